@@ -1,0 +1,29 @@
+import { unauthenticated } from '../errors.js';
+import type { AuthState, Principal } from './principal.js';
+
+/**
+ * The accounts whose rows a request may read: its own, or every account for a service admin.
+ * Data layers filter by it in SQL, so a row of another tenant is never loaded, let alone returned.
+ */
+export type TenantScope = { all: true } | { all: false; accountIds: readonly string[] };
+
+export function tenantScope(principal: Principal | null): TenantScope {
+  if (!principal) return { all: false, accountIds: [] };
+  if (principal.kind === 'user' && principal.role === 'SERVICE_ADMIN') return { all: true };
+  return { all: false, accountIds: [principal.accountId] };
+}
+
+/** A Prisma `where` fragment restricting `accountId` to the scope. */
+export function scopeWhere(scope: TenantScope): { accountId?: { in: string[] } } {
+  return scope.all ? {} : { accountId: { in: [...scope.accountIds] } };
+}
+
+export function inScope(scope: TenantScope, accountId: string): boolean {
+  return scope.all || scope.accountIds.includes(accountId);
+}
+
+/** The signed-in principal; resolvers behind the auth policy can rely on it being there. */
+export function principalOf(auth: AuthState): Principal {
+  if (!auth.principal) throw unauthenticated(auth.credentialError ?? undefined);
+  return auth.principal;
+}

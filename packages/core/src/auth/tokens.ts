@@ -1,0 +1,133 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importPKCS8,
+  importSPKI,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { Config } from '../config.js';
+import type { AuthState, Principal, Role } from './principal.js';
+
+export const ACCESS_TOKEN_ALG = 'ES256';
+
+/** The key pair access tokens are signed and verified with. Only identity holds `privateKey`. */
+export interface TokenKeys {
+  kid: string;
+  publicKey: CryptoKey;
+  privateKey?: CryptoKey;
+}
+
+/**
+ * Keys from `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY`. Outside production a missing pair is generated
+ * for this process, which is enough when the whole graph runs in one process (`pnpm start`, tests).
+ */
+export async function loadTokenKeys(config: Config): Promise<TokenKeys> {
+  if (config.JWT_PUBLIC_KEY) {
+    const publicKey = await importSPKI(config.JWT_PUBLIC_KEY, ACCESS_TOKEN_ALG, { extractable: true });
+    const privateKey = config.JWT_PRIVATE_KEY ? await importPKCS8(config.JWT_PRIVATE_KEY, ACCESS_TOKEN_ALG) : undefined;
+    return { kid: 'iris-1', publicKey, ...(privateKey ? { privateKey } : {}) };
+  }
+  if (config.NODE_ENV === 'production') throw new Error('JWT_PUBLIC_KEY (or JWT_JWKS_URL) is required in production');
+  const pair = await generateKeyPair(ACCESS_TOKEN_ALG, { extractable: true });
+  return { kid: `dev-${Date.now().toString(36)}`, publicKey: pair.publicKey, privateKey: pair.privateKey };
+}
+
+export async function publicJwks(keys: TokenKeys): Promise<JSONWebKeySet> {
+  const jwk = await exportJWK(keys.publicKey);
+  return { keys: [{ ...jwk, kid: keys.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' }] };
+}
+
+interface AccessClaims {
+  acc: string;
+  role: Role;
+}
+
+export interface SignedAccessToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export async function signAccessToken(
+  keys: TokenKeys,
+  config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL_SECONDS'>,
+  user: { userId: string; accountId: string; role: Role },
+  now: Date = new Date(),
+): Promise<SignedAccessToken> {
+  if (!keys.privateKey) throw new Error('this process holds no signing key');
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = new Date((issuedAt + config.ACCESS_TOKEN_TTL_SECONDS) * 1000);
+  const token = await new SignJWT({ acc: user.accountId, role: user.role } satisfies AccessClaims)
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: keys.kid, typ: 'at+jwt' })
+    .setSubject(user.userId)
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(keys.privateKey);
+  return { token, expiresAt };
+}
+
+export type Clock = () => Date;
+
+/**
+ * Verifies bearer tokens in any process: against the local public key, or against identity's JWKS
+ * when `JWT_JWKS_URL` is set (keys fetched once and cached by jose).
+ */
+export class AccessTokenVerifier {
+  readonly #getKey: JWTVerifyGetKey;
+
+  constructor(
+    source: { keys: TokenKeys; jwks?: JSONWebKeySet } | { jwksUrl: string },
+    private readonly config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
+    private readonly clock: Clock = () => new Date(),
+  ) {
+    if ('jwksUrl' in source) {
+      this.#getKey = createRemoteJWKSet(new URL(source.jwksUrl));
+    } else {
+      const publicKey = source.keys.publicKey;
+      this.#getKey = source.jwks ? createLocalJWKSet(source.jwks) : async () => publicKey;
+    }
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const { payload } = await jwtVerify(token, this.#getKey, {
+      algorithms: [ACCESS_TOKEN_ALG],
+      issuer: this.config.JWT_ISSUER,
+      audience: this.config.JWT_AUDIENCE,
+      currentDate: this.clock(),
+      typ: 'at+jwt',
+    });
+    const { sub, acc, role } = payload as { sub?: string; acc?: unknown; role?: unknown };
+    if (!sub || typeof acc !== 'string' || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
+    return { kind: 'user', userId: sub, accountId: acc, role };
+  }
+
+  /** Reads `Authorization: Bearer`; never throws: a refused token becomes `credentialError`. */
+  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<AuthState> {
+    const header = headers['authorization'];
+    const value = Array.isArray(header) ? header[0] : header;
+    if (!value) return { principal: null, credentialError: null };
+    const match = /^Bearer\s+(\S+)$/i.exec(value);
+    if (!match) return { principal: null, credentialError: 'The Authorization header must be `Bearer <access token>`.' };
+    try {
+      return { principal: await this.verify(match[1]!), credentialError: null };
+    } catch (err) {
+      const expired = err instanceof joseErrors.JWTExpired;
+      return {
+        principal: null,
+        credentialError: expired
+          ? 'Your access token has expired: get a new one with `refreshToken` or sign in again.'
+          : 'Your access token is not valid: sign in again.',
+      };
+    }
+  }
+}
+
+const isRole = (value: unknown): value is Role => value === 'MAIN' || value === 'MEMBER' || value === 'SERVICE_ADMIN';

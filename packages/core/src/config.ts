@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Everything Iris reads from the environment, parsed once at start. A bad value stops the process
+ * with a message that names the variable (see {@link loadConfig}).
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(4000),
+  IDENTITY_PORT: port.default(4001),
+  PROFILES_PORT: port.default(4002),
+  DEVICES_PORT: port.default(4003),
+  ANALYTICS_PORT: port.default(4004),
+  /** Where the gateway reaches each subgraph; defaults to the local ports above. */
+  IDENTITY_URL: z.url().optional(),
+  PROFILES_URL: z.url().optional(),
+  DEVICES_URL: z.url().optional(),
+  ANALYTICS_URL: z.url().optional(),
+  /** A PostgreSQL server. Without it Iris runs on embedded PostgreSQL (PGlite). */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Embedded database files; `memory` keeps nothing on disk. */
+  IRIS_DATA_DIR: z.string().default('.iris-data'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  /** PEM (PKCS#8) private key that identity signs access tokens with, ES256. */
+  JWT_PRIVATE_KEY: z.string().optional(),
+  /** PEM (SPKI) public key every subgraph verifies access tokens with. */
+  JWT_PUBLIC_KEY: z.string().optional(),
+  /** Or a JWKS URL (identity serves one at /.well-known/jwks.json). */
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().default('iris'),
+  JWT_AUDIENCE: z.string().default('iris-graph'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  SEED_DEMO_DATA: bool.optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws a {@link ConfigError} listing every bad variable by name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production') {
+    const missing = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
+    if (!config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY' as never);
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`);
+    }
+  }
+  return config;
+}
+
+/** Demo data is seeded on the embedded default and never in production. */
+export const shouldSeedDemoData = (config: Config) =>
+  config.NODE_ENV !== 'production' && (config.SEED_DEMO_DATA ?? config.DATABASE_URL === undefined);

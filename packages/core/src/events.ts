@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from './logger.js';
+
+/**
+ * Every event that crosses a subgraph boundary, as one typed union. Subgraphs never read each
+ * other's tables; they react to these instead.
+ */
+export type IrisEventMap = {
+  /** devices → analytics: a device was registered (analytics starts its activity log). */
+  'device.added': { deviceId: string; accountId: string; name: string; byUserId: string };
+  /** devices → analytics: a device was deleted. */
+  'device.deleted': { deviceId: string; accountId: string; byUserId: string };
+};
+
+export type IrisEventType = keyof IrisEventMap;
+
+export interface IrisEvent<T extends IrisEventType = IrisEventType> {
+  id: string;
+  type: T;
+  occurredAt: string;
+  payload: IrisEventMap[T];
+}
+
+export type EventHandler<T extends IrisEventType> = (event: IrisEvent<T>) => void | Promise<void>;
+
+/**
+ * Publish/subscribe between subgraphs. In-process by default; a Redis implementation takes over when
+ * `REDIS_URL` is set so instances on several machines see the same events.
+ */
+export interface EventBus {
+  publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>>;
+  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * Delivers events to handlers in this process, after the publisher's call returns (as a remote bus
+ * would), so a slow or failing handler never fails the mutation that published. A failing handler is
+ * logged with the event id.
+ */
+export class InProcessEventBus implements EventBus {
+  readonly #handlers = new Map<IrisEventType, Set<EventHandler<never>>>();
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  async publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>> {
+    const event: IrisEvent<T> = { id: randomUUID(), type, occurredAt: new Date().toISOString(), payload };
+    for (const handler of this.#handlers.get(type) ?? []) {
+      const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => (handler as EventHandler<T>)(event))
+        .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type }, 'event handler failed'))
+        .finally(() => this.#pending.delete(delivery));
+      this.#pending.add(delivery);
+    }
+    return event;
+  }
+
+  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>): () => void {
+    const set = this.#handlers.get(type) ?? new Set();
+    set.add(handler as EventHandler<never>);
+    this.#handlers.set(type, set);
+    return () => set.delete(handler as EventHandler<never>);
+  }
+
+  /** Resolves once every delivery started so far has finished (tests and graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.#handlers.clear();
+  }
+}

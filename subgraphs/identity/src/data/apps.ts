@@ -1,0 +1,25 @@
+import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import type { AppModel, Db } from '@iris/db';
+
+const appsSort: Sort<AppModel> = {
+  name: 'app.createdAt',
+  keys: [
+    { field: 'createdAt', direction: 'asc', type: 'date' },
+    { field: 'id', direction: 'asc', type: 'string' },
+  ],
+};
+
+/** Developer apps. */
+export function createAppsData(prisma: Db) {
+  return {
+    appsByIds: (ids: readonly string[], scope: TenantScope): Promise<AppModel[]> =>
+      prisma.app.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+
+    appsOfAccount: (accountId: string, args: ConnectionArgs) =>
+      paginate(args, {
+        sort: appsSort,
+        fetch: (page) => prisma.app.findMany({ ...page, where: { accountId, ...page.where } }),
+        count: () => prisma.app.count({ where: { accountId } }),
+      }),
+  };
+}

@@ -1,0 +1,7 @@
+import { notFound } from '@iris/core';
+import type { AppResolvers } from '../generated/resolvers-types.js';
+
+export const App: AppResolvers = {
+  __resolveReference: ({ id }, { loaders }) => loaders.app.load(id),
+  account: async (app, _args, { loaders }) => (await loaders.account.load(app.accountId)) ?? Promise.reject(notFound('Account', app.accountId)),
+};

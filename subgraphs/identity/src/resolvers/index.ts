@@ -1,0 +1,9 @@
+import { DateTimeResolver } from 'graphql-scalars';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { Account } from './Account.js';
+import { App } from './App.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import { User } from './User.js';
+
+export const resolvers: Resolvers = { DateTime: DateTimeResolver, Query, Mutation, Account, User, App };
