@@ -34,6 +34,15 @@ const config: CodegenConfig = {
       UserConnection: 'UserConnection',
       AppConnection: 'AppConnection',
     }),
+    ...subgraph('devices', {
+      Account: 'AccountRef',
+      Device: 'Device',
+      DeviceGroup: 'DeviceGroup',
+      DeviceConnection: 'DeviceConnection',
+      DeviceGroupConnection: 'DeviceGroupConnection',
+    }),
+    ...subgraph('profiles', { App: 'AppRef', Profile: 'Profile', ProfileConnection: 'ProfileConnection' }),
+    ...subgraph('analytics', { Device: 'DeviceRef', Action: 'Action', ActionConnection: 'ActionConnection' }),
   },
 };
 

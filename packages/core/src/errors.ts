@@ -59,7 +59,7 @@ export function maskError(
     typeof code === 'string' &&
     ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'].includes(code);
   if (deliberate || apolloValidation) {
-    const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    const { stacktrace: _stack, exception: _exception, serviceName: _service, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   if (code === ErrorCode.INTERNAL_SERVER_ERROR && formatted.message === MASKED_MESSAGE) {
@@ -74,11 +74,14 @@ export function maskError(
   };
 }
 
-/** A GraphQLError wrapping a thrown non-GraphQL error (a Prisma failure, a TypeError) is unexpected. */
+/**
+ * A GraphQLError wrapping a thrown non-GraphQL error (a Prisma failure, a TypeError) is unexpected.
+ * An error a subgraph returned reaches the gateway wrapping the plain JSON error, which is not.
+ */
 function isUnexpected(original: unknown): boolean {
   if (original instanceof GraphQLError) {
     const cause = original.originalError;
-    return cause !== undefined && !(cause instanceof GraphQLError);
+    return cause instanceof Error && !(cause instanceof GraphQLError);
   }
   return false;
 }

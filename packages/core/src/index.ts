@@ -11,3 +11,4 @@ export * from './auth/tenancy.js';
 export * from './subgraph/server.js';
 export * from './subgraph/definition.js';
 export * from './demo.js';
+export * from './validation.js';

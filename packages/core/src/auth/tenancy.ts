@@ -1,4 +1,4 @@
-import { unauthenticated } from '../errors.js';
+import { forbidden, unauthenticated } from '../errors.js';
 import type { AuthState, Principal } from './principal.js';
 
 /**
@@ -26,4 +26,9 @@ export function inScope(scope: TenantScope, accountId: string): boolean {
 export function principalOf(auth: AuthState): Principal {
   if (!auth.principal) throw unauthenticated(auth.credentialError ?? undefined);
   return auth.principal;
+}
+
+/** Refuses a list of another tenant's rows (an `Account.devices` of an account that is not yours). */
+export function requireInScope(scope: TenantScope, accountId: string): void {
+  if (!inScope(scope, accountId)) throw forbidden('This belongs to another account.');
 }

@@ -33,7 +33,7 @@ export function loadSubgraphTypeDefs(schemaFile: URL): DocumentNode {
 export interface SubgraphServerOptions<Context extends RequestContext> {
   name: string;
   typeDefs: DocumentNode;
-  resolvers: Record<string, unknown>;
+  resolvers: object;
   logger: Logger;
   verifier: AccessTokenVerifier;
   /** Extends the base context with the subgraph's loaders and data layer. */

@@ -1,4 +1,4 @@
-import { inScope, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { requireInScope, inScope, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { AccountModel, Db, UserModel } from '@iris/db';
 
 const usersSort: Sort<UserModel> = { name: 'user.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
@@ -16,11 +16,13 @@ export function createAccountsData(prisma: Db) {
       prisma.user.findUnique({ where: { email: email.trim().toLowerCase() }, include: { account: true } }),
 
     /** Ids are UUIDv7, so id order is creation order: the main user comes first. */
-    usersOfAccount: (accountId: string, args: ConnectionArgs) =>
-      paginate(args, {
+    usersOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
+      requireInScope(scope, accountId);
+      return paginate(args, {
         sort: usersSort,
         fetch: (page) => prisma.user.findMany({ ...page, where: { accountId, ...page.where } }),
         count: () => prisma.user.count({ where: { accountId } }),
-      }),
+      });
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { requireInScope, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { AppModel, Db } from '@iris/db';
 
 const appsSort: Sort<AppModel> = {
@@ -15,11 +15,13 @@ export function createAppsData(prisma: Db) {
     appsByIds: (ids: readonly string[], scope: TenantScope): Promise<AppModel[]> =>
       prisma.app.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
 
-    appsOfAccount: (accountId: string, args: ConnectionArgs) =>
-      paginate(args, {
+    appsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
+      requireInScope(scope, accountId);
+      return paginate(args, {
         sort: appsSort,
         fetch: (page) => prisma.app.findMany({ ...page, where: { accountId, ...page.where } }),
         count: () => prisma.app.count({ where: { accountId } }),
-      }),
+      });
+    },
   };
 }

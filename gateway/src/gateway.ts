@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { maskError, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
+import Fastify from 'fastify';
+import type { GatewayContext } from './context.js';
+import { authenticateRequest } from './plugins/auth.js';
+import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
+import { requestIdOf } from './plugins/requestId.js';
+import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
+
+export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  verifier: AccessTokenVerifier;
+  /** Where each subgraph listens, overriding the URLs composed into the supergraph. */
+  subgraphs: SubgraphEndpoint[];
+  supergraphSdl?: string;
+}
+
+/**
+ * The gateway, assembled: the composed supergraph from `schema/`, the subgraph data sources that
+ * forward credentials, request ids, error masking, and health routes. Each concern lives in
+ * `plugins/`; this file only puts them together.
+ */
+export async function startGateway(options: GatewayOptions, listen: { host: string; port: number }): Promise<RunningServer> {
+  const { config, logger } = options;
+  const urls = new Map(options.subgraphs.map((s) => [s.name, s.url]));
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    buildService: ({ name, url }) => new SubgraphDataSource({ url: urls.get(name) ?? url }),
+    logger,
+  });
+
+  const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
+    plugins: [fastifyApolloDrainPlugin(app)],
+  });
+  await apollo.start();
+
+  registerHealthRoutes(app, options.subgraphs);
+  await app.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (request): Promise<GatewayContext> => {
+      const requestId = requestIdOf(request.headers);
+      const { auth, forwardHeaders } = await authenticateRequest(options.verifier, request.headers);
+      return { requestId, logger: logger.child({ requestId }), auth, forwardHeaders };
+    },
+  });
+
+  await app.listen(listen);
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  return { url: `http://${listen.host === '0.0.0.0' ? 'localhost' : listen.host}:${port}/graphql`, port, close: () => app.close() };
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
+
+/**
+ * `/healthz`: the process is up. `/readyz`: every subgraph answers its own `/readyz`, which checks
+ * its database, so a load balancer only sends traffic to a gateway that can serve it.
+ */
+export function registerHealthRoutes(app: FastifyInstance, subgraphs: SubgraphEndpoint[], timeoutMs = 2_000): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = await Promise.all(
+      subgraphs.map(async ({ name, url }) => {
+        try {
+          const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(timeoutMs) });
+          return [name, response.ok ? 'ready' : 'unavailable'] as const;
+        } catch {
+          return [name, 'unreachable'] as const;
+        }
+      }),
+    );
+    const ready = checks.every(([, status]) => status === 'ready');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', subgraphs: Object.fromEntries(checks) });
+  });
+}

@@ -1,0 +1,116 @@
+import { createAnalyticsSubgraph } from '@iris/analytics';
+import {
+  AccessTokenVerifier,
+  createLogger,
+  DEMO,
+  InProcessEventBus,
+  loadTokenKeys,
+  shouldSeedDemoData,
+  startSubgraphServer,
+  type Config,
+  type Logger,
+  type RunningServer,
+  type SubgraphDefinition,
+  type TokenKeys,
+} from '@iris/core';
+import { openDatabase, type Database } from '@iris/db';
+import { createDevicesSubgraph } from '@iris/devices';
+import { startGateway } from '@iris/gateway';
+import { createIdentitySubgraph } from '@iris/identity';
+import { createProfilesSubgraph } from '@iris/profiles';
+
+export interface RunningGraph {
+  /** The gateway's GraphQL endpoint. */
+  url: string;
+  gateway: RunningServer;
+  subgraphs: Record<SubgraphDefinition['name'], RunningServer>;
+  database: Database;
+  bus: InProcessEventBus;
+  keys: TokenKeys;
+  seeded: boolean;
+  close: () => Promise<void>;
+}
+
+export interface StartGraphOptions {
+  logger?: Logger;
+  /** The clock tokens are issued and checked with (tests move it forward). */
+  clock?: () => Date;
+}
+
+/**
+ * The whole graph in one process: the database (embedded unless `DATABASE_URL`), the event bus, the
+ * four subgraphs on their own ports and the gateway in front. `pnpm start` and the end-to-end tests
+ * both come through here.
+ */
+export async function startGraph(config: Config, options: StartGraphOptions = {}): Promise<RunningGraph> {
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'iris' });
+  const database = await openDatabase(config, logger.child({ component: 'database' }));
+  const bus = new InProcessEventBus(logger.child({ component: 'events' }));
+  const keys = await loadTokenKeys(config);
+  const verifier = config.JWT_JWKS_URL
+    ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, options.clock)
+    : new AccessTokenVerifier({ keys }, config, options.clock);
+  const prisma = database.prisma;
+
+  const definitions: SubgraphDefinition[] = [
+    createIdentitySubgraph({ prisma, config, keys, ...(options.clock ? { clock: options.clock } : {}) }),
+    createProfilesSubgraph({ prisma }),
+    createDevicesSubgraph({ prisma, bus }),
+    createAnalyticsSubgraph({ prisma, bus }),
+  ] as SubgraphDefinition[];
+
+  const seeded = shouldSeedDemoData(config);
+  if (seeded) for (const definition of definitions) await definition.seedDemoData?.();
+  const stopListening = definitions.map((definition) => definition.listen?.());
+
+  const ports = {
+    identity: config.IDENTITY_PORT,
+    profiles: config.PROFILES_PORT,
+    devices: config.DEVICES_PORT,
+    analytics: config.ANALYTICS_PORT,
+  };
+  const started = await Promise.all(
+    definitions.map((definition) =>
+      startSubgraphServer(
+        {
+          ...definition,
+          logger: logger.child({ subgraph: definition.name }),
+          verifier,
+          checkReady: database.ping,
+          introspection: config.NODE_ENV !== 'production',
+        },
+        { host: '127.0.0.1', port: ports[definition.name] },
+      ),
+    ),
+  );
+  const subgraphs = Object.fromEntries(definitions.map((d, i) => [d.name, started[i]!])) as RunningGraph['subgraphs'];
+
+  const gateway = await startGateway(
+    {
+      config,
+      logger: logger.child({ component: 'gateway' }),
+      verifier,
+      subgraphs: definitions.map((d, i) => ({ name: d.name, url: started[i]!.url })),
+    },
+    { host: config.HOST, port: config.PORT },
+  );
+
+  return {
+    url: gateway.url,
+    gateway,
+    subgraphs,
+    database,
+    bus,
+    keys,
+    seeded,
+    close: async () => {
+      await gateway.close();
+      await Promise.all(started.map((server) => server.close()));
+      stopListening.forEach((stop) => stop?.());
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+
+export { DEMO };

@@ -1,0 +1,1 @@
+export { startGraph, type RunningGraph, type StartGraphOptions } from './graph.js';

@@ -1,0 +1,47 @@
+/** `pnpm start`: the whole graph on this machine, ready to explore. */
+import { ConfigError, createLogger, DEMO, loadConfig } from '@iris/core';
+import { startGraph } from './graph.js';
+
+const startedAt = performance.now();
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'iris' });
+const graph = await startGraph(config, { logger });
+const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+
+const lines = [
+  '',
+  `  Iris is ready in ${seconds}s: ${graph.url}`,
+  `  Database: ${graph.database.embedded ? `embedded PostgreSQL (PGlite, ${config.IRIS_DATA_DIR === 'memory' ? 'in memory' : `files in ${config.IRIS_DATA_DIR}/pglite`})` : 'PostgreSQL at DATABASE_URL'}`,
+];
+if (graph.seeded) {
+  lines.push(
+    `  Demo sign-in: ${DEMO.mainUser.email} / ${DEMO.password}  (service admin: ${DEMO.adminUser.email}, same password)`,
+    `  Demo app id: ${DEMO.app.id}`,
+  );
+}
+console.log(`${lines.join('\n')}\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    graph.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
