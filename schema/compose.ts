@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { loadSubgraphTypeDefs } from '@iris/core';
+import type { DocumentNode } from 'graphql';
 
 export const SUBGRAPHS = ['identity', 'profiles', 'devices', 'analytics'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -18,13 +19,12 @@ export const defaultSubgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${40
 
 export type Composition = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
 
-export function composeSupergraph(): Composition {
+const readSubgraphTypeDefs = (name: SubgraphName) =>
+  loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url));
+
+export function composeSupergraph(typeDefsOf: (name: SubgraphName) => DocumentNode = readSubgraphTypeDefs): Composition {
   const result = composeServices(
-    SUBGRAPHS.map((name) => ({
-      name,
-      url: defaultSubgraphUrl(name),
-      typeDefs: loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url)),
-    })),
+    SUBGRAPHS.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: typeDefsOf(name) })),
   );
   if (result.errors) return { ok: false, errors: result.errors.map((e) => e.toString()) };
   return { ok: true, supergraphSdl: `${result.supergraphSdl.trim()}\n` };

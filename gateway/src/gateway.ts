@@ -58,5 +58,5 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   await app.listen(listen);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
-  return { url: `http://${listen.host === '0.0.0.0' ? 'localhost' : listen.host}:${port}/graphql`, port, close: () => app.close() };
+  return { url: `http://${listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host}:${port}/graphql`, port, close: () => app.close() };
 }

@@ -12,7 +12,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  HOST: z.string().default('127.0.0.1'),
+  /** Where the gateway listens; `localhost` answers on both IPv4 and IPv6 loopback. */
+  HOST: z.string().default('localhost'),
   PORT: port.default(4000),
   IDENTITY_PORT: port.default(4001),
   PROFILES_PORT: port.default(4002),

@@ -31,3 +31,4 @@ export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<C
     },
   };
 }
+export { hashPassword } from './data/passwords.js';

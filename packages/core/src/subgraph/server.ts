@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -72,7 +73,8 @@ export async function startSubgraphServer<Context extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
-    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>()],
+    // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use.
+    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
 
