@@ -39,8 +39,51 @@ export const configSchema = z.object({
   JWT_ISSUER: z.string().default('iris'),
   JWT_AUDIENCE: z.string().default('iris-graph'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
+  /** The document's one-time account token: "90 seconds is one of the suggested options". */
+  LOGIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(90),
+  VERIFICATION_CODE_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
+  /** Wrong guesses a verification code survives. */
+  VERIFICATION_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Codes one email can be sent per hour. */
+  VERIFICATION_CODE_MAX_SENDS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+  /** Failed sign-ins before an email is locked, and for how long. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** How long an API key's traded access token lives (and how late a revocation can take effect). */
+  API_KEY_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
+  /**
+   * OpenID Connect providers accepted by `loginWithIdToken`, as JSON:
+   * `[{ "issuer": "https://accounts.example.com", "audience": "iris", "jwksUrl": "https://.../jwks" }]`
+   * (or `"jwks": { "keys": [...] }` inline).
+   */
+  OIDC_PROVIDERS: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return oidcProviders.parse(JSON.parse(raw));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON list of { issuer, audience, jwksUrl | jwks }: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** The shared secret the payment provider signs its status callbacks with (HMAC-SHA256). */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('iris-development-webhook-secret'),
   SEED_DEMO_DATA: bool.optional(),
 });
+
+const oidcProviders = z.array(
+  z
+    .object({
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      jwksUrl: z.url().optional(),
+      jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+    })
+    .refine((p) => p.jwksUrl || p.jwks, 'each provider needs jwksUrl or jwks'),
+);
+export type OidcProvider = z.infer<typeof oidcProviders>[number];
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -56,8 +99,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config = parsed.data;
   if (config.NODE_ENV === 'production') {
-    const missing = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
-    if (!config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY' as never);
+    const missing: string[] = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
+    if (!env.PAYMENT_WEBHOOK_SECRET) missing.push('PAYMENT_WEBHOOK_SECRET');
+    if (!config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY');
     if (missing.length > 0) {
       throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`);
     }

@@ -10,6 +10,8 @@ export type IrisEventMap = {
   'device.added': { deviceId: string; accountId: string; name: string; byUserId: string };
   /** devices → analytics: a device was deleted. */
   'device.deleted': { deviceId: string; accountId: string; byUserId: string };
+  /** identity → devices: an account's storage plan changed (devices purges what is older). */
+  'account.retentionPlanChanged': { accountId: string; planId: string; retentionDays: number };
 };
 
 export type IrisEventType = keyof IrisEventMap;

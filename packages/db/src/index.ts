@@ -2,3 +2,4 @@ export { openDatabase, type Database, type Db } from './database.js';
 export { applyMigrations, readMigrations, MIGRATIONS_DIR, type Migration } from './migrate.js';
 export { Prisma } from './generated/prisma/client.js';
 export type * from './generated/prisma/models.js';
+export type * from './generated/prisma/enums.js';

@@ -53,7 +53,7 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   const prisma = database.prisma;
 
   const definitions: SubgraphDefinition[] = [
-    createIdentitySubgraph({ prisma, config, keys, ...(options.clock ? { clock: options.clock } : {}) }),
+    createIdentitySubgraph({ prisma, config, keys, bus, logger: logger.child({ subgraph: 'identity' }), ...(options.clock ? { clock: options.clock } : {}) }),
     createProfilesSubgraph({ prisma }),
     createDevicesSubgraph({ prisma, bus }),
     createAnalyticsSubgraph({ prisma, bus }),

@@ -1,18 +1,18 @@
 import { tenantScope, type RequestContext, type TenantScope } from '@iris/core';
 import type { IdentityData } from './data/index.js';
 import { createLoaders, type Loaders } from './loaders.js';
-import type { SignIn } from './sign-in.js';
+import type { Services } from './services/index.js';
 
 export interface Context extends RequestContext {
   scope: TenantScope;
   data: IdentityData;
   loaders: Loaders;
-  signIn: SignIn;
+  services: Services;
 }
 
-export function createContextFactory(data: IdentityData, signIn: SignIn) {
+export function createContextFactory(data: IdentityData, services: Services) {
   return (base: RequestContext): Context => {
     const scope = tenantScope(base.auth.principal);
-    return { ...base, scope, data, loaders: createLoaders(data, scope), signIn };
+    return { ...base, scope, data, loaders: createLoaders(data, scope), services };
   };
 }

@@ -1,11 +1,12 @@
-import type { Config, SubgraphDefinition, TokenKeys } from '@iris/core';
-import { loadSubgraphTypeDefs, publicJwks } from '@iris/core';
+import { loadSubgraphTypeDefs, publicJwks, type Config, type EventBus, type Logger, type SubgraphDefinition, type TokenKeys } from '@iris/core';
 import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createIdentityData } from './data/index.js';
 import { seedIdentity } from './data/seed.js';
 import { resolvers } from './resolvers/index.js';
-import { createSignIn } from './sign-in.js';
+import { createServices } from './services/index.js';
+import { SIGNATURE_HEADER } from './services/plans.js';
+import type { VerificationSender } from './services/sender.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
 
@@ -13,22 +14,38 @@ export interface IdentityDeps {
   prisma: Db;
   config: Config;
   keys: TokenKeys;
+  bus: EventBus;
+  logger: Logger;
   clock?: () => Date;
+  /** Where verification codes go; the outbox table by default. */
+  sender?: VerificationSender;
 }
 
-/** The identity subgraph: accounts, users, apps and sign-in. It alone holds the signing key. */
+/** The identity subgraph: accounts, sign-in, apps and API keys, storage plans. It alone signs tokens. */
 export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<Context> {
   const data = createIdentityData(deps.prisma);
-  const signIn = createSignIn(data, deps.keys, deps.config, deps.clock);
+  const services = createServices({ ...deps, data, clock: deps.clock ?? (() => new Date()) });
   return {
     name: 'identity',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(data, signIn),
+    createContext: createContextFactory(data, services),
     seedDemoData: () => seedIdentity(deps.prisma),
     routes: (app) => {
       app.get('/.well-known/jwks.json', async () => publicJwks(deps.keys));
+      // The payment provider's callback needs the raw body to check its signature.
+      void app.register(async (scope) => {
+        scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        scope.post('/webhooks/payments', async (request, reply) => {
+          const header = request.headers[SIGNATURE_HEADER];
+          const result = await services.plans.handlePaymentWebhook(request.body as Buffer, Array.isArray(header) ? header[0] : header);
+          return reply.code(result.status).send(result.body);
+        });
+      });
     },
   };
 }
+
 export { hashPassword } from './data/passwords.js';
+export { signWebhook, SIGNATURE_HEADER } from './services/plans.js';
+export type { VerificationMessage, VerificationSender } from './services/sender.js';

@@ -4,9 +4,13 @@ import type { IdentityData } from './data/index.js';
 /** Per-request loaders: every lookup by id in this subgraph batches through one of these. */
 export function createLoaders(data: IdentityData, scope: TenantScope) {
   return {
-    account: createRowLoader((ids: readonly string[]) => data.accountsByIds(ids, scope), (row) => row.id),
-    user: createRowLoader((ids: readonly string[]) => data.usersByIds(ids, scope), (row) => row.id),
-    app: createRowLoader((ids: readonly string[]) => data.appsByIds(ids, scope), (row) => row.id),
+    account: createRowLoader((ids: readonly string[]) => data.accounts.accountsByIds(ids, scope), (row) => row.id),
+    user: createRowLoader((ids: readonly string[]) => data.accounts.usersByIds(ids, scope), (row) => row.id),
+    app: createRowLoader((ids: readonly string[]) => data.apps.appsByIds(ids, scope), (row) => row.id),
+    apiKey: createRowLoader((ids: readonly string[]) => data.apps.apiKeysByIds(ids, scope), (row) => row.id),
+    order: createRowLoader((ids: readonly string[]) => data.plans.ordersByIds(ids, scope), (row) => row.id),
+    // Plans are public offer data: no tenant filter.
+    plan: createRowLoader((ids: readonly string[]) => data.plans.plansByIds(ids), (row) => row.id),
   };
 }
 

@@ -1,12 +1,39 @@
 import type { Connection } from '@iris/core';
-import type { AccountModel as Account, AppModel as App, UserModel as User } from '@iris/db';
+import type {
+  AccountModel as Account,
+  ApiKeyModel as ApiKey,
+  AppModel as App,
+  OrderModel as Order,
+  RetentionPlanModel as RetentionPlan,
+  UserModel as User,
+} from '@iris/db';
 
 /** What identity's resolvers receive for each GraphQL type: rows of the data layer. */
-export type { Account, App, User };
+export type { Account, ApiKey, App, Order, RetentionPlan, User };
 export type UserConnection = Connection<User>;
 export type AppConnection = Connection<App>;
+export type ApiKeyConnection = Connection<ApiKey>;
+export type OrderConnection = Connection<Order>;
+
 export interface AuthPayload {
   accessToken: string;
   expiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  user: User;
+}
+export interface RegisterPayload {
+  account: Account;
+  user: User;
+}
+export interface AppKeyPayload {
+  app: App;
+  appKey: string;
+}
+export interface ApiKeySecretPayload {
+  apiKey: ApiKey;
+  secret: string;
+}
+export interface ChangePasswordPayload {
   user: User;
 }

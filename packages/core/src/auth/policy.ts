@@ -4,7 +4,16 @@ import type { AuthState, Role } from './principal.js';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
-type Requirement = { kind: 'public' } | { kind: 'signedIn' } | { kind: 'role'; roles: Role[] };
+/** What a root field asks of its caller, read from its directives. */
+interface Requirement {
+  public: boolean;
+  /** Users must hold one of these roles (any role when absent). */
+  roles?: Role[];
+  /** API keys must hold one of these scopes; without it, API keys are refused. */
+  scopes?: string[];
+}
+
+const SIGNED_IN: Requirement = { public: false };
 
 // Loosely typed on purpose: this wraps whatever resolver map a subgraph hands over.
 type ResolverMap = Record<string, Record<string, unknown>>;
@@ -24,7 +33,7 @@ export function secureResolvers<R extends ResolverMap>(typeDefs: DocumentNode, r
     // reference), so it gets the check too.
     const ref = (resolvers[typeName]?.['__resolveReference'] as ((...args: unknown[]) => unknown) | undefined) ?? ((reference: unknown) => reference);
     (secured[typeName] ??= {})['__resolveReference'] = (reference: unknown, context: ContextWithAuth, info: unknown) => {
-      enforce({ kind: 'signedIn' }, context);
+      enforce(SIGNED_IN, context, true);
       return ref(reference, context, info);
     };
   }
@@ -54,12 +63,21 @@ export function secureResolvers<R extends ResolverMap>(typeDefs: DocumentNode, r
   return secured as R;
 }
 
-function enforce(requirement: Requirement, context: ContextWithAuth): void {
-  if (requirement.kind === 'public') return;
+/** `entity`: entity references are open to API keys too; what they return is scoped by tenant. */
+function enforce(requirement: Requirement, context: ContextWithAuth, entity = false): void {
+  if (requirement.public) return;
   const { principal, credentialError } = context.auth;
   if (!principal) throw unauthenticated(credentialError ?? undefined);
-  if (requirement.kind === 'role' && (principal.kind !== 'user' || !requirement.roles.includes(principal.role))) {
-    throw forbidden(`This needs one of these roles: ${requirement.roles.join(', ')}.`);
+  if (principal.kind === 'user') {
+    if (requirement.roles && !requirement.roles.includes(principal.role)) {
+      throw forbidden(`This needs one of these roles: ${requirement.roles.join(', ')}.`);
+    }
+    return;
+  }
+  if (entity) return;
+  if (!requirement.scopes) throw forbidden('API keys cannot do this: sign in as a user.');
+  if (!requirement.scopes.some((scope) => principal.scopes.includes(scope))) {
+    throw forbidden(`This API key needs one of these scopes: ${requirement.scopes.join(', ')}.`);
   }
 }
 
@@ -83,14 +101,17 @@ function* rootFields(typeDefs: DocumentNode) {
 }
 
 function requirementOf(field: FieldDefinitionNode): Requirement {
+  const requirement: Requirement = { public: false };
   for (const directive of field.directives ?? []) {
-    if (directive.name.value === 'public') return { kind: 'public' };
-    if (directive.name.value === 'requiresRole') {
-      const arg = directive.arguments?.find((a) => a.name.value === 'roles');
-      const roles =
-        arg?.value.kind === Kind.LIST ? arg.value.values.flatMap((v) => (v.kind === Kind.ENUM ? [v.value as Role] : [])) : [];
-      return { kind: 'role', roles };
-    }
+    const values = (name: string) => {
+      const arg = directive.arguments?.find((a) => a.name.value === name);
+      return arg?.value.kind === Kind.LIST
+        ? arg.value.values.flatMap((v) => (v.kind === Kind.ENUM || v.kind === Kind.STRING ? [v.value] : []))
+        : [];
+    };
+    if (directive.name.value === 'public') requirement.public = true;
+    if (directive.name.value === 'requiresRole') requirement.roles = values('roles') as Role[];
+    if (directive.name.value === 'requiresScope') requirement.scopes = values('scopes');
   }
-  return { kind: 'signedIn' };
+  return requirement;
 }

@@ -44,9 +44,17 @@ export async function publicJwks(keys: TokenKeys): Promise<JSONWebKeySet> {
   return { keys: [{ ...jwk, kid: keys.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' }] };
 }
 
-interface AccessClaims {
+/** Claims of a user's token: `sub` is the user id. */
+interface UserClaims {
   acc: string;
   role: Role;
+}
+
+/** Claims of an app server's token (traded for its API key): `sub` is the API key id. */
+interface AppClaims {
+  acc: string;
+  app: string;
+  scp: string[];
 }
 
 export interface SignedAccessToken {
@@ -54,18 +62,24 @@ export interface SignedAccessToken {
   expiresAt: Date;
 }
 
+/** Signs an access token for a user, or for an app server holding an API key. Only identity calls it. */
 export async function signAccessToken(
   keys: TokenKeys,
   config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL_SECONDS'>,
-  user: { userId: string; accountId: string; role: Role },
+  principal: Principal & { apiKeyId?: string },
   now: Date = new Date(),
 ): Promise<SignedAccessToken> {
   if (!keys.privateKey) throw new Error('this process holds no signing key');
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = new Date((issuedAt + config.ACCESS_TOKEN_TTL_SECONDS) * 1000);
-  const token = await new SignJWT({ acc: user.accountId, role: user.role } satisfies AccessClaims)
+  const claims: UserClaims | AppClaims =
+    principal.kind === 'user'
+      ? { acc: principal.accountId, role: principal.role }
+      : { acc: principal.accountId, app: principal.appId, scp: [...principal.scopes] };
+  const subject = principal.kind === 'user' ? principal.userId : (principal.apiKeyId ?? principal.appId);
+  const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: keys.kid, typ: 'at+jwt' })
-    .setSubject(user.userId)
+    .setSubject(subject)
     .setIssuer(config.JWT_ISSUER)
     .setAudience(config.JWT_AUDIENCE)
     .setIssuedAt(issuedAt)
@@ -104,7 +118,10 @@ export class AccessTokenVerifier {
       currentDate: this.clock(),
       typ: 'at+jwt',
     });
-    const { sub, acc, role } = payload as { sub?: string; acc?: unknown; role?: unknown };
+    const { sub, acc, role, app, scp } = payload as { sub?: string; acc?: unknown; role?: unknown; app?: unknown; scp?: unknown };
+    if (sub && typeof acc === 'string' && typeof app === 'string' && Array.isArray(scp)) {
+      return { kind: 'app', appId: app, accountId: acc, scopes: scp.filter((s): s is string => typeof s === 'string') };
+    }
     if (!sub || typeof acc !== 'string' || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
     return { kind: 'user', userId: sub, accountId: acc, role };
   }

@@ -1,11 +1,16 @@
-import { requireInScope, inScope, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { AccountModel, Db, UserModel } from '@iris/db';
+import { inScope, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import type { AccountModel, Db, Prisma, UserModel } from '@iris/db';
+import { normaliseEmail } from './secrets.js';
 
 const usersSort: Sort<UserModel> = { name: 'user.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
 
-/** Accounts and their users. */
+export type AccountChanges = Partial<Pick<AccountModel, 'name' | 'email' | 'phone' | 'paymentMethod' | 'billingAddress'>>;
+
+/** Accounts, their users and the apps they were added to. */
 export function createAccountsData(prisma: Db) {
   return {
+    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
+
     accountsByIds: (ids: readonly string[], scope: TenantScope): Promise<AccountModel[]> =>
       prisma.account.findMany({ where: { id: { in: ids.filter((id) => inScope(scope, id)) } } }),
 
@@ -13,7 +18,12 @@ export function createAccountsData(prisma: Db) {
       prisma.user.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
 
     userByEmail: (email: string): Promise<(UserModel & { account: AccountModel }) | null> =>
-      prisma.user.findUnique({ where: { email: email.trim().toLowerCase() }, include: { account: true } }),
+      prisma.user.findUnique({ where: { email: normaliseEmail(email) }, include: { account: true } }),
+
+    userById: (id: string): Promise<(UserModel & { account: AccountModel }) | null> =>
+      prisma.user.findUnique({ where: { id }, include: { account: true } }),
+
+    emailTaken: async (email: string) => (await prisma.user.count({ where: { email: normaliseEmail(email) } })) > 0,
 
     /** Ids are UUIDv7, so id order is creation order: the main user comes first. */
     usersOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
@@ -24,5 +34,47 @@ export function createAccountsData(prisma: Db) {
         count: () => prisma.user.count({ where: { accountId } }),
       });
     },
+
+    /** An account with its main user, in the caller's transaction. */
+    createAccountWithMainUser: (
+      tx: Prisma.TransactionClient,
+      input: { accountName: string; email: string; phone?: string | null; passwordHash: string | null; active: boolean },
+    ) =>
+      tx.account.create({
+        data: {
+          name: input.accountName,
+          email: normaliseEmail(input.email),
+          phone: input.phone ?? null,
+          active: input.active,
+          users: { create: { email: normaliseEmail(input.email), passwordHash: input.passwordHash, role: 'MAIN' } },
+        },
+        include: { users: true },
+      }),
+
+    linkAccountToApp: (tx: Prisma.TransactionClient, accountId: string, appId: string) =>
+      tx.appAccountLink.create({ data: { accountId, appId } }),
+
+    setActiveByEmail: (tx: Prisma.TransactionClient, email: string) =>
+      tx.account.updateMany({ where: { users: { some: { email: normaliseEmail(email), role: 'MAIN' } } }, data: { active: true } }),
+
+    accountIn: (tx: Prisma.TransactionClient, id: string) => tx.account.findUnique({ where: { id } }),
+
+    /** Null when there is no such account. */
+    setAccountActive: async (accountId: string, active: boolean) => {
+      const updated = await prisma.account.updateMany({ where: { id: accountId }, data: { active } });
+      return updated.count === 1 ? prisma.account.findUnique({ where: { id: accountId } }) : null;
+    },
+
+    updateAccount: (accountId: string, changes: AccountChanges) => prisma.account.update({ where: { id: accountId }, data: changes }),
+
+    addMember: (accountId: string, email: string, displayName: string | null) =>
+      prisma.user.create({ data: { accountId, email: normaliseEmail(email), displayName, role: 'MEMBER', passwordHash: null } }),
+
+    /** Deletes a member (never the main user) of the account; false when there was none. */
+    removeMember: async (accountId: string, userId: string) =>
+      (await prisma.user.deleteMany({ where: { id: userId, accountId, role: 'MEMBER' } })).count === 1,
+
+    setPasswordHash: (tx: Prisma.TransactionClient, userId: string, passwordHash: string) =>
+      tx.user.update({ where: { id: userId }, data: { passwordHash } }),
   };
 }

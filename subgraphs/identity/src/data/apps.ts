@@ -1,5 +1,5 @@
-import { requireInScope, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { AppModel, Db } from '@iris/db';
+import { paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import type { ApiKeyModel, AppModel, Db, Prisma } from '@iris/db';
 
 const appsSort: Sort<AppModel> = {
   name: 'app.createdAt',
@@ -8,12 +8,17 @@ const appsSort: Sort<AppModel> = {
     { field: 'id', direction: 'asc', type: 'string' },
   ],
 };
+const apiKeysSort: Sort<ApiKeyModel> = { name: 'apiKey.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
 
-/** Developer apps. */
+export type AppChanges = Partial<Pick<AppModel, 'name' | 'description' | 'platform' | 'kind' | 'redirectUris' | 'active' | 'keyHash'>>;
+
+/** Developer apps and their API keys. */
 export function createAppsData(prisma: Db) {
   return {
     appsByIds: (ids: readonly string[], scope: TenantScope): Promise<AppModel[]> =>
       prisma.app.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+
+    appById: (id: string) => prisma.app.findUnique({ where: { id } }),
 
     appsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
       requireInScope(scope, accountId);
@@ -23,5 +28,33 @@ export function createAppsData(prisma: Db) {
         count: () => prisma.app.count({ where: { accountId } }),
       });
     },
+
+    createApp: (row: Prisma.AppUncheckedCreateInput) => prisma.app.create({ data: row }),
+
+    updateApp: (id: string, changes: AppChanges) => prisma.app.update({ where: { id }, data: changes }),
+
+    apiKeysByIds: (ids: readonly string[], scope: TenantScope) =>
+      prisma.apiKey.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+
+    apiKeysOfApp: (appId: string, args: ConnectionArgs) =>
+      paginate(args, {
+        sort: apiKeysSort,
+        fetch: (page) => prisma.apiKey.findMany({ ...page, where: { appId, ...page.where } }),
+        count: () => prisma.apiKey.count({ where: { appId } }),
+      }),
+
+    createApiKey: (row: { appId: string; accountId: string; name: string; prefix: string; secretHash: string; scopes: string[] }) =>
+      prisma.apiKey.create({ data: row }),
+
+    revokeApiKey: (id: string, now: Date) => prisma.apiKey.update({ where: { id }, data: { revokedAt: now } }),
+
+    apiKeyBySecretHash: (secretHash: string) => prisma.apiKey.findUnique({ where: { secretHash }, include: { app: true } }),
+
+    /** Records use at most once a minute per key, so signing in does not write on every request. */
+    touchApiKey: (id: string, now: Date) =>
+      prisma.apiKey.updateMany({
+        where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - 60_000) } }] },
+        data: { lastUsedAt: now },
+      }),
   };
 }

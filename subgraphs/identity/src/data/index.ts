@@ -1,10 +1,19 @@
 import type { Db } from '@iris/db';
 import { createAccountsData } from './accounts.js';
 import { createAppsData } from './apps.js';
+import { createPlansData } from './plans.js';
+import { createSessionsData } from './sessions.js';
+import { createVerificationData } from './verification.js';
 
 /** Identity's data layer: the only code of this subgraph that talks to Prisma. */
 export function createIdentityData(prisma: Db) {
-  return { ...createAccountsData(prisma), ...createAppsData(prisma) };
+  return {
+    accounts: createAccountsData(prisma),
+    apps: createAppsData(prisma),
+    plans: createPlansData(prisma),
+    sessions: createSessionsData(prisma),
+    verification: createVerificationData(prisma),
+  };
 }
 
 export type IdentityData = ReturnType<typeof createIdentityData>;

@@ -2,7 +2,13 @@ import { DEMO } from '@iris/core';
 import type { Db } from '@iris/db';
 import { hashPassword } from './passwords.js';
 
-/** The demo account with its main user and app, and a service admin (see the README). */
+const PLANS = [
+  { id: '0190a000-0000-7000-8000-000000000401', name: 'Basic', retentionDays: 7, storageGb: 10, priceCents: 0, currency: 'USD' },
+  { id: '0190a000-0000-7000-8000-000000000402', name: 'Standard', retentionDays: 30, storageGb: 100, priceCents: 999, currency: 'USD' },
+  { id: '0190a000-0000-7000-8000-000000000403', name: 'Pro', retentionDays: 90, storageGb: 1000, priceCents: 4999, currency: 'USD' },
+];
+
+/** The demo account with its main user and app, a service admin, and the storage plans on offer (see the README). */
 export async function seedIdentity(prisma: Db): Promise<void> {
   const passwordHash = await hashPassword(DEMO.password);
   await prisma.$transaction(async (tx) => {
@@ -24,7 +30,15 @@ export async function seedIdentity(prisma: Db): Promise<void> {
     await tx.app.upsert({
       where: { id: DEMO.app.id },
       update: {},
-      create: { id: DEMO.app.id, accountId: DEMO.account.id, name: DEMO.app.name, platform: 'ANDROID', kind: 'TRIAL' },
+      create: {
+        id: DEMO.app.id,
+        accountId: DEMO.account.id,
+        name: DEMO.app.name,
+        platform: 'ANDROID',
+        kind: 'TRIAL',
+        redirectUris: ['http://localhost:3000/callback'],
+      },
     });
+    for (const plan of PLANS) await tx.retentionPlan.upsert({ where: { id: plan.id }, update: {}, create: plan });
   });
 }

@@ -4,4 +4,5 @@ import type { AppResolvers } from '../generated/resolvers-types.js';
 export const App: AppResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.app.load(id),
   account: async (app, _args, { loaders }) => (await loaders.account.load(app.accountId)) ?? Promise.reject(notFound('Account', app.accountId)),
+  apiKeys: (app, args, { data }) => data.apps.apiKeysOfApp(app.id, args),
 };

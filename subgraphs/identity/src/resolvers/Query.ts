@@ -1,7 +1,16 @@
+import { passwordStrength } from '../services/passwords.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 export const Query: QueryResolvers = {
   me: (_parent, _args, { auth, loaders }) => (auth.principal?.kind === 'user' ? loaders.user.load(auth.principal.userId) : null),
   account: (_parent, { id }, { loaders }) => loaders.account.load(id),
+  accountOfApp: async (_parent, { appId }, { loaders }) => {
+    const app = await loaders.app.load(appId);
+    return app ? loaders.account.load(app.accountId) : null;
+  },
   app: (_parent, { id }, { loaders }) => loaders.app.load(id),
+  passwordStrength: (_parent, { password }) => passwordStrength(password),
+  retentionPlans: (_parent, _args, { data }) => data.plans.offeredPlans(),
+  order: (_parent, { id }, { loaders }) => loaders.order.load(id),
+  orders: (_parent, { status, ...args }, { data }) => data.plans.allOrders(status, args),
 };

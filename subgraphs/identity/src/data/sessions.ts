@@ -1,0 +1,77 @@
+import type { Db, Prisma } from '@iris/db';
+
+/**
+ * Everything that keeps a user signed in: refresh-token families, one-time login tokens, OAuth codes,
+ * links to outside identity providers, and the failed-sign-in throttle.
+ */
+export function createSessionsData(prisma: Db) {
+  return {
+    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
+
+    createRefreshToken: (
+      tx: Prisma.TransactionClient,
+      row: { familyId: string; userId: string; tokenHash: string; expiresAt: Date; appId?: string | null },
+    ) => tx.refreshToken.create({ data: row }),
+
+    refreshTokenByHash: (tokenHash: string) =>
+      prisma.refreshToken.findUnique({ where: { tokenHash }, include: { user: { include: { account: true } } } }),
+
+    /** Marks a live token used; false when another request used or revoked it first. */
+    useRefreshToken: async (tx: Prisma.TransactionClient, id: string, now: Date) =>
+      (await tx.refreshToken.updateMany({ where: { id, usedAt: null, revokedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } }))
+        .count === 1,
+
+    revokeFamily: async (familyId: string, now: Date) =>
+      (await prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } })).count,
+
+    revokeUserSessions: (tx: Prisma.TransactionClient, userId: string, now: Date, exceptFamilyId?: string) =>
+      tx.refreshToken.updateMany({
+        where: { userId, revokedAt: null, ...(exceptFamilyId ? { familyId: { not: exceptFamilyId } } : {}) },
+        data: { revokedAt: now },
+      }),
+
+    createLoginToken: (row: { userId: string; tokenHash: string; expiresAt: Date }) => prisma.loginToken.create({ data: row }),
+
+    /** Uses a live login token once; returns its user id, or null. */
+    useLoginToken: async (tx: Prisma.TransactionClient, tokenHash: string, now: Date) => {
+      const used = await tx.loginToken.updateMany({ where: { tokenHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+      if (used.count !== 1) return null;
+      return (await tx.loginToken.findUnique({ where: { tokenHash } }))?.userId ?? null;
+    },
+
+    createAuthorizationCode: (row: { codeHash: string; appId: string; userId: string; redirectUri: string; codeChallenge: string; expiresAt: Date }) =>
+      prisma.authorizationCode.create({ data: row }),
+
+    /** Uses a live authorization code once; returns it, or null. */
+    useAuthorizationCode: async (tx: Prisma.TransactionClient, codeHash: string, now: Date) => {
+      const used = await tx.authorizationCode.updateMany({ where: { codeHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+      if (used.count !== 1) return null;
+      return tx.authorizationCode.findUnique({ where: { codeHash } });
+    },
+
+    externalIdentity: (issuer: string, subject: string) =>
+      prisma.externalIdentity.findUnique({ where: { issuer_subject: { issuer, subject } }, include: { user: { include: { account: true } } } }),
+
+    linkExternalIdentity: (tx: Prisma.TransactionClient, row: { issuer: string; subject: string; userId: string }) =>
+      tx.externalIdentity.create({ data: row }),
+
+    throttle: (key: string) => prisma.loginThrottle.findUnique({ where: { key } }),
+
+    /** Counts a failed sign-in; locks the key for `lockSeconds` once `maxFailures` is reached. */
+    recordFailure: async (key: string, now: Date, maxFailures: number, lockSeconds: number) => {
+      const row = await prisma.loginThrottle.upsert({
+        where: { key },
+        update: { failures: { increment: 1 } },
+        create: { key, failures: 1 },
+      });
+      if (row.failures >= maxFailures) {
+        await prisma.loginThrottle.update({
+          where: { key },
+          data: { failures: 0, lockedUntil: new Date(now.getTime() + lockSeconds * 1000) },
+        });
+      }
+    },
+
+    clearFailures: (key: string) => prisma.loginThrottle.deleteMany({ where: { key } }),
+  };
+}

@@ -1,0 +1,140 @@
+import { badUserInput, conflict, displayName, notFound, parseInput, requireInScope, type TenantScope } from '@iris/core';
+import type { AccountModel, UserModel } from '@iris/db';
+import { z } from 'zod';
+import type { IdentityData } from '../data/index.js';
+import { hashPassword, verifyPassword } from '../data/passwords.js';
+import { requireStrongPassword } from './passwords.js';
+import type { Sessions } from './sessions.js';
+import type { Verification } from './verification.js';
+
+const email = z.email('must be an email address').max(254);
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number such as +44 20 7946 0000');
+
+const registerInput = z.object({ email, password: z.string(), accountName: displayName(z), phone: phone.nullish() });
+const updateAccountInput = z.object({
+  accountId: z.uuid('must be an account id'),
+  name: displayName(z).nullish(),
+  email: email.nullish(),
+  phone: phone.nullish(),
+  paymentMethod: z.enum(['CARD', 'INVOICE', 'BANK_TRANSFER']).nullish(),
+  billingAddress: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
+});
+const addAccountToAppInput = z.object({ appId: z.string().min(1), accountName: displayName(z), email, phone: phone.nullish() });
+const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
+
+/** Registration, verification, account management and member users. */
+export function createAccounts(data: IdentityData, verification: Verification, sessions: Sessions) {
+  const { accounts } = data;
+
+  async function createAccount(
+    input: { email: string; accountName: string; phone?: string | null; password?: string },
+    options: { appId?: string },
+  ): Promise<{ account: AccountModel; user: UserModel }> {
+    if (await accounts.emailTaken(input.email)) {
+      throw conflict('A user with this email exists already: sign in, or reset the password.', { field: 'input.email' });
+    }
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const created = await accounts.transaction(async (tx) => {
+      const account = await accounts.createAccountWithMainUser(tx, { ...input, passwordHash, active: false });
+      if (options.appId) await accounts.linkAccountToApp(tx, account.id, options.appId);
+      return account;
+    });
+    const { users, ...account } = created;
+    return { account, user: users[0]! };
+  }
+
+  return {
+    async register(raw: unknown) {
+      const input = parseInput(registerInput, raw);
+      requireStrongPassword(input.password, 'input.password', [input.email, input.accountName]);
+      const created = await createAccount(input, {});
+      await verification.send(input.email, 'REGISTRATION');
+      return created;
+    },
+
+    async verifyRegistration(input: { email: string; code: string }): Promise<AccountModel> {
+      const user = await accounts.userByEmail(input.email);
+      const account = await accounts.transaction(async (tx) => {
+        await verification.consume(tx, input.email, 'REGISTRATION', input.code);
+        await accounts.setActiveByEmail(tx, input.email);
+        return user ? accounts.accountIn(tx, user.accountId) : null;
+      });
+      if (!account) throw badUserInput('No account is waiting for this code.', 'input.email');
+      return account;
+    },
+
+    async setStatus(accountId: string, active: boolean) {
+      return (await accounts.setAccountActive(accountId, active)) ?? Promise.reject(notFound('Account', accountId));
+    },
+
+    async update(raw: unknown, scope: TenantScope) {
+      const { accountId, ...changes } = parseInput(updateAccountInput, raw);
+      requireInScope(scope, accountId);
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null));
+      if (changes.email) defined.email = changes.email.toLowerCase();
+      return accounts.updateAccount(accountId, defined);
+    },
+
+    async addToApp(raw: unknown) {
+      const input = parseInput(addAccountToAppInput, raw);
+      const app = await data.apps.appById(input.appId);
+      if (!app) throw badUserInput(`No app with id "${input.appId}".`, 'input.appId');
+      const created = await createAccount(input, { appId: app.id });
+      // The new main user chooses a password with the code, which also proves the email.
+      await verification.send(input.email, 'PASSWORD_RESET');
+      return created;
+    },
+
+    async addMember(accountId: string, raw: unknown) {
+      const input = parseInput(addMemberInput, raw);
+      if (await accounts.emailTaken(input.email)) throw conflict('A user with this email exists already.', { field: 'input.email' });
+      const user = await accounts.addMember(accountId, input.email, input.displayName ?? null);
+      await verification.send(input.email, 'PASSWORD_RESET');
+      return user;
+    },
+
+    async changePassword(userId: string, input: { currentPassword: string; newPassword: string }) {
+      const user = await accounts.userById(userId);
+      if (!user || !user.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        throw badUserInput('input.currentPassword: is not your current password.', 'input.currentPassword');
+      }
+      requireStrongPassword(input.newPassword, 'input.newPassword', [user.email, user.displayName ?? '']);
+      const passwordHash = await hashPassword(input.newPassword);
+      return accounts.transaction(async (tx) => {
+        await sessions.endOtherSessions(tx, user.id);
+        return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
+      });
+    },
+
+    /** Answers the same whether or not the email is known; only a user who can use the code gets one. */
+    async sendCode(email: string, purpose: 'REGISTRATION' | 'PASSWORD_RESET') {
+      const user = await accounts.userByEmail(email);
+      const deliver = purpose === 'PASSWORD_RESET' ? user !== null : user !== null && user.role === 'MAIN' && !user.account.active;
+      await verification.send(email, purpose, { deliver });
+      return { accepted: true, expiresInSeconds: verification.expiresInSeconds };
+    },
+
+    async resetPassword(input: { email: string; code: string; newPassword: string }) {
+      requireStrongPassword(input.newPassword, 'input.newPassword', [input.email]);
+      const passwordHash = await hashPassword(input.newPassword);
+      const user = await accounts.userByEmail(input.email);
+      return accounts.transaction(async (tx) => {
+        await verification.consume(tx, input.email, 'PASSWORD_RESET', input.code);
+        if (!user) throw badUserInput('This code is wrong or has expired.', 'input.code');
+        await sessions.endOtherSessions(tx, user.id);
+        return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
+      });
+    },
+
+    async removeMember(accountId: string, userId: string) {
+      const removed = await accounts.removeMember(accountId, userId);
+      if (!removed) throw notFound('member User', userId);
+      return { removedUserId: userId };
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

@@ -1,0 +1,133 @@
+import { badUserInput, displayName, notFound, parseInput, signAccessToken, unauthenticated, type Config, type TenantScope, type TokenKeys } from '@iris/core';
+import type { AppModel } from '@iris/db';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { IdentityData } from '../data/index.js';
+import { hashSecret, newSecret } from '../data/secrets.js';
+
+type Clock = () => Date;
+
+/** GraphQL enum value → the scope string carried in tokens and checked by `@requiresScope`. */
+export const SCOPES = { PROFILES_READ: 'profiles:read', PROFILES_WRITE: 'profiles:write', USERDATA_DELETE: 'userdata:delete' } as const;
+export type ApiKeyScope = keyof typeof SCOPES;
+export const scopeEnum = (scope: string) => Object.entries(SCOPES).find(([, value]) => value === scope)?.[0] as ApiKeyScope;
+
+const redirectUri = z.url({ protocol: /^https?$|^[a-z][a-z0-9+.-]*$/, error: 'must be an absolute URI' }).max(2_000);
+const appFields = {
+  name: displayName(z),
+  description: z.string().trim().max(1_000, 'must be at most 1000 characters').nullish(),
+  platform: z.enum(['ANDROID', 'IOS', 'WINDOWS', 'HTML5']),
+  kind: z.enum(['PURCHASED', 'TRIAL']),
+  redirectUris: z.array(redirectUri).max(10, 'at most 10 redirect URIs').nullish(),
+};
+const registerAppInput = z.object({
+  ...appFields,
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'must be 3 to 64 of a-z, 0-9 and -, starting with a letter or digit')
+    .nullish(),
+});
+const updateAppInput = z.object({
+  id: z.string().min(1),
+  name: appFields.name.nullish(),
+  description: appFields.description,
+  platform: appFields.platform.nullish(),
+  kind: appFields.kind.nullish(),
+  redirectUris: appFields.redirectUris,
+});
+const createApiKeyInput = z.object({
+  appId: z.string().min(1),
+  name: displayName(z),
+  scopes: z.array(z.enum(['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE'])).min(1, 'needs at least one scope'),
+});
+
+/** Developer apps (app id and key) and API keys for app servers. */
+export function createApps(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock) {
+  const { apps } = data;
+
+  /** The app, if the caller's tenant owns it; otherwise NOT_FOUND, as if it did not exist. */
+  async function ownedApp(id: string, scope: TenantScope): Promise<AppModel> {
+    const app = await apps.appById(id);
+    if (!app || !(scope.all || scope.accountIds.includes(app.accountId))) throw notFound('App', id);
+    return app;
+  }
+
+  return {
+    ownedApp,
+
+    async register(accountId: string, raw: unknown) {
+      const input = parseInput(registerAppInput, raw);
+      const id = input.id ?? `app-${randomBytes(6).toString('hex')}`;
+      if (await apps.appById(id)) throw badUserInput(`input.id: the app id "${id}" is taken.`, 'input.id');
+      const appKey = newSecret('iak');
+      const app = await apps.createApp({
+        id,
+        accountId,
+        name: input.name,
+        description: input.description ?? null,
+        platform: input.platform,
+        kind: input.kind,
+        redirectUris: input.redirectUris ?? [],
+        keyHash: hashSecret(appKey),
+      });
+      return { app, appKey };
+    },
+
+    async update(raw: unknown, scope: TenantScope) {
+      const { id, ...changes } = parseInput(updateAppInput, raw);
+      await ownedApp(id, scope);
+      return apps.updateApp(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)));
+    },
+
+    async setStatus(id: string, active: boolean, scope: TenantScope) {
+      await ownedApp(id, scope);
+      return apps.updateApp(id, { active });
+    },
+
+    async rotateKey(id: string, scope: TenantScope) {
+      await ownedApp(id, scope);
+      const appKey = newSecret('iak');
+      return { app: await apps.updateApp(id, { keyHash: hashSecret(appKey) }), appKey };
+    },
+
+    async createApiKey(raw: unknown, scope: TenantScope) {
+      const input = parseInput(createApiKeyInput, raw);
+      const app = await ownedApp(input.appId, scope);
+      const secret = newSecret('iris');
+      const apiKey = await apps.createApiKey({
+        appId: app.id,
+        accountId: app.accountId,
+        name: input.name,
+        prefix: secret.slice(0, 12),
+        secretHash: hashSecret(secret),
+        scopes: [...new Set(input.scopes)].map((s) => SCOPES[s]),
+      });
+      return { apiKey, secret };
+    },
+
+    async revokeApiKey(id: string, scope: TenantScope) {
+      const [apiKey] = await apps.apiKeysByIds([id], scope);
+      if (!apiKey) throw notFound('ApiKey', id);
+      return apiKey.revokedAt ? apiKey : apps.revokeApiKey(id, clock());
+    },
+
+    /** An app server's API key, traded for a short-lived access token carrying the app and scopes. */
+    async exchangeApiKey(secret: string) {
+      const key = await apps.apiKeyBySecretHash(hashSecret(secret));
+      if (!key || key.revokedAt || !key.app.active) {
+        throw unauthenticated('This API key is not valid: it was revoked, its app is inactive, or it was mistyped.');
+      }
+      const now = clock();
+      await apps.touchApiKey(key.id, now);
+      const token = await signAccessToken(
+        keys,
+        { ...config, ACCESS_TOKEN_TTL_SECONDS: config.API_KEY_TOKEN_TTL_SECONDS },
+        { kind: 'app', appId: key.appId, accountId: key.accountId, scopes: key.scopes, apiKeyId: key.id },
+        now,
+      );
+      return { accessToken: token.token, expiresAt: token.expiresAt };
+    },
+  };
+}
+
+export type Apps = ReturnType<typeof createApps>;

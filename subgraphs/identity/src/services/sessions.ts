@@ -1,0 +1,238 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  badUserInput,
+  ErrorCode,
+  forbidden,
+  IrisError,
+  signAccessToken,
+  unauthenticated,
+  type Config,
+  type OidcProvider,
+  type TokenKeys,
+} from '@iris/core';
+import type { AccountModel, Prisma, UserModel } from '@iris/db';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { IdentityData } from '../data/index.js';
+import { decoyHash, verifyPassword } from '../data/passwords.js';
+import { hashSecret, newSecret, normaliseEmail, sameHash } from '../data/secrets.js';
+import type { AuthPayload } from '../mappers.js';
+
+type Clock = () => Date;
+type UserWithAccount = UserModel & { account: AccountModel };
+
+const WRONG_CREDENTIALS = 'The email or password is incorrect.';
+const INVALID_REFRESH = 'This refresh token is not valid: sign in again.';
+const AUTHORIZATION_CODE_TTL_MS = 60_000;
+
+/**
+ * Sign-in and sessions: password sign-in with throttling, refresh-token rotation with reuse
+ * detection, one-time login tokens, OpenID Connect ID tokens, and OAuth authorization codes (PKCE).
+ */
+export function createSessions(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock) {
+  const { sessions, accounts } = data;
+  const providers = new Map((config.OIDC_PROVIDERS ?? []).map((p) => [p.issuer, { provider: p, keys: providerKeys(p) }]));
+
+  /** A new access token and a refresh token of the given family (a new family for a new sign-in). */
+  async function issue(tx: Prisma.TransactionClient, user: UserModel, options: { familyId?: string; appId?: string | null } = {}): Promise<AuthPayload> {
+    const now = clock();
+    const access = await signAccessToken(keys, config, { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role }, now);
+    const refreshToken = newSecret('irt');
+    const refreshTokenExpiresAt = new Date(now.getTime() + config.REFRESH_TOKEN_TTL_SECONDS * 1000);
+    await sessions.createRefreshToken(tx, {
+      familyId: options.familyId ?? randomUUID(),
+      userId: user.id,
+      tokenHash: hashSecret(refreshToken),
+      expiresAt: refreshTokenExpiresAt,
+      appId: options.appId ?? null,
+    });
+    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user };
+  }
+
+  function requireActive(user: UserWithAccount): void {
+    if (!user.account.active) {
+      throw forbidden('This account is not activated: verify it with the emailed code, or ask a service admin to activate it.');
+    }
+  }
+
+  const withoutAccount = ({ account: _account, ...user }: UserWithAccount): UserModel => user;
+
+  return {
+    issue,
+
+    async login(input: { email: string; password: string }): Promise<AuthPayload> {
+      const throttleKey = hashSecret(normaliseEmail(input.email));
+      const now = clock();
+      const throttle = await sessions.throttle(throttleKey);
+      if (throttle?.lockedUntil && throttle.lockedUntil > now) {
+        const retryAfterSeconds = Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000);
+        throw new IrisError(ErrorCode.RATE_LIMITED, `Too many failed sign-ins for this email. Try again in ${retryAfterSeconds} seconds.`, {
+          retryAfterSeconds,
+        });
+      }
+      const user = await accounts.userByEmail(input.email);
+      // The same work and the same answer whether or not the email exists.
+      const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+      if (!user || !valid) {
+        await sessions.recordFailure(throttleKey, now, config.LOGIN_MAX_FAILURES, config.LOGIN_LOCK_SECONDS);
+        // Each failure in a row answers a little later, whether or not the email exists.
+        await sleep(Math.min(2_000, 100 * ((throttle?.failures ?? 0) + 1)));
+        throw new IrisError(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS);
+      }
+      if (throttle) await sessions.clearFailures(throttleKey);
+      requireActive(user);
+      return sessions.transaction((tx) => issue(tx, withoutAccount(user)));
+    },
+
+    async refresh(refreshToken: string): Promise<AuthPayload> {
+      const row = await sessions.refreshTokenByHash(hashSecret(refreshToken));
+      const now = clock();
+      if (!row || row.revokedAt || row.expiresAt <= now) throw unauthenticated(INVALID_REFRESH);
+      if (row.usedAt) {
+        // A used token presented again means it leaked: end the whole session for everyone holding it.
+        await sessions.revokeFamily(row.familyId, now);
+        throw unauthenticated('This refresh token was already used, so its session has been ended for safety. Sign in again.');
+      }
+      requireActive(row.user);
+      const payload = await sessions.transaction(async (tx) => {
+        if (!(await sessions.useRefreshToken(tx, row.id, now))) return null;
+        return issue(tx, withoutAccount(row.user), { familyId: row.familyId, appId: row.appId });
+      });
+      if (!payload) {
+        await sessions.revokeFamily(row.familyId, now);
+        throw unauthenticated('This refresh token was already used, so its session has been ended for safety. Sign in again.');
+      }
+      return payload;
+    },
+
+    async logout(refreshToken: string): Promise<boolean> {
+      const row = await sessions.refreshTokenByHash(hashSecret(refreshToken));
+      if (!row) return false;
+      return (await sessions.revokeFamily(row.familyId, clock())) > 0;
+    },
+
+    async createLoginToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
+      const token = newSecret('ilt');
+      const expiresAt = new Date(clock().getTime() + config.LOGIN_TOKEN_TTL_SECONDS * 1000);
+      await sessions.createLoginToken({ userId, tokenHash: hashSecret(token), expiresAt });
+      return { token, expiresAt };
+    },
+
+    async loginWithToken(token: string): Promise<AuthPayload> {
+      const payload = await sessions.transaction(async (tx) => {
+        const userId = await sessions.useLoginToken(tx, hashSecret(token), clock());
+        if (!userId) return null;
+        const user = await accounts.userById(userId);
+        if (!user) return null;
+        requireActive(user);
+        return issue(tx, withoutAccount(user));
+      });
+      if (!payload) throw unauthenticated('This login token is not valid: it was used already or has expired. Create a new one.');
+      return payload;
+    },
+
+    async loginWithIdToken(idToken: string): Promise<AuthPayload> {
+      let issuer: string | undefined;
+      try {
+        issuer = decodeJwt(idToken).iss;
+      } catch {
+        throw badUserInput('input.idToken: is not a JWT.', 'input.idToken');
+      }
+      const entry = issuer ? providers.get(issuer) : undefined;
+      if (!entry) throw unauthenticated('This ID token comes from a provider Iris is not configured to trust.');
+      let claims: { sub?: string; email?: unknown; email_verified?: unknown; name?: unknown };
+      try {
+        ({ payload: claims } = await jwtVerify(idToken, entry.keys, {
+          issuer: entry.provider.issuer,
+          audience: entry.provider.audience,
+          currentDate: clock(),
+        }));
+      } catch {
+        throw unauthenticated('This ID token is not valid (signature, audience or expiry): sign in with the provider again.');
+      }
+      if (!claims.sub) throw unauthenticated('This ID token has no subject.');
+      const linked = await sessions.externalIdentity(entry.provider.issuer, claims.sub);
+      if (linked) {
+        requireActive(linked.user);
+        return sessions.transaction((tx) => issue(tx, withoutAccount(linked.user)));
+      }
+      const email = typeof claims.email === 'string' ? normaliseEmail(claims.email) : null;
+      if (!email || claims.email_verified !== true) {
+        throw unauthenticated('The provider did not confirm an email address for this account, so Iris cannot link it.');
+      }
+      const subject = claims.sub;
+      const existing = await accounts.userByEmail(email);
+      return sessions.transaction(async (tx) => {
+        let user: UserModel;
+        if (existing) {
+          requireActive(existing);
+          user = withoutAccount(existing);
+        } else {
+          const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email;
+          const account = await accounts.createAccountWithMainUser(tx, { accountName: name, email, passwordHash: null, active: true });
+          user = account.users[0]!;
+        }
+        await sessions.linkExternalIdentity(tx, { issuer: entry.provider.issuer, subject, userId: user.id });
+        return issue(tx, user);
+      });
+    },
+
+    async authorizeApp(
+      userId: string,
+      input: { appId: string; redirectUri: string; codeChallenge: string; codeChallengeMethod: string; state?: string | null },
+    ): Promise<{ code: string; redirectTo: string }> {
+      const app = await data.apps.appById(input.appId);
+      if (!app || !app.active) throw badUserInput(`No active app with id "${input.appId}".`, 'input.appId');
+      if (!app.redirectUris.includes(input.redirectUri)) {
+        throw badUserInput('input.redirectUri: is not one of the redirect URIs registered for this app.', 'input.redirectUri');
+      }
+      if (input.codeChallengeMethod !== 'S256') {
+        throw badUserInput('input.codeChallengeMethod: only S256 is accepted (RFC 7636).', 'input.codeChallengeMethod');
+      }
+      if (!/^[A-Za-z0-9_-]{43}$/.test(input.codeChallenge)) {
+        throw badUserInput('input.codeChallenge: must be BASE64URL(SHA256(code_verifier)), 43 characters.', 'input.codeChallenge');
+      }
+      const code = newSecret('iac');
+      await sessions.createAuthorizationCode({
+        codeHash: hashSecret(code),
+        appId: app.id,
+        userId,
+        redirectUri: input.redirectUri,
+        codeChallenge: input.codeChallenge,
+        expiresAt: new Date(clock().getTime() + AUTHORIZATION_CODE_TTL_MS),
+      });
+      const redirectTo = new URL(input.redirectUri);
+      redirectTo.searchParams.set('code', code);
+      if (input.state) redirectTo.searchParams.set('state', input.state);
+      return { code, redirectTo: redirectTo.toString() };
+    },
+
+    async exchangeAuthorizationCode(input: { appId: string; code: string; codeVerifier: string; redirectUri: string }): Promise<AuthPayload> {
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(input.codeVerifier)) {
+        throw badUserInput('input.codeVerifier: must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636).', 'input.codeVerifier');
+      }
+      const payload = await sessions.transaction(async (tx) => {
+        const grant = await sessions.useAuthorizationCode(tx, hashSecret(input.code), clock());
+        if (!grant || grant.appId !== input.appId || grant.redirectUri !== input.redirectUri) return null;
+        const challenge = createHash('sha256').update(input.codeVerifier).digest('base64url');
+        if (!sameHash(Buffer.from(challenge).toString('hex'), Buffer.from(grant.codeChallenge).toString('hex'))) return null;
+        const user = await accounts.userById(grant.userId);
+        if (!user) return null;
+        requireActive(user);
+        return issue(tx, withoutAccount(user), { appId: grant.appId });
+      });
+      if (!payload) throw unauthenticated('This authorization code is not valid for this app, redirect URI and verifier, or was used already.');
+      return payload;
+    },
+
+    /** After a password change or reset: every other session of the user ends. */
+    endOtherSessions: (tx: Prisma.TransactionClient, userId: string) => sessions.revokeUserSessions(tx, userId, clock()),
+  };
+}
+
+function providerKeys(provider: OidcProvider): JWTVerifyGetKey {
+  if (provider.jwks) return createLocalJWKSet(provider.jwks as never);
+  return createRemoteJWKSet(new URL(provider.jwksUrl!));
+}
+
+export type Sessions = ReturnType<typeof createSessions>;
