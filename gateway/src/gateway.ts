@@ -5,10 +5,12 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastif
 import { maskError, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
 import type { GatewayContext } from './context.js';
+import { ApiKeyExchange } from './plugins/apiKeys.js';
 import { authenticateRequest } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
+import { registerWebhookRoutes } from './plugins/webhooks.js';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -35,6 +37,8 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     logger,
   });
 
+  const apiKeys = new ApiKeyExchange(urls.get('identity') ?? '');
+
   const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -46,11 +50,12 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   await apollo.start();
 
   registerHealthRoutes(app, options.subgraphs);
+  registerWebhookRoutes(app, [{ path: '/webhooks/payments', target: new URL('/webhooks/payments', urls.get('identity')).toString() }]);
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     context: async (request): Promise<GatewayContext> => {
       const requestId = requestIdOf(request.headers);
-      const { auth, forwardHeaders } = await authenticateRequest(options.verifier, request.headers);
+      const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, request.headers, requestId);
       return { requestId, logger: logger.child({ requestId }), auth, forwardHeaders };
     },
   });

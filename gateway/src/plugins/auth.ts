@@ -1,22 +1,29 @@
 import type { AccessTokenVerifier, AuthState } from '@iris/core';
 import type { IncomingHttpHeaders } from 'node:http';
-
-/** Headers that carry a caller's credentials; the gateway forwards exactly these. */
-export const CREDENTIAL_HEADERS = ['authorization', 'api_key'] as const;
+import type { ApiKeyExchange } from './apiKeys.js';
 
 /**
- * The gateway verifies the bearer token itself (to know the principal for logs and limits) and
- * forwards the credentials unchanged: each subgraph verifies them again and enforces its own policy,
- * so a request that bypasses the gateway gains nothing.
+ * Who is calling, and what to forward. A bearer token is verified here (for logs and limits) and
+ * forwarded unchanged; an `api_key` is traded for an access token (see `ApiKeyExchange`) that is
+ * forwarded instead. Each subgraph verifies the token again and enforces its own policy, so a
+ * request that bypasses the gateway gains nothing.
  */
 export async function authenticateRequest(
   verifier: AccessTokenVerifier,
+  apiKeys: ApiKeyExchange,
   headers: IncomingHttpHeaders,
+  requestId: string,
 ): Promise<{ auth: AuthState; forwardHeaders: Record<string, string> }> {
-  const forwardHeaders: Record<string, string> = {};
-  for (const name of CREDENTIAL_HEADERS) {
-    const value = headers[name];
-    if (typeof value === 'string' && value.length > 0) forwardHeaders[name] = value;
+  const apiKey = headers['api_key'] ?? headers['api-key'];
+  if (typeof apiKey === 'string' && apiKey.length > 0 && !headers.authorization) {
+    const exchanged = await apiKeys.exchange(apiKey, requestId);
+    if (!exchanged.ok) return { auth: { principal: null, credentialError: exchanged.message }, forwardHeaders: {} };
+    const authorization = `Bearer ${exchanged.accessToken}`;
+    return { auth: await verifier.authenticate({ authorization }), forwardHeaders: { authorization } };
   }
-  return { auth: await verifier.authenticate(headers), forwardHeaders };
+  const authorization = headers.authorization;
+  return {
+    auth: await verifier.authenticate(headers),
+    forwardHeaders: typeof authorization === 'string' && authorization ? { authorization } : {},
+  };
 }

@@ -35,7 +35,9 @@ export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<C
       app.get('/.well-known/jwks.json', async () => publicJwks(deps.keys));
       // The payment provider's callback needs the raw body to check its signature.
       void app.register(async (scope) => {
-        scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        // Signatures are over the exact bytes sent: keep the body raw, whatever its type.
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
         scope.post('/webhooks/payments', async (request, reply) => {
           const header = request.headers[SIGNATURE_HEADER];
           const result = await services.plans.handlePaymentWebhook(request.body as Buffer, Array.isArray(header) ? header[0] : header);

@@ -5,12 +5,18 @@ import type { AuthState, Principal } from './principal.js';
  * The accounts whose rows a request may read: its own, or every account for a service admin.
  * Data layers filter by it in SQL, so a row of another tenant is never loaded, let alone returned.
  */
-export type TenantScope = { all: true } | { all: false; accountIds: readonly string[] };
+export type TenantScope = { all: true } | { all: false; accountIds: readonly string[]; /** An API key sees its one app. */ appId?: string };
 
 export function tenantScope(principal: Principal | null): TenantScope {
   if (!principal) return { all: false, accountIds: [] };
-  if (principal.kind === 'user' && principal.role === 'SERVICE_ADMIN') return { all: true };
+  if (principal.kind === 'app') return { all: false, accountIds: [principal.accountId], appId: principal.appId };
+  if (principal.role === 'SERVICE_ADMIN') return { all: true };
   return { all: false, accountIds: [principal.accountId] };
+}
+
+/** A Prisma `where` fragment for rows keyed by app id: an API key's scope narrows them to its app. */
+export function appScopeWhere(scope: TenantScope, field = 'appId'): Record<string, string> {
+  return !scope.all && scope.appId ? { [field]: scope.appId } : {};
 }
 
 /** A Prisma `where` fragment restricting `accountId` to the scope. */

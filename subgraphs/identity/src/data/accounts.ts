@@ -20,8 +20,9 @@ export function createAccountsData(prisma: Db) {
     userByEmail: (email: string): Promise<(UserModel & { account: AccountModel }) | null> =>
       prisma.user.findUnique({ where: { email: normaliseEmail(email) }, include: { account: true } }),
 
-    userById: (id: string): Promise<(UserModel & { account: AccountModel }) | null> =>
-      prisma.user.findUnique({ where: { id }, include: { account: true } }),
+    /** Pass the transaction when inside one: a second connection would wait for it (and PGlite has one). */
+    userById: (id: string, db: Prisma.TransactionClient = prisma): Promise<(UserModel & { account: AccountModel }) | null> =>
+      db.user.findUnique({ where: { id }, include: { account: true } }),
 
     emailTaken: async (email: string) => (await prisma.user.count({ where: { email: normaliseEmail(email) } })) > 0,
 

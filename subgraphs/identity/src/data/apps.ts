@@ -1,4 +1,4 @@
-import { paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { appScopeWhere, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { ApiKeyModel, AppModel, Db, Prisma } from '@iris/db';
 
 const appsSort: Sort<AppModel> = {
@@ -16,7 +16,7 @@ export type AppChanges = Partial<Pick<AppModel, 'name' | 'description' | 'platfo
 export function createAppsData(prisma: Db) {
   return {
     appsByIds: (ids: readonly string[], scope: TenantScope): Promise<AppModel[]> =>
-      prisma.app.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+      prisma.app.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope), ...appScopeWhere(scope, 'id') } }),
 
     appById: (id: string) => prisma.app.findUnique({ where: { id } }),
 

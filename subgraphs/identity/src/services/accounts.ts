@@ -57,8 +57,9 @@ export function createAccounts(data: IdentityData, verification: Verification, s
 
     async verifyRegistration(input: { email: string; code: string }): Promise<AccountModel> {
       const user = await accounts.userByEmail(input.email);
+      const checked = await verification.check(input.email, 'REGISTRATION', input.code);
       const account = await accounts.transaction(async (tx) => {
-        await verification.consume(tx, input.email, 'REGISTRATION', input.code);
+        await verification.consume(tx, checked);
         await accounts.setActiveByEmail(tx, input.email);
         return user ? accounts.accountIn(tx, user.accountId) : null;
       });
@@ -121,9 +122,10 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       requireStrongPassword(input.newPassword, 'input.newPassword', [input.email]);
       const passwordHash = await hashPassword(input.newPassword);
       const user = await accounts.userByEmail(input.email);
+      const checked = await verification.check(input.email, 'PASSWORD_RESET', input.code);
+      if (!user) throw badUserInput('This code is wrong or has expired.', 'input.code');
       return accounts.transaction(async (tx) => {
-        await verification.consume(tx, input.email, 'PASSWORD_RESET', input.code);
-        if (!user) throw badUserInput('This code is wrong or has expired.', 'input.code');
+        await verification.consume(tx, checked);
         await sessions.endOtherSessions(tx, user.id);
         return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
       });

@@ -122,7 +122,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       const payload = await sessions.transaction(async (tx) => {
         const userId = await sessions.useLoginToken(tx, hashSecret(token), clock());
         if (!userId) return null;
-        const user = await accounts.userById(userId);
+        const user = await accounts.userById(userId, tx);
         if (!user) return null;
         requireActive(user);
         return issue(tx, withoutAccount(user));
@@ -216,7 +216,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
         if (!grant || grant.appId !== input.appId || grant.redirectUri !== input.redirectUri) return null;
         const challenge = createHash('sha256').update(input.codeVerifier).digest('base64url');
         if (!sameHash(Buffer.from(challenge).toString('hex'), Buffer.from(grant.codeChallenge).toString('hex'))) return null;
-        const user = await accounts.userById(grant.userId);
+        const user = await accounts.userById(grant.userId, tx);
         if (!user) return null;
         requireActive(user);
         return issue(tx, withoutAccount(user), { appId: grant.appId });

@@ -38,10 +38,11 @@ export function createVerification(data: IdentityData, sender: VerificationSende
     },
 
     /**
-     * Checks a code and, inside the caller's transaction, uses it up. A wrong guess is counted outside
-     * that transaction (it must stick when the mutation fails); the last allowed wrong guess kills the code.
+     * Checks a code before the mutation's transaction starts. A wrong guess is counted at once (it
+     * must stick even though the mutation fails); the last allowed wrong guess kills the code. Returns
+     * the code to `consume` inside the transaction.
      */
-    async consume(tx: Prisma.TransactionClient, emailInput: string, purpose: VerificationPurpose, code: string): Promise<void> {
+    async check(emailInput: string, purpose: VerificationPurpose, code: string): Promise<{ id: string }> {
       if (!/^\d{6}$/.test(code)) throw badUserInput('input.code: must be the 6 digits from the email.', 'input.code');
       const email = normaliseEmail(emailInput);
       const now = clock();
@@ -55,7 +56,12 @@ export function createVerification(data: IdentityData, sender: VerificationSende
         }
         throw badUserInput(WRONG_CODE, 'input.code');
       }
-      if (!(await data.verification.consume(tx, live.id, now))) throw badUserInput(WRONG_CODE, 'input.code');
+      return { id: live.id };
+    },
+
+    /** Uses a checked code up, in the mutation's transaction; a concurrent use of the same code loses. */
+    async consume(tx: Prisma.TransactionClient, checked: { id: string }): Promise<void> {
+      if (!(await data.verification.consume(tx, checked.id, clock()))) throw badUserInput(WRONG_CODE, 'input.code');
     },
   };
 }

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+
+interface CachedToken {
+  accessToken: string;
+  /** When to stop reusing it: a little before it expires. */
+  refreshAt: number;
+}
+
+export type ApiKeyExchangeResult = { ok: true; accessToken: string } | { ok: false; message: string };
+
+const EXCHANGE = `mutation IrisExchangeApiKey($input: ExchangeApiKeyInput!) { exchangeApiKey(input: $input) { accessToken expiresAt } }`;
+
+/**
+ * App servers send an API key (`api_key`, as in the profiles API). The gateway trades it with identity
+ * for a short-lived access token carrying the app and its scopes, and forwards that token, so every
+ * subgraph verifies one kind of credential. Tokens are cached by the key's hash until shortly before
+ * they expire, so a revoked key stops working within one token lifetime.
+ */
+export class ApiKeyExchange {
+  readonly #cache = new Map<string, CachedToken>();
+
+  constructor(
+    private readonly identityUrl: string,
+    private readonly options: { maxEntries?: number; clock?: () => number } = {},
+  ) {}
+
+  async exchange(apiKey: string, requestId: string): Promise<ApiKeyExchangeResult> {
+    const now = (this.options.clock ?? Date.now)();
+    const cacheKey = createHash('sha256').update(apiKey).digest('hex');
+    const cached = this.#cache.get(cacheKey);
+    if (cached && cached.refreshAt > now) return { ok: true, accessToken: cached.accessToken };
+    this.#cache.delete(cacheKey);
+
+    const response = await fetch(this.identityUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: EXCHANGE, variables: { input: { apiKey } } }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = (await response.json()) as {
+      data?: { exchangeApiKey?: { accessToken: string; expiresAt: string } } | null;
+      errors?: { message: string }[];
+    };
+    const token = body.data?.exchangeApiKey;
+    if (!token) return { ok: false, message: body.errors?.[0]?.message ?? 'This API key is not valid.' };
+
+    const lifetime = new Date(token.expiresAt).getTime() - now;
+    this.#cache.set(cacheKey, { accessToken: token.accessToken, refreshAt: now + lifetime * 0.8 });
+    const maxEntries = this.options.maxEntries ?? 10_000;
+    // Map keeps insertion order: the first key is the oldest entry.
+    if (this.#cache.size > maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+    return { ok: true, accessToken: token.accessToken };
+  }
+}
