@@ -45,3 +45,30 @@ describe('secureResolvers', () => {
     expect(() => secureResolvers(typeDefs, { Query: { open: () => 'x' } })).toThrow('Query.mine is in the schema but has no resolver');
   });
 });
+
+describe('API keys', () => {
+  const scoped = parse(`
+    type Query { readProfiles: String @requiresScope(scopes: ["profiles:read"])  userOnly: String }
+  `);
+  const secured = secureResolvers(scoped, { Query: { readProfiles: () => 'profiles', userOnly: () => 'user' } }) as unknown as {
+    Query: Record<string, Fn>;
+  };
+  const key = (scopes: string[]): AuthState => ({ principal: { kind: 'app', appId: 'app-1', accountId: 'a', scopes }, credentialError: null });
+  const run = (field: string, auth: AuthState) => {
+    try {
+      return secured.Query[field]!(null, {}, { auth }, null);
+    } catch (err) {
+      return (err as { extensions: { code: string } }).extensions.code;
+    }
+  };
+
+  it('lets a key call only fields that name one of its scopes', () => {
+    expect(run('readProfiles', key(['profiles:read']))).toBe('profiles');
+    expect(run('readProfiles', key(['profiles:write']))).toBe('FORBIDDEN');
+    expect(run('userOnly', key(['profiles:read']))).toBe('FORBIDDEN');
+  });
+
+  it('does not hold users to scopes', () => {
+    expect(run('readProfiles', member)).toBe('profiles');
+  });
+});
