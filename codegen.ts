@@ -50,8 +50,14 @@ const config: CodegenConfig = {
       DeviceConnection: 'DeviceConnection',
       DeviceGroupConnection: 'DeviceGroupConnection',
     }),
-    ...subgraph('profiles', { App: 'AppRef', Profile: 'Profile', ProfileConnection: 'ProfileConnection' }),
-    ...subgraph('analytics', { Device: 'DeviceRef', Action: 'Action', ActionConnection: 'ActionConnection' }),
+    ...subgraph('profiles', {
+      App: 'AppRef',
+      Profile: 'Profile',
+      ProfileConnection: 'ProfileConnection',
+      ErasureReceipt: 'ErasureReceipt',
+      ErasurePart: 'ErasurePart',
+    }),
+    ...subgraph('analytics', { App: 'AppRef', Device: 'DeviceRef', Action: 'Action', ActionConnection: 'ActionConnection' }),
   },
 };
 

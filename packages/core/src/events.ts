@@ -10,11 +10,32 @@ export type IrisEventMap = {
   'device.added': { deviceId: string; accountId: string; name: string; byUserId: string };
   /** devices → analytics: a device was deleted. */
   'device.deleted': { deviceId: string; accountId: string; byUserId: string };
+  /** profiles → analytics: a phone's profile was created or changed (audience breakdowns). */
+  'profile.upserted': {
+    appId: string;
+    accountId: string;
+    deviceId: string;
+    gender: string;
+    maritalStatus: string;
+    parentalStatus: string;
+    age: string;
+    country: string | null;
+  };
+  /**
+   * profiles → every subgraph holding data about phones: erase what you hold about `deviceId` for
+   * `appId` (or, when null, for every app of `accountId`), then publish `userData.erased`.
+   */
+  'userData.erasureRequested': { erasureId: string; deviceId: string; accountId: string; appId: string | null };
+  /** each participant → profiles: what it removed, by kind. */
+  'userData.erased': { erasureId: string; subgraph: string; removed: Record<string, number> };
   /** identity → devices: an account's storage plan changed (devices purges what is older). */
   'account.retentionPlanChanged': { accountId: string; planId: string; retentionDays: number };
 };
 
 export type IrisEventType = keyof IrisEventMap;
+
+/** The subgraphs that hold data about phones and so take part in every erasure. */
+export const ERASURE_PARTICIPANTS = ['profiles', 'analytics'] as const;
 
 export interface IrisEvent<T extends IrisEventType = IrisEventType> {
   id: string;

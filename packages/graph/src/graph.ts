@@ -54,14 +54,18 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
 
   const definitions: SubgraphDefinition[] = [
     createIdentitySubgraph({ prisma, config, keys, bus, logger: logger.child({ subgraph: 'identity' }), ...(options.clock ? { clock: options.clock } : {}) }),
-    createProfilesSubgraph({ prisma }),
+    createProfilesSubgraph({ prisma, bus }),
     createDevicesSubgraph({ prisma, bus }),
     createAnalyticsSubgraph({ prisma, bus }),
   ] as SubgraphDefinition[];
 
-  const seeded = shouldSeedDemoData(config);
-  if (seeded) for (const definition of definitions) await definition.seedDemoData?.();
+  // Listeners first: seeding publishes events (the demo profiles feed analytics' audience).
   const stopListening = definitions.map((definition) => definition.listen?.());
+  const seeded = shouldSeedDemoData(config);
+  if (seeded) {
+    for (const definition of definitions) await definition.seedDemoData?.();
+    await bus.drain();
+  }
 
   const ports = {
     identity: config.IDENTITY_PORT,

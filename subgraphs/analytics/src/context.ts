@@ -1,14 +1,14 @@
 import { tenantScope, type RequestContext, type TenantScope } from '@iris/core';
-import type { ActionsData } from './data/actions.js';
+import type { AnalyticsData } from './data/index.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface Context extends RequestContext {
   scope: TenantScope;
-  data: ActionsData;
+  data: AnalyticsData;
   loaders: Loaders;
 }
 
-export function createContextFactory(data: ActionsData) {
+export function createContextFactory(data: AnalyticsData) {
   return (base: RequestContext): Context => {
     const scope = tenantScope(base.auth.principal);
     return { ...base, scope, data, loaders: createLoaders(data, scope) };

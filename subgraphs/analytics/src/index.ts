@@ -1,9 +1,9 @@
 import { loadSubgraphTypeDefs, type EventBus, type SubgraphDefinition } from '@iris/core';
 import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
-import { createActionsData } from './data/actions.js';
+import { createAnalyticsData } from './data/index.js';
 import { seedAnalytics } from './data/seed.js';
-import { listenToDeviceEvents } from './events.js';
+import { listenToEvents } from './events.js';
 import { resolvers } from './resolvers/index.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
@@ -15,13 +15,13 @@ export interface AnalyticsDeps {
 
 /** The analytics subgraph: activity logs (face analysis and aggregates build on it). */
 export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> {
-  const data = createActionsData(deps.prisma);
+  const data = createAnalyticsData(deps.prisma);
   return {
     name: 'analytics',
     typeDefs,
     resolvers,
     createContext: createContextFactory(data),
-    listen: () => listenToDeviceEvents(deps.bus, data),
+    listen: () => listenToEvents(deps.bus, data),
     seedDemoData: () => seedAnalytics(deps.prisma),
   };
 }

@@ -8,3 +8,7 @@ export interface DeviceRef {
   id: string;
 }
 export type ActionConnection = Connection<Action>;
+/** Identity owns App; here it is only its key. */
+export interface AppRef {
+  id: string;
+}

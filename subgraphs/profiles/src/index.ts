@@ -1,24 +1,34 @@
-import { loadSubgraphTypeDefs, type SubgraphDefinition } from '@iris/core';
+import { loadSubgraphTypeDefs, type EventBus, type SubgraphDefinition } from '@iris/core';
 import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createProfilesData } from './data/profiles.js';
 import { seedProfiles } from './data/seed.js';
 import { resolvers } from './resolvers/index.js';
+import { createErasure } from './services/erasure.js';
+import { createProfiles } from './services/profiles.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
 
 export interface ProfilesDeps {
   prisma: Db;
+  bus: EventBus;
+  /** How long an erasure waits for the other subgraphs' reports before answering with them pending. */
+  erasureWaitMs?: number;
 }
 
-/** The profiles subgraph: audience profiles per (app, phone). */
+/** The profiles subgraph: audience profiles per (app, phone), scanned-image counts and erasure. */
 export function createProfilesSubgraph(deps: ProfilesDeps): SubgraphDefinition<Context> {
   const data = createProfilesData(deps.prisma);
+  const services = {
+    profiles: createProfiles(data, deps.bus),
+    erasure: createErasure(data, deps.bus, { waitMs: deps.erasureWaitMs ?? 3_000 }),
+  };
   return {
     name: 'profiles',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(data),
-    seedDemoData: () => seedProfiles(deps.prisma),
+    createContext: createContextFactory(data, services),
+    listen: () => services.erasure.listen(),
+    seedDemoData: () => seedProfiles(deps.prisma, deps.bus),
   };
 }

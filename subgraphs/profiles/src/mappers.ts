@@ -1,5 +1,5 @@
 import type { Connection } from '@iris/core';
-import type { ProfileModel as Profile } from '@iris/db';
+import type { ErasureModel, ErasurePartModel, ProfileModel as Profile } from '@iris/db';
 
 /** What the profiles subgraph's resolvers receive for each GraphQL type. */
 export type { Profile };
@@ -8,3 +8,5 @@ export interface AppRef {
   id: string;
 }
 export type ProfileConnection = Connection<Profile>;
+export type ErasureReceipt = ErasureModel & { parts: ErasurePartModel[] };
+export type ErasurePart = ErasurePartModel;

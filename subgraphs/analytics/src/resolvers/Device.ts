@@ -1,5 +1,5 @@
 import type { DeviceResolvers } from '../generated/resolvers-types.js';
 
 export const Device: DeviceResolvers = {
-  actions: (device, args, { data, scope }) => data.actionsOfDevice(device.id, args, scope),
+  actions: (device, args, { data, scope }) => data.actions.actionsOfDevice(device.id, args, scope),
 };

@@ -1,4 +1,4 @@
-import { DEMO } from '@iris/core';
+import { DEMO, type EventBus } from '@iris/core';
 import type { Db } from '@iris/db';
 
 // The three example profiles of the profiles API document, for the demo app.
@@ -42,12 +42,15 @@ const examples = [
   },
 ];
 
-export async function seedProfiles(prisma: Db): Promise<void> {
+/** Seeds the examples and announces them as the SDK's posts would be, so analytics counts them too. */
+export async function seedProfiles(prisma: Db, bus: EventBus): Promise<void> {
   for (const example of examples) {
-    await prisma.profile.upsert({
+    const p = await prisma.profile.upsert({
       where: { appId_deviceId: { appId: DEMO.app.id, deviceId: example.deviceId } },
       update: {},
       create: { ...example, appId: DEMO.app.id, accountId: DEMO.account.id },
     });
+    const { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country } = p;
+    await bus.publish('profile.upserted', { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country });
   }
 }

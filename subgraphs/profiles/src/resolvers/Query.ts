@@ -1,5 +1,20 @@
 import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { requireAppAccess } from '../services/profiles.js';
 
 export const Query: QueryResolvers = {
-  profile: (_parent, { appId, deviceId }, { loaders }) => loaders.profile.load({ appId, deviceId }),
+  profiles: (_parent, { appId, deviceIds, filter, ...args }, { auth, data, scope, services }) =>
+    data.profilesOfApp(appId, services.profiles.readFilter(appId, auth, { deviceIds, filter }), args, scope),
+  profile: (_parent, { appId, deviceId }, { auth, loaders }) => {
+    requireAppAccess(auth.principal, appId);
+    return loaders.profile.load({ appId, deviceId });
+  },
+  profileByAppUserId: (_parent, { appId, appUserId }, { auth, data, scope }) => {
+    requireAppAccess(auth.principal, appId);
+    return data.profileByAppUserId(appId, appUserId, scope);
+  },
+  scannedImageCount: async (_parent, { appId, deviceId }, { auth, loaders }) => {
+    requireAppAccess(auth.principal, appId);
+    return (await loaders.profile.load({ appId, deviceId }))?.scannedImageCount ?? 0;
+  },
+  erasureReceipt: (_parent, { id }, { data, scope }) => data.erasure(id, scope),
 };

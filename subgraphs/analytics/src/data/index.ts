@@ -1,0 +1,10 @@
+import type { Db } from '@iris/db';
+import { createActionsData } from './actions.js';
+import { createAudienceData } from './audience.js';
+
+/** Analytics' data layer: the only code of this subgraph that talks to Prisma. */
+export function createAnalyticsData(prisma: Db) {
+  return { actions: createActionsData(prisma), audience: createAudienceData(prisma) };
+}
+
+export type AnalyticsData = ReturnType<typeof createAnalyticsData>;

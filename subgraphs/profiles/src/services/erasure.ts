@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type EventBus } from '@iris/core';
+import { z } from 'zod';
+import type { ProfilesData } from '../data/profiles.js';
+import { requireAppAccess } from './profiles.js';
+
+const byAppInput = z.object({ deviceId: z.string().trim().min(1).max(200), appId: z.string().trim().min(1).max(200) });
+const byOwnerInput = z.object({ deviceId: z.string().trim().min(1).max(200), ownerId: z.uuid('must be an account id') });
+
+/**
+ * Erasure of what the graph holds about a phone. Profiles erases its own rows and records the audit
+ * in one transaction, then asks every other participant over the bus and collects their reports; the
+ * receipt is returned once all have answered, or after `waitMs` with the missing parts pending (it can
+ * be read again later with `erasureReceipt`). Repeating an erasure is harmless: nothing is left to remove.
+ */
+export function createErasure(data: ProfilesData, bus: EventBus, options: { waitMs: number }) {
+  const reported = new EventEmitter();
+  reported.setMaxListeners(0);
+
+  async function erase(auth: AuthState, request: { deviceId: string; accountId: string; appId: string | null }) {
+    const principal = principalOf(auth);
+    const erasureId = randomUUID();
+    const done = once(reported, `complete:${erasureId}`, { signal: AbortSignal.timeout(options.waitMs) }).catch(() => undefined);
+    await data.erase({
+      erasureId,
+      scope: request.appId ? 'BY_APP' : 'BY_OWNER',
+      ...request,
+      requestedBy: principal.kind === 'user' ? `user:${principal.userId}` : `apiKey:${principal.appId}`,
+    });
+    await bus.publish('userData.erasureRequested', { erasureId, ...request });
+    await done;
+    return (await data.erasure(erasureId, { all: true }))!;
+  }
+
+  return {
+    byApp(auth: AuthState, raw: unknown) {
+      const input = parseInput(byAppInput, raw);
+      requireAppAccess(auth.principal, input.appId);
+      return erase(auth, { deviceId: input.deviceId, appId: input.appId, accountId: principalOf(auth).accountId });
+    },
+
+    byOwner(auth: AuthState, raw: unknown) {
+      const input = parseInput(byOwnerInput, raw);
+      const principal = principalOf(auth);
+      if (principal.accountId !== input.ownerId) throw forbidden('You can erase data only for apps your own account owns.');
+      return erase(auth, { deviceId: input.deviceId, appId: null, accountId: input.ownerId });
+    },
+
+    /** Records a participant's report; wakes the mutation waiting for it once every part is in. */
+    listen(): () => void {
+      return bus.subscribe('userData.erased', async ({ payload }) => {
+        await data.recordErasurePart(payload.erasureId, payload.subgraph, payload.removed);
+        const erasure = await data.erasure(payload.erasureId, { all: true });
+        if (erasure && ERASURE_PARTICIPANTS.every((s) => erasure.parts.some((p) => p.subgraph === s))) {
+          reported.emit(`complete:${payload.erasureId}`);
+        }
+      });
+    },
+  };
+}
+
+export type Erasure = ReturnType<typeof createErasure>;
