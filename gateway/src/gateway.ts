@@ -10,7 +10,7 @@ import { authenticateRequest } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
-import { registerWebhookRoutes } from './plugins/webhooks.js';
+import { registerForwardedRoutes } from './plugins/forwarding.js';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -50,7 +50,12 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   await apollo.start();
 
   registerHealthRoutes(app, options.subgraphs);
-  registerWebhookRoutes(app, [{ path: '/webhooks/payments', target: new URL('/webhooks/payments', urls.get('identity')).toString() }]);
+  const origin = (name: string) => new URL(urls.get(name) ?? 'http://127.0.0.1').origin;
+  registerForwardedRoutes(app, [
+    { method: 'POST', url: '/webhooks/payments', target: origin('identity') },
+    { method: 'PUT', url: '/uploads/captures/*', target: origin('devices') },
+    { method: 'GET', url: '/media/captures/:id', target: origin('devices') },
+  ]);
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     context: async (request): Promise<GatewayContext> => {

@@ -70,6 +70,16 @@ export const configSchema = z.object({
     .optional(),
   /** The shared secret the payment provider signs its status callbacks with (HMAC-SHA256). */
   PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('iris-development-webhook-secret'),
+  /** The address clients reach the gateway at, for signed media and upload URLs (default: its own). */
+  PUBLIC_URL: z.url().optional(),
+  /** Secret for signed media, upload and stream URLs. */
+  URL_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default('iris-development-url-signing-secret'),
+  /** Where live streams are served from; device stream URLs are signed paths under it. */
+  STREAM_BASE_URL: z.url().default('https://stream.iris.local'),
+  /** How often the retention job looks for expired captures and marks. */
+  RETENTION_SWEEP_SECONDS: z.coerce.number().int().min(1).default(3_600),
+  /** Retention for accounts without a plan. */
+  DEFAULT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   SEED_DEMO_DATA: bool.optional(),
 });
 
@@ -101,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.NODE_ENV === 'production') {
     const missing: string[] = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
     if (!env.PAYMENT_WEBHOOK_SECRET) missing.push('PAYMENT_WEBHOOK_SECRET');
+    if (!env.URL_SIGNING_SECRET) missing.push('URL_SIGNING_SECRET');
     if (!config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY');
     if (missing.length > 0) {
       throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`);

@@ -28,6 +28,26 @@ export type IrisEventMap = {
   'userData.erasureRequested': { erasureId: string; deviceId: string; accountId: string; appId: string | null };
   /** each participant → profiles: what it removed, by kind. */
   'userData.erased': { erasureId: string; subgraph: string; removed: Record<string, number> };
+  /** devices → analytics: a capture is stored and waits for analysis (the analysis job). */
+  'capture.created': { dataId: string; deviceId: string; accountId: string; storageKey: string; contentType: string };
+  /** analytics → devices: a capture was analysed; devices checks the device's mode. */
+  'analysis.completed': {
+    analysisId: string;
+    dataId: string;
+    deviceId: string;
+    accountId: string;
+    width: number;
+    height: number;
+    faces: { score: number; box: { x: number; y: number; width: number; height: number }; expression: string; eyesOpen: boolean }[];
+  };
+  /** analytics → devices: a capture could not be analysed (not an image, broken file). */
+  'analysis.failed': { dataId: string; deviceId: string; accountId: string; reason: string };
+  /** devices → subscribers: a mark was made. */
+  'mark.created': { markId: string; accountId: string; deviceId: string; groupId: string | null; modeId: string | null; createdAt: string };
+  /** devices → subscribers: a notification was created. */
+  'notification.created': { notificationId: string; accountId: string; type: string; deviceId: string | null; markId: string | null };
+  /** devices → subscribers: a device's connection status changed. */
+  'device.statusChanged': { deviceId: string; accountId: string; status: string; reason: string | null };
   /** identity → devices: an account's storage plan changed (devices purges what is older). */
   'account.retentionPlanChanged': { accountId: string; planId: string; retentionDays: number };
 };

@@ -12,3 +12,5 @@ export * from './subgraph/server.js';
 export * from './subgraph/definition.js';
 export * from './demo.js';
 export * from './validation.js';
+export * from './storage.js';
+export * from './signing.js';

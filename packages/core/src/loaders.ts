@@ -1,5 +1,10 @@
 import DataLoader from 'dataloader';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value is a UUID (the id type of most tables): the check `uuid` columns need before a query. */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
 /**
  * A per-request loader of rows by key: one query for all keys asked for in the same tick, results
  * returned in key order, `null` for a key with no row (or one the caller may not see).
@@ -7,12 +12,15 @@ import DataLoader from 'dataloader';
 export function createRowLoader<Key, Row>(
   fetchMany: (keys: readonly Key[]) => Promise<Row[]>,
   keyOf: (row: Row) => Key,
-  options: { cacheKey?: (key: Key) => unknown } = {},
+  options: { cacheKey?: (key: Key) => unknown; validKey?: (key: Key) => boolean } = {},
 ): DataLoader<Key, Row | null> {
   const cacheKeyFn = options.cacheKey ?? ((key: Key) => key);
+  const validKey = options.validKey ?? (() => true);
   return new DataLoader<Key, Row | null, unknown>(
     async (keys) => {
-      const rows = await fetchMany(keys);
+      // A key that cannot exist (a malformed UUID) is simply not found; the database never sees it.
+      const valid = keys.filter(validKey);
+      const rows = valid.length > 0 ? await fetchMany(valid) : [];
       const byKey = new Map(rows.map((row) => [cacheKeyFn(keyOf(row)), row]));
       return keys.map((key) => byKey.get(cacheKeyFn(key)) ?? null);
     },

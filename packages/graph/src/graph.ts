@@ -1,6 +1,7 @@
 import { createAnalyticsSubgraph } from '@iris/analytics';
 import {
   AccessTokenVerifier,
+  captureStorage,
   createLogger,
   DEMO,
   InProcessEventBus,
@@ -8,6 +9,7 @@ import {
   shouldSeedDemoData,
   startSubgraphServer,
   type Config,
+  type FileSystemStorage,
   type Logger,
   type RunningServer,
   type SubgraphDefinition,
@@ -27,6 +29,7 @@ export interface RunningGraph {
   database: Database;
   bus: InProcessEventBus;
   keys: TokenKeys;
+  storage: FileSystemStorage;
   seeded: boolean;
   close: () => Promise<void>;
 }
@@ -46,6 +49,9 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'iris' });
   const database = await openDatabase(config, logger.child({ component: 'database' }));
   const bus = new InProcessEventBus(logger.child({ component: 'events' }));
+  const storage = captureStorage(config.IRIS_DATA_DIR);
+  // Signed URLs point at the gateway; its address is known once it listens (port 0 in tests).
+  let publicUrl = config.PUBLIC_URL;
   const keys = await loadTokenKeys(config);
   const verifier = config.JWT_JWKS_URL
     ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, options.clock)
@@ -55,7 +61,15 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   const definitions: SubgraphDefinition[] = [
     createIdentitySubgraph({ prisma, config, keys, bus, logger: logger.child({ subgraph: 'identity' }), ...(options.clock ? { clock: options.clock } : {}) }),
     createProfilesSubgraph({ prisma, bus }),
-    createDevicesSubgraph({ prisma, bus }),
+    createDevicesSubgraph({
+      prisma,
+      bus,
+      storage,
+      config,
+      logger: logger.child({ subgraph: 'devices' }),
+      publicUrl: () => publicUrl ?? '',
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
     createAnalyticsSubgraph({ prisma, bus }),
   ] as SubgraphDefinition[];
 
@@ -99,8 +113,11 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     { host: config.HOST, port: config.PORT },
   );
 
+  publicUrl ??= new URL(gateway.url).origin;
+
   return {
     url: gateway.url,
+    storage,
     gateway,
     subgraphs,
     database,

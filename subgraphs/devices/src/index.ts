@@ -1,25 +1,65 @@
-import { loadSubgraphTypeDefs, type EventBus, type SubgraphDefinition } from '@iris/core';
+import { loadSubgraphTypeDefs, UrlSigner, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
 import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
-import { createDevicesData } from './data/devices.js';
+import { createDevicesSubgraphData } from './data/index.js';
 import { seedDevices } from './data/seed.js';
+import { listenToEvents } from './events.js';
 import { resolvers } from './resolvers/index.js';
+import { createServices } from './services/index.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
 
 export interface DevicesDeps {
   prisma: Db;
   bus: EventBus;
+  storage: BlobStorage;
+  config: Config;
+  logger: Logger;
+  /** The gateway's public address, for signed URLs (known once the gateway listens). */
+  publicUrl: () => string;
+  clock?: () => Date;
 }
 
-/** The devices subgraph: device groups and devices (marks, modes and sharing come with them). */
-export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Context> {
-  const data = createDevicesData(deps.prisma);
+/** The devices subgraph: groups, devices and sharing, modes, captures, marks, notifications, retention. */
+export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Context> & { sweepRetention: () => Promise<unknown> } {
+  const data = createDevicesSubgraphData(deps.prisma);
+  const clock = deps.clock ?? (() => new Date());
+  const services = createServices({ ...deps, data, signer: new UrlSigner(deps.config.URL_SIGNING_SECRET), clock });
   return {
     name: 'devices',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(data, deps.bus),
+    createContext: createContextFactory(data, services),
+    listen: () => {
+      const stop = listenToEvents(deps.bus, services);
+      const sweep = setInterval(() => {
+        services.retention.sweep().catch((err: unknown) => deps.logger.error({ err }, 'retention purge failed'));
+      }, deps.config.RETENTION_SWEEP_SECONDS * 1000);
+      sweep.unref();
+      return () => {
+        clearInterval(sweep);
+        stop();
+      };
+    },
+    sweepRetention: () => services.retention.sweep(),
     seedDemoData: () => seedDevices(deps.prisma),
+    routes: (app) => {
+      // Upload and media URLs are signed: the signature, not a token, is the credential.
+      void app.register(async (scope) => {
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 33 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+        scope.put('/uploads/captures/*', async (request, reply) => {
+          const url = new URL(request.url, 'http://local');
+          const result = await services.captures.receiveUpload(url.pathname, request.query as Record<string, unknown>, request.body as Buffer);
+          return reply.code(result.status).send(result.body);
+        });
+      });
+      app.get('/media/captures/:id', async (request, reply) => {
+        const url = new URL(request.url, 'http://local');
+        const result = await services.captures.media(url.pathname, request.query as Record<string, unknown>);
+        if (result.contentType) void reply.header('content-type', result.contentType).header('cache-control', 'private, max-age=300');
+        return reply.code(result.status).send(result.body);
+      });
+    },
   };
 }

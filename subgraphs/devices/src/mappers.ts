@@ -1,11 +1,26 @@
 import type { Connection } from '@iris/core';
-import type { DeviceGroupModel as DeviceGroup, DeviceModel as Device } from '@iris/db';
+import type {
+  DeviceDataModel as DeviceData,
+  DeviceGroupModel as DeviceGroup,
+  DeviceMarkModel as DeviceMark,
+  DeviceModeModel as DeviceMode,
+  DeviceModel as Device,
+  NotificationModel as Notification,
+  ZoneModel as Zone,
+} from '@iris/db';
 
 /** What the devices subgraph's resolvers receive for each GraphQL type. */
-export type { Device, DeviceGroup };
-/** Identity owns Account; here it is only its key. */
+export type { Device, DeviceData, DeviceGroup, DeviceMark, DeviceMode, Notification, Zone };
+/** Identity owns Account and User; here they are only their keys. */
 export interface AccountRef {
+  id: string;
+}
+export interface UserRef {
   id: string;
 }
 export type DeviceConnection = Connection<Device>;
 export type DeviceGroupConnection = Connection<DeviceGroup>;
+export type DeviceModeConnection = Connection<DeviceMode>;
+export type DeviceDataConnection = Connection<DeviceData>;
+export type DeviceMarkConnection = Connection<DeviceMark>;
+export type NotificationConnection = Connection<Notification>;

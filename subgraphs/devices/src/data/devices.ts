@@ -1,64 +1,73 @@
-import { paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { Db, DeviceGroupModel, DeviceModel } from '@iris/db';
+import { paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import type { Db, DeviceGroupModel, DeviceModel, Prisma, ZoneModel } from '@iris/db';
+import { owned, visibleDevice, visibleGroup, type Visibility } from './visibility.js';
 
-const byId = <Row extends { id: string }>(name: string): Sort<Row> => ({
-  name,
-  keys: [{ field: 'id', direction: 'asc', type: 'string' }],
-});
+const byId = <Row extends { id: string }>(name: string): Sort<Row> => ({ name, keys: [{ field: 'id', direction: 'asc', type: 'string' }] });
 const devicesSort = byId<DeviceModel>('device.id');
 const groupsSort = byId<DeviceGroupModel>('deviceGroup.id');
+const live = { deletedAt: null };
 
-/** Devices and device groups. Deleted devices (soft delete) are invisible to every read here. */
+/** Devices, groups, sharing and zones. Deleted devices are invisible to every list here. */
 export function createDevicesData(prisma: Db) {
-  const live = { deletedAt: null };
+  const pageDevices = (where: Prisma.DeviceWhereInput, args: ConnectionArgs) =>
+    paginate(args, {
+      sort: devicesSort,
+      fetch: (page) => prisma.device.findMany({ ...page, where: { AND: [where, page.where ?? {}] } }),
+      count: () => prisma.device.count({ where }),
+    });
+  const pageGroups = (where: Prisma.DeviceGroupWhereInput, args: ConnectionArgs) =>
+    paginate(args, {
+      sort: groupsSort,
+      fetch: (page) => prisma.deviceGroup.findMany({ ...page, where: { AND: [where, page.where ?? {}] } }),
+      count: () => prisma.deviceGroup.count({ where }),
+    });
+
   return {
-    devicesByIds: (ids: readonly string[], scope: TenantScope): Promise<DeviceModel[]> =>
-      prisma.device.findMany({ where: { id: { in: [...ids] }, ...live, ...scopeWhere(scope) } }),
+    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
 
-    groupsByIds: (ids: readonly string[], scope: TenantScope): Promise<DeviceGroupModel[]> =>
-      prisma.deviceGroup.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+    /** Visible devices by id, deleted ones included only when `withDeleted` (restore, detail). */
+    devicesByIds: (ids: readonly string[], v: Visibility, withDeleted = false): Promise<DeviceModel[]> =>
+      prisma.device.findMany({ where: { id: { in: [...ids] }, ...(withDeleted ? {} : live), ...visibleDevice(v) } }),
 
-    devicesOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
-      requireInScope(scope, accountId);
-      const where = { accountId, ...live };
-      return paginate(args, {
-        sort: devicesSort,
-        fetch: (page) => prisma.device.findMany({ ...page, where: { ...where, ...page.where } }),
-        count: () => prisma.device.count({ where }),
-      });
-    },
+    ownedDevice: (id: string, scope: TenantScope, withDeleted = false) =>
+      prisma.device.findFirst({ where: { id, ...(withDeleted ? {} : live), ...owned(scope) } }),
 
-    devicesOfGroup: (groupId: string, args: ConnectionArgs) => {
-      const where = { groupId, ...live };
-      return paginate(args, {
-        sort: devicesSort,
-        fetch: (page) => prisma.device.findMany({ ...page, where: { ...where, ...page.where } }),
-        count: () => prisma.device.count({ where }),
-      });
-    },
+    groupsByIds: (ids: readonly string[], v: Visibility): Promise<DeviceGroupModel[]> =>
+      prisma.deviceGroup.findMany({ where: { id: { in: [...ids] }, ...visibleGroup(v) } }),
 
-    groupsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
-      requireInScope(scope, accountId);
-      return paginate(args, {
-        sort: groupsSort,
-        fetch: (page) => prisma.deviceGroup.findMany({ ...page, where: { accountId, ...page.where } }),
-        count: () => prisma.deviceGroup.count({ where: { accountId } }),
-      });
-    },
+    ownedGroup: (id: string, scope: TenantScope) => prisma.deviceGroup.findFirst({ where: { id, ...owned(scope) } }),
 
-    createGroup: (accountId: string, name: string): Promise<DeviceGroupModel> =>
-      prisma.deviceGroup.create({ data: { accountId, name } }),
+    devicesOfAccount: (accountId: string, args: ConnectionArgs) => pageDevices({ accountId, ...live }, args),
+    /** A group's devices: visible to whoever sees the group (a share of the group covers them). */
+    devicesOfGroup: (groupId: string, args: ConnectionArgs) => pageDevices({ groupId, ...live }, args),
+    devicesSharedWith: (userId: string, args: ConnectionArgs) => pageDevices({ shares: { some: { userId } }, ...live }, args),
+    groupsOfAccount: (accountId: string, args: ConnectionArgs) => pageGroups({ accountId }, args),
+    groupsSharedWith: (userId: string, args: ConnectionArgs) => pageGroups({ shares: { some: { userId } } }, args),
 
-    /** Returns null when `groupId` is not a group of the account (nothing is written then). */
-    addDevice: (accountId: string, input: { name: string; model?: string | null; groupId?: string | null }) =>
-      prisma.$transaction(async (tx): Promise<DeviceModel | null> => {
-        if (input.groupId) {
-          const group = await tx.deviceGroup.findFirst({ where: { id: input.groupId, accountId } });
-          if (!group) return null;
-        }
-        return tx.device.create({
-          data: { accountId, name: input.name, model: input.model ?? null, groupId: input.groupId ?? null },
-        });
+    zonesOfDevices: (deviceIds: readonly string[]): Promise<ZoneModel[]> =>
+      prisma.zone.findMany({ where: { deviceId: { in: [...deviceIds] } }, orderBy: { name: 'asc' } }),
+    deviceSharesOf: (deviceIds: readonly string[]) => prisma.deviceShare.findMany({ where: { deviceId: { in: [...deviceIds] } } }),
+    groupSharesOf: (groupIds: readonly string[]) => prisma.deviceGroupShare.findMany({ where: { groupId: { in: [...groupIds] } } }),
+
+    createGroup: (accountId: string, name: string) => prisma.deviceGroup.create({ data: { accountId, name } }),
+    renameGroup: (id: string, name: string) => prisma.deviceGroup.update({ where: { id }, data: { name } }),
+    deleteGroup: (id: string) => prisma.deviceGroup.delete({ where: { id } }),
+    shareGroup: (groupId: string, userId: string) =>
+      prisma.deviceGroupShare.upsert({ where: { groupId_userId: { groupId, userId } }, update: {}, create: { groupId, userId } }),
+    unshareGroup: (groupId: string, userId: string) => prisma.deviceGroupShare.deleteMany({ where: { groupId, userId } }),
+    shareDevice: (deviceId: string, userId: string) =>
+      prisma.deviceShare.upsert({ where: { deviceId_userId: { deviceId, userId } }, update: {}, create: { deviceId, userId } }),
+    unshareDevice: (deviceId: string, userId: string) => prisma.deviceShare.deleteMany({ where: { deviceId, userId } }),
+
+    createDevice: (data: Prisma.DeviceUncheckedCreateInput) => prisma.device.create({ data }),
+    updateDevice: (id: string, data: Prisma.DeviceUncheckedUpdateInput) => prisma.device.update({ where: { id }, data }),
+
+    /** Replaces the zones in one transaction: all of the new set, or (on error) the old one untouched. */
+    replaceZones: (deviceId: string, zones: { name: string; polygon: { x: number; y: number }[] }[]) =>
+      prisma.$transaction(async (tx) => {
+        await tx.zone.deleteMany({ where: { deviceId } });
+        await tx.zone.createMany({ data: zones.map((z) => ({ deviceId, name: z.name, polygon: z.polygon })) });
+        return tx.device.update({ where: { id: deviceId }, data: { updatedAt: new Date() } });
       }),
   };
 }

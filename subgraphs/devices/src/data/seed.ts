@@ -1,8 +1,16 @@
 import { DEMO } from '@iris/core';
 import type { Db } from '@iris/db';
 
-/** The demo account's device group with one device in it. */
+/** A mode that wants at least one face, so a portrait uploaded to the demo device makes a mark. */
+export const DEMO_MODE_ID = '0190a000-0000-7000-8000-000000000501';
+
+/** The demo account's device group with one device in it, on the demo mode. */
 export async function seedDevices(prisma: Db): Promise<void> {
+  await prisma.deviceMode.upsert({
+    where: { id: DEMO_MODE_ID },
+    update: {},
+    create: { id: DEMO_MODE_ID, name: 'Any face', description: 'At least one face with a detection score of 0.5 or more.', minFaces: 1, minScore: 0.5 },
+  });
   await prisma.deviceGroup.upsert({
     where: { id: DEMO.deviceGroup.id },
     update: {},
@@ -11,6 +19,12 @@ export async function seedDevices(prisma: Db): Promise<void> {
   await prisma.device.upsert({
     where: { id: DEMO.device.id },
     update: {},
-    create: { ...DEMO.device, accountId: DEMO.account.id, groupId: DEMO.deviceGroup.id },
+    create: {
+      ...DEMO.device,
+      accountId: DEMO.account.id,
+      groupId: DEMO.deviceGroup.id,
+      modeId: DEMO_MODE_ID,
+      attributes: { resolutions: [{ width: 1920, height: 1080 }], frameRates: [15, 30], sensorType: 'CMOS' },
+    },
   });
 }

@@ -1,6 +1,27 @@
+import { badUserInput, isUuid } from '@iris/core';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 export const Query: QueryResolvers = {
   device: (_parent, { id }, { loaders }) => loaders.device.load(id),
   deviceGroup: (_parent, { id }, { loaders }) => loaders.deviceGroup.load(id),
+  sharedDeviceGroups: (_parent, args, { auth, data }) =>
+    data.devices.groupsSharedWith(auth.principal?.kind === 'user' ? auth.principal.userId : '00000000-0000-0000-0000-000000000000', args),
+  sharedDevices: (_parent, args, { auth, data }) =>
+    data.devices.devicesSharedWith(auth.principal?.kind === 'user' ? auth.principal.userId : '00000000-0000-0000-0000-000000000000', args),
+  deviceModes: (_parent, args, { data }) => data.modes.modes(args),
+  deviceMode: (_parent, { id }, { loaders }) => loaders.mode.load(id),
+  deviceData: (_parent, { id }, { loaders }) => loaders.capture.load(id),
+  deviceMarks: (_parent, { filter, orderBy, ...args }, { data, services, visibility }) =>
+    services.marks.list(data.marks.visibleMarks(visibility), filter, orderBy, args),
+  deviceMark: (_parent, { id }, { loaders }) => loaders.mark.load(id),
+  latestDeviceMarks: async (_parent, { deviceIds, perDevice }, { data, visibility }) => {
+    const per = perDevice ?? 1;
+    if (per < 1 || per > 20) throw badUserInput('perDevice must be from 1 to 20.', 'perDevice');
+    if (deviceIds.length > 100) throw badUserInput('At most 100 devices at a time.', 'deviceIds');
+    const visible = await data.devices.devicesByIds(deviceIds.filter(isUuid), visibility);
+    return data.marks.latestOfDevices(visible.map((d) => d.id), per);
+  },
+  notifications: (_parent, { unsentOnly, ...args }, { data, scope }) =>
+    data.notifications.notificationsOf(scope.all ? {} : { accountId: { in: [...scope.accountIds] } }, unsentOnly ?? false, args),
+  unsentNotificationsToday: (_parent, { accountId }, { services, scope }) => services.notifications.unsentToday(scope, accountId),
 };

@@ -2,8 +2,25 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { Account } from './Account.js';
 import { Device } from './Device.js';
+import { DeviceData } from './DeviceData.js';
 import { DeviceGroup } from './DeviceGroup.js';
-import { Mutation } from './Mutation.js';
+import { DeviceMark } from './DeviceMark.js';
+import { DeviceMode } from './DeviceMode.js';
+import { Mutation } from './Mutation/index.js';
+import { Notification } from './Notification.js';
 import { Query } from './Query.js';
+import { Zone } from './Zone.js';
 
-export const resolvers: Resolvers = { DateTime: DateTimeResolver, Query, Mutation, Account, Device, DeviceGroup };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  Query,
+  Mutation,
+  Account,
+  Device,
+  DeviceData,
+  DeviceGroup,
+  DeviceMark,
+  DeviceMode,
+  Notification,
+  Zone,
+};

@@ -1,0 +1,48 @@
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+
+export interface ForwardedRoute {
+  method: HTTPMethods;
+  /** A Fastify route pattern, e.g. `/media/captures/:id`. */
+  url: string;
+  /** The origin of the subgraph that serves it. */
+  target: string;
+}
+
+/**
+ * Plain HTTP endpoints that a subgraph owns but outside callers reach at the gateway's address: the
+ * payment provider's webhook, signed upload and media URLs. The gateway passes the raw body, the
+ * path and query, and the relevant headers through; the subgraph checks signatures itself.
+ */
+export function registerForwardedRoutes(app: FastifyInstance, routes: ForwardedRoute[]): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 33 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+    for (const route of routes) {
+      scope.route({
+        method: route.method,
+        url: route.url,
+        handler: async (request, reply) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(request.headers)) {
+            if (typeof value === 'string' && (name === 'content-type' || name.startsWith('x-'))) headers[name] = value;
+          }
+          try {
+            const response = await fetch(new URL(request.url, route.target), {
+              method: request.method,
+              headers,
+              ...(request.body ? { body: request.body as Buffer } : {}),
+              signal: AbortSignal.timeout(30_000),
+            });
+            for (const name of ['content-type', 'cache-control']) {
+              const value = response.headers.get(name);
+              if (value) void reply.header(name, value);
+            }
+            return reply.code(response.status).send(Buffer.from(await response.arrayBuffer()));
+          } catch {
+            return reply.code(502).send({ error: 'The service behind this address did not answer; retry later.' });
+          }
+        },
+      });
+    }
+  });
+}

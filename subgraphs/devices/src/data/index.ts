@@ -1,0 +1,21 @@
+import type { Db } from '@iris/db';
+import { createCapturesData } from './captures.js';
+import { createDevicesData } from './devices.js';
+import { createMarksData } from './marks.js';
+import { createModesData } from './modes.js';
+import { createNotificationsData } from './notifications.js';
+import { createRetentionData } from './retention.js';
+
+/** The devices subgraph's data layer: the only code of this subgraph that talks to Prisma. */
+export function createDevicesSubgraphData(prisma: Db) {
+  return {
+    devices: createDevicesData(prisma),
+    modes: createModesData(prisma),
+    captures: createCapturesData(prisma),
+    marks: createMarksData(prisma),
+    notifications: createNotificationsData(prisma),
+    retention: createRetentionData(prisma),
+  };
+}
+
+export type DevicesSubgraphData = ReturnType<typeof createDevicesSubgraphData>;

@@ -1,0 +1,99 @@
+import { paginate, type ConnectionArgs, type Sort, type SortDirection, type TenantScope } from '@iris/core';
+import { Prisma, type Db, type DeviceMarkModel } from '@iris/db';
+import { owned, visibleMark, type Visibility } from './visibility.js';
+
+export interface MarkFilter {
+  deviceId?: string | null;
+  deviceGroupId?: string | null;
+  deviceModeId?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  unread?: boolean | null;
+  deleted?: boolean | null;
+}
+
+export type MarkOrderField = 'CREATED_AT' | 'DEVICE';
+
+/** Each ordering is a keyset over an index (see the DeviceMark indexes), ending in the unique id. */
+export function markSort(field: MarkOrderField, direction: SortDirection): Sort<DeviceMarkModel> {
+  if (field === 'DEVICE') {
+    return {
+      name: `mark.device.${direction}`,
+      keys: [
+        { field: 'deviceId', direction, type: 'string' },
+        { field: 'createdAt', direction: 'desc', type: 'date' },
+        { field: 'id', direction: 'desc', type: 'string' },
+      ],
+    };
+  }
+  return {
+    name: `mark.createdAt.${direction}`,
+    keys: [
+      { field: 'createdAt', direction, type: 'date' },
+      { field: 'id', direction, type: 'string' },
+    ],
+  };
+}
+
+function filterWhere(filter: MarkFilter): Prisma.DeviceMarkWhereInput {
+  return {
+    ...(filter.deviceId ? { deviceId: filter.deviceId } : {}),
+    ...(filter.deviceGroupId ? { groupId: filter.deviceGroupId } : {}),
+    ...(filter.deviceModeId ? { modeId: filter.deviceModeId } : {}),
+    ...(filter.createdAfter || filter.createdBefore
+      ? { createdAt: { ...(filter.createdAfter ? { gt: filter.createdAfter } : {}), ...(filter.createdBefore ? { lt: filter.createdBefore } : {}) } }
+      : {}),
+    ...(filter.unread == null ? {} : { readAt: filter.unread ? null : { not: null } }),
+    deletedAt: filter.deleted ? { not: null } : null,
+  };
+}
+
+/** Device marks: listing, the newest per device, read flags, the trash. */
+export function createMarksData(prisma: Db) {
+  return {
+    marksByIds: (ids: readonly string[], v: Visibility, withDeleted = true): Promise<DeviceMarkModel[]> =>
+      prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...(withDeleted ? {} : { deletedAt: null }), ...visibleMark(v) } }),
+
+    marks: (base: Prisma.DeviceMarkWhereInput, filter: MarkFilter, sort: Sort<DeviceMarkModel>, args: ConnectionArgs) => {
+      const where: Prisma.DeviceMarkWhereInput = { AND: [base, filterWhere(filter)] };
+      return paginate(args, {
+        sort,
+        fetch: (page) => prisma.deviceMark.findMany({ ...page, where: page.where ? { AND: [where, page.where] } : where }),
+        count: () => prisma.deviceMark.count({ where }),
+      });
+    },
+
+    visibleMarks: (v: Visibility) => visibleMark(v),
+
+    /** The newest `perDevice` live marks of each device, in one statement. */
+    latestOfDevices: (deviceIds: readonly string[], perDevice: number): Promise<DeviceMarkModel[]> =>
+      deviceIds.length === 0
+        ? Promise.resolve([])
+        : prisma.$queryRaw<DeviceMarkModel[]>`
+            SELECT * FROM (
+              SELECT m.*, row_number() OVER (PARTITION BY m."deviceId" ORDER BY m."createdAt" DESC, m.id DESC) AS rank
+              FROM devices."DeviceMark" m
+              WHERE m."deviceId" IN (${Prisma.join(deviceIds.map((id) => Prisma.sql`${id}::uuid`))}) AND m."deletedAt" IS NULL
+            ) ranked WHERE rank <= ${perDevice} ORDER BY "deviceId", "createdAt" DESC`,
+
+    /** Updates the tenant's marks among `ids`; returns them (others are left alone and not returned). */
+    updateOwned: async (ids: readonly string[], scope: TenantScope, data: Prisma.DeviceMarkUpdateManyMutationInput, where: Prisma.DeviceMarkWhereInput = {}) => {
+      const target = { id: { in: [...ids] }, ...owned(scope), ...where };
+      await prisma.deviceMark.updateMany({ where: target, data });
+      return prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...owned(scope) }, orderBy: { id: 'asc' } });
+    },
+
+    /** Deletes the tenant's marks among `ids` that are in the trash. */
+    purgeTrashed: async (ids: readonly string[], scope: TenantScope) => {
+      const doomed = await prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...owned(scope), deletedAt: { not: null } }, select: { id: true } });
+      await prisma.deviceMark.deleteMany({ where: { id: { in: doomed.map((m) => m.id) } } });
+      return doomed.map((m) => m.id);
+    },
+
+    createMark: (data: Prisma.DeviceMarkUncheckedCreateInput, tx: Prisma.TransactionClient = prisma) => tx.deviceMark.create({ data }),
+
+    deleteMark: async (id: string) => (await prisma.deviceMark.deleteMany({ where: { id } })).count === 1,
+  };
+}
+
+export type MarksData = ReturnType<typeof createMarksData>;

@@ -1,0 +1,141 @@
+import { badUserInput, notFound, parseInput, type EventBus, type IrisEventMap, type Logger, type TenantScope } from '@iris/core';
+import type { DeviceMarkModel, Prisma } from '@iris/db';
+import type { ConnectionArgs } from '@iris/core';
+import { markSort, type MarkOrderField } from '../data/marks.js';
+import { z } from 'zod';
+import type { DevicesSubgraphData } from '../data/index.js';
+import type { CapturesService } from './captures.js';
+import { evaluateModeConditions, type TimeWindow } from './evaluateModeConditions.js';
+import type { Point } from './geometry.js';
+
+const markFilter = z
+  .object({
+    deviceId: z.uuid('must be a device id').nullish(),
+    deviceGroupId: z.uuid('must be a device group id').nullish(),
+    deviceModeId: z.uuid('must be a device mode id').nullish(),
+    createdAfter: z.date().nullish(),
+    createdBefore: z.date().nullish(),
+    unread: z.boolean().nullish(),
+    deleted: z.boolean().nullish(),
+  })
+  .nullish();
+
+const idsInput = z.object({ ids: z.array(z.uuid('must be mark ids')).min(1, 'needs at least one id').max(100, 'at most 100 ids') });
+
+/**
+ * Marks: made here when an analysis meets the device's mode (driven by `analysis.completed`), then
+ * read, signed, trashed, recovered and purged by their owners.
+ */
+export function createMarksService(data: DevicesSubgraphData, captures: CapturesService, bus: EventBus, logger: Logger, clock: () => Date) {
+  const { marks } = data;
+
+  async function announce(mark: DeviceMarkModel, notificationId: string) {
+    await bus.publish('mark.created', {
+      markId: mark.id,
+      accountId: mark.accountId,
+      deviceId: mark.deviceId,
+      groupId: mark.groupId,
+      modeId: mark.modeId,
+      createdAt: mark.createdAt.toISOString(),
+    });
+    await bus.publish('notification.created', { notificationId, accountId: mark.accountId, type: 'MARK_CREATED', deviceId: mark.deviceId, markId: mark.id });
+  }
+
+  /** A mark and its notification, in one transaction. */
+  async function makeMark(input: { accountId: string; deviceId: string; deviceName: string; groupId: string | null; modeId: string | null; dataId: string | null; analysisId: string | null; faceCount: number }) {
+    const { deviceName, ...row } = input;
+    const { mark, notification } = await data.devices.transaction(async (tx) => {
+      const mark = await marks.createMark(row, tx);
+      const notification = await data.notifications.create(
+        {
+          accountId: mark.accountId,
+          type: 'MARK_CREATED',
+          deviceId: mark.deviceId,
+          markId: mark.id,
+          title: `New mark on ${deviceName}`,
+          body: input.faceCount > 0 ? `${input.faceCount} face(s) met the device's mode.` : 'A mark was added.',
+        },
+        tx,
+      );
+      return { mark, notification };
+    });
+    await announce(mark, notification.id);
+    return mark;
+  }
+
+  return {
+    /** Marks within `base` (what the caller sees, or one account's), filtered and in the asked order. */
+    list(
+      base: Prisma.DeviceMarkWhereInput,
+      filter: unknown,
+      orderBy: { field: MarkOrderField; direction: 'ASC' | 'DESC' } | null | undefined,
+      args: ConnectionArgs,
+    ) {
+      const sort = markSort(orderBy?.field ?? 'CREATED_AT', orderBy?.direction === 'ASC' ? 'asc' : 'desc');
+      return marks.marks(base, parseInput(markFilter, filter, 'filter') ?? {}, sort, args);
+    },
+
+    /** `analysis.completed`: record the result on the capture, and mark it when the mode is met. */
+    async onAnalysisCompleted(event: IrisEventMap['analysis.completed']) {
+      const capture = await data.captures.captureById(event.dataId);
+      if (!capture) return;
+      await data.captures.updateCapture(capture.id, { analysisStatus: 'DONE', analysisError: null });
+      const [device] = await data.devices.devicesByIds([event.deviceId], { scope: { all: true } });
+      if (!device?.modeId) return;
+      const [mode] = await data.modes.modesByIds([device.modeId]);
+      if (!mode || mode.deletedAt) return;
+      const zones = (await data.devices.zonesOfDevices([device.id])).map((z) => ({ name: z.name, polygon: z.polygon as unknown as Point[] }));
+      const evaluation = evaluateModeConditions(
+        { ...mode, timeWindows: mode.timeWindows as unknown as TimeWindow[] },
+        { width: event.width, height: event.height, faces: event.faces },
+        zones,
+        capture.capturedAt,
+      );
+      logger.debug({ dataId: capture.id, modeId: mode.id, ...evaluation }, 'mode evaluated');
+      if (!evaluation.met) return;
+      await makeMark({
+        accountId: device.accountId,
+        deviceId: device.id,
+        deviceName: device.name,
+        groupId: device.groupId,
+        modeId: mode.id,
+        dataId: capture.id,
+        analysisId: event.analysisId,
+        faceCount: evaluation.qualifyingFaces,
+      });
+    },
+
+    async onAnalysisFailed(event: IrisEventMap['analysis.failed']) {
+      await data.captures.updateCapture(event.dataId, { analysisStatus: 'FAILED', analysisError: event.reason.slice(0, 500) });
+    },
+
+    async createByHand(raw: unknown) {
+      const input = parseInput(z.object({ deviceId: z.uuid('must be a device id'), deviceDataId: z.uuid('must be a capture id').nullish() }), raw);
+      const [device] = await data.devices.devicesByIds([input.deviceId], { scope: { all: true } });
+      if (!device) throw notFound('Device', input.deviceId);
+      if (input.deviceDataId) {
+        const capture = await data.captures.captureById(input.deviceDataId);
+        if (!capture || capture.deviceId !== device.id) throw badUserInput('input.deviceDataId: is not a capture of this device.', 'input.deviceDataId');
+      }
+      return makeMark({ accountId: device.accountId, deviceId: device.id, deviceName: device.name, groupId: device.groupId, modeId: device.modeId, dataId: input.deviceDataId ?? null, analysisId: null, faceCount: 0 });
+    },
+
+    async deleteByHand(id: string) {
+      if (!(await marks.deleteMark(id))) throw notFound('DeviceMark', id);
+      return { deletedId: id };
+    },
+
+    markRead: (scope: TenantScope, raw: unknown) => marks.updateOwned(parseInput(idsInput, raw).ids, scope, { readAt: clock() }, { readAt: null }),
+    trash: (scope: TenantScope, raw: unknown) => marks.updateOwned(parseInput(idsInput, raw).ids, scope, { deletedAt: clock() }, { deletedAt: null }),
+    recover: (scope: TenantScope, raw: unknown) => marks.updateOwned(parseInput(idsInput, raw).ids, scope, { deletedAt: null }),
+    purge: async (scope: TenantScope, raw: unknown) => ({ purgedIds: await marks.purgeTrashed(parseInput(idsInput, raw).ids, scope) }),
+
+    /** Fresh signed URLs for marks the caller can see that have an image. */
+    async sign(visible: (ids: readonly string[]) => Promise<(DeviceMarkModel | null)[]>, raw: unknown) {
+      const rows = (await visible(parseInput(idsInput, raw).ids)).filter((m): m is DeviceMarkModel => m !== null && m.dataId !== null);
+      return rows.map((mark) => ({ markId: mark.id, ...captures.signedUrl(mark.dataId!) }));
+    },
+  };
+}
+
+export type MarksService = ReturnType<typeof createMarksService>;
