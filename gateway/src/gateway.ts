@@ -39,7 +39,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
 
   const apiKeys = new ApiKeyExchange(urls.get('identity') ?? '');
 
-  const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.NODE_ENV !== 'production',

@@ -16,6 +16,8 @@ export interface Database {
   /** The connection string in use (for the embedded server, its loopback address). */
   url: string;
   embedded: boolean;
+  /** How many SQL statements Prisma has sent so far. */
+  statementCount: () => number;
   /** Throws when the database does not answer. */
   ping: () => Promise<void>;
   close: () => Promise<void>;
@@ -48,9 +50,15 @@ export async function openDatabase(
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  const prisma = new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  // Every SQL statement Prisma sends, counted: tests hold request paths to a constant number of them.
+  let statements = 0;
+  prisma.$on('query', () => {
+    statements += 1;
+  });
   return {
     prisma,
+    statementCount: () => statements,
     url,
     embedded: embedded !== undefined,
     ping: async () => {

@@ -31,6 +31,8 @@ export interface RunningGraph {
   keys: TokenKeys;
   storage: FileSystemStorage;
   seeded: boolean;
+  /** Runs the retention purge now (it also runs every RETENTION_SWEEP_SECONDS). */
+  sweepRetention: () => Promise<unknown>;
   close: () => Promise<void>;
 }
 
@@ -58,18 +60,19 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     : new AccessTokenVerifier({ keys }, config, options.clock);
   const prisma = database.prisma;
 
+  const devices = createDevicesSubgraph({
+    prisma,
+    bus,
+    storage,
+    config,
+    logger: logger.child({ subgraph: 'devices' }),
+    publicUrl: () => publicUrl ?? '',
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const definitions: SubgraphDefinition[] = [
     createIdentitySubgraph({ prisma, config, keys, bus, logger: logger.child({ subgraph: 'identity' }), ...(options.clock ? { clock: options.clock } : {}) }),
     createProfilesSubgraph({ prisma, bus }),
-    createDevicesSubgraph({
-      prisma,
-      bus,
-      storage,
-      config,
-      logger: logger.child({ subgraph: 'devices' }),
-      publicUrl: () => publicUrl ?? '',
-      ...(options.clock ? { clock: options.clock } : {}),
-    }),
+    devices,
     createAnalyticsSubgraph({ prisma, bus }),
   ] as SubgraphDefinition[];
 
@@ -124,6 +127,7 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     bus,
     keys,
     seeded,
+    sweepRetention: devices.sweepRetention,
     close: async () => {
       await gateway.close();
       await Promise.all(started.map((server) => server.close()));

@@ -66,7 +66,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     // The resolver map is typed per subgraph by codegen; here it is only passed through.
     resolvers: secureResolvers(options.typeDefs, options.resolvers as Record<string, Record<string, unknown>>) as never,
   });
-  const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: options.introspection ?? true,
