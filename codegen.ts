@@ -67,7 +67,17 @@ const config: CodegenConfig = {
       ErasureReceipt: 'ErasureReceipt',
       ErasurePart: 'ErasurePart',
     }),
-    ...subgraph('analytics', { App: 'AppRef', Device: 'DeviceRef', Action: 'Action', ActionConnection: 'ActionConnection' }),
+    ...subgraph('analytics', {
+      App: 'AppRef',
+      Device: 'DeviceRef',
+      DeviceData: 'DeviceDataRef',
+      DeviceMark: 'DeviceMarkRef',
+      Action: 'Action',
+      ActionConnection: 'ActionConnection',
+      FaceAnalysis: 'FaceAnalysis',
+      AnalysisJob: 'AnalysisJob',
+      AnalysisJobConnection: 'AnalysisJobConnection',
+    }),
   },
 };
 

@@ -80,6 +80,10 @@ export const configSchema = z.object({
   RETENTION_SWEEP_SECONDS: z.coerce.number().int().min(1).default(3_600),
   /** Retention for accounts without a plan. */
   DEFAULT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Captures analysed at once (each analysis uses a CPU core while it runs). */
+  ANALYSIS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
   SEED_DEMO_DATA: bool.optional(),
 });
 

@@ -58,7 +58,9 @@ describe('paginate', () => {
     expect(seen).toEqual({
       take: 3,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      where: { OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { gt: 'b' } }] },
+      where: {
+        AND: [{ createdAt: { lte: row.createdAt } }, { OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { gt: 'b' } }] }],
+      },
     });
   });
 
@@ -71,7 +73,9 @@ describe('paginate', () => {
     expect(seen).toEqual({
       take: 3,
       orderBy: [{ createdAt: 'asc' }, { id: 'desc' }],
-      where: { OR: [{ createdAt: { gt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: 'b' } }] },
+      where: {
+        AND: [{ createdAt: { gte: row.createdAt } }, { OR: [{ createdAt: { gt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: 'b' } }] }],
+      },
     });
   });
 });

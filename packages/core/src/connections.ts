@@ -118,15 +118,19 @@ const flip = (d: SortDirection): SortDirection => (d === 'asc' ? 'desc' : 'asc')
 
 /**
  * `(a, b) > (x, y)` spelled for Prisma: `a > x OR (a = x AND b > y)`, with each comparison's
- * direction taken from the sort key, and reversed when paging backwards.
+ * direction taken from the sort key, and reversed when paging backwards. The leading `a >= x` says
+ * the same thing again in a form PostgreSQL can turn into an index range, so a deep page starts
+ * where the cursor is instead of scanning down to it.
  */
 function keysetWhere<Row>(keys: readonly SortKey<Row>[], values: unknown[], backward: boolean): Record<string, unknown> {
+  const ascending = (key: SortKey<Row>) => (key.direction === 'asc') !== backward;
   const branches = keys.map((key, i) => {
     const equalities = Object.fromEntries(keys.slice(0, i).map((k, j) => [k.field, values[j]]));
-    const ascending = (key.direction === 'asc') !== backward;
-    return { ...equalities, [key.field]: { [ascending ? 'gt' : 'lt']: values[i] } };
+    return { ...equalities, [key.field]: { [ascending(key) ? 'gt' : 'lt']: values[i] } };
   });
-  return branches.length === 1 ? branches[0]! : { OR: branches };
+  if (branches.length === 1) return branches[0]!;
+  const lead = keys[0]!;
+  return { AND: [{ [lead.field]: { [ascending(lead) ? 'gte' : 'lte']: values[0] } }, { OR: branches }] };
 }
 
 export function encodeCursor<Row>(sort: Sort<Row>, row: Row): string {

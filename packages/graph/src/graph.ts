@@ -33,6 +33,8 @@ export interface RunningGraph {
   seeded: boolean;
   /** Runs the retention purge now (it also runs every RETENTION_SWEEP_SECONDS). */
   sweepRetention: () => Promise<unknown>;
+  /** Resolves when the analysis queue is idle. */
+  drainJobs: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -69,11 +71,12 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     publicUrl: () => publicUrl ?? '',
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const analytics = createAnalyticsSubgraph({ prisma, bus, storage, config, logger: logger.child({ subgraph: 'analytics' }) });
   const definitions: SubgraphDefinition[] = [
     createIdentitySubgraph({ prisma, config, keys, bus, logger: logger.child({ subgraph: 'identity' }), ...(options.clock ? { clock: options.clock } : {}) }),
     createProfilesSubgraph({ prisma, bus }),
     devices,
-    createAnalyticsSubgraph({ prisma, bus }),
+    analytics,
   ] as SubgraphDefinition[];
 
   // Listeners first: seeding publishes events (the demo profiles feed analytics' audience).
@@ -128,6 +131,7 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     keys,
     seeded,
     sweepRetention: devices.sweepRetention,
+    drainJobs: analytics.drainJobs,
     close: async () => {
       await gateway.close();
       await Promise.all(started.map((server) => server.close()));

@@ -1,11 +1,12 @@
 import type { EventBus } from '@iris/core';
 import type { AnalyticsData } from './data/index.js';
+import type { AnalysisService } from './services/analysis.js';
 
 /**
- * What analytics keeps from other subgraphs' events: each device's activity log (devices), the
- * audience projection (profiles), and its part of every erasure of a phone's data.
+ * What analytics keeps from other subgraphs' events: each device's activity log, the audience
+ * projection, mark statistics, its part of every erasure, and the analysis job of every capture.
  */
-export function listenToEvents(bus: EventBus, data: AnalyticsData): () => void {
+export function listenToEvents(bus: EventBus, data: AnalyticsData, analysis: AnalysisService): () => void {
   const stops = [
     bus.subscribe('device.added', async ({ payload, occurredAt }) => {
       await data.actions.record({ accountId: payload.accountId, deviceId: payload.deviceId, kind: 'DEVICE_ADDED', occurredAt: new Date(occurredAt) });
@@ -19,6 +20,10 @@ export function listenToEvents(bus: EventBus, data: AnalyticsData): () => void {
     bus.subscribe('userData.erasureRequested', async ({ payload }) => {
       const audienceMember = await data.audience.eraseMembers(payload);
       await bus.publish('userData.erased', { erasureId: payload.erasureId, subgraph: 'analytics', removed: { audienceMember } });
+    }),
+    bus.subscribe('capture.created', ({ payload }) => analysis.enqueueCapture(payload)),
+    bus.subscribe('mark.created', async ({ payload }) => {
+      await data.markStats.count({ ...payload, createdAt: new Date(payload.createdAt) });
     }),
   ];
   return () => stops.forEach((stop) => stop());

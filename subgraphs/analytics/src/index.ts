@@ -1,27 +1,46 @@
-import { loadSubgraphTypeDefs, type EventBus, type SubgraphDefinition } from '@iris/core';
+import { loadSubgraphTypeDefs, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
 import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createAnalyticsData } from './data/index.js';
 import { seedAnalytics } from './data/seed.js';
 import { listenToEvents } from './events.js';
 import { resolvers } from './resolvers/index.js';
+import { createAnalysisService } from './services/analysis.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
 
 export interface AnalyticsDeps {
   prisma: Db;
   bus: EventBus;
+  storage: BlobStorage;
+  config: Config;
+  logger: Logger;
 }
 
-/** The analytics subgraph: activity logs (face analysis and aggregates build on it). */
-export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> {
+/** The analytics subgraph: face analysis and its job queue, activity logs, audience and mark statistics. */
+export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> & { drainJobs: () => Promise<void> } {
   const data = createAnalyticsData(deps.prisma);
+  const analysis = createAnalysisService(data, deps.storage, deps.bus, deps.logger, {
+    workers: deps.config.ANALYSIS_WORKERS,
+    maxAttempts: deps.config.ANALYSIS_MAX_ATTEMPTS,
+    backoffMs: deps.config.ANALYSIS_RETRY_BACKOFF_MS,
+  });
   return {
     name: 'analytics',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(data),
-    listen: () => listenToEvents(deps.bus, data),
+    createContext: createContextFactory(data, analysis),
+    listen: () => {
+      const stop = listenToEvents(deps.bus, data, analysis);
+      analysis.resume().catch((err: unknown) => deps.logger.error({ err }, 'could not resume analysis jobs'));
+      return () => {
+        stop();
+        void analysis.close();
+      };
+    },
+    drainJobs: () => analysis.queue.drain(),
     seedDemoData: () => seedAnalytics(deps.prisma),
   };
 }
+
+export * from './vision/index.js';

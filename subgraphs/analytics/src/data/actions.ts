@@ -20,6 +20,10 @@ export function createActionsData(prisma: Db) {
       });
     },
 
+    /** Whether the devices subgraph announced this device for this account (its DEVICE_ADDED entry). */
+    deviceKnown: async (deviceId: string, accountId: string) =>
+      (await prisma.action.count({ where: { deviceId, accountId, kind: 'DEVICE_ADDED' } })) > 0,
+
     record: (action: { accountId: string; deviceId: string; kind: ActionKind; note?: string; occurredAt?: Date }) =>
       prisma.action.create({ data: action }),
   };

@@ -1,10 +1,17 @@
 import type { Db } from '@iris/db';
 import { createActionsData } from './actions.js';
+import { createAnalysesData } from './analyses.js';
 import { createAudienceData } from './audience.js';
+import { createMarkStatsData } from './markStats.js';
 
 /** Analytics' data layer: the only code of this subgraph that talks to Prisma. */
 export function createAnalyticsData(prisma: Db) {
-  return { actions: createActionsData(prisma), audience: createAudienceData(prisma) };
+  return {
+    actions: createActionsData(prisma),
+    audience: createAudienceData(prisma),
+    analyses: createAnalysesData(prisma),
+    markStats: createMarkStatsData(prisma),
+  };
 }
 
 export type AnalyticsData = ReturnType<typeof createAnalyticsData>;

@@ -63,7 +63,20 @@ export function createMarksData(prisma: Db) {
       });
     },
 
-    visibleMarks: (v: Visibility) => visibleMark(v),
+    /**
+     * The marks a caller sees, as a filter that keeps the listing on its index: the tenant's own
+     * marks, plus (only when the user has shares) those of the devices shared with it, by id.
+     */
+    visibleMarks: async (v: Visibility): Promise<Prisma.DeviceMarkWhereInput> => {
+      if (v.scope.all) return {};
+      const own = owned(v.scope);
+      if (!v.userId) return own;
+      const shared = await prisma.device.findMany({
+        where: { OR: [{ shares: { some: { userId: v.userId } } }, { group: { shares: { some: { userId: v.userId } } } }], deletedAt: null },
+        select: { id: true },
+      });
+      return shared.length === 0 ? own : { OR: [own, { deviceId: { in: shared.map((d) => d.id) } }] };
+    },
 
     /** The newest `perDevice` live marks of each device, in one statement. */
     latestOfDevices: (deviceIds: readonly string[], perDevice: number): Promise<DeviceMarkModel[]> =>

@@ -11,8 +11,8 @@ export const Query: QueryResolvers = {
   deviceModes: (_parent, args, { data }) => data.modes.modes(args),
   deviceMode: (_parent, { id }, { loaders }) => loaders.mode.load(id),
   deviceData: (_parent, { id }, { loaders }) => loaders.capture.load(id),
-  deviceMarks: (_parent, { filter, orderBy, ...args }, { data, services, visibility }) =>
-    services.marks.list(data.marks.visibleMarks(visibility), filter, orderBy, args),
+  deviceMarks: async (_parent, { filter, orderBy, ...args }, { data, services, visibility }) =>
+    services.marks.list(await data.marks.visibleMarks(visibility), filter, orderBy, args),
   deviceMark: (_parent, { id }, { loaders }) => loaders.mark.load(id),
   latestDeviceMarks: async (_parent, { deviceIds, perDevice }, { data, visibility }) => {
     const per = perDevice ?? 1;

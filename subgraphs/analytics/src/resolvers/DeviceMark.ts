@@ -1,0 +1,6 @@
+import type { DeviceMarkResolvers } from '../generated/resolvers-types.js';
+
+export const DeviceMark: DeviceMarkResolvers = {
+  // `data { id }` comes from the devices subgraph (@requires): the analysis is the capture's.
+  analysis: (mark, _args, { loaders }) => (mark.data ? loaders.analysisByData.load(mark.data.id) : null),
+};

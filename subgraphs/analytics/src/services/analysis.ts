@@ -1,0 +1,123 @@
+import { badUserInput, parseInput, principalOf, type AuthState, type BlobStorage, type EventBus, type Logger } from '@iris/core';
+import type { Prisma } from '@iris/db';
+import { z } from 'zod';
+import type { AnalyticsData } from '../data/index.js';
+import { InProcessJobQueue, type JobOutcome, type JobQueue } from '../jobs/queue.js';
+import { createFaceAnalyzer, ImageInputError, type FaceAnalysisResult, type FaceAnalyzer } from '../vision/index.js';
+
+/** Inline images (base64 in a GraphQL request) are limited like inline captures. */
+export const MAX_INLINE_BYTES = 8 * 1024 * 1024;
+
+const analyzeInput = z.object({ imageBase64: z.string().min(1, 'must not be empty') });
+
+export interface AnalysisOptions {
+  workers: number;
+  maxAttempts: number;
+  backoffMs: number;
+}
+
+/**
+ * Face analysis: on demand (`analyzeImage`) and for every capture, through the job queue. The models
+ * load once, on first use, and are shared by every request and worker.
+ */
+export function createAnalysisService(data: AnalyticsData, storage: BlobStorage, bus: EventBus, logger: Logger, options: AnalysisOptions) {
+  let analyzer: FaceAnalyzer | undefined;
+  const engine = () => (analyzer ??= createFaceAnalyzer());
+
+  const record = (result: FaceAnalysisResult, owner: { accountId: string; deviceId?: string | null; dataId?: string | null }) =>
+    data.analyses.createAnalysis({
+      accountId: owner.accountId,
+      deviceId: owner.deviceId ?? null,
+      dataId: owner.dataId ?? null,
+      width: result.width,
+      height: result.height,
+      models: result.models as unknown as Prisma.InputJsonValue,
+      durationMs: result.durationMs,
+      faces: result.faces as unknown as Prisma.InputJsonValue,
+      faceCount: result.faces.length,
+    });
+
+  /** One run of a capture's job: records the outcome, publishes it, and tells the queue what next. */
+  async function runJob(jobId: string, isLastAttempt: (attempts: number) => boolean): Promise<JobOutcome> {
+    const job = await data.analyses.claim(jobId);
+    if (!job) return 'done';
+    const failed = async (status: 'FAILED' | 'DEAD', reason: string): Promise<JobOutcome> => {
+      await data.analyses.finish(job.id, status, { lastError: reason });
+      await bus.publish('analysis.failed', { dataId: job.dataId, deviceId: job.deviceId, accountId: job.accountId, reason });
+      return status === 'FAILED' ? 'failed' : 'dead';
+    };
+    try {
+      const bytes = await storage.get(job.storageKey);
+      if (!bytes) return await failed('FAILED', 'The capture file is missing from storage.');
+      const result = await engine().analyze(bytes);
+      const analysis = await record(result, job);
+      await data.analyses.finish(job.id, 'DONE', { analysisId: analysis.id, lastError: null });
+      await bus.publish('analysis.completed', {
+        analysisId: analysis.id,
+        dataId: job.dataId,
+        deviceId: job.deviceId,
+        accountId: job.accountId,
+        width: result.width,
+        height: result.height,
+        faces: result.faces.map((face) => ({
+          score: face.score,
+          box: face.box,
+          expression: face.expression.label,
+          eyesOpen: face.eyes.left.open && face.eyes.right.open,
+        })),
+      });
+      return 'done';
+    } catch (err) {
+      if (err instanceof ImageInputError) return failed('FAILED', err.message);
+      const reason = err instanceof Error ? err.message : String(err);
+      logger.warn({ err, jobId, attempts: job.attempts }, 'analysis attempt failed');
+      if (isLastAttempt(job.attempts)) return failed('DEAD', `Gave up after ${job.attempts} attempts: ${reason}`);
+      await data.analyses.finish(job.id, 'QUEUED', { lastError: reason });
+      return 'retry';
+    }
+  }
+
+  const queue: JobQueue = new InProcessJobQueue(runJob, options, logger);
+
+  return {
+    queue,
+
+    async analyzeImage(auth: AuthState, raw: unknown) {
+      const input = parseInput(analyzeInput, raw);
+      const base64 = input.imageBase64.replace(/^data:[^;]+;base64,/, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw badUserInput('input.imageBase64: is not base64.', 'input.imageBase64');
+      if (base64.length * 0.75 > MAX_INLINE_BYTES + 3) {
+        throw badUserInput(`input.imageBase64: images are limited to ${MAX_INLINE_BYTES / 1024 / 1024} MiB.`, 'input.imageBase64');
+      }
+      let result: FaceAnalysisResult;
+      try {
+        result = await engine().analyze(Buffer.from(base64, 'base64'));
+      } catch (err) {
+        if (err instanceof ImageInputError) throw badUserInput(`input.imageBase64: ${err.message}`, 'input.imageBase64');
+        throw err;
+      }
+      return record(result, { accountId: principalOf(auth).accountId });
+    },
+
+    async enqueueCapture(capture: { dataId: string; accountId: string; deviceId: string; storageKey: string }) {
+      const { dataId, accountId, deviceId, storageKey } = capture;
+      const job = await data.analyses.queueJob({ dataId, accountId, deviceId, storageKey });
+      if (job.status === 'QUEUED') queue.enqueue(job.id);
+    },
+
+    /** Jobs a stopped process left behind run again at start. */
+    async resume() {
+      for (const job of await data.analyses.unfinishedJobs()) {
+        await data.analyses.requeue(job.id);
+        queue.enqueue(job.id);
+      }
+    },
+
+    async close() {
+      await queue.close();
+      await analyzer?.close();
+    },
+  };
+}
+
+export type AnalysisService = ReturnType<typeof createAnalysisService>;

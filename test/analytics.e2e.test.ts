@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { DEMO } from '@iris/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGraph, type TestGraph } from './support/graph.js';
+import { createTenant } from './support/tenants.js';
+
+const image = (name: string) => readFileSync(new URL(`./fixtures/images/${name}`, import.meta.url)).toString('base64');
+
+let graph: TestGraph;
+let owner: string;
+const codeOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.code;
+const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
+
+/** Lets the pipeline run to its end: analysis jobs, then the events they publish. */
+async function settle() {
+  for (let i = 0; i < 3; i++) {
+    await graph.bus.drain();
+    await graph.drainJobs();
+  }
+  await graph.bus.drain();
+}
+
+beforeAll(async () => {
+  graph = await startTestGraph({ ANALYSIS_RETRY_BACKOFF_MS: '10' });
+  owner = await graph.login();
+});
+afterAll(() => graph?.stop());
+
+describe('face analysis', () => {
+  it('finds one happy face with open eyes on the portrait, with box, landmarks and expression scores', async () => {
+    const result = await as(owner)(
+      `mutation($input: AnalyzeImageInput!) { analyzeImage(input: $input) {
+        width height durationMs models { detector landmarks eyes expression }
+        faces { score box { x y width height } landmarks { x y } eyes { left { open probability } right { open probability } } expression { label scores { label score } } } } }`,
+      { input: { imageBase64: image('astronaut.png') } },
+    );
+    expect(result.errors).toBeUndefined();
+    const analysis = result.data!.analyzeImage;
+    expect(analysis).toMatchObject({ width: 512, height: 512 });
+    expect(analysis.faces).toHaveLength(1);
+    const [face] = analysis.faces;
+    expect(face.score).toBeGreaterThan(0.8);
+    expect(face.landmarks).toHaveLength(68);
+    expect(face.eyes.left.open && face.eyes.right.open).toBe(true);
+    expect(face.expression.label).toBe('HAPPY');
+    expect(face.expression.scores.reduce((sum: number, s: { score: number }) => sum + s.score, 0)).toBeCloseTo(1, 3);
+  });
+
+  it('finds no face on a cup of coffee, and refuses what is not an image', async () => {
+    const coffee = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }`, { i: { imageBase64: image('coffee.png') } });
+    expect(coffee.data!.analyzeImage.faces).toEqual([]);
+    const garbage = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { width } }`, { i: { imageBase64: Buffer.from('not an image at all').toString('base64') } });
+    expect(garbage.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.imageBase64' });
+  });
+});
+
+describe('the capture-to-mark pipeline', () => {
+  it('turns a portrait captured by the demo device into a mark whose analysis, device and account arrive in one request', async () => {
+    const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') } });
+    const captureId = upload.data!.uploadCapture.id;
+    await settle();
+    const job = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status attempts analysis { faces { expression { label } } } } }`, { id: captureId });
+    expect(job.data!.analysisJob).toEqual({ status: 'DONE', attempts: 1, analysis: { faces: [{ expression: { label: 'HAPPY' } }] } });
+
+    const marks = await as(owner)(`{ deviceMarks(first: 1) { nodes {
+      faceCount device { name account { name } } data { id analysisStatus analysis { faces { score } } }
+      analysis { faces { score expression { label } eyes { left { open } } } } } } }`);
+    expect(marks.errors).toBeUndefined();
+    const [mark] = marks.data!.deviceMarks.nodes;
+    expect(mark).toMatchObject({
+      faceCount: 1,
+      device: { name: DEMO.device.name, account: { name: DEMO.account.name } },
+      data: { id: captureId, analysisStatus: 'DONE' },
+      analysis: { faces: [{ expression: { label: 'HAPPY' }, eyes: { left: { open: true } } }] },
+    });
+
+    const stats = await as(owner)(`query($i: MarkStatisticsInput!) { markStatistics(input: $i) { start count } }`, {
+      i: { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString(), bucket: 'DAY', deviceId: DEMO.device.id },
+    });
+    expect(stats.data!.markStatistics.reduce((sum: number, b: { count: number }) => sum + b.count, 0)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails the job of a broken capture with a reason, and the queue goes on', async () => {
+    const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('camera.png') } });
+    const capture = await graph.database.prisma.deviceData.findUniqueOrThrow({ where: { id: upload.data!.uploadCapture.id } });
+    // Corrupt the stored file after the upload accepted it, as a disk or a buggy device might.
+    await graph.storage.put(capture.storageKey, Buffer.from('this is no longer a PNG'));
+    const next = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') } });
+    await settle();
+    const failed = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status error } deviceData(id: $id) { analysisStatus analysisError } }`, { id: capture.id });
+    expect(failed.data!.analysisJob.status).toBe('FAILED');
+    expect(failed.data!.analysisJob.error).toMatch(/image/i);
+    expect(failed.data!.deviceData).toMatchObject({ analysisStatus: 'FAILED', analysisError: expect.any(String) });
+    const ok = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status } }`, { id: next.data!.uploadCapture.id });
+    expect(ok.data!.analysisJob.status).toBe('DONE');
+  });
+});
+
+describe('activity log', () => {
+  it('records actions on your own devices only', async () => {
+    const RECORD = `mutation($i: RecordActionInput!) { recordAction(input: $i) { kind note device { name } } }`;
+    const recorded = await as(owner)(RECORD, { i: { deviceId: DEMO.device.id, kind: 'PHOTO_TAKEN', note: 'Front door' } });
+    expect(recorded.data!.recordAction).toEqual({ kind: 'PHOTO_TAKEN', note: 'Front door', device: { name: DEMO.device.name } });
+    const other = await createTenant(graph, 'Logger');
+    const refused = await as(other.token)(RECORD, { i: { deviceId: DEMO.device.id, kind: 'PHOTO_TAKEN' } });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.deviceId' });
+    const log = await as(owner)(`{ device(id: "${DEMO.device.id}") { actions(last: 1) { nodes { kind } } } }`);
+    expect(log.data!.device.actions.nodes).toEqual([{ kind: 'PHOTO_TAKEN' }]);
+    expect(codeOf(await as(owner)(`query($i: MarkStatisticsInput!) { markStatistics(input: $i) { count } }`, { i: { from: '2026-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z', bucket: 'DAY' } }))).toBe('BAD_USER_INPUT');
+  });
+});
