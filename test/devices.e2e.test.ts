@@ -229,6 +229,36 @@ describe('captures and marks', () => {
     expect(hundred).toBeLessThanOrEqual(5);
   });
 
+  it('signs mark image URLs, restores captures, and keeps notifications: today\'s unsent, sent, announcements', async () => {
+    const capture = (await as(owner)(UPLOAD, { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT.toString('base64') } })).data!.uploadCapture;
+    const mark = (await as(admin)(`mutation($d: ID!, $c: ID) { createDeviceMark(input: { deviceId: $d, deviceDataId: $c }) { id } }`, { d: DEMO.device.id, c: capture.id })).data!.createDeviceMark;
+    const signed = (await as(owner)(`mutation($ids: [ID!]!) { signDeviceMarkUrls(input: { ids: $ids }) { markId url expiresAt } }`, { ids: [mark.id] })).data!.signDeviceMarkUrls;
+    expect(signed).toEqual([{ markId: mark.id, url: expect.stringContaining(`/media/captures/${capture.id}?expires=`), expiresAt: expect.any(String) }]);
+    expect((await fetch(signed[0].url)).status).toBe(200);
+
+    await as(owner)(`mutation($id: ID!) { deleteDeviceData(input: { id: $id }) { deletedAt } }`, { id: capture.id });
+    expect((await fetch(signed[0].url)).status).toBe(404);
+    const restored = await as(owner)(`mutation($id: ID!) { restoreDeviceData(input: { id: $id }) { deletedAt } }`, { id: capture.id });
+    expect(restored.data!.restoreDeviceData.deletedAt).toBeNull();
+
+    const announced = await as(admin)(`mutation($a: ID!) { createNotification(input: { accountId: $a, title: "Maintenance", body: "Tonight 2am" }) { id type } }`, { a: DEMO.account.id });
+    expect(announced.data!.createNotification.type).toBe('ANNOUNCEMENT');
+    expect(codeOf(await as(owner)(`mutation($a: ID!) { createNotification(input: { accountId: $a, title: "x", body: "y" }) { id } }`, { a: DEMO.account.id }))).toBe('FORBIDDEN');
+    const edited = await as(admin)(`mutation($id: ID!) { updateNotification(input: { id: $id, body: "Tonight 3am" }) { body } }`, { id: announced.data!.createNotification.id });
+    expect(edited.data!.updateNotification.body).toBe('Tonight 3am');
+
+    const today = (await as(owner)(`query($a: ID!) { unsentNotificationsToday(accountId: $a) { id } }`, { a: DEMO.account.id })).data!.unsentNotificationsToday;
+    expect(today.map((n: { id: string }) => n.id)).toContain(announced.data!.createNotification.id);
+    const sent = await as(owner)(`mutation($ids: [ID!]!) { markNotificationsSent(input: { ids: $ids }) { sentAt } }`, { ids: [announced.data!.createNotification.id] });
+    expect(sent.data!.markNotificationsSent[0].sentAt).toEqual(expect.any(String));
+    const after = (await as(owner)(`query($a: ID!) { unsentNotificationsToday(accountId: $a) { id } }`, { a: DEMO.account.id })).data!.unsentNotificationsToday;
+    expect(after.map((n: { id: string }) => n.id)).not.toContain(announced.data!.createNotification.id);
+    const stranger = await createTenant(graph, 'Nosy');
+    expect(codeOf(await as(stranger.token)(`query($a: ID!) { unsentNotificationsToday(accountId: $a) { id } }`, { a: DEMO.account.id }))).toBe('FORBIDDEN');
+    const removed = await as(admin)(`mutation($id: ID!) { deleteNotification(input: { id: $id }) { deletedId } }`, { id: announced.data!.createNotification.id });
+    expect(removed.data!.deleteNotification.deletedId).toBe(announced.data!.createNotification.id);
+  });
+
   it('purges captures and marks older than the plan allows, files included', async () => {
     const capture = (await as(owner)(UPLOAD, { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT.toString('base64') } })).data!.uploadCapture;
     await graph.database.prisma.deviceData.update({ where: { id: capture.id }, data: { createdAt: new Date(Date.now() - 10 * 86_400_000) } });
