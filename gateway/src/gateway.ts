@@ -4,12 +4,14 @@ import { ApolloServer } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { maskError, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
+import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
 import { ApiKeyExchange } from './plugins/apiKeys.js';
 import { authenticateRequest } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
+import { serveFederatedSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -31,10 +33,17 @@ export interface GatewayOptions {
 export async function startGateway(options: GatewayOptions, listen: { host: string; port: number }): Promise<RunningServer> {
   const { config, logger } = options;
   const urls = new Map(options.subgraphs.map((s) => [s.name, s.url]));
+  const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8');
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    supergraphSdl,
     buildService: ({ name, url }) => new SubgraphDataSource({ url: urls.get(name) ?? url }),
     logger,
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  let routes: ReturnType<typeof subscriptionRoutes> = new Map();
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+    routes = subscriptionRoutes(supergraphSdl, schema);
   });
 
   const apiKeys = new ApiKeyExchange(urls.get('identity') ?? '');
@@ -65,8 +74,26 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     },
   });
 
+  const stopSubscriptions = serveFederatedSubscriptions({
+    server: app.server,
+    apollo,
+    apiSchema: () => apiSchema!,
+    routes: () => routes,
+    subgraphUrl: (name) => urls.get(name) ?? '',
+    verifier: options.verifier,
+    apiKeys,
+    logger,
+  });
+
   await app.listen(listen);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
-  return { url: `http://${listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host}:${port}/graphql`, port, close: () => app.close() };
+  return {
+    url: `http://${listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host}:${port}/graphql`,
+    port,
+    close: async () => {
+      await stopSubscriptions();
+      await app.close();
+    },
+  };
 }

@@ -14,3 +14,4 @@ export * from './demo.js';
 export * from './validation.js';
 export * from './storage.js';
 export * from './signing.js';
+export * from './eventStream.js';

@@ -10,6 +10,7 @@ import { secureResolvers } from '../auth/policy.js';
 import type { AuthState } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/tokens.js';
 import { maskError } from '../errors.js';
+import { serveSubscriptions } from './websocket.js';
 import { REQUEST_ID_HEADER, type Logger } from '../logger.js';
 
 /** What every subgraph's per-request context starts from. */
@@ -98,12 +99,22 @@ export async function startSubgraphServer<Context extends RequestContext>(
     },
   });
 
+  const stopSubscriptions = schema.getSubscriptionType()
+    ? serveSubscriptions({ server: app.server, schema, verifier: options.verifier, logger, createContext: options.createContext })
+    : async () => {};
   await app.listen({ host: listen.host, port: listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const url = `http://${listen.host}:${port}/graphql`;
   logger.info({ url }, `${options.name} subgraph ready`);
-  return { url, port, close: () => app.close() };
+  return {
+    url,
+    port,
+    close: async () => {
+      await stopSubscriptions();
+      await app.close();
+    },
+  };
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

@@ -103,6 +103,10 @@ export function createMarksData(prisma: Db) {
       return doomed.map((m) => m.id);
     },
 
+    /** Marks with an id above `afterId`, in id order. */
+    after: (afterId: string, where: Prisma.DeviceMarkWhereInput, take: number) =>
+      prisma.deviceMark.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, orderBy: { id: 'asc' }, take }),
+
     createMark: (data: Prisma.DeviceMarkUncheckedCreateInput, tx: Prisma.TransactionClient = prisma) => tx.deviceMark.create({ data }),
 
     deleteMark: async (id: string) => (await prisma.deviceMark.deleteMany({ where: { id } })).count === 1,

@@ -24,4 +24,6 @@ export const Query: QueryResolvers = {
   notifications: (_parent, { unsentOnly, ...args }, { data, scope }) =>
     data.notifications.notificationsOf(scope.all ? {} : { accountId: { in: [...scope.accountIds] } }, unsentOnly ?? false, args),
   unsentNotificationsToday: (_parent, { accountId }, { services, scope }) => services.notifications.unsentToday(scope, accountId),
+  notification: async (_parent, { id }, { data, scope }) =>
+    isUuid(id) ? ((await data.notifications.notificationsByIds([id], scope.all ? {} : { accountId: { in: [...scope.accountIds] } }))[0] ?? null) : null,
 };

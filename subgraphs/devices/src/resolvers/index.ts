@@ -9,12 +9,14 @@ import { DeviceMode } from './DeviceMode.js';
 import { Mutation } from './Mutation/index.js';
 import { Notification } from './Notification.js';
 import { Query } from './Query.js';
+import { Subscription } from './Subscription.js';
 import { Zone } from './Zone.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   Query,
   Mutation,
+  Subscription,
   Account,
   Device,
   DeviceData,

@@ -31,6 +31,7 @@ export function createServices(deps: ServiceDeps) {
     notifications: createNotificationsService(data, bus, clock),
     retention: createRetention(data, storage, config, logger, clock),
     signer,
+    bus,
     publicUrl,
     clock,
     config,

@@ -75,6 +75,19 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
       return marks.marks(base, parseInput(markFilter, filter, 'filter') ?? {}, sort, args);
     },
 
+    /** Marks made after the mark `afterId` (UUIDv7 ids follow creation order), oldest first, page by page. */
+    async *replayAfter(afterId: string, visibleWhere: Prisma.DeviceMarkWhereInput, filter: { deviceId?: string | null; deviceGroupId?: string | null; deviceModeId?: string | null }) {
+      let cursor = afterId;
+      for (;;) {
+        const page = await marks.after(cursor, { AND: [visibleWhere, { deletedAt: null }, ...(filter.deviceId ? [{ deviceId: filter.deviceId }] : []), ...(filter.deviceGroupId ? [{ groupId: filter.deviceGroupId }] : []), ...(filter.deviceModeId ? [{ modeId: filter.deviceModeId }] : [])] }, 100);
+        yield* page;
+        if (page.length < 100) return;
+        cursor = page.at(-1)!.id;
+      }
+    },
+
+    badCursor: () => badUserInput('`after` must be the id of a mark you received.', 'after'),
+
     /** `analysis.completed`: record the result on the capture, and mark it when the mode is met. */
     async onAnalysisCompleted(event: IrisEventMap['analysis.completed']) {
       const capture = await data.captures.captureById(event.dataId);

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import type { AccessTokenVerifier, Logger } from '@iris/core';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  print,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { decodeJwt } from 'jose';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { GatewayContext } from '../context.js';
+import type { ApiKeyExchange } from './apiKeys.js';
+import { authenticateRequest } from './auth.js';
+
+/** A subscription root field: the subgraph that owns it and the Query field that looks up its entity by id. */
+interface SubscriptionRoute {
+  subgraph: string;
+  lookupField: string;
+}
+
+/**
+ * Reads, from the composed supergraph, which subgraph owns each Subscription field, and pairs each
+ * with the Query field that fetches its (entity) type by id: `deviceMarkCreated: DeviceMark!` with
+ * `deviceMark(id: ID!)`. A subscription field without such a lookup is a start-up error.
+ */
+export function subscriptionRoutes(supergraphSdl: string, apiSchema: GraphQLSchema): Map<string, SubscriptionRoute> {
+  const routes = new Map<string, SubscriptionRoute>();
+  const subscription = apiSchema.getSubscriptionType();
+  if (!subscription) return routes;
+  const graphNames = new Map<string, string>();
+  for (const match of supergraphSdl.matchAll(/^\s*(\w+) @join__graph\(name: "(\w+)"/gm)) graphNames.set(match[1]!, match[2]!);
+  const owner = /type Subscription\s+@join__type\(graph: (\w+)\)/.exec(supergraphSdl)?.[1];
+  const query = apiSchema.getQueryType()!.getFields();
+  for (const field of Object.values(subscription.getFields())) {
+    const typeName = field.type.toString().replace(/[[\]!]/g, '');
+    const lookupField = typeName.charAt(0).toLowerCase() + typeName.slice(1);
+    if (!query[lookupField] || !query[lookupField].args.some((a) => a.name === 'id')) {
+      throw new Error(`Subscription.${field.name} returns ${typeName}, but there is no Query.${lookupField}(id: ID!) to resolve its events`);
+    }
+    routes.set(field.name, { subgraph: graphNames.get(owner ?? '') ?? 'devices', lookupField });
+  }
+  return routes;
+}
+
+/** The variables a piece of a document uses. */
+function usedVariables(node: FieldNode | FragmentDefinitionNode | readonly FragmentDefinitionNode[]): Set<string> {
+  const names = new Set<string>();
+  const nodes = Array.isArray(node) ? node : [node];
+  for (const n of nodes) visit(n, { Variable: (v) => void names.add(v.name.value) });
+  return names;
+}
+
+const keep = (definitions: readonly VariableDefinitionNode[], names: Set<string>) => definitions.filter((d) => names.has(d.variable.name.value));
+
+interface Plan {
+  route: SubscriptionRoute;
+  /** Sent to the owning subgraph: the root field with the client's arguments, asking only for `id`. */
+  upstream: string;
+  /** Run through the gateway's query planner for each event: the client's selection on the entity. */
+  perEvent: string;
+  responseKey: string;
+}
+
+/**
+ * Splits a client's subscription in two: the root field, opened on the owning subgraph for keys only,
+ * and the client's whole selection, resolved for each event by the gateway's normal federated query
+ * planning (the owning subgraph's own fields and `_entities` calls to the others).
+ */
+export function planSubscription(document: DocumentNode, operationName: string | null | undefined, routes: Map<string, SubscriptionRoute>): Plan | GraphQLError {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return new GraphQLError('No such operation in the document.');
+  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+  const roots = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value !== '__typename');
+  if (roots.length !== 1 || operation.selectionSet.selections.length !== 1) {
+    return new GraphQLError('A subscription selects exactly one root field.', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  const root = roots[0]!;
+  const route = routes.get(root.name.value);
+  if (!route) return new GraphQLError(`Unknown subscription field ${root.name.value}.`, { extensions: { code: 'BAD_USER_INPUT' } });
+  const variables = operation.variableDefinitions ?? [];
+  const argumentsOnly: FieldNode = { ...root, alias: undefined, selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'id' } }] } };
+  const upstream: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [{ ...operation, name: undefined, directives: [], variableDefinitions: keep(variables, usedVariables(argumentsOnly)), selectionSet: { kind: Kind.SELECTION_SET, selections: [argumentsOnly] } }],
+  };
+  const selectionOnly: FieldNode = { ...root, arguments: [], directives: [] };
+  const selectionVariables = usedVariables(selectionOnly);
+  for (const name of usedVariables(fragments)) selectionVariables.add(name);
+  const idVariable: VariableDefinitionNode = {
+    kind: Kind.VARIABLE_DEFINITION,
+    variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'irisEventId' } },
+    type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
+  };
+  const lookup: FieldNode = {
+    ...selectionOnly,
+    alias: { kind: Kind.NAME, value: root.alias?.value ?? root.name.value },
+    name: { kind: Kind.NAME, value: route.lookupField },
+    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'irisEventId' } } }],
+  };
+  const perEvent: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      { kind: Kind.OPERATION_DEFINITION, operation: 'query' as never, variableDefinitions: [idVariable, ...keep(variables, selectionVariables)], selectionSet: { kind: Kind.SELECTION_SET, selections: [lookup] } },
+      ...fragments,
+    ],
+  };
+  return { route, upstream: print(upstream), perEvent: print(perEvent), responseKey: root.alias?.value ?? root.name.value };
+}
+
+interface ConnectionState {
+  context?: GatewayContext;
+  upstream?: Map<string, Client>;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+export interface SubscriptionServerOptions {
+  server: Server;
+  apollo: ApolloServer<GatewayContext>;
+  apiSchema: () => GraphQLSchema;
+  routes: () => Map<string, SubscriptionRoute>;
+  subgraphUrl: (name: string) => string;
+  verifier: AccessTokenVerifier;
+  apiKeys: ApiKeyExchange;
+  logger: Logger;
+}
+
+/**
+ * Federated subscriptions at the gateway, over graphql-ws on `/graphql`. `@apollo/gateway` cannot
+ * execute subscriptions; this does, in two steps (see `planSubscription`). Credentials come in
+ * `connection_init` (`authorization` or `api_key`); the connection closes when the token that
+ * authorised it expires.
+ */
+export function serveFederatedSubscriptions(options: SubscriptionServerOptions): () => Promise<void> {
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const { logger } = options;
+
+  const upstreamClient = (state: ConnectionState, subgraph: string): Client => {
+    state.upstream ??= new Map();
+    let client = state.upstream.get(subgraph);
+    if (!client) {
+      const context = state.context!;
+      client = createClient({
+        url: options.subgraphUrl(subgraph).replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        lazy: true,
+        retryAttempts: 0,
+        connectionParams: { ...context.forwardHeaders, requestId: context.requestId },
+      });
+      state.upstream.set(subgraph, client);
+    }
+    return client;
+  };
+
+  async function* run(state: ConnectionState, args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
+    const plan = planSubscription(args.document, args.operationName, options.routes());
+    if (plan instanceof GraphQLError) {
+      yield { errors: [plan] };
+      return;
+    }
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const events = upstreamClient(state, plan.route.subgraph).iterate<Record<string, { id: string } | null>>({ query: plan.upstream, variables });
+    try {
+      for await (const event of events) {
+        if (event.errors?.length) {
+          yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
+          continue;
+        }
+        const id = event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0];
+        if (!id) continue;
+        const response = await options.apollo.executeOperation(
+          { query: plan.perEvent, variables: { ...variables, irisEventId: id.id } },
+          { contextValue: state.context! },
+        );
+        if (response.body.kind !== 'single') continue;
+        const result = response.body.singleResult;
+        // The caller may not (or no longer) see it: nothing to send.
+        if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
+        yield result as ExecutionResult;
+      }
+    } catch (err) {
+      const errors = Array.isArray(err) ? err : [err];
+      yield { errors: errors.map((e: { message?: string; extensions?: Record<string, unknown> }) => new GraphQLError(e.message ?? 'The subscription ended.', { extensions: e.extensions ?? {} })) };
+    } finally {
+      await events.return?.();
+    }
+  }
+
+  const server = useServer<Record<string, unknown> | undefined, { state: ConnectionState }>(
+    {
+      schema: () => options.apiSchema(),
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const headers: Record<string, string> = {};
+        for (const name of ['authorization', 'api_key']) if (typeof params[name] === 'string') headers[name] = params[name] as string;
+        const requestId = randomUUID();
+        const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
+        if (!auth.principal) return false;
+        const state: ConnectionState = { context: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders } };
+        ctx.extra.state = state;
+        // The subscriptions end with the token that authorised them.
+        const token = forwardHeaders.authorization?.replace(/^Bearer\s+/i, '');
+        const exp = token ? decodeJwt(token).exp : undefined;
+        if (exp) {
+          state.expiryTimer = setTimeout(() => ctx.extra.socket.close(4403, 'Access token expired'), Math.max(0, exp * 1000 - Date.now()));
+          state.expiryTimer.unref();
+        }
+        return true;
+      },
+      onDisconnect: (ctx) => {
+        const state = ctx.extra.state;
+        if (!state) return;
+        clearTimeout(state.expiryTimer);
+        for (const client of state.upstream?.values() ?? []) void client.dispose();
+      },
+      subscribe: (args) => run((args.contextValue as { state: ConnectionState }).state, args),
+      context: (ctx) => ({ state: ctx.extra.state }),
+    },
+    wss,
+  );
+  return async () => {
+    await server.dispose();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  };
+}
+
+export { parse };

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { DEMO } from '@iris/core';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGraph, type TestGraph } from './support/graph.js';
+import { createTenant } from './support/tenants.js';
+
+const PORTRAIT = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
+let graph: TestGraph;
+let owner: string;
+const clients: Client[] = [];
+
+const wsUrl = () => graph.url.replace(/^http/, 'ws');
+function connect(connectionParams: Record<string, unknown>, onClose?: (code: number) => void): Client {
+  const client = createClient({
+    url: wsUrl(),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => {},
+    on: { closed: (e) => onClose?.((e as { code: number }).code) },
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Collects a subscription's events until `count` arrived or `ms` passed. */
+function collect<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const events: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }[] = [];
+  let notify = () => {};
+  const dispose = client.subscribe<T>({ query, variables }, {
+    next: (value) => {
+      events.push(value as never);
+      notify();
+    },
+    error: (errors) => {
+      events.push({ errors: (Array.isArray(errors) ? errors : [errors]) as never });
+      notify();
+    },
+    complete: () => notify(),
+  });
+  const until = (count: number, ms = 15_000) =>
+    new Promise<typeof events>((resolve) => {
+      const timer = setTimeout(() => resolve(events), ms);
+      notify = () => {
+        if (events.length >= count) {
+          clearTimeout(timer);
+          resolve(events);
+        }
+      };
+      notify();
+    });
+  return { events, until, dispose };
+}
+
+async function upload(token: string, deviceId = DEMO.device.id) {
+  const result = await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId, imageBase64: PORTRAIT } }, { token });
+  return result.data!.uploadCapture.id as string;
+}
+
+const MARKS = `subscription($f: DeviceMarkSubscriptionFilter, $after: String) {
+  deviceMarkCreated(filter: $f, after: $after) {
+    id faceCount device { name account { name } } analysis { faces { score expression { label } } }
+  } }`;
+
+beforeAll(async () => {
+  graph = await startTestGraph();
+  owner = await graph.login();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+afterAll(() => graph?.stop());
+
+describe('deviceMarkCreated through the gateway', () => {
+  it('delivers a mark made from a captured portrait, whole, with fields from devices, identity and analytics', async () => {
+    const sub = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceId: DEMO.device.id } });
+    await new Promise((r) => setTimeout(r, 200));
+    await upload(owner);
+    const [event] = await sub.until(1);
+    expect(event?.errors).toBeUndefined();
+    expect(event?.data?.deviceMarkCreated).toMatchObject({
+      faceCount: 1,
+      device: { name: DEMO.device.name, account: { name: DEMO.account.name } },
+      analysis: { faces: [{ expression: { label: 'HAPPY' } }] },
+    });
+  });
+
+  it('applies filters, and shows another account nothing', async () => {
+    const other = await createTenant(graph, 'Watcher');
+    const stranger = collect(connect({ authorization: `Bearer ${other.token}` }), MARKS);
+    const elsewhere = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceId: '0190a000-0000-7000-8000-0000000009ff' } });
+    const mine = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceGroupId: DEMO.deviceGroup.id } });
+    await new Promise((r) => setTimeout(r, 200));
+    await upload(owner);
+    expect(await mine.until(1)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stranger.events).toEqual([]);
+    expect(elsewhere.events).toEqual([]);
+  });
+
+  it('replays what was missed after a mark id, then goes on live, with no gap and no repeat', async () => {
+    const first = collect(connect({ authorization: `Bearer ${owner}` }), MARKS);
+    await new Promise((r) => setTimeout(r, 200));
+    await upload(owner);
+    const [seen] = await first.until(1);
+    const lastId = seen!.data!.deviceMarkCreated.id as string;
+    await first.dispose();
+
+    // Offline: two more marks are made.
+    for (let i = 0; i < 2; i++) {
+      await graph.request(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, { token: await graph.login(DEMO.adminUser.email) });
+    }
+    const resumed = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { after: lastId });
+    const replayed = await resumed.until(2);
+    expect(replayed.map((e) => e.data?.deviceMarkCreated.id)).toHaveLength(2);
+    await upload(owner);
+    const all = await resumed.until(3);
+    const ids = all.map((e) => e.data?.deviceMarkCreated.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids).not.toContain(lastId);
+  });
+
+  it('refuses a connection without credentials with the protocol\'s forbidden code', async () => {
+    const code = await new Promise<number>((resolve) => {
+      const client = connect({}, resolve);
+      client.subscribe({ query: MARKS }, { next: () => {}, error: () => {}, complete: () => {} });
+    });
+    expect(code).toBe(4403);
+  });
+
+  it('pushes notifications and device status changes', async () => {
+    const ws = connect({ authorization: `Bearer ${owner}` });
+    const notes = collect(ws, `subscription { notificationReceived { type title device { name } } }`);
+    const status = collect(ws, `subscription { deviceStatusChanged { name status account { name } } }`);
+    await new Promise((r) => setTimeout(r, 200));
+    await graph.request(`mutation { updateDevice(input: { id: "${DEMO.device.id}", status: ONLINE }) { status } }`, {}, { token: owner });
+    const [change] = await status.until(1);
+    expect(change?.data?.deviceStatusChanged).toEqual({ name: DEMO.device.name, status: 'ONLINE', account: { name: DEMO.account.name } });
+    const [note] = await notes.until(1);
+    expect(note?.data?.notificationReceived).toMatchObject({ type: 'DEVICE_STATUS_CHANGED', device: { name: DEMO.device.name } });
+  });
+});
