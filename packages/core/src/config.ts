@@ -30,6 +30,8 @@ export const configSchema = z.object({
   /** Embedded database files; `memory` keeps nothing on disk. */
   IRIS_DATA_DIR: z.string().default('.iris-data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  /** Prefix of every Redis key Iris uses, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/, 'may hold letters, digits and _ : . -').default('iris:'),
   /** PEM (PKCS#8) private key that identity signs access tokens with, ES256. */
   JWT_PRIVATE_KEY: z.string().optional(),
   /** PEM (SPKI) public key every subgraph verifies access tokens with. */

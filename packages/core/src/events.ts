@@ -66,13 +66,24 @@ export interface IrisEvent<T extends IrisEventType = IrisEventType> {
 
 export type EventHandler<T extends IrisEventType> = (event: IrisEvent<T>) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * Competing consumers: of all instances subscribed with the same group (a subgraph's name), one
+   * handles each event, as work should be done once (make the mark, run the analysis). Without a
+   * group every instance gets every event, as live subscriptions need.
+   */
+  group?: string;
+}
+
 /**
- * Publish/subscribe between subgraphs. In-process by default; a Redis implementation takes over when
- * `REDIS_URL` is set so instances on several machines see the same events.
+ * Publish/subscribe between subgraphs. In-process by default; on Redis when `REDIS_URL` is set, so
+ * instances on several machines share the events (see `RedisEventBus`).
  */
 export interface EventBus {
   publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>>;
-  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>): () => void;
+  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, options?: SubscribeOptions): () => void;
+  /** Resolves once every delivery this process has started has finished (tests, graceful shutdown). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,7 +110,8 @@ export class InProcessEventBus implements EventBus {
     return event;
   }
 
-  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>): () => void {
+  /** One process: groups need no coordination, every handler runs once. */
+  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, _options?: SubscribeOptions): () => void {
     const set = this.#handlers.get(type) ?? new Set();
     set.add(handler as EventHandler<never>);
     this.#handlers.set(type, set);

@@ -15,3 +15,4 @@ export * from './validation.js';
 export * from './storage.js';
 export * from './signing.js';
 export * from './eventStream.js';
+export * from './redisEventBus.js';

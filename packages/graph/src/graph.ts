@@ -5,6 +5,8 @@ import {
   createLogger,
   DEMO,
   InProcessEventBus,
+  RedisEventBus,
+  type EventBus,
   loadTokenKeys,
   shouldSeedDemoData,
   startSubgraphServer,
@@ -27,7 +29,7 @@ export interface RunningGraph {
   gateway: RunningServer;
   subgraphs: Record<SubgraphDefinition['name'], RunningServer>;
   database: Database;
-  bus: InProcessEventBus;
+  bus: EventBus;
   keys: TokenKeys;
   storage: FileSystemStorage;
   seeded: boolean;
@@ -52,7 +54,9 @@ export interface StartGraphOptions {
 export async function startGraph(config: Config, options: StartGraphOptions = {}): Promise<RunningGraph> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'iris' });
   const database = await openDatabase(config, logger.child({ component: 'database' }));
-  const bus = new InProcessEventBus(logger.child({ component: 'events' }));
+  const bus: EventBus = config.REDIS_URL
+    ? new RedisEventBus(config.REDIS_URL, logger.child({ component: 'events' }), `${config.REDIS_PREFIX}events:`)
+    : new InProcessEventBus(logger.child({ component: 'events' }));
   const storage = captureStorage(config.IRIS_DATA_DIR);
   // Signed URLs point at the gateway; its address is known once it listens (port 0 in tests).
   let publicUrl = config.PUBLIC_URL;

@@ -10,21 +10,21 @@ export function listenToEvents(bus: EventBus, data: AnalyticsData, analysis: Ana
   const stops = [
     bus.subscribe('device.added', async ({ payload, occurredAt }) => {
       await data.actions.record({ accountId: payload.accountId, deviceId: payload.deviceId, kind: 'DEVICE_ADDED', occurredAt: new Date(occurredAt) });
-    }),
+    }, { group: 'analytics' }),
     bus.subscribe('device.deleted', async ({ payload, occurredAt }) => {
       await data.actions.record({ accountId: payload.accountId, deviceId: payload.deviceId, kind: 'DEVICE_DELETED', occurredAt: new Date(occurredAt) });
-    }),
+    }, { group: 'analytics' }),
     bus.subscribe('profile.upserted', async ({ payload }) => {
       await data.audience.upsertMember(payload);
-    }),
+    }, { group: 'analytics' }),
     bus.subscribe('userData.erasureRequested', async ({ payload }) => {
       const audienceMember = await data.audience.eraseMembers(payload);
       await bus.publish('userData.erased', { erasureId: payload.erasureId, subgraph: 'analytics', removed: { audienceMember } });
-    }),
-    bus.subscribe('capture.created', ({ payload }) => analysis.enqueueCapture(payload)),
+    }, { group: 'analytics' }),
+    bus.subscribe('capture.created', ({ payload }) => analysis.enqueueCapture(payload), { group: 'analytics' }),
     bus.subscribe('mark.created', async ({ payload }) => {
       await data.markStats.count({ ...payload, createdAt: new Date(payload.createdAt) });
-    }),
+    }, { group: 'analytics' }),
   ];
   return () => stops.forEach((stop) => stop());
 }

@@ -4,12 +4,12 @@ import type { Services } from './services/index.js';
 /** What the devices subgraph does on other subgraphs' events (and on its own status changes). */
 export function listenToEvents(bus: EventBus, services: Services): () => void {
   const stops = [
-    bus.subscribe('analysis.completed', ({ payload }) => services.marks.onAnalysisCompleted(payload)),
-    bus.subscribe('analysis.failed', ({ payload }) => services.marks.onAnalysisFailed(payload)),
-    bus.subscribe('device.statusChanged', ({ payload }) => services.notifications.onDeviceStatusChanged(payload)),
+    bus.subscribe('analysis.completed', ({ payload }) => services.marks.onAnalysisCompleted(payload), { group: 'devices' }),
+    bus.subscribe('analysis.failed', ({ payload }) => services.marks.onAnalysisFailed(payload), { group: 'devices' }),
+    bus.subscribe('device.statusChanged', ({ payload }) => services.notifications.onDeviceStatusChanged(payload), { group: 'devices' }),
     bus.subscribe('account.retentionPlanChanged', async ({ payload }) => {
       await services.retention.setPlan(payload.accountId, payload.retentionDays);
-    }),
+    }, { group: 'devices' }),
   ];
   return () => stops.forEach((stop) => stop());
 }

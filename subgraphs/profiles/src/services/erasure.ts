@@ -55,7 +55,7 @@ export function createErasure(data: ProfilesData, bus: EventBus, options: { wait
         if (erasure && ERASURE_PARTICIPANTS.every((s) => erasure.parts.some((p) => p.subgraph === s))) {
           reported.emit(`complete:${payload.erasureId}`);
         }
-      });
+      }, { group: 'profiles' });
     },
   };
 }

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { EventBus, EventHandler, IrisEvent, IrisEventMap, IrisEventType, SubscribeOptions } from './events.js';
+import type { Logger } from './logger.js';
+
+const STREAM_MAX_LENGTH = 100_000;
+
+/**
+ * The event bus on Redis, for several instances of each subgraph. Every event goes to a stream
+ * (`iris:events:<type>`) read by consumer groups, one group per subgraph, so each event is handled
+ * once per subgraph whichever instance takes it, and acknowledged only after its handler succeeded;
+ * and to a pub/sub channel for the handlers without a group (live subscriptions on every gateway).
+ */
+export class RedisEventBus implements EventBus {
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #fanOut = new Map<string, Set<EventHandler<never>>>();
+  readonly #readers: Redis[] = [];
+  readonly #pending = new Set<Promise<void>>();
+  readonly #consumer = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  #closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly logger: Logger,
+    private readonly prefix = 'iris:events:',
+  ) {
+    this.#publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.#subscriber = new Redis(url, { lazyConnect: false });
+    for (const client of [this.#publisher, this.#subscriber]) client.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
+    this.#subscriber.on('message', (channel: string, message: string) => {
+      const type = channel.slice(this.prefix.length);
+      for (const handler of this.#fanOut.get(type) ?? []) this.#deliver(handler, JSON.parse(message) as IrisEvent);
+    });
+  }
+
+  async publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>> {
+    const event: IrisEvent<T> = { id: randomUUID(), type, occurredAt: new Date().toISOString(), payload };
+    const message = JSON.stringify(event);
+    await this.#publisher
+      .multi()
+      .xadd(this.prefix + type, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'event', message)
+      .publish(this.prefix + type, message)
+      .exec();
+    return event;
+  }
+
+  subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, options: SubscribeOptions = {}): () => void {
+    if (!options.group) {
+      const set = this.#fanOut.get(type) ?? new Set();
+      if (set.size === 0) void this.#subscriber.subscribe(this.prefix + type);
+      set.add(handler as EventHandler<never>);
+      this.#fanOut.set(type, set);
+      return () => {
+        set.delete(handler as EventHandler<never>);
+        if (set.size === 0) void this.#subscriber.unsubscribe(this.prefix + type);
+      };
+    }
+    const reader = new Redis(this.url, { lazyConnect: false });
+    reader.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
+    this.#readers.push(reader);
+    let active = true;
+    void this.#consume(reader, type, options.group, handler, () => active);
+    return () => {
+      active = false;
+      reader.disconnect();
+    };
+  }
+
+  async #consume<T extends IrisEventType>(reader: Redis, type: T, group: string, handler: EventHandler<T>, active: () => boolean) {
+    const stream = this.prefix + type;
+    try {
+      await reader.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
+    } catch (err) {
+      if (!String(err).includes('BUSYGROUP')) this.logger.error({ err, stream, group }, 'could not create the consumer group');
+    }
+    while (active() && !this.#closed) {
+      try {
+        const batch = (await reader.xreadgroup('GROUP', group, this.#consumer, 'COUNT', 50, 'BLOCK', 1_000, 'STREAMS', stream, '>')) as
+          | [string, [string, string[]][]][]
+          | null;
+        for (const [, entries] of batch ?? []) {
+          for (const [entryId, fields] of entries) {
+            const event = JSON.parse(fields[1]!) as IrisEvent<T>;
+            const delivery = this.#deliver(handler as EventHandler<never>, event as never);
+            await delivery;
+            // Acknowledged after the handler: an instance that dies mid-way leaves it pending for another.
+            await reader.xack(stream, group, entryId);
+          }
+        }
+      } catch (err) {
+        if (!active() || this.#closed) return;
+        this.logger.warn({ err, stream, group }, 'reading events failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  #deliver(handler: EventHandler<never>, event: IrisEvent): Promise<void> {
+    const delivery = Promise.resolve()
+      .then(() => handler(event as never))
+      .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type: event.type }, 'event handler failed'))
+      .finally(() => this.#pending.delete(delivery));
+    this.#pending.add(delivery);
+    return delivery;
+  }
+
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.drain();
+    for (const reader of this.#readers) reader.disconnect();
+    this.#subscriber.disconnect();
+    await this.#publisher.quit().catch(() => undefined);
+  }
+}
