@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEMO } from '@iris/core';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +142,28 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(change?.data?.deviceStatusChanged).toEqual({ name: DEMO.device.name, status: 'ONLINE', account: { name: DEMO.account.name } });
     const [note] = await notes.until(1);
     expect(note?.data?.notificationReceived).toMatchObject({ type: 'DEVICE_STATUS_CHANGED', device: { name: DEMO.device.name } });
+  });
+
+  it('delivers the same events over Server-Sent Events for clients without WebSockets', async () => {
+    const sse = createSseClient({ url: graph.url.replace(/\/graphql$/, '/graphql/stream'), headers: { authorization: `Bearer ${owner}` }, retryAttempts: 0 });
+    const received: any[] = [];
+    const done = new Promise<void>((resolve) => {
+      const stop = sse.subscribe(
+        { query: `subscription { deviceMarkCreated { faceCount device { name account { name } } } }` },
+        { next: (value) => { received.push(value); stop(); resolve(); }, error: () => resolve(), complete: () => resolve() },
+      );
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await graph.request(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, { token: await graph.login(DEMO.adminUser.email) });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+    sse.dispose();
+    expect(received[0]?.data?.deviceMarkCreated).toEqual({ faceCount: 0, device: { name: DEMO.device.name, account: { name: DEMO.account.name } } });
+
+    const anonymous = await fetch(graph.url.replace(/\/graphql$/, '/graphql/stream'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { notificationReceived { id } }' }),
+    });
+    expect(await anonymous.text()).toMatch(/UNAUTHENTICATED|Sign in first/);
   });
 });

@@ -11,7 +11,7 @@ import { authenticateRequest } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
-import { serveFederatedSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
+import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -74,16 +74,16 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     },
   });
 
-  const stopSubscriptions = serveFederatedSubscriptions({
-    server: app.server,
+  const subscriptions = createSubscriptionRunner({
     apollo,
-    apiSchema: () => apiSchema!,
     routes: () => routes,
     subgraphUrl: (name) => urls.get(name) ?? '',
     verifier: options.verifier,
     apiKeys,
     logger,
   });
+  const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions);
+  registerSseSubscriptions(app, () => apiSchema!, subscriptions);
 
   await app.listen(listen);
   const address = app.server.address();

@@ -19,6 +19,8 @@ import {
 } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
+import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
@@ -122,15 +124,13 @@ export function planSubscription(document: DocumentNode, operationName: string |
 }
 
 interface ConnectionState {
-  context?: GatewayContext;
+  context: GatewayContext;
   upstream?: Map<string, Client>;
   expiryTimer?: NodeJS.Timeout;
 }
 
-export interface SubscriptionServerOptions {
-  server: Server;
+export interface SubscriptionRunnerOptions {
   apollo: ApolloServer<GatewayContext>;
-  apiSchema: () => GraphQLSchema;
   routes: () => Map<string, SubscriptionRoute>;
   subgraphUrl: (name: string) => string;
   verifier: AccessTokenVerifier;
@@ -139,102 +139,173 @@ export interface SubscriptionServerOptions {
 }
 
 /**
- * Federated subscriptions at the gateway, over graphql-ws on `/graphql`. `@apollo/gateway` cannot
- * execute subscriptions; this does, in two steps (see `planSubscription`). Credentials come in
- * `connection_init` (`authorization` or `api_key`); the connection closes when the token that
- * authorised it expires.
+ * Federated subscriptions, whatever the transport: who is subscribing (from `authorization` or
+ * `api_key`), and the events of one subscription (see `planSubscription`). `@apollo/gateway` cannot
+ * execute subscriptions; this does.
  */
-export function serveFederatedSubscriptions(options: SubscriptionServerOptions): () => Promise<void> {
-  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
-  const { logger } = options;
-
+export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
   const upstreamClient = (state: ConnectionState, subgraph: string): Client => {
     state.upstream ??= new Map();
     let client = state.upstream.get(subgraph);
     if (!client) {
-      const context = state.context!;
       client = createClient({
         url: options.subgraphUrl(subgraph).replace(/^http/, 'ws'),
         webSocketImpl: WebSocket,
         lazy: true,
         retryAttempts: 0,
-        connectionParams: { ...context.forwardHeaders, requestId: context.requestId },
+        connectionParams: { ...state.context.forwardHeaders, requestId: state.context.requestId },
       });
       state.upstream.set(subgraph, client);
     }
     return client;
   };
 
-  async function* run(state: ConnectionState, args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
-    const plan = planSubscription(args.document, args.operationName, options.routes());
-    if (plan instanceof GraphQLError) {
-      yield { errors: [plan] };
-      return;
-    }
-    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const events = upstreamClient(state, plan.route.subgraph).iterate<Record<string, { id: string } | null>>({ query: plan.upstream, variables });
-    try {
-      for await (const event of events) {
-        if (event.errors?.length) {
-          yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
-          continue;
-        }
-        const id = event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0];
-        if (!id) continue;
-        const response = await options.apollo.executeOperation(
-          { query: plan.perEvent, variables: { ...variables, irisEventId: id.id } },
-          { contextValue: state.context! },
-        );
-        if (response.body.kind !== 'single') continue;
-        const result = response.body.singleResult;
-        // The caller may not (or no longer) see it: nothing to send.
-        if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
-        yield result as ExecutionResult;
-      }
-    } catch (err) {
-      const errors = Array.isArray(err) ? err : [err];
-      yield { errors: errors.map((e: { message?: string; extensions?: Record<string, unknown> }) => new GraphQLError(e.message ?? 'The subscription ended.', { extensions: e.extensions ?? {} })) };
-    } finally {
-      await events.return?.();
-    }
-  }
+  return {
+    /** The subscriber's state, or null when its credentials are missing or refused. */
+    async connect(headers: Record<string, string>): Promise<ConnectionState | null> {
+      const requestId = randomUUID();
+      const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
+      if (!auth.principal) return null;
+      return { context: { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders } };
+    },
 
-  const server = useServer<Record<string, unknown> | undefined, { state: ConnectionState }>(
+    /** When the token that authorised the subscriber expires (ms since epoch), if it does. */
+    expiresAt(state: ConnectionState): number | undefined {
+      const token = state.context.forwardHeaders.authorization?.replace(/^Bearer\s+/i, '');
+      const exp = token ? decodeJwt(token).exp : undefined;
+      return exp ? exp * 1000 : undefined;
+    },
+
+    disconnect(state: ConnectionState): void {
+      clearTimeout(state.expiryTimer);
+      for (const client of state.upstream?.values() ?? []) void client.dispose();
+      state.upstream?.clear();
+    },
+
+    async *run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncGenerator<ExecutionResult> {
+      const plan = planSubscription(args.document, args.operationName, options.routes());
+      if (plan instanceof GraphQLError) {
+        yield { errors: [plan] };
+        return;
+      }
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const events = upstreamClient(state, plan.route.subgraph).iterate<Record<string, { id: string } | null>>({ query: plan.upstream, variables });
+      try {
+        for await (const event of events) {
+          if (event.errors?.length) {
+            yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
+            continue;
+          }
+          const id = event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0];
+          if (!id) continue;
+          const response = await options.apollo.executeOperation({ query: plan.perEvent, variables: { ...variables, irisEventId: id.id } }, { contextValue: state.context });
+          if (response.body.kind !== 'single') continue;
+          const result = response.body.singleResult;
+          // The caller may not (or no longer) see it: nothing to send.
+          if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
+          yield result as ExecutionResult;
+        }
+      } catch (err) {
+        const errors = Array.isArray(err) ? err : [err];
+        yield { errors: errors.map((e: { message?: string; extensions?: Record<string, unknown> }) => new GraphQLError(e.message ?? 'The subscription ended.', { extensions: e.extensions ?? {} })) };
+      } finally {
+        await events.return?.();
+      }
+    },
+  };
+}
+
+export type SubscriptionRunner = ReturnType<typeof createSubscriptionRunner>;
+
+const credentialHeaders = (source: Record<string, unknown>) => {
+  const headers: Record<string, string> = {};
+  for (const name of ['authorization', 'api_key']) if (typeof source[name] === 'string') headers[name] = source[name] as string;
+  return headers;
+};
+
+/**
+ * graphql-ws on the gateway's `/graphql`. Credentials come in `connection_init`; a connection without
+ * valid ones closes with 4403, and with the expiry of the token that authorised it. Dead peers are
+ * found by pings every 15 s and dropped.
+ */
+export function serveWebSocketSubscriptions(server: Server, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): () => Promise<void> {
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const alive = new WeakMap<WebSocket, boolean>();
+  wss.on('connection', (socket) => {
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+  });
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (!alive.get(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, 15_000);
+  heartbeat.unref();
+
+  const disposable = useServer<Record<string, unknown> | undefined, { state?: ConnectionState }>(
     {
-      schema: () => options.apiSchema(),
+      schema: () => apiSchema(),
+      connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const headers: Record<string, string> = {};
-        for (const name of ['authorization', 'api_key']) if (typeof params[name] === 'string') headers[name] = params[name] as string;
-        const requestId = randomUUID();
-        const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
-        if (!auth.principal) return false;
-        const state: ConnectionState = { context: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders } };
+        const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}));
+        if (!state) return false;
         ctx.extra.state = state;
-        // The subscriptions end with the token that authorised them.
-        const token = forwardHeaders.authorization?.replace(/^Bearer\s+/i, '');
-        const exp = token ? decodeJwt(token).exp : undefined;
-        if (exp) {
-          state.expiryTimer = setTimeout(() => ctx.extra.socket.close(4403, 'Access token expired'), Math.max(0, exp * 1000 - Date.now()));
+        const expiresAt = runner.expiresAt(state);
+        if (expiresAt) {
+          // The subscriptions end with the token that authorised them.
+          state.expiryTimer = setTimeout(() => ctx.extra.socket.close(4403, 'Access token expired'), Math.max(0, expiresAt - Date.now()));
           state.expiryTimer.unref();
         }
         return true;
       },
       onDisconnect: (ctx) => {
-        const state = ctx.extra.state;
-        if (!state) return;
-        clearTimeout(state.expiryTimer);
-        for (const client of state.upstream?.values() ?? []) void client.dispose();
+        if (ctx.extra.state) runner.disconnect(ctx.extra.state);
       },
-      subscribe: (args) => run((args.contextValue as { state: ConnectionState }).state, args),
+      subscribe: (args) => runner.run((args.contextValue as { state: ConnectionState }).state, args),
       context: (ctx) => ({ state: ctx.extra.state }),
     },
     wss,
   );
   return async () => {
-    await server.dispose();
+    clearInterval(heartbeat);
+    await disposable.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
 }
 
-export { parse };
+/**
+ * GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode) on `/graphql/stream`,
+ * for clients that cannot open a WebSocket. Credentials come as ordinary headers.
+ */
+export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): void {
+  const handler = createSseHandler<{ state: ConnectionState }>({
+    schema: () => apiSchema(),
+    context: async (req) => {
+      const headers: Record<string, string> = {};
+      for (const name of ['authorization', 'api_key']) {
+        const value = req.headers.get(name);
+        if (value) headers[name] = value;
+      }
+      const state = await runner.connect(headers);
+      if (!state) throw new GraphQLError('Sign in first: send an access token in `Authorization: Bearer <token>` or an API key in `api_key`.', { extensions: { code: 'UNAUTHENTICATED' } });
+      return { state };
+    },
+    subscribe: (args) => {
+      const state = args.contextValue.state;
+      const events = runner.run(state, args);
+      return (async function* () {
+        try {
+          yield* events;
+        } finally {
+          runner.disconnect(state);
+        }
+      })();
+    },
+  });
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/graphql/stream', handler: (request, reply) => handler(request, reply) });
+}
