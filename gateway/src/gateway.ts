@@ -13,6 +13,7 @@ import { requestIdOf } from './plugins/requestId.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
+import { registerProfilesRestApi } from './rest/profilesApi.js';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -72,6 +73,16 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, request.headers, requestId);
       return { requestId, logger: logger.child({ requestId }), auth, forwardHeaders };
     },
+  });
+
+  registerProfilesRestApi(app, async (query, variables, headers) => {
+    const requestId = requestIdOf(headers);
+    const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, headers, requestId);
+    const response = await apollo.executeOperation(
+      { query, variables },
+      { contextValue: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders } },
+    );
+    return response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Unexpected streamed response.' }] };
   });
 
   const subscriptions = createSubscriptionRunner({
