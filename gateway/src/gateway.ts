@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { maskError, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
@@ -13,6 +14,7 @@ import { requestIdOf } from './plugins/requestId.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
+import { registerPlayground } from './plugins/playground.js';
 import { registerProfilesRestApi } from './rest/profilesApi.js';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
@@ -55,11 +57,13 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
-    plugins: [fastifyApolloDrainPlugin(app)],
+    // Apollo's own landing page loads from a CDN; Iris serves its playground itself (plugins/playground.ts).
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
   registerHealthRoutes(app, options.subgraphs);
+  if (config.PLAYGROUND ?? config.NODE_ENV !== 'production') registerPlayground(app);
   const origin = (name: string) => new URL(urls.get(name) ?? 'http://127.0.0.1').origin;
   registerForwardedRoutes(app, [
     { method: 'POST', url: '/webhooks/payments', target: origin('identity') },

@@ -86,6 +86,8 @@ export const configSchema = z.object({
   ANALYSIS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
+  /** The GraphiQL playground at `/` (on by default except with NODE_ENV=production). */
+  PLAYGROUND: bool.optional(),
   SEED_DEMO_DATA: bool.optional(),
 });
 

@@ -10,6 +10,16 @@ export interface Context extends RequestContext {
   services: Services;
 }
 
+/**
+ * After a sign-in, the rest of the response is read as the user who just signed in (so
+ * `login { user { account { name } } }` works without a token on the request).
+ */
+export function actAs(context: Context, user: { id: string; accountId: string; role: 'MAIN' | 'MEMBER' | 'SERVICE_ADMIN' }): void {
+  context.auth = { principal: { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role }, credentialError: null };
+  context.scope = tenantScope(context.auth.principal);
+  context.loaders = createLoaders(context.data, context.scope);
+}
+
 export function createContextFactory(data: IdentityData, services: Services) {
   return (base: RequestContext): Context => {
     const scope = tenantScope(base.auth.principal);

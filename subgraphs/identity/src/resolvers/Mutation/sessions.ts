@@ -1,5 +1,14 @@
 import { principalOf } from '@iris/core';
+import { actAs, type Context } from '../../context.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
+import type { AuthPayload } from '../../mappers.js';
+
+/** Reads the rest of the response as the user who signed in. */
+const signedIn = (context: Context) => async (pending: Promise<AuthPayload>) => {
+  const payload = await pending;
+  actAs(context, payload.user);
+  return payload;
+};
 
 const userIdOf = (auth: Parameters<typeof principalOf>[0]) => {
   const principal = principalOf(auth);
@@ -9,12 +18,12 @@ const userIdOf = (auth: Parameters<typeof principalOf>[0]) => {
 
 /** Sign-in, sessions and OAuth. */
 export const sessionMutations: MutationResolvers = {
-  login: (_parent, { input }, { services }) => services.sessions.login(input),
-  refreshToken: (_parent, { input }, { services }) => services.sessions.refresh(input.refreshToken),
+  login: (_parent, { input }, context) => signedIn(context)(context.services.sessions.login(input)),
+  refreshToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.refresh(input.refreshToken)),
   logout: async (_parent, { input }, { services }) => ({ revoked: await services.sessions.logout(input.refreshToken) }),
   createLoginToken: (_parent, _args, { services, auth }) => services.sessions.createLoginToken(userIdOf(auth)),
-  loginWithToken: (_parent, { input }, { services }) => services.sessions.loginWithToken(input.token),
-  loginWithIdToken: (_parent, { input }, { services }) => services.sessions.loginWithIdToken(input.idToken),
+  loginWithToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithToken(input.token)),
+  loginWithIdToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithIdToken(input.idToken)),
   authorizeApp: (_parent, { input }, { services, auth }) => services.sessions.authorizeApp(userIdOf(auth), input),
-  exchangeAuthorizationCode: (_parent, { input }, { services }) => services.sessions.exchangeAuthorizationCode(input),
+  exchangeAuthorizationCode: (_parent, { input }, context) => signedIn(context)(context.services.sessions.exchangeAuthorizationCode(input)),
 };
