@@ -32,7 +32,9 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
     createContext: createContextFactory(data, analysis),
     listen: () => {
       const stop = listenToEvents(deps.bus, data, analysis);
-      analysis.resume().catch((err: unknown) => deps.logger.error({ err }, 'could not resume analysis jobs'));
+      // Alone, this process owns every unfinished job; beside other instances (REDIS_URL) a job that is
+      // RUNNING may be running elsewhere, so it is left alone.
+      if (!deps.config.REDIS_URL) analysis.resume().catch((err: unknown) => deps.logger.error({ err }, 'could not resume analysis jobs'));
       return () => {
         stop();
         void analysis.close();
