@@ -132,6 +132,20 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(code).toBe(4403);
   });
 
+  it('ends the subscriptions of a connection when the token that authorised it expires', async () => {
+    // A token issued so that it expires two seconds from now (the test clock sets the issue time).
+    const shift = (graph.config.ACCESS_TOKEN_TTL_SECONDS - 2) * 1000;
+    graph.clock.advance(-shift);
+    const shortLived = await graph.login();
+    graph.clock.advance(shift);
+    const closed = new Promise<number>((resolve) => {
+      const client = connect({ authorization: `Bearer ${shortLived}` }, resolve);
+      client.subscribe({ query: MARKS }, { next: () => {}, error: () => {}, complete: () => {} });
+    });
+    const code = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(0), 8_000))]);
+    expect(code).toBe(4403);
+  });
+
   it('pushes notifications and device status changes', async () => {
     const ws = connect({ authorization: `Bearer ${owner}` });
     const notes = collect(ws, `subscription { notificationReceived { type title device { name } } }`);

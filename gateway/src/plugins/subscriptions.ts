@@ -126,6 +126,7 @@ export function planSubscription(document: DocumentNode, operationName: string |
 interface ConnectionState {
   context: GatewayContext;
   upstream?: Map<string, Client>;
+  upstreamKeys?: string[];
   expiryTimer?: NodeJS.Timeout;
 }
 
@@ -144,20 +145,49 @@ export interface SubscriptionRunnerOptions {
  * execute subscriptions; this does.
  */
 export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
+  // Subscribers with the same credentials share one connection to each subgraph: a thousand tabs of
+  // one user are one upstream socket carrying a thousand subscriptions.
+  const shared = new Map<string, { client: Client; users: number }>();
   const upstreamClient = (state: ConnectionState, subgraph: string): Client => {
     state.upstream ??= new Map();
-    let client = state.upstream.get(subgraph);
-    if (!client) {
-      client = createClient({
-        url: options.subgraphUrl(subgraph).replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        lazy: true,
-        retryAttempts: 0,
-        connectionParams: { ...state.context.forwardHeaders, requestId: state.context.requestId },
-      });
-      state.upstream.set(subgraph, client);
+    const held = state.upstream.get(subgraph);
+    if (held) return held;
+    const key = `${subgraph}\n${state.context.forwardHeaders.authorization ?? ''}`;
+    let entry = shared.get(key);
+    if (!entry) {
+      entry = {
+        users: 0,
+        client: createClient({
+          url: options.subgraphUrl(subgraph).replace(/^http/, 'ws'),
+          webSocketImpl: WebSocket,
+          lazy: true,
+          lazyCloseTimeout: 1_000,
+          retryAttempts: 0,
+          connectionParams: { ...state.context.forwardHeaders, requestId: state.context.requestId },
+        }),
+      };
+      shared.set(key, entry);
     }
-    return client;
+    entry.users += 1;
+    state.upstream.set(subgraph, entry.client);
+    state.upstreamKeys = [...(state.upstreamKeys ?? []), key];
+    return entry.client;
+  };
+
+  // Subscribers with the same credentials, document and variables get the same event resolved once:
+  // a thousand tabs of one user cost one federated query per event, not a thousand.
+  const inFlight = new Map<string, Promise<ExecutionResult | null>>();
+  const resolveEvent = (state: ConnectionState, query: string, variables: Record<string, unknown>) => {
+    const key = `${state.context.forwardHeaders.authorization ?? ''}\n${query}\n${JSON.stringify(variables)}`;
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = options.apollo
+        .executeOperation({ query, variables }, { contextValue: state.context })
+        .then((response) => (response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : null));
+      inFlight.set(key, pending);
+      setTimeout(() => inFlight.delete(key), 5_000).unref();
+    }
+    return pending;
   };
 
   return {
@@ -178,8 +208,17 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
 
     disconnect(state: ConnectionState): void {
       clearTimeout(state.expiryTimer);
-      for (const client of state.upstream?.values() ?? []) void client.dispose();
+      for (const key of state.upstreamKeys ?? []) {
+        const entry = shared.get(key);
+        if (!entry) continue;
+        entry.users -= 1;
+        if (entry.users === 0) {
+          shared.delete(key);
+          void entry.client.dispose();
+        }
+      }
       state.upstream?.clear();
+      state.upstreamKeys = [];
     },
 
     async *run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncGenerator<ExecutionResult> {
@@ -198,9 +237,8 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
           }
           const id = event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0];
           if (!id) continue;
-          const response = await options.apollo.executeOperation({ query: plan.perEvent, variables: { ...variables, irisEventId: id.id } }, { contextValue: state.context });
-          if (response.body.kind !== 'single') continue;
-          const result = response.body.singleResult;
+          const result = await resolveEvent(state, plan.perEvent, { ...variables, irisEventId: id.id });
+          if (!result) continue;
           // The caller may not (or no longer) see it: nothing to send.
           if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
           yield result as ExecutionResult;
@@ -216,6 +254,9 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
 }
 
 export type SubscriptionRunner = ReturnType<typeof createSubscriptionRunner>;
+
+/** Unsent bytes one subscriber may hold before it is disconnected. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 const credentialHeaders = (source: Record<string, unknown>) => {
   const headers: Record<string, string> = {};
@@ -268,6 +309,12 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       },
       subscribe: (args) => runner.run((args.contextValue as { state: ConnectionState }).state, args),
       context: (ctx) => ({ state: ctx.extra.state }),
+      // A client that does not read its socket lets unsent events pile up here: past the limit the
+      // connection is closed (it can reconnect and resume with `after`) rather than hold memory or
+      // slow the others.
+      onNext: (ctx) => {
+        if (ctx.extra.socket.bufferedAmount > MAX_BUFFERED_BYTES) ctx.extra.socket.close(4429, 'Too slow: events were not read in time');
+      },
     },
     wss,
   );

@@ -42,7 +42,7 @@ export const Subscription: SubscriptionResolvers = {
         for await (const event of live) {
           if (delivered.has(event.payload.markId)) continue;
           if (!(await visible(context, event.payload.accountId, event.payload.deviceId))) continue;
-          const [mark] = await context.data.marks.marksByIds([event.payload.markId], { scope: { all: true } });
+          const mark = await context.services.marks.announced(event.payload.markId);
           if (mark) yield { deviceMarkCreated: mark };
         }
       } finally {

@@ -28,6 +28,8 @@ const idsInput = z.object({ ids: z.array(z.uuid('must be mark ids')).min(1, 'nee
  */
 export function createMarksService(data: DevicesSubgraphData, captures: CapturesService, bus: EventBus, logger: Logger, clock: () => Date) {
   const { marks } = data;
+  // Every live subscriber of a new mark needs its row at the same moment: read it once.
+  const recent = new Map<string, Promise<DeviceMarkModel | undefined>>();
 
   async function announce(mark: DeviceMarkModel, notificationId: string) {
     await bus.publish('mark.created', {
@@ -84,6 +86,17 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
         if (page.length < 100) return;
         cursor = page.at(-1)!.id;
       }
+    },
+
+    /** The row of a mark just announced, read once however many subscribers ask for it. */
+    announced(id: string): Promise<DeviceMarkModel | undefined> {
+      let row = recent.get(id);
+      if (!row) {
+        row = marks.marksByIds([id], { scope: { all: true } }).then((rows) => rows[0]);
+        recent.set(id, row);
+        setTimeout(() => recent.delete(id), 10_000).unref();
+      }
+      return row;
     },
 
     badCursor: () => badUserInput('`after` must be the id of a mark you received.', 'after'),
