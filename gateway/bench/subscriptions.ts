@@ -4,7 +4,7 @@
  * with a selection the devices subgraph answers alone, and with fields from three subgraphs.
  *
  *   pnpm bench:subscriptions                      # 1,000 subscribers
- *   SUBSCRIBERS=10000 pnpm bench:subscriptions
+ *   SUBSCRIBERS=10000 pnpm bench:subscriptions  (after `ulimit -n 65536`: two sockets per subscriber)
  *   RATE=2 SECONDS=10 pnpm bench:subscriptions    # marks per second, seconds per phase
  */
 import { DEMO } from '@iris/core';
@@ -32,7 +32,15 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${bench.ownerToken}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {} });
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${bench.ownerToken}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => {},
+      on: { error: () => {} },
+    });
     client.subscribe<{ deviceMarkCreated: { createdAt: string } }>(
       { query: `subscription { deviceMarkCreated { ${selection} } }` },
       {
