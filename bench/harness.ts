@@ -4,10 +4,10 @@
  * seeding, GraphQL calls through the gateway, and latency summaries.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { DEMO, loadConfig } from '@iris/core';
 import { startGraph, type RunningGraph } from '@iris/graph';
 import pg from 'pg';
+import { createScratchDatabase } from '../test/support/scratchDatabase.js';
 
 export interface BenchGraph {
   graph: RunningGraph;
@@ -21,24 +21,7 @@ export interface BenchGraph {
 
 export async function startBenchGraph(): Promise<BenchGraph> {
   const serverUrl = process.env.DATABASE_URL;
-  let databaseUrl: string | undefined;
-  let drop = async () => {};
-  if (serverUrl) {
-    const name = `iris_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    drop = async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
-  }
+  const scratch = serverUrl ? await createScratchDatabase(serverUrl, 'iris_bench') : undefined;
   const config = loadConfig({
     LOG_LEVEL: 'warn',
     PORT: '0',
@@ -48,7 +31,7 @@ export async function startBenchGraph(): Promise<BenchGraph> {
     ANALYTICS_PORT: '0',
     IRIS_DATA_DIR: 'memory',
     SEED_DEMO_DATA: 'true',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   });
   const graph = await startGraph(config);
   const sql = new pg.Client({ connectionString: graph.database.url });
@@ -75,7 +58,7 @@ export async function startBenchGraph(): Promise<BenchGraph> {
     stop: async () => {
       await sql.end();
       await graph.close();
-      await drop();
+      await scratch?.drop();
     },
   };
 }

@@ -11,15 +11,6 @@ let owner: string;
 const codeOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.code;
 const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
 
-/** Lets the pipeline run to its end: analysis jobs, then the events they publish. */
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    await graph.bus.drain();
-    await graph.drainJobs();
-  }
-  await graph.bus.drain();
-}
-
 beforeAll(async () => {
   graph = await startTestGraph({ ANALYSIS_RETRY_BACKOFF_MS: '10' });
   owner = await graph.login();
@@ -58,7 +49,7 @@ describe('the capture-to-mark pipeline', () => {
   it('turns a portrait captured by the demo device into a mark whose analysis, device and account arrive in one request', async () => {
     const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') } });
     const captureId = upload.data!.uploadCapture.id;
-    await settle();
+    await graph.settle();
     const job = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status attempts analysis { faces { expression { label } } } } }`, { id: captureId });
     expect(job.data!.analysisJob).toEqual({ status: 'DONE', attempts: 1, analysis: { faces: [{ expression: { label: 'HAPPY' } }] } });
 
@@ -86,7 +77,7 @@ describe('the capture-to-mark pipeline', () => {
     // Corrupt the stored file after the upload accepted it, as a disk or a buggy device might.
     await graph.storage.put(capture.storageKey, Buffer.from('this is no longer a PNG'));
     const next = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') } });
-    await settle();
+    await graph.settle();
     const failed = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status error } deviceData(id: $id) { analysisStatus analysisError } }`, { id: capture.id });
     expect(failed.data!.analysisJob.status).toBe('FAILED');
     expect(failed.data!.analysisJob.error).toMatch(/image/i);

@@ -13,15 +13,6 @@ let admin: string;
 const codeOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.code;
 const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
 
-/** Lets the capture pipeline run to its end: the analysis jobs, then the events they publish. */
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    await graph.bus.drain();
-    await graph.drainJobs();
-  }
-  await graph.bus.drain();
-}
-
 const UPLOAD = `mutation($input: UploadCaptureInput!) { uploadCapture(input: $input) { id contentType width height byteSize analysisStatus url } }`;
 
 beforeAll(async () => {
@@ -126,7 +117,7 @@ describe('captures and marks', () => {
     const forged = await fetch(capture.url.replace(/signature=[^&]+/, 'signature=forged'));
     expect(forged.status).toBe(403);
 
-    await settle(); // the real face analysis runs, then the mode is evaluated
+    await graph.settle(); // the real face analysis runs, then the mode is evaluated
     stop();
     expect(marks).toHaveLength(1);
     const detail = await as(owner)(`{ deviceMarks(first: 1) { nodes { id faceCount read device { name } group { name } mode { name } data { id analysisStatus } } } }`);
@@ -136,7 +127,7 @@ describe('captures and marks', () => {
 
     // No face, no mark.
     const empty = (await as(owner)(UPLOAD, { input: { deviceId: DEMO.device.id, imageBase64: readFileSync(new URL('./fixtures/images/coffee.png', import.meta.url)).toString('base64') } })).data!.uploadCapture;
-    await settle();
+    await graph.settle();
     expect((await graph.database.prisma.deviceData.findUniqueOrThrow({ where: { id: empty.id } })).analysisStatus).toBe('DONE');
     expect(await graph.database.prisma.deviceMark.count({ where: { dataId: empty.id } })).toBe(0);
   });

@@ -8,6 +8,7 @@ import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnvironment } from './support/scratchDatabase.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 const redisAnswers = await new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
@@ -20,15 +21,8 @@ if (!redisAnswers) console.warn(`No Redis answers at ${REDIS_URL}: the two-insta
 
 const PORTRAIT = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
 const base = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  IDENTITY_PORT: '0',
-  PROFILES_PORT: '0',
-  DEVICES_PORT: '0',
+  ...testEnvironment(),
   ANALYSIS_RETRY_BACKOFF_MS: '10',
-  ANALYTICS_PORT: '0',
   REDIS_URL,
   REDIS_PREFIX: `iris-test-${randomBytes(4).toString('hex')}:`,
 };

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { loadConfig, DEMO, type Config } from '@iris/core';
 import { startGraph, type RunningGraph } from '@iris/graph';
-import pg from 'pg';
+import { createScratchDatabase, testEnvironment } from './scratchDatabase.js';
 
 /** A clock the test moves by hand, so token expiry is tested without waiting. */
 export class TestClock {
@@ -28,6 +27,8 @@ export interface TestGraph extends RunningGraph {
   ) => Promise<GraphQLResponse<Data>>;
   /** Signs in through the gateway and returns the access token. */
   login: (email?: string, password?: string) => Promise<string>;
+  /** Lets the capture pipeline run to its end: analysis jobs, then the events they publish. */
+  settle: () => Promise<void>;
   /** Makes the database unreachable (embedded: stopped; server: connections ended, renamed away). */
   cutDatabase: () => Promise<void>;
   stop: () => Promise<void>;
@@ -38,45 +39,12 @@ export interface TestGraph extends RunningGraph {
  * PGlite, or, when `DATABASE_URL` is set, a fresh database created on that server and dropped after.
  */
 export async function startTestGraph(env: Record<string, string> = {}): Promise<TestGraph> {
-  const serverUrl = process.env.DATABASE_URL;
-  let databaseUrl: string | undefined;
-  let dropDatabase = async () => {};
-  let cutDatabase: () => Promise<void> = async () => {};
-  if (serverUrl) {
-    const name = `iris_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    const adminRun = async (sql: string[]) => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      for (const statement of sql) await client.query(statement);
-      await client.end();
-    };
-    dropDatabase = () => adminRun([`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `DROP DATABASE IF EXISTS ${name}_gone WITH (FORCE)`]);
-    // Ends every connection and renames the database, so reconnecting fails as in an outage.
-    cutDatabase = () =>
-      adminRun([
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`,
-        `ALTER DATABASE ${name} RENAME TO ${name}_gone`,
-      ]);
-  }
+  const scratch = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL, 'iris_test') : undefined;
   const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    IDENTITY_PORT: '0',
-    PROFILES_PORT: '0',
-    DEVICES_PORT: '0',
-    ANALYTICS_PORT: '0',
+    ...testEnvironment(),
     IRIS_DATA_DIR: 'memory',
     SEED_DEMO_DATA: 'true',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     ...env,
   });
   const clock = new TestClock();
@@ -108,10 +76,17 @@ export async function startTestGraph(env: Record<string, string> = {}): Promise<
     config,
     request,
     login,
-    cutDatabase: serverUrl ? cutDatabase : () => graph.database.close(),
+    settle: async () => {
+      for (let i = 0; i < 3; i++) {
+        await graph.bus.drain();
+        await graph.drainJobs();
+      }
+      await graph.bus.drain();
+    },
+    cutDatabase: scratch ? scratch.cut : () => graph.database.close(),
     stop: async () => {
       await graph.close();
-      await dropDatabase();
+      await scratch?.drop();
     },
   };
 }

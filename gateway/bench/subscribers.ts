@@ -1,0 +1,44 @@
+/**
+ * A load process for the subscription benchmark: opens `count` graphql-ws subscribers (each its own
+ * socket) and reports each event's publish-to-receipt time to its parent. Kept out of the server's
+ * process so the two do not share one file-descriptor limit or one event loop.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+const [url, token, countText, query] = process.argv.slice(2) as [string, string, string, string];
+const count = Number(countText);
+const clients: Client[] = [];
+let latencies: number[] = [];
+
+for (let i = 0; i < count; i++) {
+  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: { error: () => {} } });
+  client.subscribe<{ deviceMarkCreated: { createdAt: string } }>(
+    { query },
+    {
+      next: (value) => {
+        if (value.data) latencies.push(Date.now() - new Date(value.data.deviceMarkCreated.createdAt).getTime());
+      },
+      error: () => {},
+      complete: () => {},
+    },
+  );
+  clients.push(client);
+  if (i % 250 === 249) await new Promise((r) => setTimeout(r, 50));
+}
+process.send!({ type: 'ready', rss: process.memoryUsage().rss });
+
+// Report in batches so the parent's channel stays small.
+const flush = setInterval(() => {
+  if (latencies.length === 0) return;
+  process.send!({ type: 'latencies', values: latencies });
+  latencies = [];
+}, 500);
+
+process.on('message', async (message: { type: string }) => {
+  if (message.type !== 'stop') return;
+  clearInterval(flush);
+  if (latencies.length) process.send!({ type: 'latencies', values: latencies });
+  await Promise.all(clients.map((c) => c.dispose()));
+  process.send!({ type: 'stopped' }, () => process.exit(0));
+});
