@@ -5,7 +5,6 @@ import type { AccessTokenVerifier, Logger } from '@iris/core';
 import {
   GraphQLError,
   Kind,
-  parse,
   print,
   visit,
   type DocumentNode,
