@@ -10,6 +10,11 @@ const [url, token, countText, query] = process.argv.slice(2) as [string, string,
 const count = Number(countText);
 const clients: Client[] = [];
 let latencies: number[] = [];
+let refused = 0;
+// A socket the server could not take (backlog full) rejects inside the client: count it, do not die.
+process.on('unhandledRejection', () => {
+  refused += 1;
+});
 
 for (let i = 0; i < count; i++) {
   const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: { error: () => {} } });
@@ -24,9 +29,11 @@ for (let i = 0; i < count; i++) {
     },
   );
   clients.push(client);
-  if (i % 250 === 249) await new Promise((r) => setTimeout(r, 50));
+  // Ramp up gently: a burst of thousands of connects overflows the server's accept backlog.
+  if (i % 100 === 99) await new Promise((r) => setTimeout(r, 100));
 }
 process.send!({ type: 'ready', rss: process.memoryUsage().rss });
+setTimeout(() => process.send!({ type: 'refused', count: refused }), 5_000);
 
 // Report in batches so the parent's channel stays small.
 const flush = setInterval(() => {

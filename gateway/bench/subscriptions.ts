@@ -29,6 +29,7 @@ const results: Record<string, unknown>[] = [];
 
 for (const [label, selection] of Object.entries(SELECTIONS)) {
   const latencies: number[] = [];
+  let refused = 0;
   const query = `subscription { deviceMarkCreated { ${selection} } }`;
   const rssBefore = process.memoryUsage().rss;
   const children: ChildProcess[] = [];
@@ -38,6 +39,7 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     });
     child.on('message', (message: { type: string; values?: number[] }) => {
       if (message.type === 'latencies') latencies.push(...message.values!);
+      if (message.type === 'refused') refused += (message as { count?: number }).count ?? 0;
     });
     children.push(child);
   }
@@ -66,6 +68,7 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     subscribers: SUBSCRIBERS,
     events: total,
     delivered: `${latencies.length} of ${total * SUBSCRIBERS}`,
+    refusedConnections: refused,
     ...summarize('publish to receipt (ms)', latencies.length ? latencies : [NaN]),
     p99: sorted[Math.floor(sorted.length * 0.99)],
     serverRssPerSubscriberKiB: Math.round(serverRssPerSubscriber / 1024),

@@ -37,6 +37,9 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const { config, logger } = options;
   const urls = new Map(options.subgraphs.map((s) => [s.name, s.url]));
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8');
+  // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
+  // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => new SubgraphDataSource({ url: urls.get(name) ?? url }),
