@@ -15,6 +15,9 @@ let refused = 0;
 process.on('unhandledRejection', () => {
   refused += 1;
 });
+process.on('uncaughtException', () => {
+  refused += 1;
+});
 
 for (let i = 0; i < count; i++) {
   const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: { error: () => {} } });

@@ -59,8 +59,10 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
   }
   const deadline = Date.now() + 60_000;
   while (latencies.length < total * SUBSCRIBERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-  for (const child of children) child.send({ type: 'stop' });
-  await Promise.all(children.map((child) => once(child, 'exit')));
+  const exited = children.filter((child) => child.exitCode !== null).length;
+  for (const child of children) if (child.connected) child.send({ type: 'stop' });
+  await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : Promise.resolve())));
+  if (exited > 0) console.warn(`${exited} subscriber process(es) ended early`);
 
   const sorted = [...latencies].sort((a, b) => a - b);
   results.push({
