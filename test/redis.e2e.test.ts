@@ -56,7 +56,7 @@ describe.skipIf(!redisAnswers)('two instances on one Redis', () => {
     await b?.close();
     await a?.close();
     const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${base.REDIS_PREFIX}*`);
+    const keys = [...(await redis.keys(`${base.REDIS_PREFIX}*`)), ...(await redis.keys(`bull:${base.REDIS_PREFIX.replace(/:$/, '')}-*`))];
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   });

@@ -24,6 +24,7 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
     workers: deps.config.ANALYSIS_WORKERS,
     maxAttempts: deps.config.ANALYSIS_MAX_ATTEMPTS,
     backoffMs: deps.config.ANALYSIS_RETRY_BACKOFF_MS,
+    ...(deps.config.REDIS_URL ? { redis: { url: deps.config.REDIS_URL, queueName: `${deps.config.REDIS_PREFIX.replace(/:$/, '')}-analysis` } } : {}),
   });
   return {
     name: 'analytics',

@@ -2,6 +2,7 @@ import { badUserInput, parseInput, principalOf, type AuthState, type BlobStorage
 import type { Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { AnalyticsData } from '../data/index.js';
+import { BullJobQueue } from '../jobs/bullQueue.js';
 import { InProcessJobQueue, type JobOutcome, type JobQueue } from '../jobs/queue.js';
 import { createFaceAnalyzer, ImageInputError, type FaceAnalysisResult, type FaceAnalyzer } from '../vision/index.js';
 
@@ -14,6 +15,8 @@ export interface AnalysisOptions {
   workers: number;
   maxAttempts: number;
   backoffMs: number;
+  /** With Redis, the queue is BullMQ's, shared by every instance. */
+  redis?: { url: string; queueName: string };
 }
 
 /**
@@ -77,7 +80,9 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
     }
   }
 
-  const queue: JobQueue = new InProcessJobQueue(runJob, options, logger);
+  const queue: JobQueue = options.redis
+    ? new BullJobQueue(options.redis.url, options.redis.queueName, runJob, options, logger)
+    : new InProcessJobQueue(runJob, options, logger);
 
   return {
     queue,

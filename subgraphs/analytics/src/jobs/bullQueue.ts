@@ -1,0 +1,53 @@
+import type { Logger } from '@iris/core';
+import { Queue, Worker, UnrecoverableError } from 'bullmq';
+import type { JobOutcome, JobQueue, JobQueueOptions } from './queue.js';
+
+/**
+ * The analysis queue on Redis (BullMQ), when `REDIS_URL` is set: jobs survive a restart, any instance's
+ * workers take them, a failed attempt is retried with exponential backoff, and a job that keeps failing
+ * stays in BullMQ's failed set (the dead-letter state) as its row says DEAD.
+ */
+export class BullJobQueue implements JobQueue {
+  readonly #queue: Queue;
+  readonly #worker: Worker;
+
+  constructor(
+    redisUrl: string,
+    name: string,
+    run: (jobId: string, attemptIsLast: (attempts: number) => boolean) => Promise<JobOutcome>,
+    options: JobQueueOptions,
+    private readonly logger: Logger,
+  ) {
+    const connection = { url: redisUrl, maxRetriesPerRequest: null };
+    this.#queue = new Queue(name, { connection, defaultJobOptions: { attempts: options.maxAttempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: 1_000 } });
+    this.#worker = new Worker(
+      name,
+      async (job) => {
+        const outcome = await run(job.data.jobId as string, (attempts) => attempts >= options.maxAttempts);
+        // BullMQ retries a job whose processor throws; a job the handler gave up on must not be retried.
+        if (outcome === 'retry') throw new Error('analysis attempt failed; retrying');
+        if (outcome === 'dead') throw new UnrecoverableError('analysis gave up after its last attempt');
+      },
+      { connection, concurrency: options.workers },
+    );
+    this.#worker.on('error', (err) => this.logger.warn({ err }, 'analysis queue error'));
+  }
+
+  enqueue(jobId: string): void {
+    // The job id is the analysis job's row id: enqueueing it twice adds it once.
+    this.#queue.add('analyze', { jobId }, { jobId }).catch((err: unknown) => this.logger.error({ err, jobId }, 'could not queue the analysis'));
+  }
+
+  async drain(): Promise<void> {
+    for (;;) {
+      const counts = await this.#queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      if (Object.values(counts).every((n) => n === 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.close();
+    await this.#queue.close();
+  }
+}
