@@ -44,7 +44,8 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     children.push(child);
   }
   await Promise.all(children.map((child) => once(child, 'message')));
-  await new Promise((r) => setTimeout(r, 2_000 + SUBSCRIBERS / 5));
+  // Subscribers are acknowledged a while after their sockets open: give every one time to be listening.
+  await new Promise((r) => setTimeout(r, 3_000 + SUBSCRIBERS));
   const serverRssPerSubscriber = (process.memoryUsage().rss - rssBefore) / SUBSCRIBERS;
 
   const total = RATE * SECONDS;
