@@ -23,3 +23,14 @@ export const displayName = (zod: typeof z, max = 100) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`);
+
+/**
+ * Bytes sent inline as base64 (a data URL prefix is allowed). Malformed text, or more than `maxBytes`
+ * once decoded, is a `BAD_USER_INPUT` on `field`; the size is checked before anything is decoded.
+ */
+export function decodeBase64(value: string, field: string, limit: { maxBytes: number; tooLarge: string }): Buffer {
+  const base64 = value.replace(/^data:[^;]+;base64,/, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 === 1) throw badUserInput(`${field}: is not base64.`, field);
+  if (base64.length * 0.75 > limit.maxBytes + 3) throw badUserInput(`${field}: ${limit.tooLarge}`, field);
+  return Buffer.from(base64, 'base64');
+}

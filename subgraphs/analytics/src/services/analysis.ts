@@ -1,4 +1,4 @@
-import { badUserInput, parseInput, principalOf, type AuthState, type BlobStorage, type EventBus, type Logger } from '@iris/core';
+import { badUserInput, decodeBase64, parseInput, principalOf, type AuthState, type BlobStorage, type EventBus, type Logger } from '@iris/core';
 import type { Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { AnalyticsData } from '../data/index.js';
@@ -89,14 +89,13 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
 
     async analyzeImage(auth: AuthState, raw: unknown) {
       const input = parseInput(analyzeInput, raw);
-      const base64 = input.imageBase64.replace(/^data:[^;]+;base64,/, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw badUserInput('input.imageBase64: is not base64.', 'input.imageBase64');
-      if (base64.length * 0.75 > MAX_INLINE_BYTES + 3) {
-        throw badUserInput(`input.imageBase64: images are limited to ${MAX_INLINE_BYTES / 1024 / 1024} MiB.`, 'input.imageBase64');
-      }
+      const bytes = decodeBase64(input.imageBase64, 'input.imageBase64', {
+        maxBytes: MAX_INLINE_BYTES,
+        tooLarge: `images are limited to ${MAX_INLINE_BYTES / 1024 / 1024} MiB.`,
+      });
       let result: FaceAnalysisResult;
       try {
-        result = await engine().analyze(Buffer.from(base64, 'base64'));
+        result = await engine().analyze(bytes);
       } catch (err) {
         if (err instanceof ImageInputError) throw badUserInput(`input.imageBase64: ${err.message}`, 'input.imageBase64');
         throw err;

@@ -1,4 +1,4 @@
-import { badUserInput, isUuid } from '@iris/core';
+import { badUserInput, isUuid, scopeWhere } from '@iris/core';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 export const Query: QueryResolvers = {
@@ -22,8 +22,8 @@ export const Query: QueryResolvers = {
     return data.marks.latestOfDevices(visible.map((d) => d.id), per);
   },
   notifications: (_parent, { unsentOnly, ...args }, { data, scope }) =>
-    data.notifications.notificationsOf(scope.all ? {} : { accountId: { in: [...scope.accountIds] } }, unsentOnly ?? false, args),
+    data.notifications.notificationsOf(scopeWhere(scope), unsentOnly ?? false, args),
   unsentNotificationsToday: (_parent, { accountId }, { services, scope }) => services.notifications.unsentToday(scope, accountId),
   notification: async (_parent, { id }, { data, scope }) =>
-    isUuid(id) ? ((await data.notifications.notificationsByIds([id], scope.all ? {} : { accountId: { in: [...scope.accountIds] } }))[0] ?? null) : null,
+    isUuid(id) ? ((await data.notifications.notificationsByIds([id], scopeWhere(scope)))[0] ?? null) : null,
 };

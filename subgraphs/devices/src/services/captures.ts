@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, notFound, parseInput, type BlobStorage, type EventBus, type TenantScope, type UrlSigner } from '@iris/core';
+import { badUserInput, decodeBase64, notFound, parseInput, type BlobStorage, type EventBus, type TenantScope, type UrlSigner } from '@iris/core';
 import type { DeviceDataModel } from '@iris/db';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -74,14 +74,11 @@ export function createCapturesService(
     async upload(scope: TenantScope, raw: unknown) {
       const input = parseInput(uploadInput, raw);
       const device = await devices.ownedDevice(input.deviceId, scope);
-      const base64 = input.imageBase64.replace(/^data:[^;]+;base64,/, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 === 1) {
-        throw badUserInput('input.imageBase64: is not base64.', 'input.imageBase64');
-      }
-      if (base64.length * 0.75 > MAX_INLINE_BYTES + 3) {
-        throw badUserInput(`input.imageBase64: images above ${MAX_INLINE_BYTES / 1024 / 1024} MiB go through createCaptureUploadUrl.`, 'input.imageBase64');
-      }
-      return store(device, Buffer.from(base64, 'base64'), 'input.imageBase64', { capturedAt: input.capturedAt ?? null });
+      const bytes = decodeBase64(input.imageBase64, 'input.imageBase64', {
+        maxBytes: MAX_INLINE_BYTES,
+        tooLarge: `images above ${MAX_INLINE_BYTES / 1024 / 1024} MiB go through createCaptureUploadUrl.`,
+      });
+      return store(device, bytes, 'input.imageBase64', { capturedAt: input.capturedAt ?? null });
     },
 
     async createUploadUrl(scope: TenantScope, raw: unknown) {

@@ -1,4 +1,4 @@
-import { paginate, requireInScope, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { Db, OrderModel, OrderStatus, Prisma } from '@iris/db';
 
 const ordersSort: Sort<OrderModel> = { name: 'order.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
@@ -28,7 +28,7 @@ export function createPlansData(prisma: Db) {
     createOrder: (row: { accountId: string; planId: string; amountCents: number; currency: string }) => prisma.order.create({ data: row }),
 
     ordersByIds: (ids: readonly string[], scope: TenantScope) =>
-      prisma.order.findMany({ where: { id: { in: [...ids] }, ...(scope.all ? {} : { accountId: { in: [...scope.accountIds] } }) } }),
+      prisma.order.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
 
     ordersOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
       requireInScope(scope, accountId);
