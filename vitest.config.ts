@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/**/*.e2e.test.ts'],
+          include: ['test/**/*.e2e.test.ts', 'examples/*/src/**/*.e2e.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,23 +1,28 @@
 /**
  * Composes the four subgraphs' SDL into `schema/supergraph.graphql` with Apollo's composer; the
- * gateway loads that file and never introspects subgraphs at run time.
+ * gateway loads that file and never introspects subgraphs at run time. Beside it goes
+ * `schema/api.graphql`, the API schema the gateway serves (no join/link machinery, no
+ * `@inaccessible` elements): what clients generate their types from (`examples/client`).
  *
- *   pnpm compose           # writes schema/supergraph.graphql
- *   pnpm compose --check   # exits 1 when the checked-in file is not what composition gives now
+ *   pnpm compose           # writes schema/supergraph.graphql and schema/api.graphql
+ *   pnpm compose --check   # exits 1 when a checked-in file is not what composition gives now
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { loadSubgraphTypeDefs } from '@iris/core';
-import type { DocumentNode } from 'graphql';
+import { buildASTSchema, printSchema, type DocumentNode } from 'graphql';
 
 export const SUBGRAPHS = ['identity', 'profiles', 'devices', 'analytics'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 export const SUPERGRAPH_FILE = new URL('./supergraph.graphql', import.meta.url);
+export const API_SCHEMA_FILE = new URL('./api.graphql', import.meta.url);
 
 /** The URL baked into the supergraph for each subgraph; the gateway overrides it from its config. */
 export const defaultSubgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${4001 + SUBGRAPHS.indexOf(name)}/graphql`;
 
-export type Composition = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
+export type Composition = { ok: true; supergraphSdl: string; apiSdl: string } | { ok: false; errors: string[] };
+
+const API_SCHEMA_HEADER = '# The API schema the gateway serves, written by `pnpm compose` from the subgraphs. Do not edit.\n\n';
 
 const readSubgraphTypeDefs = (name: SubgraphName) =>
   loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url));
@@ -27,8 +32,16 @@ export function composeSupergraph(typeDefsOf: (name: SubgraphName) => DocumentNo
     SUBGRAPHS.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: typeDefsOf(name) })),
   );
   if (result.errors) return { ok: false, errors: result.errors.map((e) => e.toString()) };
-  return { ok: true, supergraphSdl: `${result.supergraphSdl.trim()}\n` };
+  // The API schema as @apollo/gateway derives it (`Supergraph.apiSchema()`), printed by graphql-js from
+  // its AST: the composer's schema objects may come from the other (CommonJS) copy of graphql.
+  const apiSdl = printSchema(buildASTSchema(result.schema.toAPISchema().toAST()));
+  return { ok: true, supergraphSdl: `${result.supergraphSdl.trim()}\n`, apiSdl: `${API_SCHEMA_HEADER}${apiSdl.trim()}\n` };
 }
+
+const OUTPUTS = [
+  { file: SUPERGRAPH_FILE, name: 'schema/supergraph.graphql', sdl: (c: Extract<Composition, { ok: true }>) => c.supergraphSdl },
+  { file: API_SCHEMA_FILE, name: 'schema/api.graphql', sdl: (c: Extract<Composition, { ok: true }>) => c.apiSdl },
+] as const;
 
 function main(args: string[]) {
   const composition = composeSupergraph();
@@ -37,16 +50,25 @@ function main(args: string[]) {
     process.exit(1);
   }
   if (args.includes('--check')) {
-    const current = readFileSync(SUPERGRAPH_FILE, 'utf8');
-    if (current !== composition.supergraphSdl) {
-      console.error('schema/supergraph.graphql is stale: run `pnpm compose` and commit the result.');
+    const read = (file: URL) => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const stale = OUTPUTS.filter((o) => read(o.file) !== o.sdl(composition)).map((o) => o.name);
+    if (stale.length) {
+      console.error(`${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} stale: run \`pnpm compose\` and commit the result.`);
       process.exit(1);
     }
-    console.log('schema/supergraph.graphql is up to date.');
+    console.log(`${OUTPUTS.map((o) => o.name).join(' and ')} are up to date.`);
     return;
   }
-  writeFileSync(SUPERGRAPH_FILE, composition.supergraphSdl);
-  console.log(`Wrote ${SUPERGRAPH_FILE.pathname}`);
+  for (const output of OUTPUTS) {
+    writeFileSync(output.file, output.sdl(composition));
+    console.log(`Wrote ${output.file.pathname}`);
+  }
 }
 
 if (process.argv[1]?.endsWith('compose.ts')) main(process.argv.slice(2));

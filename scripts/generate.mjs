@@ -1,10 +1,11 @@
-// Generates what the TypeScript build needs and git does not keep: the Prisma client and the
-// resolver types of every subgraph. Runs after `pnpm install`; run it again after changing a
-// `.prisma` or `schema.graphql` file (`pnpm generate`).
+// Generates what the TypeScript build needs and git does not keep: the Prisma client, the
+// resolver types of every subgraph and the typed documents of the client example. Runs after
+// `pnpm install`; run it again after changing a `.prisma` or `schema.graphql` file (`pnpm generate`).
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const run = (cmd, args, env = {}) =>
-  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+const run = (cmd, args, env = {}, cwd = undefined) =>
+  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, cwd });
 
 // `prisma generate` needs no schema engine, but the CLI insists on resolving one at start and would
 // download it from outside the npm registry; pointing it at a no-op binary skips that.
@@ -13,3 +14,5 @@ run('pnpm', ['exec', 'prisma', 'generate'], {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
 });
 run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent']);
+// The client example's typed documents, from its operations and schema/api.graphql (`pnpm compose`).
+run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent'], {}, fileURLToPath(new URL('../examples/client/', import.meta.url)));
