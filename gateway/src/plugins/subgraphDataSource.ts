@@ -1,9 +1,28 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { REQUEST_ID_HEADER } from '@iris/core';
+import { Agent, type Dispatcher } from 'undici';
 import type { GatewayContext } from '../context.js';
+
+/** What `RemoteGraphQLDataSource` calls to reach a subgraph: `fetch`'s shape. */
+export type SubgraphFetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'] & {};
+type FetcherResponse = Awaited<ReturnType<SubgraphFetcher>>;
+type FetcherHeaders = FetcherResponse['headers'];
+
+export interface SubgraphDataSourceOptions {
+  url?: string;
+  /**
+   * How the subgraph is called (default: {@link createSubgraphFetcher}, pooled keep-alive HTTP).
+   * Wrap it to add timeouts, retries or a circuit breaker around every call.
+   */
+  fetcher?: SubgraphFetcher;
+}
 
 /** Calls one subgraph, passing on the caller's credentials and the request id. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor({ url, fetcher }: SubgraphDataSourceOptions) {
+    super({ ...(url ? { url } : {}), fetcher: fetcher ?? createSubgraphFetcher() });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Requests the gateway makes on its own (health checks) carry no caller context.
     if (!('requestId' in context)) return;
@@ -11,5 +30,164 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers) return;
     headers.set(REQUEST_ID_HEADER, context.requestId);
     for (const [name, value] of Object.entries(context.forwardHeaders as Record<string, string>)) headers.set(name, value);
+  }
+}
+
+export interface SubgraphFetcherOptions {
+  /** Where requests go (default: one keep-alive pool per subgraph origin, shared by every data source). */
+  dispatcher?: Dispatcher;
+  /**
+   * Identical queries in flight at once (same subgraph, same body, same credentials) share one call
+   * and its answer. Mutations are never shared. On by default.
+   */
+  dedupe?: boolean;
+}
+
+/** One pool of keep-alive connections per subgraph origin for the whole process. */
+const sharedAgent = new Agent({ connections: 128, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+
+/** A subgraph call as it came back, read to the end (so a wrapper may abort its signal once it returns). */
+interface BufferedAnswer {
+  url: string;
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Queries only: `{"query":"query …"` or `{"query":"{ …"`, as `RemoteGraphQLDataSource` serializes them. */
+const QUERY_BODY = /^\{"query":"\s*(?:query\b|\{)/;
+
+/**
+ * The default `fetcher` of {@link SubgraphDataSource}: undici over pooled keep-alive connections
+ * instead of `@apollo/gateway`'s `make-fetch-happen` (a new HTTP agent stack per call). The answer is
+ * read whole before it is returned, and identical queries in flight at once share one call.
+ */
+export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): SubgraphFetcher {
+  const dispatcher = options.dispatcher ?? sharedAgent;
+  const dedupe = options.dedupe ?? true;
+  const inFlight = new Map<string, Promise<BufferedAnswer>>();
+
+  const call = async (url: string, init: Parameters<SubgraphFetcher>[1]): Promise<BufferedAnswer> => {
+    const response = await dispatcher.request({
+      origin: new URL(url).origin,
+      path: pathOf(url),
+      method: (init?.method ?? 'POST') as Dispatcher.HttpMethod,
+      headers: init?.headers ?? {},
+      body: init?.body ?? null,
+      signal: init?.signal,
+    });
+    const body = await response.body.text();
+    return { url, status: response.statusCode, statusText: '', headers: response.headers, body };
+  };
+
+  return async (url, init) => {
+    const body = init?.body;
+    if (!dedupe || typeof body !== 'string' || !QUERY_BODY.test(body)) return new BufferedResponse(await call(url, init));
+    const key = dedupeKey(url, init?.headers, body);
+    let answer = inFlight.get(key);
+    if (!answer) {
+      answer = call(url, init).finally(() => inFlight.delete(key));
+      inFlight.set(key, answer);
+    }
+    return new BufferedResponse(await answer);
+  };
+}
+
+const pathCache = new Map<string, string>();
+function pathOf(url: string): string {
+  let path = pathCache.get(url);
+  if (path === undefined) {
+    const parsed = new URL(url);
+    path = `${parsed.pathname}${parsed.search}`;
+    if (pathCache.size < 1_000) pathCache.set(url, path);
+  }
+  return path;
+}
+
+/** Every header but the request id takes part: callers with other credentials never share a call. */
+function dedupeKey(url: string, headers: Record<string, string> | undefined, body: string): string {
+  let key = url;
+  if (headers) {
+    for (const name of Object.keys(headers).sort()) {
+      if (name.toLowerCase() !== REQUEST_ID_HEADER) key += `\n${name.toLowerCase()}:${headers[name]}`;
+    }
+  }
+  return `${key}\n\n${body}`;
+}
+
+/** The small part of `Response` the gateway reads, over an answer already in memory. */
+class BufferedResponse implements FetcherResponse {
+  readonly redirected = false;
+  bodyUsed = false;
+  readonly headers: FetcherHeaders;
+
+  constructor(private readonly answer: BufferedAnswer) {
+    this.headers = new ReadOnlyHeaders(answer.headers);
+  }
+
+  get url() {
+    return this.answer.url;
+  }
+  get status() {
+    return this.answer.status;
+  }
+  get ok() {
+    return this.answer.status >= 200 && this.answer.status < 300;
+  }
+  get statusText() {
+    return this.answer.statusText;
+  }
+  async text() {
+    this.bodyUsed = true;
+    return this.answer.body;
+  }
+  async json() {
+    this.bodyUsed = true;
+    return JSON.parse(this.answer.body);
+  }
+  async arrayBuffer() {
+    this.bodyUsed = true;
+    const bytes = Buffer.from(this.answer.body);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  clone() {
+    return new BufferedResponse(this.answer);
+  }
+}
+
+class ReadOnlyHeaders implements FetcherHeaders {
+  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name: string) {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  append(): void {
+    throw new TypeError('subgraph response headers are read-only');
+  }
+  set(): void {
+    throw new TypeError('subgraph response headers are read-only');
+  }
+  delete(): void {
+    throw new TypeError('subgraph response headers are read-only');
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw)) {
+      const value = this.get(name);
+      if (value !== null) yield [name, value];
+    }
+  }
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+  [Symbol.iterator]() {
+    return this.entries();
   }
 }

@@ -1,0 +1,277 @@
+/**
+ * Iris's gateway beside the stock Apollo gateway and Hive Gateway, on the same supergraph, the same
+ * subgraphs and the same load. One process runs the four subgraphs on a seeded scratch database;
+ * each gateway runs in its own child process; autocannon drives them from this one, over loopback,
+ * one after another. Every gateway's answer to every operation is checked against the reference
+ * (the owning subgraph's answer, or Iris's) first, and during the run any non-200, GraphQL error or
+ * different body counts as an error.
+ *
+ *   pnpm bench                                              # embedded PostgreSQL (PGlite)
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres pnpm bench
+ *
+ * Settings (environment):
+ *   BENCH_CONNECTIONS=32  BENCH_DURATION=10 (s)  BENCH_WARMUP=3 (s)
+ *   BENCH_GATEWAYS=iris,apollo,hive   BENCH_OPERATIONS=profiles,marks,nested   BENCH_FLOOR=true
+ *   BENCH_PROFILES=5000  BENCH_MARKS=5000   (seeded rows)
+ *   BENCH_CPU_PROF=dir   (writes a --cpu-prof profile of every child process to dir/<name>/)
+ *   BENCH_LABEL=text     (kept in the results file)
+ *   BENCH_IRIS_BASELINE=/other/checkout/gateway/src/index.ts   (also measures that Iris, as `baseline`)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import autocannon from 'autocannon';
+import { operations, type Operation } from './gateways/operations.js';
+
+const env = process.env;
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 32);
+const DURATION = Number(env.BENCH_DURATION ?? 10);
+const WARMUP = Number(env.BENCH_WARMUP ?? 3);
+const GATEWAYS = (env.BENCH_GATEWAYS ?? 'iris,apollo,hive').split(',').map((s) => s.trim()).filter(Boolean);
+const OPERATIONS = (env.BENCH_OPERATIONS ?? 'profiles,marks,nested').split(',').map((s) => s.trim()).filter(Boolean);
+const FLOOR = (env.BENCH_FLOOR ?? 'true') !== 'false';
+const CPU_PROF = env.BENCH_CPU_PROF;
+/** Another checkout's `gateway/src/index.ts`: measured as `baseline` beside this one (before/after). */
+const BASELINE = env.BENCH_IRIS_BASELINE;
+if (BASELINE && !GATEWAYS.includes('baseline')) GATEWAYS.splice(1, 0, 'baseline');
+
+const LABELS: Record<string, string> = {
+  iris: 'Iris gateway',
+  apollo: 'stock Apollo gateway',
+  hive: 'Hive Gateway',
+  subgraph: 'subgraph directly (floor)',
+  baseline: 'Iris gateway (baseline)',
+};
+
+interface Ready {
+  type: 'ready';
+  url: string;
+  [key: string]: unknown;
+}
+
+/** Forks a benchmark process (TypeScript through tsx) and waits for it to say where it listens. */
+function start(name: string, extraEnv: Record<string, string>): Promise<{ child: ChildProcess; ready: Ready }> {
+  const file = name === 'baseline' ? 'iris' : name;
+  if (name === 'baseline') extraEnv = { ...extraEnv, BENCH_IRIS_GATEWAY: BASELINE! };
+  const execArgv = ['--import', 'tsx'];
+  // One folder per process: its main thread's profile is the largest file there.
+  if (CPU_PROF) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${CPU_PROF}/${name}`);
+  const child = fork(new URL(`./gateways/${file}.ts`, import.meta.url), [], { execArgv, env: { ...env, ...extraEnv }, stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 5 minutes`)), 300_000);
+    child.on('message', (message: Ready) => {
+      if (message.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve({ child, ready: message });
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
+  });
+}
+
+function ask<T>(child: ChildProcess, type: string, answer: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== answer) return;
+      child.off('message', onMessage);
+      resolve(message as T);
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ type: 'stop' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const peakRssMb = async (child: ChildProcess) =>
+  +((await ask<{ maxRssBytes: number }>(child, 'rss', 'rss')).maxRssBytes / 1024 / 1024).toFixed(0);
+
+async function post(url: string, operation: Operation, headers: Record<string, string>) {
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: operation.query, variables: operation.variables }) });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+// --- The subgraphs, seeded -------------------------------------------------------------------------
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const keyEnv = {
+  JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+};
+const loadBefore = loadavg();
+console.log(`starting the subgraphs and seeding (${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})…`);
+const subgraphProcess = await start('subgraphs', keyEnv);
+const info = subgraphProcess.ready as Ready & {
+  subgraphs: Record<string, string>;
+  accessToken: string;
+  database: string;
+  seeded: Record<string, number>;
+  seedSeconds: number;
+  ids: { appId: string; markId: string };
+};
+console.log(`seeded ${JSON.stringify(info.seeded)} in ${info.seedSeconds} s`);
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${info.accessToken}` };
+const ops = operations(info.ids).filter((op) => OPERATIONS.includes(op.name));
+
+// --- The gateways, each in its own process -------------------------------------------------------
+const gatewayEnv = { ...keyEnv, BENCH_SUBGRAPHS: JSON.stringify(info.subgraphs) };
+const gateways: { name: string; url: string; child: ChildProcess }[] = [];
+try {
+  for (const name of GATEWAYS) {
+    const { child, ready } = await start(name, gatewayEnv);
+    gateways.push({ name, url: ready.url, child });
+    console.log(`${LABELS[name] ?? name} ready at ${ready.url}`);
+  }
+
+  interface Target {
+    name: string;
+    url: string;
+    child?: ChildProcess;
+  }
+  const targetsOf = (op: Operation): Target[] => [
+    ...gateways,
+    ...(FLOOR && op.subgraph ? [{ name: 'subgraph', url: info.subgraphs[op.subgraph]! }] : []),
+  ];
+
+  // --- Correctness first: the same data from every gateway -----------------------------------------
+  const verifiers = new Map<string, (body: string) => boolean>();
+  for (const op of ops) {
+    const answers = new Map<string, { status: number; text: string; data: unknown }>();
+    for (const target of targetsOf(op)) {
+      const first = await post(target.url, op, headers);
+      const second = await post(target.url, op, headers);
+      const parsed = JSON.parse(first.text) as { data?: unknown; errors?: unknown };
+      if (first.status !== 200 || parsed.errors || !parsed.data) {
+        throw new Error(`${target.name} answered ${op.name} with ${first.status}: ${first.text.slice(0, 500)}`);
+      }
+      answers.set(target.name, { ...first, data: parsed.data });
+      // The data is read-only: a body that repeats byte for byte is compared as a string during the run.
+      const stable = first.text === second.text;
+      verifiers.set(`${op.name}/${target.name}`, stable ? (body) => body === first.text : (body) => {
+        try {
+          const json = JSON.parse(body) as { data?: unknown; errors?: unknown };
+          return !json.errors && isDeepStrictEqual(json.data, parsed.data);
+        } catch {
+          return false;
+        }
+      });
+    }
+    const referenceName = answers.has('subgraph') ? 'subgraph' : answers.has('iris') ? 'iris' : [...answers.keys()][0]!;
+    const reference = answers.get(referenceName)!;
+    for (const [name, answer] of answers) {
+      if (!isDeepStrictEqual(answer.data, reference.data)) {
+        throw new Error(`${name} answered ${op.name} with other data than ${referenceName}:\n${answer.text.slice(0, 2000)}\n---\n${reference.text.slice(0, 2000)}`);
+      }
+    }
+    const size = reference.text.length;
+    console.log(`✓ ${op.name}: ${[...answers.keys()].join(', ')} agree (${(size / 1024).toFixed(1)} KiB, reference: ${referenceName})`);
+  }
+
+  // --- Load, one target at a time ------------------------------------------------------------------
+  interface Row {
+    operation: string;
+    target: string;
+    requestsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    errors: number;
+    peakRssMb: number | null;
+    detail: { total: number; non2xx: number; mismatches: number; socketErrors: number; timeouts: number; meanMs: number; maxMs: number };
+  }
+  const rows: Row[] = [];
+  for (const op of ops) {
+    for (const target of targetsOf(op)) {
+      const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
+      const run = (duration: number) =>
+        autocannon({ url: target.url, connections: CONNECTIONS, duration, method: 'POST', headers, body: JSON.stringify({ query: op.query, variables: op.variables }), timeout: 30, verifyBody });
+      if (WARMUP > 0) await run(WARMUP);
+      const result = await run(DURATION);
+      const row: Row = {
+        operation: op.name,
+        target: target.name,
+        requestsPerSecond: Math.round(result.requests.average),
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        errors: result.errors + result.non2xx + result.mismatches,
+        peakRssMb: target.child ? await peakRssMb(target.child) : null,
+        detail: {
+          total: result.requests.total,
+          non2xx: result.non2xx,
+          mismatches: result.mismatches,
+          socketErrors: result.errors - result.timeouts,
+          timeouts: result.timeouts,
+          meanMs: result.latency.mean,
+          maxMs: result.latency.max,
+        },
+      };
+      rows.push(row);
+      console.log(`${op.name.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}`);
+    }
+  }
+
+  // --- Report --------------------------------------------------------------------------------------
+  const ratio = (a?: number, b?: number) => (a && b ? +(a / b).toFixed(2) : null);
+  const find = (op: string, target: string) => rows.find((r) => r.operation === op && r.target === target);
+  const ratios = ops.map((op) => {
+    const iris = find(op.name, 'iris');
+    const apollo = find(op.name, 'apollo');
+    const hive = find(op.name, 'hive');
+    return {
+      operation: op.name,
+      throughputIrisOverStock: ratio(iris?.requestsPerSecond, apollo?.requestsPerSecond),
+      throughputIrisOverHive: ratio(iris?.requestsPerSecond, hive?.requestsPerSecond),
+      p99IrisOverStock: ratio(iris?.p99Ms, apollo?.p99Ms),
+      p99IrisOverHive: ratio(iris?.p99Ms, hive?.p99Ms),
+    };
+  });
+  const table = rows.map((r) => {
+    const ratios_ = ratios.find((x) => x.operation === r.operation)!;
+    return {
+      operation: r.operation,
+      target: LABELS[r.target] ?? r.target,
+      'req/s': r.requestsPerSecond,
+      'p50 ms': r.p50Ms,
+      'p99 ms': r.p99Ms,
+      errors: r.errors,
+      'peak RSS MB': r.peakRssMb ?? '',
+      'Iris/stock': r.target === 'iris' ? (ratios_.throughputIrisOverStock ?? '') : '',
+      'Iris/Hive': r.target === 'iris' ? (ratios_.throughputIrisOverHive ?? '') : '',
+    };
+  });
+  const loadAfter = loadavg();
+  const results = {
+    label: env.BENCH_LABEL ?? null,
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    database: info.database,
+    seeded: info.seeded,
+    load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, tool: 'autocannon over loopback, one target at a time' },
+    operations: ops.map(({ name, description, query, variables }) => ({ name, description, query, variables })),
+    rows,
+    ratios,
+  };
+  console.log(`\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+  console.table(table);
+  console.log(markdown(table));
+  mkdirSync('bench-results', { recursive: true });
+  const file = `bench-results/gateways-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  console.log(`written to ${file}`);
+} finally {
+  for (const gateway of gateways) await stop(gateway.child);
+  await stop(subgraphProcess.child);
+}
+
+function markdown(table: Record<string, unknown>[]) {
+  const columns = Object.keys(table[0] ?? {});
+  const line = (cells: unknown[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(columns), line(columns.map(() => '---')), ...table.map((row) => line(columns.map((c) => row[c])))].join('\n');
+}
