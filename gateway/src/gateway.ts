@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import { maskError, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
+import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
@@ -11,6 +11,7 @@ import { ApiKeyExchange } from './plugins/apiKeys.js';
 import { authenticateRequest } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
+import { observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
 import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
@@ -42,7 +43,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: urls.get(name) ?? url }),
+    buildService: ({ name, url }) => observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url }), { metrics: config.METRICS }),
     logger,
   });
   let apiSchema: GraphQLSchema | undefined;
@@ -61,10 +62,11 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
     // Apollo's own landing page loads from a CDN; Iris serves its playground itself (plugins/playground.ts).
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled()],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS })],
   });
   await apollo.start();
 
+  if (config.METRICS) registerMetricsRoute(app);
   registerHealthRoutes(app, options.subgraphs);
   if (config.PLAYGROUND ?? config.NODE_ENV !== 'production') registerPlayground(app);
   const origin = (name: string) => new URL(urls.get(name) ?? 'http://127.0.0.1').origin;

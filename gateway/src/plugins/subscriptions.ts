@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import type { AccessTokenVerifier, Logger } from '@iris/core';
+import { trackSubscription, type AccessTokenVerifier, type Logger } from '@iris/core';
 import {
   GraphQLError,
   Kind,
@@ -306,7 +306,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       onDisconnect: (ctx) => {
         if (ctx.extra.state) runner.disconnect(ctx.extra.state);
       },
-      subscribe: (args) => runner.run((args.contextValue as { state: ConnectionState }).state, args),
+      subscribe: (args) => trackSubscription('websocket', runner.run((args.contextValue as { state: ConnectionState }).state, args)),
       context: (ctx) => ({ state: ctx.extra.state }),
       // A client that does not read its socket lets unsent events pile up here: past the limit the
       // connection is closed (it can reconnect and resume with `after`) rather than hold memory or
@@ -344,13 +344,16 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
     subscribe: (args) => {
       const state = args.contextValue.state;
       const events = runner.run(state, args);
-      return (async function* () {
-        try {
-          yield* events;
-        } finally {
-          runner.disconnect(state);
-        }
-      })();
+      return trackSubscription(
+        'sse',
+        (async function* () {
+          try {
+            yield* events;
+          } finally {
+            runner.disconnect(state);
+          }
+        })(),
+      );
     },
   });
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/graphql/stream', handler: (request, reply) => handler(request, reply) });

@@ -89,6 +89,11 @@ export const configSchema = z.object({
   /** The GraphiQL playground at `/` (on by default except with NODE_ENV=production). */
   PLAYGROUND: bool.optional(),
   SEED_DEMO_DATA: bool.optional(),
+  /**
+   * Prometheus metrics at the gateway's `GET /metrics` (on by default). Tracing is configured by the
+   * standard `OTEL_*` variables instead (see `telemetry/tracing.ts`), and is off without them.
+   */
+  METRICS: bool.default(true),
 });
 
 const oidcProviders = z.array(

@@ -16,3 +16,4 @@ export * from './storage.js';
 export * from './signing.js';
 export * from './eventStream.js';
 export * from './redisEventBus.js';
+export * from './telemetry/index.js';

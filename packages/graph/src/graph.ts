@@ -106,6 +106,7 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
           verifier,
           checkReady: database.ping,
           introspection: config.NODE_ENV !== 'production',
+          metrics: config.METRICS,
         },
         { host: '127.0.0.1', port: ports[definition.name] },
       ),

@@ -1,5 +1,7 @@
 /** `pnpm start`: the whole graph on this machine, ready to explore. */
-import { ConfigError, createLogger, DEMO, loadConfig } from '@iris/core';
+// First: tracing (when OTEL_* asks for it) must patch `http` before anything else loads.
+import './instrument.js';
+import { ConfigError, createLogger, DEMO, loadConfig, shutdownTracing } from '@iris/core';
 import { startGraph } from './graph.js';
 
 const startedAt = performance.now();
@@ -37,7 +39,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     graph.close().then(
-      () => process.exit(0),
+      // Spans still batched are exported before the process ends.
+      () => shutdownTracing().finally(() => process.exit(0)),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);

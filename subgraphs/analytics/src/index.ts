@@ -1,4 +1,4 @@
-import { loadSubgraphTypeDefs, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
+import { loadSubgraphTypeDefs, reportQueueDepth, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
 import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createAnalyticsData } from './data/index.js';
@@ -33,11 +33,13 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
     createContext: createContextFactory(data, analysis),
     listen: () => {
       const stop = listenToEvents(deps.bus, data, analysis);
+      const stopReporting = deps.config.METRICS ? reportQueueDepth(() => analysis.queue.depth()) : () => {};
       // Alone, this process owns every unfinished job; beside other instances (REDIS_URL) a job that is
       // RUNNING may be running elsewhere, so it is left alone.
       if (!deps.config.REDIS_URL) analysis.resume().catch((err: unknown) => deps.logger.error({ err }, 'could not resume analysis jobs'));
       return () => {
         stop();
+        stopReporting();
         void analysis.close();
       };
     },

@@ -12,6 +12,7 @@ import type { AccessTokenVerifier } from '../auth/tokens.js';
 import { maskError } from '../errors.js';
 import { serveSubscriptions } from './websocket.js';
 import { REQUEST_ID_HEADER, type Logger } from '../logger.js';
+import { observabilityPlugins } from '../telemetry/index.js';
 
 /** What every subgraph's per-request context starts from. */
 export interface RequestContext {
@@ -43,6 +44,8 @@ export interface SubgraphServerOptions<Context extends RequestContext> {
   /** Throws when a dependency (the database) is unreachable; drives `/readyz`. */
   checkReady: () => Promise<void>;
   introspection?: boolean;
+  /** Operation metrics on the shared registry (`METRICS`, on by default). */
+  metrics?: boolean;
   /** Extra HTTP routes (identity serves its JWKS). */
   routes?: (app: FastifyInstance) => void;
 }
@@ -75,7 +78,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     formatError: (formatted, error) =>
       maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
     // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use.
-    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), ApolloServerPluginInlineTraceDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
   });
   await apollo.start();
 

@@ -46,6 +46,11 @@ export class BullJobQueue implements JobQueue {
     }
   }
 
+  async depth(): Promise<number> {
+    const counts = await this.#queue.getJobCounts('waiting', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
   async close(): Promise<void> {
     await this.#worker.close();
     await this.#queue.close();

@@ -8,6 +8,8 @@ export interface JobQueue {
   enqueue(jobId: string): void;
   /** Resolves when nothing is queued or running (tests, graceful shutdown). */
   drain(): Promise<void>;
+  /** Jobs waiting to run: queued, or waiting for a retry (running ones are not counted). */
+  depth(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,10 @@ export class InProcessJobQueue implements JobQueue {
   drain(): Promise<void> {
     if (this.#running === 0 && this.#waiting.length === 0 && this.#timers.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async depth(): Promise<number> {
+    return this.#waiting.length + this.#timers.size;
   }
 
   async close(): Promise<void> {
