@@ -7,4 +7,8 @@ export interface GatewayContext {
   auth: AuthState;
   /** Credentials passed through to every subgraph, which verifies them again. */
   forwardHeaders: Record<string, string>;
+  /** The caller's address (from `X-Forwarded-For` only behind a trusted proxy); anonymous rate limits key on it. */
+  clientAddress: string;
+  /** Set on executions the gateway makes itself (a subscription event's federated fields): not counted again. */
+  internal?: boolean;
 }

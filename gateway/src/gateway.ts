@@ -5,14 +5,20 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
+import { registerHttpErrorHandlers } from '@iris/core';
+import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
 import { ApiKeyExchange } from './plugins/apiKeys.js';
 import { authenticateRequest } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
+import { costLimitPlugin, limitParseOptions, limitValidationRules, operationLimitError, registerRequestLimits } from './plugins/limits.js';
+import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
+import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
+import { SubgraphResilience, type SubgraphFetcher } from './plugins/resilience.js';
 import { observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
-import { SubgraphDataSource } from './plugins/subgraphDataSource.js';
+import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 import { registerPlayground } from './plugins/playground.js';
@@ -41,9 +47,24 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
   // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  // One Redis connection for the gateway's shared state (rate limit counters, APQ documents). It never
+  // queues commands while disconnected, so an outage falls back at once instead of stalling requests.
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis unavailable: rate limits count in memory, APQ misses'));
+  const resilience = new Map(
+    options.subgraphs.map(({ name }) => [
+      name,
+      new SubgraphResilience(name, {
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        breakerFailures: config.SUBGRAPH_BREAKER_FAILURES,
+        breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS,
+      }),
+    ]),
+  );
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url }), { metrics: config.METRICS }),
+    buildService: ({ name, url }) =>
+      observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url, ...(resilience.has(name) ? { fetcher: resilience.get(name)!.wrap(createSubgraphFetcher()) } : {}) }), { metrics: config.METRICS }),
     logger,
   });
   let apiSchema: GraphQLSchema | undefined;
@@ -55,19 +76,35 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
 
   const apiKeys = new ApiKeyExchange(urls.get('identity') ?? '');
 
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  const rateLimiter = new OperationRateLimiter(config, redis);
+  const persisted = config.PERSISTED_OPERATIONS_FILE ? PersistedOperations.fromFile(config.PERSISTED_OPERATIONS_FILE) : undefined;
+
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
+  registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: config.NODE_ENV !== 'production',
+    introspection: config.INTROSPECTION ?? config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
+    parseOptions: limitParseOptions(config),
+    validationRules: limitValidationRules(config),
+    allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
+    persistedQueries: apqOptions(config, redis),
     // Apollo's own landing page loads from a CDN; Iris serves its playground itself (plugins/playground.ts).
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS })],
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin(config.MAX_QUERY_COST),
+      rateLimitPlugin(rateLimiter),
+      ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS }),
+    ],
   });
   await apollo.start();
 
   if (config.METRICS) registerMetricsRoute(app);
-  registerHealthRoutes(app, options.subgraphs);
+  registerHealthRoutes(app, options.subgraphs, (name) => resilience.get(name)?.state);
+  registerPersistedOperations(app, persisted, config.PERSISTED_OPERATIONS_ONLY);
+  registerRequestLimits(app, config);
   if (config.PLAYGROUND ?? config.NODE_ENV !== 'production') registerPlayground(app);
   const origin = (name: string) => new URL(urls.get(name) ?? 'http://127.0.0.1').origin;
   registerForwardedRoutes(app, [
@@ -80,16 +117,16 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     context: async (request): Promise<GatewayContext> => {
       const requestId = requestIdOf(request.headers);
       const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, request.headers, requestId);
-      return { requestId, logger: logger.child({ requestId }), auth, forwardHeaders };
+      return { requestId, logger: logger.child({ requestId }), auth, forwardHeaders, clientAddress: request.ip };
     },
   });
 
-  registerProfilesRestApi(app, async (query, variables, headers) => {
+  registerProfilesRestApi(app, async (query, variables, { headers, ip: clientAddress }) => {
     const requestId = requestIdOf(headers);
     const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, headers, requestId);
     const response = await apollo.executeOperation(
       { query, variables },
-      { contextValue: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders } },
+      { contextValue: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders, clientAddress } },
     );
     return response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Unexpected streamed response.' }] };
   });
@@ -101,6 +138,9 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     verifier: options.verifier,
     apiKeys,
     logger,
+    admit: async (context, document, operationName, variables) =>
+      operationLimitError(apiSchema!, document, variables, operationName, config) ?? (await rateLimiter.admit(context, document, operationName)),
+    checkDocument: (payload) => resolvePersistedOperation(payload, persisted, config.PERSISTED_OPERATIONS_ONLY),
   });
   const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions);
   registerSseSubscriptions(app, () => apiSchema!, subscriptions);
@@ -114,6 +154,15 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     close: async () => {
       await stopSubscriptions();
       await app.close();
+      redis?.disconnect();
     },
   };
+}
+
+/** Fastify's `trustProxy` from TRUST_PROXY: `true`, a hop count, or a list of addresses / CIDRs. */
+function trustProxy(value: string | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return (_address, hop) => hop < Number(value);
+  return value.split(',').map((s) => s.trim());
 }

@@ -41,4 +41,8 @@ export const testEnvironment = (): Record<string, string> => ({
   PROFILES_PORT: '0',
   DEVICES_PORT: '0',
   ANALYTICS_PORT: '0',
+  // Test files sign in and query far more often than a person; the rate limit test sets its own.
+  RATE_LIMIT_POINTS: '1000000',
+  RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
+  RATE_LIMIT_SENSITIVE_POINTS: '1000000',
 });

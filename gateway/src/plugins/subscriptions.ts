@@ -136,6 +136,13 @@ export interface SubscriptionRunnerOptions {
   verifier: AccessTokenVerifier;
   apiKeys: ApiKeyExchange;
   logger: Logger;
+  /**
+   * The gateway's admission checks (operation limits, rate limits), run on each subscription before
+   * anything is opened upstream, as they run on every query and mutation.
+   */
+  admit?: (context: GatewayContext, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>) => Promise<GraphQLError | null>;
+  /** Trusted documents: refuses a subscription whose text is not registered (see `persistedOperations.ts`). */
+  checkDocument?: (payload: { query?: unknown; extensions?: unknown }) => { ok: true } | { ok: false; message: string };
 }
 
 /**
@@ -181,7 +188,7 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     let pending = inFlight.get(key);
     if (!pending) {
       pending = options.apollo
-        .executeOperation({ query, variables }, { contextValue: state.context })
+        .executeOperation({ query, variables }, { contextValue: { ...state.context, internal: true } })
         .then((response) => (response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : null));
       inFlight.set(key, pending);
       setTimeout(() => inFlight.delete(key), 5_000).unref();
@@ -191,11 +198,17 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
 
   return {
     /** The subscriber's state, or null when its credentials are missing or refused. */
-    async connect(headers: Record<string, string>): Promise<ConnectionState | null> {
+    async connect(headers: Record<string, string>, clientAddress: string): Promise<ConnectionState | null> {
       const requestId = randomUUID();
       const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
       if (!auth.principal) return null;
-      return { context: { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders } };
+      return { context: { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders, clientAddress } };
+    },
+
+    /** Trusted documents: errors to answer a subscribe message with, or undefined to go on. */
+    checkPayload(payload: { query?: unknown; extensions?: unknown }): GraphQLError[] | undefined {
+      const check = options.checkDocument?.(payload);
+      return check && !check.ok ? [new GraphQLError(check.message, { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } })] : undefined;
     },
 
     /** When the token that authorised the subscriber expires (ms since epoch), if it does. */
@@ -221,12 +234,17 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     },
 
     async *run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncGenerator<ExecutionResult> {
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const refusal = await options.admit?.(state.context, args.document, args.operationName, variables);
+      if (refusal) {
+        yield { errors: [refusal] };
+        return;
+      }
       const plan = planSubscription(args.document, args.operationName, options.routes());
       if (plan instanceof GraphQLError) {
         yield { errors: [plan] };
         return;
       }
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       const events = upstreamClient(state, plan.route.subgraph).iterate<Record<string, { id: string } | null>>({ query: plan.upstream, variables });
       try {
         for await (const event of events) {
@@ -292,7 +310,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       schema: () => apiSchema(),
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
-        const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}));
+        const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown');
         if (!state) return false;
         ctx.extra.state = state;
         const expiresAt = runner.expiresAt(state);
@@ -306,6 +324,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       onDisconnect: (ctx) => {
         if (ctx.extra.state) runner.disconnect(ctx.extra.state);
       },
+      onSubscribe: (_ctx, _id, payload) => runner.checkPayload(payload),
       subscribe: (args) => trackSubscription('websocket', runner.run((args.contextValue as { state: ConnectionState }).state, args)),
       context: (ctx) => ({ state: ctx.extra.state }),
       // A client that does not read its socket lets unsent events pile up here: past the limit the
@@ -337,9 +356,13 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
         const value = req.headers.get(name);
         if (value) headers[name] = value;
       }
-      const state = await runner.connect(headers);
+      const state = await runner.connect(headers, req.raw.ip);
       if (!state) throw new GraphQLError('Sign in first: send an access token in `Authorization: Bearer <token>` or an API key in `api_key`.', { extensions: { code: 'UNAUTHENTICATED' } });
       return { state };
+    },
+    onSubscribe: (_req, params) => {
+      const errors = runner.checkPayload(params);
+      return errors ? { errors } : undefined;
     },
     subscribe: (args) => {
       const state = args.contextValue.state;

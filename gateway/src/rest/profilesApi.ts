@@ -1,14 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { allowedValues, countryCode, countryName, FIELDS, fromEnum, LIST_VALUED, SINGLE_VALUED, toEnum, type Attribute } from './profilesVocabulary.js';
 
-/** Runs one GraphQL operation through the gateway as the caller (its `api_key` or bearer token). */
+/** The caller of a REST request: its credentials (`api_key` or bearer token) and address. */
+export interface RestCaller {
+  headers: Record<string, string | string[] | undefined>;
+  ip: string;
+}
+
+/** Runs one GraphQL operation through the gateway as the caller. */
 export type Execute = (
   query: string,
   variables: Record<string, unknown>,
-  headers: Record<string, string | string[] | undefined>,
+  caller: RestCaller,
 ) => Promise<{ data?: Record<string, any> | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }>;
 
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429 };
+const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503 };
 /** Profiles per `profiles-by-device-ids` batch. */
 const BATCH_SIZE = 100;
 
@@ -86,8 +92,8 @@ export function registerProfilesRestApi(root: FastifyInstance, execute: Execute)
 }
 
 function routes(app: FastifyInstance, execute: Execute): void {
-  const run = async (reply: FastifyReply, headers: Record<string, string | string[] | undefined>, query: string, variables: Record<string, unknown>) => {
-    const result = await execute(query, variables, headers);
+  const run = async (reply: FastifyReply, caller: RestCaller, query: string, variables: Record<string, unknown>) => {
+    const result = await execute(query, variables, caller);
     const error = result.errors?.[0];
     if (error) {
       const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
@@ -130,7 +136,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/profile-by-app-user-id/:appUserID/:appID',
     handle(async (request, reply) => {
       const { appUserID, appID } = request.params as { appUserID: string; appID: string };
-      const data = await run(reply, request.headers, `query($a: ID!, $u: String!) { profileByAppUserId(appId: $a, appUserId: $u) { ${PROFILE_FIELDS} } }`, { a: appID, u: appUserID });
+      const data = await run(reply, request, `query($a: ID!, $u: String!) { profileByAppUserId(appId: $a, appUserId: $u) { ${PROFILE_FIELDS} } }`, { a: appID, u: appUserID });
       if (!data.profileByAppUserId) throw new RestError(404, `No profile for app user "${appUserID}" of app "${appID}".`);
       return reply.send({ profile: toRest(data.profileByAppUserId) });
     }),
@@ -140,7 +146,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/scanned-images-by-device-id/:deviceID/:appID',
     handle(async (request, reply) => {
       const { deviceID, appID } = request.params as { deviceID: string; appID: string };
-      const data = await run(reply, request.headers, `query($a: ID!, $d: ID!) { scannedImageCount(appId: $a, deviceId: $d) }`, { a: appID, d: deviceID });
+      const data = await run(reply, request, `query($a: ID!, $d: ID!) { scannedImageCount(appId: $a, deviceId: $d) }`, { a: appID, d: deviceID });
       return reply.send({ count: data.scannedImageCount });
     }),
   );
@@ -149,7 +155,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/delete-user-data-by-owner-id/:deviceID/:ownerID',
     handle(async (request, reply) => {
       const { deviceID, ownerID } = request.params as { deviceID: string; ownerID: string };
-      await run(reply, request.headers, `mutation($i: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $i) { id } }`, { i: { deviceId: deviceID, ownerId: ownerID } });
+      await run(reply, request, `mutation($i: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $i) { id } }`, { i: { deviceId: deviceID, ownerId: ownerID } });
       return reply.code(200).send();
     }),
   );
@@ -158,7 +164,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/delete-user-data-by-app-id/:deviceID/:appID',
     handle(async (request, reply) => {
       const { deviceID, appID } = request.params as { deviceID: string; appID: string };
-      await run(reply, request.headers, `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { id } }`, { i: { deviceId: deviceID, appId: appID } });
+      await run(reply, request, `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { id } }`, { i: { deviceId: deviceID, appId: appID } });
       return reply.code(200).send();
     }),
   );
@@ -167,7 +173,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/post-profile',
     handle(async (request, reply) => {
       const input = fromRest((request.body ?? {}) as Record<string, unknown>);
-      await run(reply, request.headers, `mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }`, { i: input });
+      await run(reply, request, `mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }`, { i: input });
       return reply.code(201).send();
     }),
   );

@@ -86,6 +86,53 @@ export const configSchema = z.object({
   ANALYSIS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
+  /** Schema introspection at the gateway (on by default except with NODE_ENV=production). */
+  INTROSPECTION: bool.optional(),
+  // Operation limits, checked at the gateway before any subgraph is called (gateway/src/plugins/limits.ts).
+  /** Deepest field nesting an operation may have. */
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
+  /** Aliases in one operation. */
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Root fields in one operation. */
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
+  /** Directives in one operation. */
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  /** Lexical tokens in one document (the parser stops reading past it). */
+  MAX_TOKENS: z.coerce.number().int().min(10).default(5_000),
+  /** Size of the `query` text in bytes (variables are bounded by the body limit). */
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
+  /** Estimated cost of one operation: each field costs 1, and a connection multiplies what is under it by `first`/`last`. */
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  /** Operations in one batched HTTP request (a JSON array); 1 turns batching off. */
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // Rate limits per principal: a user, an API key's app, or the client address when anonymous.
+  /** Operations each principal may run per window (a batch counts each operation). */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
+  /** Operations per window for anonymous callers, by client address. */
+  RATE_LIMIT_ANONYMOUS_POINTS: z.coerce.number().int().min(1).default(120),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Sign-in, verification-code and password-recovery operations per client address per window. */
+  RATE_LIMIT_SENSITIVE_POINTS: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_SENSITIVE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Client addresses are taken from X-Forwarded-For only behind a proxy you trust (`true`, a hop count, or addresses). */
+  TRUST_PROXY: z.string().optional(),
+  /** Automatic persisted queries (hash-only requests after a first registration); on unless PERSISTED_OPERATIONS_ONLY. */
+  APQ: bool.optional(),
+  /**
+   * A persisted-operations manifest (GraphQL Code Generator's `persisted-documents.json` map of hash to
+   * document, or Apollo's `apollo-persisted-query-manifest`). Its operations can be sent by id.
+   */
+  PERSISTED_OPERATIONS_FILE: z.string().optional(),
+  /** Trusted documents: only operations in PERSISTED_OPERATIONS_FILE run. */
+  PERSISTED_OPERATIONS_ONLY: bool.default(false),
+  // Calls from the gateway to subgraphs (gateway/src/plugins/resilience.ts).
+  /** A subgraph call taking longer is abandoned with SERVICE_UNAVAILABLE. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */
+  SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(5_000),
+  /** How long SIGTERM waits for in-flight requests and jobs before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** The GraphiQL playground at `/` (on by default except with NODE_ENV=production). */
   PLAYGROUND: bool.optional(),
   SEED_DEMO_DATA: bool.optional(),
@@ -121,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
+  if (config.PERSISTED_OPERATIONS_ONLY && !config.PERSISTED_OPERATIONS_FILE) {
+    throw new ConfigError('Invalid configuration:\n  PERSISTED_OPERATIONS_ONLY: needs PERSISTED_OPERATIONS_FILE, the manifest of operations allowed to run');
+  }
   if (config.NODE_ENV === 'production') {
     const missing: string[] = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
     if (!env.PAYMENT_WEBHOOK_SECRET) missing.push('PAYMENT_WEBHOOK_SECRET');

@@ -11,6 +11,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A subgraph is down, too slow or cut off for a moment; the rest of the response is still returned. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -57,7 +59,7 @@ export function maskError(
     typeof code === 'string' && CLIENT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && !isUnexpected(original);
   const apolloValidation =
     typeof code === 'string' &&
-    ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'].includes(code);
+    ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_IN_LIST', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'].includes(code);
   if (deliberate || apolloValidation) {
     const { stacktrace: _stack, exception: _exception, serviceName: _service, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
@@ -85,3 +87,11 @@ function isUnexpected(original: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A GraphQL-over-HTTP error body for a refusal made before GraphQL runs (rate limits, request limits,
+ * persisted operations), so clients handle every refusal the same way.
+ */
+export const graphqlErrorBody = (message: string, code: string, extensions: Record<string, unknown> = {}) => ({
+  errors: [{ message, extensions: { code, ...extensions } }],
+});

@@ -1,0 +1,215 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { graphqlErrorBody, type Config } from '@iris/core';
+import type { FastifyInstance } from 'fastify';
+import {
+  GraphQLError,
+  getNamedType,
+  isListType,
+  getNullableType,
+  Kind,
+  validate,
+  type ASTVisitor,
+  type DocumentNode,
+  type GraphQLSchema,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+// Its ES module build imports graphql's .mjs files, a second graphql-js next to the CommonJS one
+// @apollo/gateway builds the schema with; the CommonJS build shares it.
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
+import type { GatewayContext } from '../context.js';
+
+
+/**
+ * Operation limits, all enforced before the query planner runs, so an abusive document never reaches
+ * a subgraph:
+ * - size: the `query` text in bytes and, while parsing, in tokens (`parseOptions`);
+ * - shape: depth, aliases, directives and root fields (validation rules);
+ * - cost: fields weighted by the page sizes they ask for (a plugin, because it needs the variables);
+ * - batching: operations per HTTP request.
+ * Every refusal is a GraphQL error saying which limit was hit and what the limit is.
+ */
+export type OperationLimits = Pick<
+  Config,
+  'MAX_QUERY_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_DIRECTIVES' | 'MAX_TOKENS' | 'MAX_DOCUMENT_BYTES' | 'MAX_QUERY_COST' | 'MAX_BATCH_SIZE'
+>;
+
+export function limitValidationRules(limits: OperationLimits): ValidationRule[] {
+  return [
+    armorRule('depth', limits.MAX_QUERY_DEPTH, (options) => maxDepthRule({ ...options, flattenFragments: true })),
+    armorRule('aliases', limits.MAX_ALIASES, maxAliasesRule),
+    armorRule('directives', limits.MAX_DIRECTIVES, maxDirectivesRule),
+    maxRootFieldsRule(limits.MAX_ROOT_FIELDS),
+  ];
+}
+
+type ArmorOptions = {
+  n: number;
+  exposeLimits: boolean;
+  propagateOnRejection: boolean;
+  onReject: ((context: ValidationContext | null, error: GraphQLError) => void)[];
+};
+
+/**
+ * A GraphQL Armor rule that reports its refusal as a validation error (Armor throws by default, which
+ * Apollo Server would turn into a 500), named by limit and without Armor's "Syntax Error" prefix.
+ */
+function armorRule(limit: string, max: number, rule: (options: ArmorOptions) => ValidationRule): ValidationRule {
+  return rule({
+    n: max,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) =>
+        context?.reportError(new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} Simplify the operation or split it.`, { extensions: { limit, max } })),
+    ],
+  });
+}
+
+export const limitParseOptions = (limits: OperationLimits) => ({ maxTokens: limits.MAX_TOKENS });
+
+/** Root fields (through fragments), so one request cannot fan out to every subgraph many times over. */
+export function maxRootFieldsRule(max: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const count = (selectionSet: SelectionSetNode, seen: Set<string>): number => {
+      let total = 0;
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) total += selection.name.value.startsWith('__') ? 0 : 1;
+        else if (selection.kind === Kind.INLINE_FRAGMENT) total += count(selection.selectionSet, seen);
+        else if (!seen.has(selection.name.value)) {
+          const fragment = fragments.get(selection.name.value);
+          if (fragment) total += count(fragment.selectionSet, new Set(seen).add(selection.name.value));
+        }
+      }
+      return total;
+    };
+    return {
+      OperationDefinition(operation) {
+        const found = count(operation.selectionSet, new Set());
+        if (found > max) {
+          context.reportError(
+            new GraphQLError(`This operation asks for ${found} root fields; the limit is ${max}. Split it into several operations.`, {
+              nodes: [operation],
+              extensions: { limit: 'rootFields', max, found },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** The page size a connection returns when the caller passes neither `first` nor `last`. */
+const DEFAULT_PAGE_SIZE = 20;
+/** What a plain list field (no paging arguments) is assumed to hold. */
+const ASSUMED_LIST_SIZE = 10;
+
+/**
+ * Each field costs 1 plus what it selects; a connection (`…Connection` with `first`/`last`) multiplies
+ * what it selects by the page size asked for, a plain list by {@link ASSUMED_LIST_SIZE}. So asking
+ * for 100 marks each with 100 of something costs about 10,000 times a leaf.
+ */
+export const fieldCostEstimator: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
+  const type = getNullableType(field.type);
+  // A connection's `edges` / `nodes` are the page its `first` already priced.
+  if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes')) return 1 + childComplexity;
+  if (getNamedType(type).name.endsWith('Connection')) {
+    const size = Number(args.first ?? args.last ?? DEFAULT_PAGE_SIZE);
+    return 1 + childComplexity * Math.max(1, Number.isFinite(size) ? size : DEFAULT_PAGE_SIZE);
+  }
+  if (isListType(type)) return 1 + childComplexity * ASSUMED_LIST_SIZE;
+  return 1 + childComplexity;
+};
+
+/** The refusal for an operation whose estimated cost is over `max`, or null. */
+export function costLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null | undefined,
+  max: number,
+): GraphQLError | null {
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, variables, ...(operationName ? { operationName } : {}), estimators: [fieldCostEstimator] });
+  } catch {
+    // Variables that do not fit the operation are reported by execution with a proper message.
+    return null;
+  }
+  if (cost <= max) return null;
+  return new GraphQLError(
+    `This operation's estimated cost is ${cost}; the limit is ${max}. Ask for smaller pages (\`first\`) or fewer nested fields.`,
+    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max, found: cost, http: { status: 400 } } },
+  );
+}
+
+export function costLimitPlugin(max: number): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema, operationName }) {
+          const refusal = costLimitError(schema, document, request.variables ?? {}, operationName, max);
+          if (refusal) throw refusal;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Every limit for a document that does not pass through Apollo Server's pipeline (subscriptions over
+ * graphql-ws and SSE): the validation rules, then the cost.
+ */
+export function operationLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null | undefined,
+  limits: OperationLimits,
+): GraphQLError | null {
+  const [invalid] = validate(schema, document, limitValidationRules(limits));
+  if (invalid) return new GraphQLError(invalid.message, { nodes: invalid.nodes ?? [], extensions: { ...invalid.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+  return costLimitError(schema, document, variables, operationName, limits.MAX_QUERY_COST);
+}
+
+/**
+ * Limits read from the HTTP body before Apollo Server sees it: the number of operations in a batch
+ * and the size of each document.
+ */
+export function registerRequestLimits(app: FastifyInstance, limits: OperationLimits, path = '/graphql'): void {
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.url !== path) return;
+    const body = request.body;
+    const operations = Array.isArray(body) ? body : [body ?? request.query];
+    if (Array.isArray(body) && body.length > limits.MAX_BATCH_SIZE) {
+      const message =
+        limits.MAX_BATCH_SIZE === 1
+          ? 'Batched requests are turned off here: send one operation per request.'
+          : `This batch holds ${body.length} operations; the limit is ${limits.MAX_BATCH_SIZE}. Send the rest in another request.`;
+      return reply.code(400).send(graphqlErrorBody(message, 'BAD_REQUEST', { limit: 'batchSize', max: limits.MAX_BATCH_SIZE, found: body.length }));
+    }
+    for (const operation of operations) {
+      const query = (operation as { query?: unknown } | null)?.query;
+      if (typeof query === 'string' && Buffer.byteLength(query) > limits.MAX_DOCUMENT_BYTES) {
+        return reply
+          .code(413)
+          .send(
+            graphqlErrorBody(`The GraphQL document is ${Buffer.byteLength(query)} bytes; the limit is ${limits.MAX_DOCUMENT_BYTES}.`, 'BAD_REQUEST', {
+              limit: 'documentBytes',
+              max: limits.MAX_DOCUMENT_BYTES,
+              found: Buffer.byteLength(query),
+            }),
+          );
+      }
+    }
+  });
+}

@@ -1,0 +1,91 @@
+import { ErrorCode } from '@iris/core';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleAll,
+  handleWhen,
+  retry,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from 'cockatiel';
+import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+
+export interface ResilienceOptions {
+  /** A call slower than this is abandoned (its connection aborted). */
+  timeoutMs: number;
+  /** Consecutive failed calls that cut the subgraph off... */
+  breakerFailures: number;
+  /** ...for this long, after which one call is let through to try it again. */
+  breakerResetMs: number;
+}
+
+/** What `RemoteGraphQLDataSource` calls to reach a subgraph: `fetch`'s shape. */
+export type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
+
+/** Queries the gateway sends a subgraph; anything else (mutations) is never sent twice. */
+const IDEMPOTENT_BODY = /^\{"query":"\s*(?:query\b|\{)/;
+
+/**
+ * Timeouts, one retry and a circuit breaker around the calls to one subgraph (cockatiel's policies):
+ * - every call has a deadline; past it the request is aborted;
+ * - a query that failed on the network, timed out or got a 5xx is sent once more; a mutation is not,
+ *   since its first attempt may have been applied;
+ * - after `breakerFailures` failures in a row the subgraph is cut off for `breakerResetMs`: calls fail
+ *   at once with SERVICE_UNAVAILABLE instead of waiting on a dead service, the gateway still answers
+ *   the parts of each operation the other subgraphs serve, and `/readyz` names the subgraph.
+ */
+export class SubgraphResilience {
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #once: IPolicy;
+  readonly #retried: IPolicy;
+
+  constructor(
+    readonly subgraph: string,
+    readonly options: ResilienceOptions,
+  ) {
+    const failure = handleAll.orWhenResult((response) => (response as { status?: number }).status! >= 500);
+    this.#breaker = circuitBreaker(failure, {
+      halfOpenAfter: options.breakerResetMs,
+      breaker: new ConsecutiveBreaker(options.breakerFailures),
+    });
+    this.#once = this.#breaker;
+    // A retry is pointless against an open circuit: only failures of an actual call are retried.
+    const retryable = handleWhen((err) => !(err instanceof BrokenCircuitError)).orWhenResult((response) => (response as { status?: number }).status! >= 500);
+    this.#retried = wrap(retry(retryable, { maxAttempts: 1 }), this.#breaker);
+  }
+
+  /** `closed` (healthy), `open` (cut off) or `half-open` (one trial call allowed). */
+  get state(): 'closed' | 'open' | 'half-open' {
+    const state = this.#breaker.state;
+    return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
+  }
+
+  wrap(fetcher: SubgraphFetcher): SubgraphFetcher {
+    return async (url, init) => {
+      const policy = typeof init?.body === 'string' && IDEMPOTENT_BODY.test(init.body) ? this.#retried : this.#once;
+      try {
+        // The deadline covers the response body too, which the data source reads after this returns.
+        return await policy.execute(() => fetcher(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+      } catch (err) {
+        throw this.#unavailable(err);
+      }
+    };
+  }
+
+  #unavailable(err: unknown): GraphQLError {
+    const retryAfterSeconds = Math.ceil(this.options.breakerResetMs / 1000);
+    const reason =
+      err instanceof BrokenCircuitError
+        ? `is unavailable right now (it failed ${this.options.breakerFailures} times in a row)`
+        : (err as Error | undefined)?.name === 'TimeoutError'
+          ? `did not answer within ${this.options.timeoutMs} ms`
+          : 'could not be reached';
+    return new GraphQLError(`The ${this.subgraph} service ${reason}; the rest of the response is complete. Retry in ${retryAfterSeconds} s.`, {
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, service: this.subgraph, retryAfterSeconds },
+    });
+  }
+}
