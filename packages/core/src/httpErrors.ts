@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ErrorCode, MASKED_MESSAGE } from './errors.js';
+import { REQUEST_ID_HEADER } from './logger.js';
+
+/** What Fastify says before GraphQL is reached, rewritten for a person holding a GraphQL client. */
+const MESSAGES: Record<string, (error: FastifyError) => string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    'Unsupported content type: send the operation as JSON with `Content-Type: application/json`, or as a GET with `?query=` in the URL.',
+  FST_ERR_CTP_INVALID_JSON_BODY: () => 'The body is not valid JSON (objects may not set `__proto__` or `constructor.prototype`).',
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty: send `{ "query": "..." }`.',
+  FST_ERR_CTP_BODY_TOO_LARGE: () => 'The body is larger than this server accepts; send less (large files go through an upload URL).',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body.',
+  FST_ERR_CTP_INVALID_TYPE: () => 'The Content-Type header is not valid.',
+  FST_ERR_BAD_URL: () => 'The URL is not valid (check its percent-escapes).',
+};
+
+type Body = { errors: { message: string; extensions: Record<string, unknown> }[] };
+const graphqlError = (message: string, code: string, extensions: Record<string, unknown> = {}): Body => ({
+  errors: [{ message, extensions: { code, ...extensions } }],
+});
+
+/**
+ * Answers what never reaches GraphQL (a body too large or not JSON, an unsupported content type, an
+ * unknown route, a failure in a plain HTTP route) in the shape a GraphQL client reads:
+ * `{ errors: [{ message, extensions: { code } }] }`, with a 4xx status a client can act on. 5xx
+ * failures are logged and masked like any unexpected error. Register it before the routes.
+ */
+export function registerHttpErrorHandlers(app: FastifyInstance, log: (err: unknown) => void = () => {}): void {
+  app.setErrorHandler((error: FastifyError & { errors?: unknown }, request, reply) => {
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (Array.isArray(error.errors)) {
+      // Already a GraphQL error body (a plugin's own, e.g. a rate limit): keep it.
+      return reply.code(status).send({ errors: error.errors });
+    }
+    if (status < 400 || status >= 500) {
+      log(error);
+      return reply.code(500).send(graphqlError(MASKED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR, { requestId: [request.headers[REQUEST_ID_HEADER]].flat()[0] ?? request.id }));
+    }
+    const message = MESSAGES[error.code]?.(error) ?? (error.message || 'The request is not valid.');
+    const code = status === 429 ? ErrorCode.RATE_LIMITED : 'BAD_REQUEST';
+    return reply.code(status).send(graphqlError(message, code));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!.slice(0, 200);
+    return reply
+      .code(404)
+      .send(graphqlError(`Nothing is served at ${request.method} ${path}. GraphQL is at POST /graphql.`, ErrorCode.NOT_FOUND));
+  });
+}
