@@ -11,6 +11,7 @@ import type { AuthState } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/tokens.js';
 import { maskError } from '../errors.js';
 import { registerHttpErrorHandlers } from '../httpErrors.js';
+import { guardEntityRepresentations } from './entities.js';
 import { serveSubscriptions } from './websocket.js';
 import { REQUEST_ID_HEADER, type Logger } from '../logger.js';
 import { observabilityPlugins } from '../telemetry/index.js';
@@ -71,6 +72,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     // The resolver map is typed per subgraph by codegen; here it is only passed through.
     resolvers: secureResolvers(options.typeDefs, options.resolvers as Record<string, Record<string, unknown>>) as never,
   });
+  guardEntityRepresentations(schema, options.typeDefs);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   const apollo = new ApolloServer<Context>({
