@@ -1,4 +1,4 @@
-import { paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { Db, DeviceDataModel, Prisma } from '@iris/db';
 import { owned, visibleDevice, type Visibility } from './visibility.js';
 
@@ -10,7 +10,7 @@ export function createCapturesData(prisma: Db) {
     capturesByIds: (ids: readonly string[], v: Visibility): Promise<DeviceDataModel[]> =>
       prisma.deviceData.findMany({ where: { id: { in: [...ids] }, device: visibleDevice(v) } }),
 
-    ownedCapture: (id: string, scope: TenantScope) => prisma.deviceData.findFirst({ where: { id, ...owned(scope) } }),
+    ownedCapture: (id: string, scope: TenantScope) => (isUuid(id) ? prisma.deviceData.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null)),
 
     capturesOfDevice: (deviceId: string, args: ConnectionArgs) => {
       const where = { deviceId, deletedAt: null };

@@ -1,4 +1,4 @@
-import { paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { Db, DeviceGroupModel, DeviceModel, Prisma, ZoneModel } from '@iris/db';
 import { owned, visibleDevice, visibleGroup, type Visibility } from './visibility.js';
 
@@ -30,12 +30,13 @@ export function createDevicesData(prisma: Db) {
       prisma.device.findMany({ where: { id: { in: [...ids] }, ...(withDeleted ? {} : live), ...visibleDevice(v) } }),
 
     ownedDevice: (id: string, scope: TenantScope, withDeleted = false) =>
-      prisma.device.findFirst({ where: { id, ...(withDeleted ? {} : live), ...owned(scope) } }),
+      // A malformed id names no device (and must not reach the uuid column).
+      isUuid(id) ? prisma.device.findFirst({ where: { id, ...(withDeleted ? {} : live), ...owned(scope) } }) : Promise.resolve(null),
 
     groupsByIds: (ids: readonly string[], v: Visibility): Promise<DeviceGroupModel[]> =>
       prisma.deviceGroup.findMany({ where: { id: { in: [...ids] }, ...visibleGroup(v) } }),
 
-    ownedGroup: (id: string, scope: TenantScope) => prisma.deviceGroup.findFirst({ where: { id, ...owned(scope) } }),
+    ownedGroup: (id: string, scope: TenantScope) => (isUuid(id) ? prisma.deviceGroup.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null)),
 
     devicesOfAccount: (accountId: string, args: ConnectionArgs) => pageDevices({ accountId, ...live }, args),
     /** A group's devices: visible to whoever sees the group (a share of the group covers them). */

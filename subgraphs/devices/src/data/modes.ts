@@ -1,4 +1,4 @@
-import { paginate, type ConnectionArgs, type Sort } from '@iris/core';
+import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
 import type { Db, DeviceModeModel, Prisma } from '@iris/db';
 
 const modesSort: Sort<DeviceModeModel> = { name: 'deviceMode.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
@@ -7,7 +7,7 @@ const modesSort: Sort<DeviceModeModel> = { name: 'deviceMode.id', keys: [{ field
 export function createModesData(prisma: Db) {
   return {
     modesByIds: (ids: readonly string[]) => prisma.deviceMode.findMany({ where: { id: { in: [...ids] } } }),
-    offeredMode: (id: string) => prisma.deviceMode.findFirst({ where: { id, deletedAt: null } }),
+    offeredMode: (id: string) => (isUuid(id) ? prisma.deviceMode.findFirst({ where: { id, deletedAt: null } }) : Promise.resolve(null)),
     modes: (args: ConnectionArgs) =>
       paginate(args, {
         sort: modesSort,

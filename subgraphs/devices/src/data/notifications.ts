@@ -1,4 +1,4 @@
-import { paginate, type ConnectionArgs, type Sort } from '@iris/core';
+import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
 import type { Db, NotificationModel, Prisma } from '@iris/db';
 
 const notificationsSort: Sort<NotificationModel> = { name: 'notification.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
@@ -19,7 +19,9 @@ export function createNotificationsData(prisma: Db) {
     },
 
     unsentSince: (accountId: string, since: Date) =>
-      prisma.notification.findMany({ where: { accountId, sentAt: null, createdAt: { gte: since } }, orderBy: { id: 'asc' } }),
+      isUuid(accountId)
+        ? prisma.notification.findMany({ where: { accountId, sentAt: null, createdAt: { gte: since } }, orderBy: { id: 'asc' } })
+        : Promise.resolve([]),
 
     create: (data: Prisma.NotificationUncheckedCreateInput, tx: Prisma.TransactionClient = prisma) => tx.notification.create({ data }),
     update: (id: string, data: Prisma.NotificationUpdateInput) => prisma.notification.update({ where: { id }, data }),

@@ -1,4 +1,4 @@
-import { appScopeWhere, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { appScopeWhere, isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { ApiKeyModel, AppModel, Db, Prisma } from '@iris/db';
 
 const appsSort: Sort<AppModel> = {
@@ -34,7 +34,7 @@ export function createAppsData(prisma: Db) {
     updateApp: (id: string, changes: AppChanges) => prisma.app.update({ where: { id }, data: changes }),
 
     apiKeysByIds: (ids: readonly string[], scope: TenantScope) =>
-      prisma.apiKey.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+      prisma.apiKey.findMany({ where: { id: { in: ids.filter(isUuid) }, ...scopeWhere(scope) } }),
 
     apiKeysOfApp: (appId: string, args: ConnectionArgs) =>
       paginate(args, {

@@ -1,4 +1,4 @@
-import { paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { Db, OrderModel, OrderStatus, Prisma } from '@iris/db';
 
 const ordersSort: Sort<OrderModel> = { name: 'order.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
@@ -16,7 +16,7 @@ export function createPlansData(prisma: Db) {
 
     plansByIds: (ids: readonly string[]) => prisma.retentionPlan.findMany({ where: { id: { in: [...ids] } } }),
 
-    offeredPlan: (id: string) => prisma.retentionPlan.findFirst({ where: { id, deletedAt: null } }),
+    offeredPlan: (id: string) => (isUuid(id) ? prisma.retentionPlan.findFirst({ where: { id, deletedAt: null } }) : Promise.resolve(null)),
 
     createPlan: (row: Prisma.RetentionPlanCreateInput) => prisma.retentionPlan.create({ data: row }),
 

@@ -1,4 +1,5 @@
 import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { isUuid } from '@iris/core';
 import { requireAppAccess } from '../services/profiles.js';
 
 export const Query: QueryResolvers = {
@@ -16,5 +17,6 @@ export const Query: QueryResolvers = {
     requireAppAccess(auth.principal, appId);
     return (await loaders.profile.load({ appId, deviceId }))?.scannedImageCount ?? 0;
   },
-  erasureReceipt: (_parent, { id }, { data, scope }) => data.erasure(id, scope),
+  // Receipt ids are UUIDs: any other id names no receipt, and never reaches the uuid column.
+  erasureReceipt: (_parent, { id }, { data, scope }) => (isUuid(id) ? data.erasure(id, scope) : null),
 };
