@@ -1,5 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { STATUS_CODES } from 'node:http';
 import { REQUEST_ID_HEADER } from '@iris/core';
+import { GraphQLError } from 'graphql';
 import { Agent, type Dispatcher } from 'undici';
 import type { GatewayContext } from '../context.js';
 
@@ -30,6 +32,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers) return;
     headers.set(REQUEST_ID_HEADER, context.requestId);
     for (const [name, value] of Object.entries(context.forwardHeaders as Record<string, string>)) headers.set(name, value);
+  }
+
+  /**
+   * A subgraph answers 400 when the variables the gateway forwarded fail its own checks (a `DateTime`
+   * the gateway cannot parse itself): that is the client's mistake, so its message and code reach the
+   * client instead of being masked as an internal "400: Bad Request".
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const error = await super.errorFromResponse(response);
+    const body = (error.extensions['response'] as { body?: unknown } | undefined)?.body as
+      | { errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
+      | undefined;
+    const first = body?.errors?.[0];
+    if (response.status === 400 && typeof first?.message === 'string' && first.extensions?.code === 'BAD_USER_INPUT') {
+      return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return error;
   }
 }
 
@@ -65,7 +84,7 @@ const QUERY_BODY = /^\{"query":"\s*(?:query\b|\{)/;
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): SubgraphFetcher {
   const dispatcher = options.dispatcher ?? sharedAgent;
-  const dedupe = options.dedupe ?? true;
+  const dedupe = options.dedupe ?? false;
   const inFlight = new Map<string, Promise<BufferedAnswer>>();
 
   const call = async (url: string, init: Parameters<SubgraphFetcher>[1]): Promise<BufferedAnswer> => {
@@ -78,7 +97,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
       signal: init?.signal,
     });
     const body = await response.body.text();
-    return { url, status: response.statusCode, statusText: '', headers: response.headers, body };
+    return { url, status: response.statusCode, statusText: STATUS_CODES[response.statusCode] ?? '', headers: response.headers, body };
   };
 
   return async (url, init) => {
