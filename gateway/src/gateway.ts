@@ -6,7 +6,6 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastif
 import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
 import { registerHttpErrorHandlers } from '@iris/core';
-import { registerHttpErrorHandlers } from '@iris/core';
 import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
@@ -81,7 +80,6 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const persisted = config.PERSISTED_OPERATIONS_FILE ? PersistedOperations.fromFile(config.PERSISTED_OPERATIONS_FILE) : undefined;
 
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
-  registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
