@@ -26,6 +26,8 @@ export interface ResilienceOptions {
 /** What `RemoteGraphQLDataSource` calls to reach a subgraph: `fetch`'s shape. */
 export type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
 
+const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
+
 /** Queries the gateway sends a subgraph; anything else (mutations) is never sent twice. */
 const IDEMPOTENT_BODY = /^\{"query":"\s*(?:query\b|\{)/;
 
@@ -69,7 +71,10 @@ export class SubgraphResilience {
       const policy = typeof init?.body === 'string' && IDEMPOTENT_BODY.test(init.body) ? this.#retried : this.#once;
       try {
         // The deadline covers the response body too, which the data source reads after this returns.
-        return await policy.execute(() => fetcher(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+        const response = await policy.execute(() => fetcher(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+        // A subgraph shutting down or behind a proxy that lost it: unavailable, not an internal error.
+        if (UNAVAILABLE_STATUS.has(response.status)) throw new Error(`HTTP ${response.status}`);
+        return response;
       } catch (err) {
         throw this.#unavailable(err);
       }

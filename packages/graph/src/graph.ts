@@ -37,6 +37,12 @@ export interface RunningGraph {
   sweepRetention: () => Promise<unknown>;
   /** Resolves when the analysis queue is idle. */
   drainJobs: () => Promise<void>;
+  /**
+   * Stops one subgraph's server, or starts it again on the same port: what a crash and a restart look
+   * like to the gateway (the fault tests use it; so can an operator embedding the graph).
+   */
+  stopSubgraph: (name: SubgraphDefinition['name']) => Promise<void>;
+  startSubgraph: (name: SubgraphDefinition['name']) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -97,22 +103,21 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     devices: config.DEVICES_PORT,
     analytics: config.ANALYTICS_PORT,
   };
-  const started = await Promise.all(
-    definitions.map((definition) =>
-      startSubgraphServer(
-        {
-          ...definition,
-          logger: logger.child({ subgraph: definition.name }),
-          verifier,
-          checkReady: database.ping,
-          introspection: config.NODE_ENV !== 'production',
-          metrics: config.METRICS,
-        },
-        { host: '127.0.0.1', port: ports[definition.name] },
-      ),
-    ),
-  );
+  const serve = (definition: SubgraphDefinition, port: number) =>
+    startSubgraphServer(
+      {
+        ...definition,
+        logger: logger.child({ subgraph: definition.name }),
+        verifier,
+        checkReady: database.ping,
+        introspection: config.NODE_ENV !== 'production',
+        metrics: config.METRICS,
+      },
+      { host: '127.0.0.1', port },
+    );
+  const started = await Promise.all(definitions.map((definition) => serve(definition, ports[definition.name])));
   const subgraphs = Object.fromEntries(definitions.map((d, i) => [d.name, started[i]!])) as RunningGraph['subgraphs'];
+  const stopped = new Set<string>();
 
   const gateway = await startGateway(
     {
@@ -137,9 +142,19 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     seeded,
     sweepRetention: devices.sweepRetention,
     drainJobs: analytics.drainJobs,
+    stopSubgraph: async (name) => {
+      if (stopped.has(name)) return;
+      stopped.add(name);
+      await subgraphs[name].close();
+    },
+    startSubgraph: async (name) => {
+      if (!stopped.has(name)) return;
+      subgraphs[name] = await serve(definitions.find((d) => d.name === name)!, subgraphs[name].port);
+      stopped.delete(name);
+    },
     close: async () => {
       await gateway.close();
-      await Promise.all(started.map((server) => server.close()));
+      await Promise.all(Object.entries(subgraphs).map(([name, server]) => (stopped.has(name) ? undefined : server.close())));
       stopListening.forEach((stop) => stop?.());
       await bus.close();
       await database.close();
