@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { DEMO, operationLabel, tracingEnabled, tracingRequested } from '@iris/core';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +121,18 @@ describe('metrics', () => {
     stops[0]!();
     await until((text) => open(text) === start + 1);
     await client.dispose();
+    await until((text) => open(text) === start);
+  });
+
+  it('shows open subscriptions over server-sent events too', async () => {
+    const token = await graph.login();
+    const open = (text: string) => sample(text, 'iris_subscriptions_open', { transport: 'sse' });
+    const start = open((await scrape()).text);
+    const sse = createSseClient({ url: graph.url.replace(/\/graphql$/, '/graphql/stream'), headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const stop = sse.subscribe({ query: 'subscription { deviceMarkCreated { id } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+    await until((text) => open(text) === start + 1);
+    stop();
+    sse.dispose();
     await until((text) => open(text) === start);
   });
 });
