@@ -84,7 +84,7 @@ const QUERY_BODY = /^\{"query":"\s*(?:query\b|\{)/;
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): SubgraphFetcher {
   const dispatcher = options.dispatcher ?? sharedAgent;
-  const dedupe = options.dedupe ?? false;
+  const dedupe = options.dedupe ?? true;
   const inFlight = new Map<string, Promise<BufferedAnswer>>();
 
   const call = async (url: string, init: Parameters<SubgraphFetcher>[1]): Promise<BufferedAnswer> => {

@@ -90,12 +90,22 @@ export async function signAccessToken(
 
 export type Clock = () => Date;
 
+/** How long a verified token is trusted without checking its signature again (never past its `exp`). */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
 /**
  * Verifies bearer tokens in any process: against the local public key, or against identity's JWKS
  * when `JWT_JWKS_URL` is set (keys fetched once and cached by jose).
  */
 export class AccessTokenVerifier {
   readonly #getKey: JWTVerifyGetKey;
+  /**
+   * Tokens already verified, until they expire (at most {@link VERIFIED_TOKEN_TTL_MS}): the gateway and
+   * every subgraph see the same token on each request, and an ES256 signature check is the costliest
+   * step of authenticating it. Map order is insertion order; the oldest entry goes first when full.
+   */
+  readonly #verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     source: { keys: TokenKeys; jwks?: JSONWebKeySet } | { jwksUrl: string },
@@ -111,6 +121,22 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = this.clock().getTime();
+    const cached = this.#verified.get(token);
+    if (cached) {
+      if (cached.until > now) return cached.principal;
+      this.#verified.delete(token);
+    }
+    const { principal, exp } = await this.#verifySignature(token);
+    const until = Math.min(typeof exp === 'number' ? exp * 1000 : now, now + VERIFIED_TOKEN_TTL_MS);
+    if (until > now) {
+      if (this.#verified.size >= VERIFIED_TOKEN_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+      this.#verified.set(token, { principal, until });
+    }
+    return principal;
+  }
+
+  async #verifySignature(token: string): Promise<{ principal: Principal; exp: number | undefined }> {
     const { payload } = await jwtVerify(token, this.#getKey, {
       algorithms: [ACCESS_TOKEN_ALG],
       issuer: this.config.JWT_ISSUER,
@@ -118,12 +144,12 @@ export class AccessTokenVerifier {
       currentDate: this.clock(),
       typ: 'at+jwt',
     });
-    const { sub, acc, role, app, scp } = payload as { sub?: string; acc?: unknown; role?: unknown; app?: unknown; scp?: unknown };
+    const { sub, acc, role, app, scp, exp } = payload as { sub?: string; acc?: unknown; role?: unknown; app?: unknown; scp?: unknown; exp?: number };
     if (sub && typeof acc === 'string' && typeof app === 'string' && Array.isArray(scp)) {
-      return { kind: 'app', appId: app, accountId: acc, scopes: scp.filter((s): s is string => typeof s === 'string') };
+      return { principal: { kind: 'app', appId: app, accountId: acc, scopes: scp.filter((s): s is string => typeof s === 'string') }, exp };
     }
     if (!sub || typeof acc !== 'string' || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
-    return { kind: 'user', userId: sub, accountId: acc, role };
+    return { principal: { kind: 'user', userId: sub, accountId: acc, role }, exp };
   }
 
   /** Reads `Authorization: Bearer`; never throws: a refused token becomes `credentialError`. */

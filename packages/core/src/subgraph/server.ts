@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -81,8 +81,9 @@ export async function startSubgraphServer<Context extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
-    // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use.
-    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), ApolloServerPluginInlineTraceDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
+    // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use; cache hints
+    // (a hook around every resolver) are for response caches, which Iris does not have either.
+    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
   });
   await apollo.start();
 
