@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
-import { registerHttpErrorHandlers } from '@iris/core';
+import { gracefulClose, registerHttpErrorHandlers } from '@iris/core';
 import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
@@ -80,6 +80,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const persisted = config.PERSISTED_OPERATIONS_FILE ? PersistedOperations.fromFile(config.PERSISTED_OPERATIONS_FILE) : undefined;
 
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
+  const closeHttp = gracefulClose(app);
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -143,7 +144,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     checkDocument: (payload) => resolvePersistedOperation(payload, persisted, config.PERSISTED_OPERATIONS_ONLY),
   });
   const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions);
-  registerSseSubscriptions(app, () => apiSchema!, subscriptions);
+  const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
 
   await app.listen(listen);
   const address = app.server.address();
@@ -152,8 +153,11 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     url: `http://${listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host}:${port}/graphql`,
     port,
     close: async () => {
+      // Sockets first, with graphql-ws's 1001 "Going away", then the HTTP server stops accepting and
+      // waits for the requests in flight (Fastify answers 503 to new ones on kept-alive connections).
       await stopSubscriptions();
-      await app.close();
+      endStreams();
+      await closeHttp();
       redis?.disconnect();
     },
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { trackSubscription, type AccessTokenVerifier, type Logger } from '@iris/core';
 import {
@@ -347,7 +347,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
  * GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode) on `/graphql/stream`,
  * for clients that cannot open a WebSocket. Credentials come as ordinary headers.
  */
-export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): void {
+export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): () => void {
   const handler = createSseHandler<{ state: ConnectionState }>({
     schema: () => apiSchema(),
     context: async (req) => {
@@ -379,5 +379,19 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
       );
     },
   });
-  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/graphql/stream', handler: (request, reply) => handler(request, reply) });
+  // Streams are requests that never finish on their own: on shutdown they are ended (a client reconnects
+  // elsewhere and resumes with `after`), so the server's wait for in-flight requests can end.
+  const open = new Set<ServerResponse>();
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE'],
+    url: '/graphql/stream',
+    handler: (request, reply) => {
+      open.add(reply.raw);
+      reply.raw.once('close', () => open.delete(reply.raw));
+      return handler(request, reply);
+    },
+  });
+  return () => {
+    for (const response of open) response.end();
+  };
 }

@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './errors.js';
+export * from './gracefulClose.js';
 export * from './httpErrors.js';
 export * from './logger.js';
 export * from './connections.js';

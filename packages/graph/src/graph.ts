@@ -152,12 +152,19 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
       subgraphs[name] = await serve(definitions.find((d) => d.name === name)!, subgraphs[name].port);
       stopped.delete(name);
     },
+    // Outside in: the gateway (no new requests, live sockets closed, requests in flight finished), the
+    // subgraphs, the event listeners and the analysis in flight, then the bus and the database.
     close: async () => {
-      await gateway.close();
-      await Promise.all(Object.entries(subgraphs).map(([name, server]) => (stopped.has(name) ? undefined : server.close())));
-      stopListening.forEach((stop) => stop?.());
-      await bus.close();
-      await database.close();
+      const phase = async (name: string, work: () => Promise<unknown>) => {
+        const started = performance.now();
+        await work();
+        logger.info({ ms: Math.round(performance.now() - started) }, `shutdown: ${name} stopped`);
+      };
+      await phase('gateway', () => gateway.close());
+      await phase('subgraphs', () => Promise.all(Object.entries(subgraphs).map(([name, server]) => (stopped.has(name) ? undefined : server.close()))));
+      await phase('event listeners and jobs', () => Promise.all(stopListening.map((stop) => stop?.())));
+      await phase('event bus', () => bus.close());
+      await phase('database', () => database.close());
     },
   };
 }

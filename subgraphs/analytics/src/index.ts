@@ -37,10 +37,12 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
       // Alone, this process owns every unfinished job; beside other instances (REDIS_URL) a job that is
       // RUNNING may be running elsewhere, so it is left alone.
       if (!deps.config.REDIS_URL) analysis.resume().catch((err: unknown) => deps.logger.error({ err }, 'could not resume analysis jobs'));
-      return () => {
+      // Stopping waits for the analysis running now; queued jobs stay QUEUED in the database (or in
+      // Redis) and run after the next start.
+      return async () => {
         stop();
         stopReporting();
-        void analysis.close();
+        await analysis.close();
       };
     },
     drainJobs: () => analysis.queue.drain(),

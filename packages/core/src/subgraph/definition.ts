@@ -12,7 +12,7 @@ export interface SubgraphDefinition<Context extends RequestContext = RequestCont
   resolvers: object;
   createContext: (base: RequestContext) => Context | Promise<Context>;
   /** Starts the subgraph's event handlers; returns a function that stops them. */
-  listen?: () => () => void;
+  listen?: () => () => void | Promise<void>;
   /** Writes the demo data of this subgraph's tables (idempotent). */
   seedDemoData?: () => Promise<void>;
   /** Extra HTTP routes beside `/graphql` (identity serves its JWKS). */

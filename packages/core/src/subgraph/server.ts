@@ -10,6 +10,7 @@ import { secureResolvers } from '../auth/policy.js';
 import type { AuthState } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/tokens.js';
 import { maskError } from '../errors.js';
+import { gracefulClose } from '../gracefulClose.js';
 import { registerHttpErrorHandlers } from '../httpErrors.js';
 import { guardEntityRepresentations } from './entities.js';
 import { serveSubscriptions } from './websocket.js';
@@ -74,6 +75,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
   });
   guardEntityRepresentations(schema, options.typeDefs);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  const closeHttp = gracefulClose(app);
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   const apollo = new ApolloServer<Context>({
     schema,
@@ -120,7 +122,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
     port,
     close: async () => {
       await stopSubscriptions();
-      await app.close();
+      await closeHttp();
     },
   };
 }
