@@ -411,16 +411,9 @@ afterAll(async () => {
   await graph?.stop();
 });
 
-/**
- * Defects found and not fixed yet, each with the input that shows it. Remove an entry once fixed.
- * - A NUL character in a text argument reaches PostgreSQL, which refuses it (22021), and the answer
- *   is a masked INTERNAL_SERVER_ERROR instead of a BAD_USER_INPUT (e.g. profiles' profileByAppUserId).
- */
-const KNOWN_DEFECTS: ((v: Violation) => boolean)[] = [(v) => v.problem === 'INTERNAL_SERVER_ERROR for bad input' && /\\u0000|%00/.test(v.request)];
-
 /** Fails with every distinct problem recorded by the cases of one test. */
 function expectNoViolations(kind: string) {
-  const mine = violations.filter((v) => v.kind === kind && !KNOWN_DEFECTS.some((known) => known(v)));
+  const mine = violations.filter((v) => v.kind === kind);
   const distinct = new Map<string, Violation>();
   for (const v of mine) distinct.set(`${v.target} ${v.problem} ${v.request.slice(0, 120)} ${v.response.slice(0, 80)}`, v);
   expect([...distinct.values()].map((v) => `[${v.target}] ${v.problem}\n    request:  ${v.request}\n    response: ${v.response}`)).toEqual([]);

@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
-import { gracefulClose, registerHttpErrorHandlers } from '@iris/core';
+import { gracefulClose, registerHttpErrorHandlers, rejectNulCharacters } from '@iris/core';
 import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
@@ -95,6 +95,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
+      rejectNulCharacters<GatewayContext>(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
       ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS }),

@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { z } from 'zod';
 import { badUserInput } from './errors.js';
 
@@ -33,4 +34,43 @@ export function decodeBase64(value: string, field: string, limit: { maxBytes: nu
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 === 1) throw badUserInput(`${field}: is not base64.`, field);
   if (base64.length * 0.75 > limit.maxBytes + 3) throw badUserInput(`${field}: ${limit.tooLarge}`, field);
   return Buffer.from(base64, 'base64');
+}
+
+/**
+ * Where the first NUL character (U+0000) sits in a variables object (`input.name`), or null. Walked
+ * with an explicit stack: variables nested thousands deep must not overflow the call stack.
+ */
+export function findNulCharacter(root: unknown): string | null {
+  const pending: [unknown, string][] = [[root, '']];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path || '(value)';
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], `${path}[${i}]`]);
+    } else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) pending.push([inner, path ? `${path}.${key}` : key]);
+    }
+  }
+  return null;
+}
+
+/**
+ * PostgreSQL text cannot hold a NUL character (U+0000), so a string carrying one would fail deep in a
+ * write as an internal error. It is refused up front, in variables and in the document's literals.
+ */
+export function rejectNulCharacters<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, source }) {
+          const inVariables = findNulCharacter(request.variables ?? {});
+          if (inVariables) throw badUserInput(`$${inVariables}: text may not contain the NUL character (U+0000).`, inVariables, { http: { status: 400 } });
+          if (source.includes('\\u0000') || source.includes('\u0000')) {
+            throw badUserInput('A string in the document contains the NUL character (U+0000), which text may not contain.', undefined, { http: { status: 400 } });
+          }
+        },
+      };
+    },
+  };
 }

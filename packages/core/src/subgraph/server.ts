@@ -11,6 +11,7 @@ import type { AuthState } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/tokens.js';
 import { maskError } from '../errors.js';
 import { gracefulClose } from '../gracefulClose.js';
+import { rejectNulCharacters } from '../validation.js';
 import { registerHttpErrorHandlers } from '../httpErrors.js';
 import { guardEntityRepresentations } from './entities.js';
 import { serveSubscriptions } from './websocket.js';
@@ -85,7 +86,7 @@ export async function startSubgraphServer<Context extends RequestContext>(
       maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
     // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use; cache hints
     // (a hook around every resolver) are for response caches, which Iris does not have either.
-    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
+    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), rejectNulCharacters<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
   });
   await apollo.start();
 
