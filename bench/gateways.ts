@@ -11,6 +11,8 @@
  *
  * Settings (environment):
  *   BENCH_CONNECTIONS=32  BENCH_DURATION=10 (s)  BENCH_WARMUP=3 (s)
+ *   BENCH_TRAFFIC=identical,varied   (every request the same, and/or every request in flight with other variables)
+ *   BENCH_VARY_SIZE=1000  BENCH_VARY_CHECK=10   (varied variable sets per operation; how many every target must answer like the reference first)
  *   BENCH_GATEWAYS=iris,apollo,hive   BENCH_OPERATIONS=profiles,marks,nested   BENCH_FLOOR=true
  *   BENCH_PROFILES=5000  BENCH_MARKS=5000   (seeded rows)
  *   BENCH_CPU_PROF=dir   (writes a --cpu-prof profile of every child process to dir/<name>/)
@@ -24,6 +26,7 @@ import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { operations, type Operation } from './gateways/operations.js';
+import { variations, type Variation } from './gateways/variations.js';
 
 const env = process.env;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 32);
@@ -32,6 +35,9 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 3);
 const GATEWAYS = (env.BENCH_GATEWAYS ?? 'iris,apollo,hive').split(',').map((s) => s.trim()).filter(Boolean);
 const OPERATIONS = (env.BENCH_OPERATIONS ?? 'profiles,marks,nested').split(',').map((s) => s.trim()).filter(Boolean);
 const FLOOR = (env.BENCH_FLOOR ?? 'true') !== 'false';
+const TRAFFIC = (env.BENCH_TRAFFIC ?? 'identical,varied').split(',').map((s) => s.trim()).filter(Boolean) as ('identical' | 'varied')[];
+const VARY_SIZE = Number(env.BENCH_VARY_SIZE ?? 1000);
+const VARY_CHECK = Number(env.BENCH_VARY_CHECK ?? 10);
 const CPU_PROF = env.BENCH_CPU_PROF;
 /** Another checkout's `gateway/src/index.ts`: measured as `baseline` beside this one (before/after). */
 const BASELINE = env.BENCH_IRIS_BASELINE;
@@ -94,7 +100,7 @@ async function stop(child: ChildProcess) {
 const peakRssMb = async (child: ChildProcess) =>
   +((await ask<{ maxRssBytes: number }>(child, 'rss', 'rss')).maxRssBytes / 1024 / 1024).toFixed(0);
 
-async function post(url: string, operation: Operation, headers: Record<string, string>) {
+async function post(url: string, operation: Pick<Operation, 'query' | 'variables'>, headers: Record<string, string>) {
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: operation.query, variables: operation.variables }) });
   const text = await response.text();
   return { status: response.status, text };
@@ -175,9 +181,42 @@ try {
     console.log(`✓ ${op.name}: ${[...answers.keys()].join(', ')} agree (${(size / 1024).toFixed(1)} KiB, reference: ${referenceName})`);
   }
 
+  // --- Varied traffic: distinct variables per request, a sample checked against the reference first -
+  const varied = new Map<string, Variation[]>();
+  if (TRAFFIC.includes('varied')) {
+    const postJson = async (url: string, query: string, variables: Record<string, unknown>) => JSON.parse((await post(url, { query, variables }, headers)).text) as unknown;
+    for (const [name, list] of await variations(ops, postJson, info.subgraphs, VARY_SIZE)) {
+      const op = ops.find((o) => o.name === name)!;
+      if (list.length <= CONNECTIONS) throw new Error(`only ${list.length} variable sets for ${name}: no more than the ${CONNECTIONS} connections`);
+      varied.set(name, list);
+      const step = Math.max(1, Math.floor(list.length / Math.max(1, VARY_CHECK)));
+      for (let i = 0; i < list.length && i / step < VARY_CHECK; i += step) {
+        const variation = list[i]!;
+        const answers = new Map<string, { text: string; data: unknown }>();
+        for (const target of targetsOf(op)) {
+          const answer = await post(target.url, { query: op.query, variables: variation.variables }, headers);
+          const parsed = JSON.parse(answer.text) as { data?: unknown; errors?: unknown };
+          if (answer.status !== 200 || parsed.errors || !parsed.data || !variation.belongs(answer.text)) {
+            throw new Error(`${target.name} answered ${op.name} ${JSON.stringify(variation.variables)} with ${answer.status}: ${answer.text.slice(0, 500)}`);
+          }
+          answers.set(target.name, { text: answer.text, data: parsed.data });
+        }
+        const referenceName = answers.has('subgraph') ? 'subgraph' : answers.has('iris') ? 'iris' : [...answers.keys()][0]!;
+        const reference = answers.get(referenceName)!;
+        for (const [targetName, answer] of answers) {
+          if (!isDeepStrictEqual(answer.data, reference.data)) {
+            throw new Error(`${targetName} answered ${op.name} ${JSON.stringify(variation.variables)} with other data than ${referenceName}:\n${answer.text.slice(0, 2000)}\n---\n${reference.text.slice(0, 2000)}`);
+          }
+        }
+      }
+      console.log(`✓ ${op.name} varied: ${list.length} variable sets, ${Math.min(VARY_CHECK, Math.ceil(list.length / step))} checked on ${targetsOf(op).map((t) => t.name).join(', ')}`);
+    }
+  }
+
   // --- Load, one target at a time ------------------------------------------------------------------
   interface Row {
     operation: string;
+    traffic: 'identical' | 'varied';
     target: string;
     requestsPerSecond: number;
     p50Ms: number;
@@ -188,14 +227,48 @@ try {
   }
   const rows: Row[] = [];
   for (const op of ops) {
+    for (const traffic of TRAFFIC) {
     for (const target of targetsOf(op)) {
-      const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
-      const run = (duration: number) =>
-        autocannon({ url: target.url, connections: CONNECTIONS, duration, method: 'POST', headers, body: JSON.stringify({ query: op.query, variables: op.variables }), timeout: 30, verifyBody });
+      let wrongAnswers = 0;
+      const run = async (duration: number) => {
+        if (traffic === 'identical') {
+          const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
+          return autocannon({ url: target.url, connections: CONNECTIONS, duration, method: 'POST', headers, body: JSON.stringify({ query: op.query, variables: op.variables }), timeout: 30, verifyBody });
+        }
+        // Every request takes the next variable set from one counter all connections share; each
+        // answer is checked against the variables its own request carried (non-200s count apart).
+        const list = varied.get(op.name)!;
+        const bodies = list.map((v) => JSON.stringify({ query: op.query, variables: v.variables }));
+        let next = 0;
+        const result = await autocannon({
+          url: target.url,
+          connections: CONNECTIONS,
+          duration,
+          timeout: 30,
+          requests: [
+            {
+              method: 'POST',
+              path: new URL(target.url).pathname,
+              headers,
+              setupRequest: (request, context) => {
+                const index = next++ % list.length;
+                context.index = index;
+                return { ...request, body: bodies[index]! };
+              },
+              onResponse: (status, body, context) => {
+                if (status === 200 && !list[context.index as number]!.belongs(body)) wrongAnswers++;
+              },
+            },
+          ],
+        });
+        return { ...result, mismatches: result.mismatches + wrongAnswers };
+      };
       if (WARMUP > 0) await run(WARMUP);
+      wrongAnswers = 0;
       const result = await run(DURATION);
       const row: Row = {
         operation: op.name,
+        traffic,
         target: target.name,
         requestsPerSecond: Math.round(result.requests.average),
         p50Ms: result.latency.p50,
@@ -213,29 +286,32 @@ try {
         },
       };
       rows.push(row);
-      console.log(`${op.name.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}`);
+      console.log(`${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}`);
+    }
     }
   }
 
   // --- Report --------------------------------------------------------------------------------------
   const ratio = (a?: number, b?: number) => (a && b ? +(a / b).toFixed(2) : null);
-  const find = (op: string, target: string) => rows.find((r) => r.operation === op && r.target === target);
-  const ratios = ops.map((op) => {
-    const iris = find(op.name, 'iris');
-    const apollo = find(op.name, 'apollo');
-    const hive = find(op.name, 'hive');
+  const find = (op: string, traffic: string, target: string) => rows.find((r) => r.operation === op && r.traffic === traffic && r.target === target);
+  const ratios = ops.flatMap((op) => TRAFFIC.map((traffic) => {
+    const iris = find(op.name, traffic, 'iris');
+    const apollo = find(op.name, traffic, 'apollo');
+    const hive = find(op.name, traffic, 'hive');
     return {
       operation: op.name,
+      traffic,
       throughputIrisOverStock: ratio(iris?.requestsPerSecond, apollo?.requestsPerSecond),
       throughputIrisOverHive: ratio(iris?.requestsPerSecond, hive?.requestsPerSecond),
       p99IrisOverStock: ratio(iris?.p99Ms, apollo?.p99Ms),
       p99IrisOverHive: ratio(iris?.p99Ms, hive?.p99Ms),
     };
-  });
+  }));
   const table = rows.map((r) => {
-    const ratios_ = ratios.find((x) => x.operation === r.operation)!;
+    const ratios_ = ratios.find((x) => x.operation === r.operation && x.traffic === r.traffic)!;
     return {
       operation: r.operation,
+      traffic: r.traffic,
       target: LABELS[r.target] ?? r.target,
       'req/s': r.requestsPerSecond,
       'p50 ms': r.p50Ms,
@@ -253,7 +329,7 @@ try {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
     database: info.database,
     seeded: info.seeded,
-    load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, tool: 'autocannon over loopback, one target at a time' },
+    load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, traffic: TRAFFIC, variedSets: VARY_SIZE, tool: 'autocannon over loopback, one target at a time' },
     operations: ops.map(({ name, description, query, variables }) => ({ name, description, query, variables })),
     rows,
     ratios,

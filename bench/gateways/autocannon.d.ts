@@ -9,6 +9,15 @@ declare module 'autocannon' {
     body?: string;
     timeout?: number;
     verifyBody?: (body: string) => boolean;
+    requests?: Request[];
+  }
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
   interface Histogram {
     average: number;

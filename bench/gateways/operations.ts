@@ -14,8 +14,8 @@ export function operations(ids: { appId: string; markId: string }): Operation[] 
       name: 'profiles',
       description: 'a page of 50 profiles (profiles)',
       subgraph: 'profiles',
-      query: `query BenchProfiles($appId: ID!, $first: Int!) {
-  profiles(appId: $appId, first: $first) {
+      query: `query BenchProfiles($appId: ID!, $first: Int!, $after: String) {
+  profiles(appId: $appId, first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes { deviceId gender age maritalStatus country { code name } updatedAt }
   }
@@ -25,8 +25,8 @@ export function operations(ids: { appId: string; markId: string }): Operation[] 
     {
       name: 'marks',
       description: 'a page of 50 marks with device, account and face analysis (devices, identity, analytics)',
-      query: `query BenchMarks($first: Int!) {
-  deviceMarks(first: $first) {
+      query: `query BenchMarks($first: Int!, $after: String) {
+  deviceMarks(first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes {
       id createdAt faceCount read

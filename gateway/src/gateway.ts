@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
-import { gracefulClose, registerHttpErrorHandlers, rejectNulCharacters } from '@iris/core';
+import { gracefulClose, logUnexpectedErrors, registerHttpErrorHandlers, rejectNulCharacters } from '@iris/core';
 import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
@@ -86,7 +86,8 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     gateway,
     introspection: config.INTROSPECTION ?? config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
+    // Masked here; logged with the request id by `logUnexpectedErrors`.
+    formatError: (formatted, error) => maskError(formatted, error, () => {}),
     parseOptions: limitParseOptions(config),
     validationRules: limitValidationRules(config),
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
@@ -95,6 +96,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
+      logUnexpectedErrors<GatewayContext>(),
       rejectNulCharacters<GatewayContext>(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),

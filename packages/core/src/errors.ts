@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /**
@@ -95,3 +96,19 @@ function isUnexpected(original: unknown): boolean {
 export const graphqlErrorBody = (message: string, code: string, extensions: Record<string, unknown> = {}) => ({
   errors: [{ message, extensions: { code, ...extensions } }],
 });
+
+/**
+ * Logs each error that {@link maskError} will mask, on the request's own logger, so the line carries the
+ * request id the client was given to quote (Apollo's `formatError` sees no request context).
+ */
+export function logUnexpectedErrors<Context extends { logger: { error: (obj: object, msg: string) => void } }>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const error of errors) maskError(error.toJSON(), error, (err) => contextValue.logger.error({ err }, 'unexpected error'));
+        },
+      };
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { tracingEnabled, traceLogFields } from './telemetry/tracing.js';
 
 export type { Logger };
@@ -8,7 +8,7 @@ export type { Logger };
  * appear in a logged object. When tracing runs, a line written inside a span carries its `traceId` and
  * `spanId` (beside the `requestId` of request loggers), so logs and traces find each other.
  */
-export function createLogger(options: { level: string; name: string }): Logger {
+export function createLogger(options: { level: string; name: string }, destination?: DestinationStream): Logger {
   return pino({
     name: options.name,
     level: options.level,
@@ -31,7 +31,7 @@ export function createLogger(options: { level: string; name: string }): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';

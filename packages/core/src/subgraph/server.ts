@@ -9,7 +9,7 @@ import { parse, type DocumentNode } from 'graphql';
 import { secureResolvers } from '../auth/policy.js';
 import type { AuthState } from '../auth/principal.js';
 import type { AccessTokenVerifier } from '../auth/tokens.js';
-import { maskError } from '../errors.js';
+import { logUnexpectedErrors, maskError } from '../errors.js';
 import { gracefulClose } from '../gracefulClose.js';
 import { rejectNulCharacters } from '../validation.js';
 import { registerHttpErrorHandlers } from '../httpErrors.js';
@@ -82,11 +82,11 @@ export async function startSubgraphServer<Context extends RequestContext>(
     schema,
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) =>
-      maskError(formatted, error, (err) => logger.error({ err }, 'unexpected error')),
+    // Masked here; logged with the request id by `logUnexpectedErrors`.
+    formatError: (formatted, error) => maskError(formatted, error, () => {}),
     // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use; cache hints
     // (a hook around every resolver) are for response caches, which Iris does not have either.
-    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), rejectNulCharacters<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
+    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), logUnexpectedErrors<Context>(), rejectNulCharacters<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
   });
   await apollo.start();
 
