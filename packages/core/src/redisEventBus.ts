@@ -90,6 +90,12 @@ export class RedisEventBus implements EventBus {
         }
       } catch (err) {
         if (!active() || this.#closed) return;
+        if (String(err).includes('NOGROUP')) {
+          // Redis came back without its data (no persistence): the group is made again, reading the
+          // stream from its start so events published since it came back are not skipped.
+          await reader.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch(() => undefined);
+          continue;
+        }
         this.logger.warn({ err, stream, group }, 'reading events failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
