@@ -19,7 +19,7 @@ export interface BenchGraph {
   stop: () => Promise<void>;
 }
 
-export async function startBenchGraph(): Promise<BenchGraph> {
+export async function startBenchGraph(overrides: Record<string, string> = {}): Promise<BenchGraph> {
   const serverUrl = process.env.DATABASE_URL;
   const scratch = serverUrl ? await createScratchDatabase(serverUrl, 'iris_bench') : undefined;
   const config = loadConfig({
@@ -31,7 +31,12 @@ export async function startBenchGraph(): Promise<BenchGraph> {
     ANALYTICS_PORT: '0',
     IRIS_DATA_DIR: 'memory',
     SEED_DEMO_DATA: 'true',
+    // A benchmark is one principal sending far more than any person would: rate limits out of the way.
+    RATE_LIMIT_POINTS: '1000000000',
+    RATE_LIMIT_ANONYMOUS_POINTS: '1000000000',
+    RATE_LIMIT_SENSITIVE_POINTS: '1000000000',
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...overrides,
   });
   const graph = await startGraph(config);
   const sql = new pg.Client({ connectionString: graph.database.url });

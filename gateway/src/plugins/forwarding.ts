@@ -30,7 +30,7 @@ export function registerForwardedRoutes(app: FastifyInstance, routes: ForwardedR
             const response = await fetch(new URL(request.url, route.target), {
               method: request.method,
               headers,
-              ...(request.body ? { body: request.body as Buffer } : {}),
+              ...(request.body ? { body: request.body as NonNullable<RequestInit['body']> } : {}),
               signal: AbortSignal.timeout(30_000),
             });
             for (const name of ['content-type', 'cache-control']) {

@@ -46,7 +46,12 @@ export async function openDatabase(
 
   const adapter = new PrismaPg({
     connectionString: url,
-    max: embedded ? Math.min(config.DATABASE_POOL_SIZE, embedded.maxConnections) : config.DATABASE_POOL_SIZE,
+    // Embedded: one connection. PGlite has a single backend, and pglite-socket interleaves the protocol
+    // messages of concurrent connections one by one: connection A's Parse, then B's Parse replacing the
+    // unnamed statement, then A's Bind and Execute run B's statement, so A gets B's rows. Found by the
+    // soak run as NOT_FOUND for rows that exist. One connection queues statements in the pool instead,
+    // which costs nothing, as the backend runs one statement at a time anyway.
+    max: embedded ? 1 : config.DATABASE_POOL_SIZE,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
