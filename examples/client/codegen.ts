@@ -21,12 +21,6 @@ const config: CodegenConfig = {
       },
     },
   },
-  hooks: {
-    // The preset imports the document type from @graphql-typed-document-node/core, which only
-    // @apollo/client depends on; @apollo/client re-exports the same type, so take it from there.
-    beforeOneFileWrite: (_path: string, content: string) =>
-      content.replaceAll(`from '@graphql-typed-document-node/core'`, `from '@apollo/client'`),
-  },
 };
 
 export default config;
