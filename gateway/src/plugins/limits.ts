@@ -11,11 +11,13 @@ import {
   getNullableType,
   Kind,
   validate,
+  visit,
   type ASTVisitor,
   type DocumentNode,
   type GraphQLSchema,
   type FragmentDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -138,13 +140,20 @@ export function costLimitError(
   operationName: string | null | undefined,
   max: number,
 ): GraphQLError | null {
-  let cost: number;
+  const cost = operationCost(schema, document, variables, operationName);
+  return cost === null ? null : costRefusal(cost, max);
+}
+
+/** The estimated cost, or null when the variables do not fit the operation (execution reports that). */
+function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined): number | null {
   try {
-    cost = getComplexity({ schema, query: document, variables, ...(operationName ? { operationName } : {}), estimators: [fieldCostEstimator] });
+    return getComplexity({ schema, query: document, variables, ...(operationName ? { operationName } : {}), estimators: [fieldCostEstimator] });
   } catch {
-    // Variables that do not fit the operation are reported by execution with a proper message.
     return null;
   }
+}
+
+function costRefusal(cost: number, max: number): GraphQLError | null {
   if (cost <= max) return null;
   return new GraphQLError(
     `This operation's estimated cost is ${cost}; the limit is ${max}. Ask for smaller pages (\`first\`) or fewer nested fields.`,
@@ -152,13 +161,67 @@ export function costLimitError(
   );
 }
 
+/**
+ * The variables an operation's cost can depend on: those inside a `first` or `last` argument (the page
+ * sizes {@link fieldCostEstimator} reads) or a directive's arguments (`@skip` / `@include` decide what
+ * is counted). Any other variable (a cursor, a filter, an id) leaves the cost as it is.
+ */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (value: ValueNode) => {
+    if (value.kind === Kind.VARIABLE) names.add(value.name.value);
+    else if (value.kind === Kind.LIST) value.values.forEach(collect);
+    else if (value.kind === Kind.OBJECT) value.fields.forEach((field) => collect(field.value));
+  };
+  visit(document, {
+    Argument(argument) {
+      if (argument.name.value === 'first' || argument.name.value === 'last') collect(argument.value);
+    },
+    Directive(directive) {
+      directive.arguments?.forEach((argument) => collect(argument.value));
+    },
+  });
+  return [...names].sort();
+}
+
+interface CostCache {
+  variables: string[];
+  /** Keys (operation name and the values of `variables`) whose cost was found within the limit. */
+  withinLimit: Set<string>;
+}
+
+/** Distinct costs remembered per document: page sizes are few, so this is rarely reached. */
+const MAX_COSTS_PER_DOCUMENT = 256;
+
+/**
+ * The cost limit on every operation. A document's cost is computed once per operation name and
+ * values of the variables it depends on (`first`, `last`, directive arguments: see
+ * {@link costVariables}), not per request: the same query with another cursor or filter is admitted
+ * without walking it again. Apollo Server hands over the same parsed document for the same query
+ * text, so the cache lives as long as that document (and that schema). Only admissions are cached: a
+ * refusal (or an operation whose variables do not fit it) is computed again every time.
+ */
 export function costLimitPlugin(max: number): ApolloServerPlugin<GatewayContext> {
+  const caches = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, CostCache>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          const refusal = costLimitError(schema, document, request.variables ?? {}, operationName, max);
+          const variables = request.variables ?? {};
+          let bySchema = caches.get(schema);
+          if (!bySchema) caches.set(schema, (bySchema = new WeakMap()));
+          let cache = bySchema.get(document);
+          if (!cache) bySchema.set(document, (cache = { variables: costVariables(document), withinLimit: new Set() }));
+          // A variable left out (its default applies) and one given as null price differently.
+          const key = JSON.stringify([operationName ?? null, ...cache.variables.map((name) => (name in variables ? [variables[name]] : []))]);
+          if (cache.withinLimit.has(key)) return;
+          const cost = operationCost(schema, document, variables, operationName);
+          // Variables that do not fit the operation are reported by execution with a proper message;
+          // nothing is cached then, since no cost was found.
+          if (cost === null) return;
+          const refusal = costRefusal(cost, max);
           if (refusal) throw refusal;
+          if (cache.withinLimit.size < MAX_COSTS_PER_DOCUMENT) cache.withinLimit.add(key);
         },
       };
     },
