@@ -97,6 +97,9 @@ async function stop(child: ChildProcess) {
   clearTimeout(timer);
 }
 
+/** CPU time (user + system, µs) the process has used so far. */
+const cpuMicros = async (child: ChildProcess) => (await ask<{ micros: number }>(child, 'cpu', 'cpu')).micros;
+
 const peakRssMb = async (child: ChildProcess) =>
   +((await ask<{ maxRssBytes: number }>(child, 'rss', 'rss')).maxRssBytes / 1024 / 1024).toFixed(0);
 
@@ -223,6 +226,9 @@ try {
     p99Ms: number;
     errors: number;
     peakRssMb: number | null;
+    /** CPU time per answered request of the target's process, and of the subgraphs' process, during the measured run. */
+    cpuMsPerRequest: number | null;
+    subgraphCpuMsPerRequest: number;
     detail: { total: number; non2xx: number; mismatches: number; socketErrors: number; timeouts: number; meanMs: number; maxMs: number };
   }
   const rows: Row[] = [];
@@ -265,7 +271,12 @@ try {
       };
       if (WARMUP > 0) await run(WARMUP);
       wrongAnswers = 0;
+      const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
+      const subgraphCpuBefore = await cpuMicros(subgraphProcess.child);
       const result = await run(DURATION);
+      const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
+      const subgraphCpuMs = ((await cpuMicros(subgraphProcess.child)) - subgraphCpuBefore) / 1000;
+      const answered = Math.max(1, result.requests.total);
       const row: Row = {
         operation: op.name,
         traffic,
@@ -275,6 +286,8 @@ try {
         p99Ms: result.latency.p99,
         errors: result.errors + result.non2xx + result.mismatches,
         peakRssMb: target.child ? await peakRssMb(target.child) : null,
+        cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
+        subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
         detail: {
           total: result.requests.total,
           non2xx: result.non2xx,
@@ -286,7 +299,7 @@ try {
         },
       };
       rows.push(row);
-      console.log(`${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}`);
+      console.log(`${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req`);
     }
     }
   }
@@ -318,6 +331,8 @@ try {
       'p99 ms': r.p99Ms,
       errors: r.errors,
       'peak RSS MB': r.peakRssMb ?? '',
+      'CPU ms/req': r.cpuMsPerRequest ?? '',
+      'subgraphs CPU ms/req': r.subgraphCpuMsPerRequest,
       'Iris/stock': r.target === 'iris' ? (ratios_.throughputIrisOverStock ?? '') : '',
       'Iris/Hive': r.target === 'iris' ? (ratios_.throughputIrisOverHive ?? '') : '',
     };

@@ -1,6 +1,6 @@
 /**
  * What every process the gateway benchmark forks shares: it reports where it listens over IPC once
- * ready, answers `rss` with its peak resident set size, and exits on `stop` (or when the parent goes).
+ * ready, answers `rss` with its peak resident set size and `cpu` with the CPU time it has used, and exits on `stop` (or when the parent goes).
  */
 import { readFileSync } from 'node:fs';
 
@@ -30,6 +30,10 @@ export function serveParent(ready: ReadyMessage, stop: () => Promise<void>): voi
   const send = (message: unknown) => process.send?.(message);
   process.on('message', async (message: { type: string }) => {
     if (message.type === 'rss') send({ type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage.rss() });
+    if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', micros: user + system });
+    }
     if (message.type === 'stop') {
       await stop().catch(() => {});
       send({ type: 'stopped' });
