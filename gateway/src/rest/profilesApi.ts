@@ -123,7 +123,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
       }
       const data = await run(
         reply,
-        request.headers,
+        request,
         `query($appId: ID!, $deviceIds: [ID!], $after: String) { profiles(appId: $appId, deviceIds: $deviceIds, first: ${BATCH_SIZE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${PROFILE_FIELDS} } } }`,
         { appId: body.appID, deviceIds: all ? null : body.deviceIDs, after: typeof body.scrollID === 'string' ? body.scrollID : null },
       );

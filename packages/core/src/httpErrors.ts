@@ -14,6 +14,17 @@ const MESSAGES: Record<string, (error: FastifyError) => string> = {
   FST_ERR_BAD_URL: () => 'The URL is not valid (check its percent-escapes).',
 };
 
+/** Deliberate errors a plain route may throw, and the HTTP status each answers with. */
+const CLIENT_STATUS: Record<string, number> = {
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
+};
+
 type Body = { errors: { message: string; extensions: Record<string, unknown> }[] };
 const graphqlError = (message: string, code: string, extensions: Record<string, unknown> = {}): Body => ({
   errors: [{ message, extensions: { code, ...extensions } }],
@@ -31,6 +42,11 @@ export function registerHttpErrorHandlers(app: FastifyInstance, log: (err: unkno
     if (Array.isArray(error.errors)) {
       // Already a GraphQL error body (a plugin's own, e.g. a rate limit): keep it.
       return reply.code(status).send({ errors: error.errors });
+    }
+    const clientCode = (error as { extensions?: { code?: unknown } }).extensions?.code;
+    if (typeof clientCode === 'string' && clientCode in CLIENT_STATUS) {
+      // A deliberate GraphQL error thrown by a plain route (the SSE endpoint refusing a caller).
+      return reply.code(CLIENT_STATUS[clientCode]!).send(graphqlError(error.message, clientCode));
     }
     if (status < 400 || status >= 500) {
       log(error);
