@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { DEMO, loadConfig } from '@iris/core';
 import { startGraph, type RunningGraph } from '@iris/graph';
 import pg from 'pg';
-import { createScratchDatabase } from '../test/support/scratchDatabase.js';
+import { createScratchDatabase, testEnvironment } from '../test/support/scratchDatabase.js';
 
 export interface BenchGraph {
   graph: RunningGraph;
@@ -22,19 +22,14 @@ export interface BenchGraph {
 export async function startBenchGraph(overrides: Record<string, string> = {}): Promise<BenchGraph> {
   const serverUrl = process.env.DATABASE_URL;
   const scratch = serverUrl ? await createScratchDatabase(serverUrl, 'iris_bench') : undefined;
+  // Free ports and rate limits out of the way, as in the tests: a benchmark is one principal sending
+  // far more than any person would.
   const config = loadConfig({
+    ...testEnvironment(),
+    NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
-    PORT: '0',
-    IDENTITY_PORT: '0',
-    PROFILES_PORT: '0',
-    DEVICES_PORT: '0',
-    ANALYTICS_PORT: '0',
     IRIS_DATA_DIR: 'memory',
     SEED_DEMO_DATA: 'true',
-    // A benchmark is one principal sending far more than any person would: rate limits out of the way.
-    RATE_LIMIT_POINTS: '1000000000',
-    RATE_LIMIT_ANONYMOUS_POINTS: '1000000000',
-    RATE_LIMIT_SENSITIVE_POINTS: '1000000000',
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     ...overrides,
   });

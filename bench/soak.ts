@@ -8,12 +8,12 @@
  *
  * Results: a table per window, and bench-results/soak-<time>.json.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO } from '@iris/core';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { startIrisProcess } from '../test/support/irisProcess.js';
 import { createScratchDatabase } from '../test/support/scratchDatabase.js';
 import { writeResults } from './harness.js';
 
@@ -24,35 +24,8 @@ const WINDOW_SECONDS = Number(process.env.SOAK_WINDOW_SECONDS ?? 30);
 const PORTRAIT = readFileSync(new URL('../test/fixtures/images/astronaut.png', import.meta.url)).toString('base64');
 
 const scratch = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL, 'iris_soak') : undefined;
-const child = spawn(process.execPath, ['--import', 'tsx', 'packages/graph/src/main.ts'], {
-  cwd: new URL('..', import.meta.url).pathname,
-  env: {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    IDENTITY_PORT: '0',
-    PROFILES_PORT: '0',
-    DEVICES_PORT: '0',
-    ANALYTICS_PORT: '0',
-    IRIS_DATA_DIR: 'memory',
-    SEED_DEMO_DATA: 'true',
-    RATE_LIMIT_POINTS: '1000000000',
-    RATE_LIMIT_SENSITIVE_POINTS: '1000000000',
-    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let output = '';
-child.stdout.on('data', (chunk) => (output += chunk));
-child.stderr.on('data', (chunk) => (output += chunk));
-let url = '';
-for (let waited = 0; !url; waited += 100) {
-  url = /Iris is ready in [\d.]+s: (\S+)/.exec(output)?.[1] ?? '';
-  if (child.exitCode !== null || waited > 120_000) throw new Error(`Iris did not start:\n${output}`);
-  await sleep(100);
-}
+const iris = await startIrisProcess({ LOG_LEVEL: 'warn', ...(scratch ? { DATABASE_URL: scratch.url } : {}) });
+const { child, url } = iris;
 
 const rssMiB = () => {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -154,19 +127,7 @@ while (performance.now() - started < SECONDS * 1000) {
   inFlight.add(done);
   const elapsed = performance.now() - started;
   if (elapsed >= nextWindow) {
-    const sorted = current.sort((a, b) => a - b);
-    const window: Window = {
-      second: Math.round(elapsed / 1000),
-      operations: sorted.length + currentErrors,
-      errors: currentErrors,
-      p50: Math.round(percentile(sorted, 50)),
-      p99: Math.round(percentile(sorted, 99)),
-      rssMiB: rssMiB(),
-    };
-    windows.push(window);
-    console.log(`${String(window.second).padStart(6)}  ${String(window.operations).padStart(5)}  ${String(window.errors).padStart(6)}  ${String(window.p50).padStart(6)}  ${String(window.p99).padStart(6)}  ${String(window.rssMiB).padStart(7)}`);
-    current = [];
-    currentErrors = 0;
+    closeWindow(elapsed);
     nextWindow += WINDOW_SECONDS * 1000;
   }
   // A steady arrival rate, whatever the latency (an open model): the next operation starts on time.
@@ -174,6 +135,24 @@ while (performance.now() - started < SECONDS * 1000) {
   await sleep(Math.max(0, due - performance.now()));
 }
 await Promise.allSettled([...inFlight]);
+// The operations of the last, partial window count too.
+if (current.length + currentErrors > 0) closeWindow(performance.now() - started);
+
+function closeWindow(elapsed: number) {
+  const sorted = current.sort((a, b) => a - b);
+  const window: Window = {
+    second: Math.round(elapsed / 1000),
+    operations: sorted.length + currentErrors,
+    errors: currentErrors,
+    p50: Math.round(percentile(sorted, 50)),
+    p99: Math.round(percentile(sorted, 99)),
+    rssMiB: rssMiB(),
+  };
+  windows.push(window);
+  console.log(`${String(window.second).padStart(6)}  ${String(window.operations).padStart(5)}  ${String(window.errors).padStart(6)}  ${String(window.p50).padStart(6)}  ${String(window.p99).padStart(6)}  ${String(window.rssMiB).padStart(7)}`);
+  current = [];
+  currentErrors = 0;
+}
 await sleep(5_000); // the last captures' analyses and their events
 const endRss = rssMiB();
 
@@ -200,6 +179,5 @@ if (errorSamples.size) console.log('errors:', Object.fromEntries(errorSamples));
 writeResults(`soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, results);
 
 for (const client of clients) await client.dispose();
-child.kill('SIGTERM');
-await new Promise((resolve) => child.once('exit', resolve));
+await iris.stop();
 await scratch?.drop();

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -8,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from './support/graph.js';
+import { startIrisProcess, type IrisProcess } from './support/irisProcess.js';
 
 const SIGN_IN = 'mutation SignIn($input: LoginInput!) { login(input: $input) { accessToken } }';
 
@@ -160,9 +160,8 @@ const attribute = (span: OtlpSpan, key: string) => {
  */
 describe('tracing', () => {
   let receiver: Server;
-  let child: ChildProcess;
+  let iris: IrisProcess | undefined;
   let gatewayUrl: string;
-  let output = '';
   const spans: OtlpSpan[] = [];
 
   beforeAll(async () => {
@@ -180,49 +179,18 @@ describe('tracing', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
 
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      IDENTITY_PORT: '0',
-      PROFILES_PORT: '0',
-      DEVICES_PORT: '0',
-      ANALYTICS_PORT: '0',
-      IRIS_DATA_DIR: 'memory',
-      SEED_DEMO_DATA: 'true',
-      DATABASE_URL: undefined,
-      REDIS_URL: undefined,
+    iris = await startIrisProcess({
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
       OTEL_SERVICE_NAME: 'iris-test',
-    };
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/graph/src/main.ts'], {
-      cwd: new URL('..', import.meta.url),
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    gatewayUrl = await new Promise<string>((resolve, reject) => {
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        const ready = /ready in [\d.]+s: (http:\/\/\S+\/graphql)/.exec(output);
-        if (ready) resolve(ready[1]!);
-      };
-      child.stdout!.on('data', read);
-      child.stderr!.on('data', read);
-      child.once('exit', (code) => reject(new Error(`the graph exited (${code}) before it was ready:\n${output}`)));
-    });
+    gatewayUrl = iris.url;
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await iris?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
@@ -276,7 +244,7 @@ describe('tracing', () => {
     // Log lines written while the request is served (here by identity's service logger) carry the
     // trace and span ids; request loggers' lines keep their requestId beside them.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const line = output
+    const line = iris!.output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)

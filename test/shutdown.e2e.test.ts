@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,54 +6,26 @@ import { DEMO } from '@iris/core';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, expect, it } from 'vitest';
-import { createScratchDatabase, testEnvironment, type ScratchDatabase } from './support/scratchDatabase.js';
+import { startIrisProcess, type IrisProcess } from './support/irisProcess.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.js';
 
 /**
  * Graceful shutdown of the real entry point (`pnpm start`'s `packages/graph/src/main.ts`) in a child
  * process: SIGTERM while a request, a live subscription and a capture's analysis are in flight.
  */
-const ROOT = new URL('..', import.meta.url).pathname;
 const PORTRAIT = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
 const dataDir = mkdtempSync(join(tmpdir(), 'iris-shutdown-'));
 let scratch: ScratchDatabase | undefined;
-const children: ChildProcess[] = [];
+const started: IrisProcess[] = [];
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const iris of started) iris.child.kill('SIGKILL');
   await scratch?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startIris(): Promise<{ child: ChildProcess; url: string; exited: Promise<{ code: number | null; ms: number }>; output: () => string }> {
-  const env = {
-    ...process.env,
-    ...testEnvironment(),
-    LOG_LEVEL: 'info',
-    IRIS_DATA_DIR: dataDir,
-    SEED_DEMO_DATA: 'true',
-    SHUTDOWN_TIMEOUT_MS: '8000',
-    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/graph/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  let signalledAt = 0;
-  const exited = new Promise<{ code: number | null; ms: number }>((resolve) => child.once('exit', (code) => resolve({ code, ms: Date.now() - signalledAt })));
-  const originalKill = child.kill.bind(child);
-  child.kill = (signal?: NodeJS.Signals | number) => {
-    signalledAt = Date.now();
-    return originalKill(signal);
-  };
-  for (let waited = 0; waited < 90_000; waited += 100) {
-    const ready = /Iris is ready in [\d.]+s: (\S+)/.exec(output);
-    if (ready) return { child, url: ready[1]!, exited, output: () => output };
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  throw new Error(`Iris did not start:\n${output}`);
-}
+const startIris = () =>
+  startIrisProcess({ IRIS_DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '8000', ...(scratch ? { DATABASE_URL: scratch.url } : {}) });
 
 /** The warnings and errors a run logged, to show beside a failed expectation. */
 const problems = (output: string) =>
@@ -79,6 +50,7 @@ const login = async (url: string) =>
 it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in time, and runs unfinished work after the next start', async () => {
   if (process.env.DATABASE_URL) scratch = await createScratchDatabase(process.env.DATABASE_URL, 'iris_shutdown');
   const first = await startIris();
+  started.push(first);
   const token = await login(first.url);
 
   const closed = new Promise<number>((resolve) => {
@@ -104,14 +76,14 @@ it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in ti
   }
   const inFlight = gql(first.url, 'mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }', { i: { imageBase64: PORTRAIT } }, token);
   await sleep(20);
-  first.child.kill('SIGTERM');
+  const stopping = first.stop('SIGTERM');
 
   const answered = await inFlight;
   expect(answered.body.errors, problems(first.output())).toBeUndefined();
   expect(answered.status).toBe(200);
   expect(answered.body.data?.analyzeImage.faces.length).toBeGreaterThan(0);
   expect(await closed).toBe(1001);
-  const exit = await first.exited;
+  const exit = await stopping;
   expect(exit.code, problems(first.output())).toBe(0);
   expect(exit.ms).toBeLessThan(8_000);
   expect(first.output()).toMatch(/"msg":"shutdown: database stopped"/);
@@ -119,6 +91,7 @@ it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in ti
 
   // The next start picks up every capture the first one did not finish analysing.
   const second = await startIris();
+  started.push(second);
   const token2 = await login(second.url);
   let statuses: string[] = [];
   for (let i = 0; i < 150; i++) {
@@ -128,6 +101,5 @@ it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in ti
     await sleep(200);
   }
   expect(statuses).toEqual(uploads.map(() => 'DONE'));
-  second.child.kill('SIGTERM');
-  expect((await second.exited).code).toBe(0);
+  expect((await second.stop()).code).toBe(0);
 }, 180_000);
