@@ -11,6 +11,10 @@ const count = Number(countText);
 const clients: Client[] = [];
 let latencies: number[] = [];
 let refused = 0;
+// What happened to the sockets: how many got connected, and with which codes they closed (4429: too
+// slow to read; 4403: credentials; 1001: the server going away; 1006: dropped without a close frame).
+let connected = 0;
+const closes: Record<number, number> = {};
 // A socket the server could not take (backlog full) rejects inside the client: count it, do not die.
 process.on('unhandledRejection', () => {
   refused += 1;
@@ -20,7 +24,17 @@ process.on('uncaughtException', () => {
 });
 
 for (let i = 0; i < count; i++) {
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: { error: () => {} } });
+  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: {
+      error: () => {},
+      connected: () => {
+        connected += 1;
+      },
+      closed: (event) => {
+        const code = (event as { code?: number }).code ?? 0;
+        closes[code] = (closes[code] ?? 0) + 1;
+      },
+    },
+  });
   client.subscribe<{ deviceMarkCreated: { createdAt: string } }>(
     { query },
     {
@@ -49,6 +63,7 @@ process.on('message', async (message: { type: string }) => {
   if (message.type !== 'stop') return;
   clearInterval(flush);
   if (latencies.length) process.send!({ type: 'latencies', values: latencies });
+  process.send!({ type: 'sockets', connected, closes: { ...closes } });
   await Promise.all(clients.map((c) => c.dispose()));
   process.send!({ type: 'stopped' }, () => process.exit(0));
 });

@@ -30,6 +30,8 @@ const results: Record<string, unknown>[] = [];
 for (const [label, selection] of Object.entries(SELECTIONS)) {
   const latencies: number[] = [];
   let refused = 0;
+  let connected = 0;
+  const closes: Record<string, number> = {};
   const query = `subscription { deviceMarkCreated { ${selection} } }`;
   const rssBefore = process.memoryUsage().rss;
   const children: ChildProcess[] = [];
@@ -40,6 +42,11 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     child.on('message', (message: { type: string; values?: number[] }) => {
       if (message.type === 'latencies') latencies.push(...message.values!);
       if (message.type === 'refused') refused += (message as { count?: number }).count ?? 0;
+      if (message.type === 'sockets') {
+        const sockets = message as unknown as { connected: number; closes: Record<string, number> };
+        connected += sockets.connected;
+        for (const [code, n] of Object.entries(sockets.closes)) closes[code] = (closes[code] ?? 0) + n;
+      }
     });
     children.push(child);
   }
@@ -72,6 +79,8 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     events: total,
     delivered: `${latencies.length} of ${total * SUBSCRIBERS}`,
     refusedConnections: refused,
+    connected,
+    closedBeforeStop: JSON.stringify(closes),
     ...summarize('publish to receipt (ms)', latencies.length ? latencies : [NaN]),
     p99: sorted[Math.floor(sorted.length * 0.99)],
     serverRssPerSubscriberKiB: Math.round(serverRssPerSubscriber / 1024),
