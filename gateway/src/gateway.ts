@@ -16,7 +16,7 @@ import { requestIdOf } from './plugins/requestId.js';
 import { costLimitPlugin, limitParseOptions, limitValidationRules, operationLimitError, registerRequestLimits } from './plugins/limits.js';
 import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
 import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
-import { SubgraphResilience, type SubgraphFetcher } from './plugins/resilience.js';
+import { SubgraphResilience } from './plugins/resilience.js';
 import { observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';

@@ -11,8 +11,8 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { isQueryBody, type SubgraphFetcher } from './subgraphDataSource.js';
 
 export interface ResilienceOptions {
   /** A call slower than this is abandoned (its connection aborted). */
@@ -23,13 +23,9 @@ export interface ResilienceOptions {
   breakerResetMs: number;
 }
 
-/** What `RemoteGraphQLDataSource` calls to reach a subgraph: `fetch`'s shape. */
-export type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
 
 const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
 
-/** Queries the gateway sends a subgraph; anything else (mutations) is never sent twice. */
-const IDEMPOTENT_BODY = /^\{"query":"\s*(?:query\b|\{)/;
 
 /**
  * Timeouts, one retry and a circuit breaker around the calls to one subgraph (cockatiel's policies):
@@ -68,7 +64,8 @@ export class SubgraphResilience {
 
   wrap(fetcher: SubgraphFetcher): SubgraphFetcher {
     return async (url, init) => {
-      const policy = typeof init?.body === 'string' && IDEMPOTENT_BODY.test(init.body) ? this.#retried : this.#once;
+      // Only queries are sent again: a mutation's first attempt may have been applied.
+      const policy = isQueryBody(init?.body) ? this.#retried : this.#once;
       try {
         // The deadline covers the response body too, which the data source reads after this returns.
         const response = await policy.execute(() => fetcher(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) }));

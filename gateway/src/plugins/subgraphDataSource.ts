@@ -74,8 +74,11 @@ interface BufferedAnswer {
   body: string;
 }
 
-/** Queries only: `{"query":"query …"` or `{"query":"{ …"`, as `RemoteGraphQLDataSource` serializes them. */
-const QUERY_BODY = /^\{"query":"\s*(?:query\b|\{)/;
+/**
+ * Whether a subgraph request body is a query (`{"query":"query …"` or `{"query":"{ …"`, as
+ * `RemoteGraphQLDataSource` serializes it): safe to share with an identical call or to send again.
+ */
+export const isQueryBody = (body: unknown): body is string => typeof body === 'string' && /^\{"query":"\s*(?:query\b|\{)/.test(body);
 
 /**
  * The default `fetcher` of {@link SubgraphDataSource}: undici over pooled keep-alive connections
@@ -102,7 +105,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
 
   return async (url, init) => {
     const body = init?.body;
-    if (!dedupe || typeof body !== 'string' || !QUERY_BODY.test(body)) return new BufferedResponse(await call(url, init));
+    if (!dedupe || !isQueryBody(body)) return new BufferedResponse(await call(url, init));
     const key = dedupeKey(url, init?.headers, body);
     let answer = inFlight.get(key);
     if (!answer) {

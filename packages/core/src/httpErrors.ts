@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ErrorCode, MASKED_MESSAGE } from './errors.js';
+import { ErrorCode, graphqlErrorBody, MASKED_MESSAGE } from './errors.js';
 import { REQUEST_ID_HEADER } from './logger.js';
 
 /** What Fastify says before GraphQL is reached, rewritten for a person holding a GraphQL client. */
@@ -25,11 +25,6 @@ const CLIENT_STATUS: Record<string, number> = {
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
-type Body = { errors: { message: string; extensions: Record<string, unknown> }[] };
-const graphqlError = (message: string, code: string, extensions: Record<string, unknown> = {}): Body => ({
-  errors: [{ message, extensions: { code, ...extensions } }],
-});
-
 /**
  * Answers what never reaches GraphQL (a body too large or not JSON, an unsupported content type, an
  * unknown route, a failure in a plain HTTP route) in the shape a GraphQL client reads:
@@ -46,20 +41,20 @@ export function registerHttpErrorHandlers(app: FastifyInstance, log: (err: unkno
     const clientCode = (error as { extensions?: { code?: unknown } }).extensions?.code;
     if (typeof clientCode === 'string' && clientCode in CLIENT_STATUS) {
       // A deliberate GraphQL error thrown by a plain route (the SSE endpoint refusing a caller).
-      return reply.code(CLIENT_STATUS[clientCode]!).send(graphqlError(error.message, clientCode));
+      return reply.code(CLIENT_STATUS[clientCode]!).send(graphqlErrorBody(error.message, clientCode));
     }
     if (status < 400 || status >= 500) {
       log(error);
-      return reply.code(500).send(graphqlError(MASKED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR, { requestId: [request.headers[REQUEST_ID_HEADER]].flat()[0] ?? request.id }));
+      return reply.code(500).send(graphqlErrorBody(MASKED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR, { requestId: [request.headers[REQUEST_ID_HEADER]].flat()[0] ?? request.id }));
     }
     const message = MESSAGES[error.code]?.(error) ?? (error.message || 'The request is not valid.');
     const code = status === 429 ? ErrorCode.RATE_LIMITED : 'BAD_REQUEST';
-    return reply.code(status).send(graphqlError(message, code));
+    return reply.code(status).send(graphqlErrorBody(message, code));
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!.slice(0, 200);
     return reply
       .code(404)
-      .send(graphqlError(`Nothing is served at ${request.method} ${path}. GraphQL is at POST /graphql.`, ErrorCode.NOT_FOUND));
+      .send(graphqlErrorBody(`Nothing is served at ${request.method} ${path}. GraphQL is at POST /graphql.`, ErrorCode.NOT_FOUND));
   });
 }
