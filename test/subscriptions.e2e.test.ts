@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEMO } from '@iris/core';
+import { DEMO, type InProcessEventBus } from '@iris/core';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -100,6 +100,39 @@ describe('deviceMarkCreated through the gateway', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(stranger.events).toEqual([]);
     expect(elsewhere.events).toEqual([]);
+  });
+
+  it('gives subscribers asking the same thing one subscription at the devices subgraph, released as soon as the last one leaves', async () => {
+    const bus = graph.bus as Partial<InProcessEventBus>;
+    if (!bus.listenerCount) return; // Redis bus: the listeners are Redis subscriptions, counted elsewhere
+    const listening = () => bus.listenerCount!('mark.created');
+    const waitFor = async (expected: number) => {
+      for (let i = 0; i < 100 && listening() !== expected; i++) await new Promise((r) => setTimeout(r, 20));
+      return listening();
+    };
+    // The previous tests' subscribers are still being let go: start from a count that holds still.
+    let before = listening();
+    for (let steady = 0; steady < 10; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      steady = listening() === before ? steady + 1 : 0;
+      before = listening();
+    }
+    const tabs = Array.from({ length: 20 }, () => collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceGroupId: DEMO.deviceGroup.id } }));
+    expect(await waitFor(before + 1)).toBe(before + 1);
+    // A second account's subscriber is its own subscription upstream: what it may see differs.
+    const other = await createTenant(graph, 'Neighbour');
+    const neighbour = collect(connect({ authorization: `Bearer ${other.token}` }), MARKS);
+    expect(await waitFor(before + 2)).toBe(before + 2);
+
+    await upload(owner);
+    for (const tab of tabs) expect(await tab.until(1)).toHaveLength(1);
+    const ids = new Set(tabs.map((tab) => tab.events[0]!.data!.deviceMarkCreated.id));
+    expect(ids.size).toBe(1);
+
+    // Leaving, with no event coming, releases the listeners now rather than at the next event.
+    neighbour.dispose();
+    for (const tab of tabs) tab.dispose();
+    expect(await waitFor(before)).toBe(before);
   });
 
   it('replays what was missed after a mark id, then goes on live, with no gap and no repeat', async () => {

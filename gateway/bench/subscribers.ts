@@ -14,6 +14,8 @@ let refused = 0;
 // What happened to the sockets: how many got connected, and with which codes they closed (4429: too
 // slow to read; 4403: credentials; 1001: the server going away; 1006: dropped without a close frame).
 let connected = 0;
+// Subscribers that have received at least one event: they are listening end to end.
+let listening = 0;
 const closes: Record<number, number> = {};
 // A socket the server could not take (backlog full) rejects inside the client: count it, do not die.
 process.on('unhandledRejection', () => {
@@ -35,11 +37,17 @@ for (let i = 0; i < count; i++) {
       },
     },
   });
+  let heard = false;
   client.subscribe<{ deviceMarkCreated: { createdAt: string } }>(
     { query },
     {
       next: (value) => {
-        if (value.data) latencies.push(Date.now() - new Date(value.data.deviceMarkCreated.createdAt).getTime());
+        if (!value.data) return;
+        latencies.push(Date.now() - new Date(value.data.deviceMarkCreated.createdAt).getTime());
+        if (!heard) {
+          heard = true;
+          listening += 1;
+        }
       },
       error: () => {},
       complete: () => {},
@@ -60,6 +68,17 @@ const flush = setInterval(() => {
 }, 500);
 
 process.on('message', async (message: { type: string }) => {
+  if (message.type === 'status') {
+    const closed = Object.values(closes).reduce((a, b) => a + b, 0);
+    process.send!({ type: 'status', connected, listening, closed });
+    return;
+  }
+  // The warm-up is over: what was measured so far is not part of the figures.
+  if (message.type === 'reset') {
+    latencies = [];
+    process.send!({ type: 'reset' });
+    return;
+  }
   if (message.type !== 'stop') return;
   clearInterval(flush);
   if (latencies.length) process.send!({ type: 'latencies', values: latencies });

@@ -7,6 +7,9 @@
  *   pnpm bench:subscriptions                      # 1,000 subscribers
  *   SUBSCRIBERS=10000 pnpm bench:subscriptions
  *   RATE=2 SECONDS=10 pnpm bench:subscriptions    # marks per second, seconds per phase
+ *
+ * Each phase first connects every subscriber, then publishes a mark a second until each one still
+ * connected has received one (`setupSeconds`), and only then measures.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,7 +26,38 @@ const SELECTIONS = {
   'fields from three subgraphs': 'id createdAt faceCount device { name account { name } } analysis { faces { score } }',
 };
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends `type` to a subscriber process and resolves with its reply of the same type. */
+function ask<T = unknown>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      resolve(message as T);
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
+}
+
+const sum = <T extends Record<string, number>>(values: T[]) => {
+  const total = {} as Record<string, number>;
+  for (const value of values) for (const [key, n] of Object.entries(value)) if (typeof n === 'number') total[key] = (total[key] ?? 0) + n;
+  return total as T;
+};
+
 const bench = await startBenchGraph();
+
+/** A mark made and announced as the devices subgraph does after an analysis meets a mode. */
+async function publishMark() {
+  const mark = await bench.graph.database.prisma.deviceMark.create({
+    data: { accountId: DEMO.account.id, deviceId: DEMO.device.id, groupId: DEMO.deviceGroup.id, createdAt: new Date() },
+  });
+  await bench.graph.bus.publish('mark.created', {
+    markId: mark.id, accountId: mark.accountId, deviceId: mark.deviceId, groupId: mark.groupId, modeId: null, createdAt: mark.createdAt.toISOString(),
+  });
+}
 const wsUrl = bench.graph.url.replace(/^http/, 'ws');
 const results: Record<string, unknown>[] = [];
 
@@ -50,20 +84,27 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     });
     children.push(child);
   }
+  const connectStarted = performance.now();
   await Promise.all(children.map((child) => once(child, 'message')));
-  // Subscribers are acknowledged a while after their sockets open: give every one time to be listening.
-  await new Promise((r) => setTimeout(r, 3_000 + SUBSCRIBERS));
+
+  // Warm-up: a mark a second until every subscriber still connected has received one, so the figures
+  // measure delivery to subscribers that are listening end to end, not the set-up of the last ones.
+  const warmupDeadline = Date.now() + 180_000;
+  let status = { connected: 0, listening: 0, closed: 0 };
+  do {
+    await publishMark();
+    await sleep(1_000);
+    status = sum(await Promise.all(children.map((child) => ask<typeof status>(child, 'status'))));
+  } while (status.listening < status.connected - status.closed && Date.now() < warmupDeadline);
+  const setupSeconds = (performance.now() - connectStarted) / 1000;
+  await sleep(1_000);
+  await Promise.all(children.map((child) => ask(child, 'reset')));
   const serverRssPerSubscriber = (process.memoryUsage().rss - rssBefore) / SUBSCRIBERS;
 
   const total = RATE * SECONDS;
   for (let i = 0; i < total; i++) {
-    const mark = await bench.graph.database.prisma.deviceMark.create({
-      data: { accountId: DEMO.account.id, deviceId: DEMO.device.id, groupId: DEMO.deviceGroup.id, createdAt: new Date() },
-    });
-    await bench.graph.bus.publish('mark.created', {
-      markId: mark.id, accountId: mark.accountId, deviceId: mark.deviceId, groupId: mark.groupId, modeId: null, createdAt: mark.createdAt.toISOString(),
-    });
-    await new Promise((r) => setTimeout(r, 1_000 / RATE));
+    await publishMark();
+    await sleep(1_000 / RATE);
   }
   const deadline = Date.now() + 60_000;
   while (latencies.length < total * SUBSCRIBERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
@@ -80,12 +121,15 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     delivered: `${latencies.length} of ${total * SUBSCRIBERS}`,
     refusedConnections: refused,
     connected,
+    listeningAfterWarmup: status.listening,
+    setupSeconds: Math.round(setupSeconds * 10) / 10,
     closedBeforeStop: JSON.stringify(closes),
     ...summarize('publish to receipt (ms)', latencies.length ? latencies : [NaN]),
     p99: sorted[Math.floor(sorted.length * 0.99)],
     serverRssPerSubscriberKiB: Math.round(serverRssPerSubscriber / 1024),
   });
-  await new Promise((r) => setTimeout(r, 1_000));
+  // A quiet start for the next phase: the server lets go of this phase's sockets first.
+  await sleep(5_000);
 }
 
 console.table(results);

@@ -20,6 +20,7 @@ import { SubgraphResilience } from './plugins/resilience.js';
 import { observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
+import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 import { registerPlayground } from './plugins/playground.js';
 import { registerProfilesRestApi } from './rest/profilesApi.js';
@@ -138,7 +139,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const subscriptions = createSubscriptionRunner({
     apollo,
     routes: () => routes,
-    subgraphUrl: (name) => urls.get(name) ?? '',
+    upstream: createUpstreamSubscriptions({ subgraphUrl: (name) => urls.get(name) ?? '', maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS }),
     verifier: options.verifier,
     apiKeys,
     logger,
@@ -146,7 +147,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       operationLimitError(apiSchema!, document, variables, operationName, config) ?? (await rateLimiter.admit(context, document, operationName)),
     checkDocument: (payload) => resolvePersistedOperation(payload, persisted, config.PERSISTED_OPERATIONS_ONLY),
   });
-  const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions);
+  const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS);
   const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
 
   await app.listen(listen);

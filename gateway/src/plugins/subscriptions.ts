@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { trackSubscription, type AccessTokenVerifier, type Logger } from '@iris/core';
+import { returnPromptly, trackSubscription, type AccessTokenVerifier, type Logger } from '@iris/core';
 import {
   GraphQLError,
   Kind,
@@ -16,7 +16,6 @@ import {
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +24,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange } from './apiKeys.js';
 import { authenticateRequest } from './auth.js';
+import { SubscriberTooSlowError, UpstreamRefusal, type UpstreamEvent, type UpstreamSubscriptions } from './upstreamSubscriptions.js';
 
 /** A subscription root field: the subgraph that owns it and the Query field that looks up its entity by id. */
 interface SubscriptionRoute {
@@ -73,6 +73,8 @@ interface Plan {
   /** Run through the gateway's query planner for each event: the client's selection on the entity. */
   perEvent: string;
   responseKey: string;
+  /** The client's root field, arguments included. */
+  root: FieldNode;
 }
 
 /**
@@ -119,20 +121,20 @@ export function planSubscription(document: DocumentNode, operationName: string |
       ...fragments,
     ],
   };
-  return { route, upstream: print(upstream), perEvent: print(perEvent), responseKey: root.alias?.value ?? root.name.value };
+  return { route, upstream: print(upstream), perEvent: print(perEvent), responseKey: root.alias?.value ?? root.name.value, root };
 }
 
 interface ConnectionState {
   context: GatewayContext;
-  upstream?: Map<string, Client>;
-  upstreamKeys?: string[];
   expiryTimer?: NodeJS.Timeout;
+  /** How the transport drops a subscriber that fell too far behind (a WebSocket closes with 4429). */
+  tooSlow?: () => void;
 }
 
 export interface SubscriptionRunnerOptions {
   apollo: ApolloServer<GatewayContext>;
   routes: () => Map<string, SubscriptionRoute>;
-  subgraphUrl: (name: string) => string;
+  upstream: UpstreamSubscriptions;
   verifier: AccessTokenVerifier;
   apiKeys: ApiKeyExchange;
   logger: Logger;
@@ -151,35 +153,6 @@ export interface SubscriptionRunnerOptions {
  * execute subscriptions; this does.
  */
 export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
-  // Subscribers with the same credentials share one connection to each subgraph: a thousand tabs of
-  // one user are one upstream socket carrying a thousand subscriptions.
-  const shared = new Map<string, { client: Client; users: number }>();
-  const upstreamClient = (state: ConnectionState, subgraph: string): Client => {
-    state.upstream ??= new Map();
-    const held = state.upstream.get(subgraph);
-    if (held) return held;
-    const key = `${subgraph}\n${state.context.forwardHeaders.authorization ?? ''}`;
-    let entry = shared.get(key);
-    if (!entry) {
-      entry = {
-        users: 0,
-        client: createClient({
-          url: options.subgraphUrl(subgraph).replace(/^http/, 'ws'),
-          webSocketImpl: WebSocket,
-          lazy: true,
-          lazyCloseTimeout: 1_000,
-          retryAttempts: 0,
-          connectionParams: { ...state.context.forwardHeaders, requestId: state.context.requestId },
-        }),
-      };
-      shared.set(key, entry);
-    }
-    entry.users += 1;
-    state.upstream.set(subgraph, entry.client);
-    state.upstreamKeys = [...(state.upstreamKeys ?? []), key];
-    return entry.client;
-  };
-
   // Subscribers with the same credentials, document and variables get the same event resolved once:
   // a thousand tabs of one user cost one federated query per event, not a thousand.
   const inFlight = new Map<string, Promise<ExecutionResult | null>>();
@@ -220,73 +193,106 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
 
     disconnect(state: ConnectionState): void {
       clearTimeout(state.expiryTimer);
-      for (const key of state.upstreamKeys ?? []) {
-        const entry = shared.get(key);
-        if (!entry) continue;
-        entry.users -= 1;
-        if (entry.users === 0) {
-          shared.delete(key);
-          void entry.client.dispose();
-        }
-      }
-      state.upstream?.clear();
-      state.upstreamKeys = [];
     },
 
-    async *run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncGenerator<ExecutionResult> {
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const refusal = await options.admit?.(state.context, args.document, args.operationName, variables);
-      if (refusal) {
-        yield { errors: [refusal] };
-        return;
-      }
-      const plan = planSubscription(args.document, args.operationName, options.routes());
-      if (plan instanceof GraphQLError) {
-        yield { errors: [plan] };
-        return;
-      }
-      const events = upstreamClient(state, plan.route.subgraph).iterate<Record<string, { id: string } | null>>({ query: plan.upstream, variables });
-      try {
-        for await (const event of events) {
-          if (event.errors?.length) {
-            yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
-            continue;
-          }
-          const id = event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0];
-          if (!id) continue;
-          const result = await resolveEvent(state, plan.perEvent, { ...variables, irisEventId: id.id });
-          if (!result) continue;
-          // The caller may not (or no longer) see it: nothing to send.
-          if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
-          yield result as ExecutionResult;
-        }
-      } catch (err) {
-        const errors = Array.isArray(err) ? err : [err];
-        yield { errors: errors.map((e: { message?: string; extensions?: Record<string, unknown> }) => new GraphQLError(e.message ?? 'The subscription ended.', { extensions: e.extensions ?? {} })) };
-      } finally {
-        await events.return?.();
-      }
+    /**
+     * The results of one subscription. Its `return()` (the subscriber left) closes the upstream side at
+     * once, even while no event is coming (see `returnPromptly`).
+     */
+    run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncIterableIterator<ExecutionResult> {
+      const upstream: UpstreamHandle = { left: false };
+      const source = {
+        next: () => Promise.resolve({ value: undefined, done: true as const }),
+        async return() {
+          upstream.left = true;
+          await upstream.events?.return?.();
+          return { value: undefined, done: true as const };
+        },
+      };
+      return returnPromptly(results(state, args, upstream), source);
     },
   };
+
+  async function* results(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>, upstream: UpstreamHandle): AsyncGenerator<ExecutionResult> {
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const refusal = await options.admit?.(state.context, args.document, args.operationName, variables);
+    if (refusal) {
+      yield { errors: [refusal] };
+      return;
+    }
+    const plan = planSubscription(args.document, args.operationName, options.routes());
+    if (plan instanceof GraphQLError) {
+      yield { errors: [plan] };
+      return;
+    }
+    if (upstream.left) return;
+    const events = options.upstream.open({
+      subgraph: plan.route.subgraph,
+      credentials: credentialHeaders(state.context.forwardHeaders),
+      requestId: state.context.requestId,
+      query: plan.upstream,
+      variables,
+      shareable: !replays(plan, variables),
+    });
+    upstream.events = events;
+    try {
+      for await (const event of events) {
+        if (event.errors?.length) {
+          yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
+          continue;
+        }
+        const id = (event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0]) as { id: string } | null | undefined;
+        if (!id) continue;
+        const result = await resolveEvent(state, plan.perEvent, { ...variables, irisEventId: id.id });
+        if (!result) continue;
+        // The caller may not (or no longer) see it: nothing to send.
+        if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
+        yield result as ExecutionResult;
+      }
+    } catch (err) {
+      if (err instanceof SubscriberTooSlowError && state.tooSlow) {
+        state.tooSlow();
+        return;
+      }
+      const errors = err instanceof UpstreamRefusal ? err.errors : [err instanceof GraphQLError ? err : new GraphQLError('The subscription ended.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+      yield { errors };
+    } finally {
+      await events.return?.();
+    }
+  }
+}
+
+/** One subscription's side towards the subgraph, and whether the subscriber already left. */
+interface UpstreamHandle {
+  left: boolean;
+  events?: AsyncIterableIterator<UpstreamEvent>;
+}
+
+/** Whether the subscription replays history before going live (a non-null `after` argument). */
+function replays(plan: Plan, variables: Record<string, unknown>): boolean {
+  const after = plan.root.arguments?.find((a) => a.name.value === 'after')?.value;
+  if (!after || after.kind === Kind.NULL) return false;
+  return after.kind !== Kind.VARIABLE || variables[after.name.value] != null;
 }
 
 export type SubscriptionRunner = ReturnType<typeof createSubscriptionRunner>;
 
 /** Unsent bytes one subscriber may hold before it is disconnected. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const TOO_SLOW = 'Too slow: events were not read in time; reconnect and resume with `after`';
 
-const credentialHeaders = (source: Record<string, unknown>) => {
+function credentialHeaders(source: Record<string, unknown>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of ['authorization', 'api_key']) if (typeof source[name] === 'string') headers[name] = source[name] as string;
   return headers;
-};
+}
 
 /**
  * graphql-ws on the gateway's `/graphql`. Credentials come in `connection_init`; a connection without
  * valid ones closes with 4403, and with the expiry of the token that authorised it. Dead peers are
- * found by pings every 15 s and dropped.
+ * found by pings every `pingIntervalMs` and dropped; a subscriber too slow to read closes with 4429.
  */
-export function serveWebSocketSubscriptions(server: Server, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): () => Promise<void> {
+export function serveWebSocketSubscriptions(server: Server, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner, pingIntervalMs: number): () => Promise<void> {
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
   const alive = new WeakMap<WebSocket, boolean>();
   wss.on('connection', (socket) => {
@@ -302,7 +308,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       alive.set(socket, false);
       socket.ping();
     }
-  }, 15_000);
+  }, pingIntervalMs);
   heartbeat.unref();
 
   const disposable = useServer<Record<string, unknown> | undefined, { state?: ConnectionState }>(
@@ -313,6 +319,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
         const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown');
         if (!state) return false;
         ctx.extra.state = state;
+        state.tooSlow = () => ctx.extra.socket.close(4429, TOO_SLOW);
         const expiresAt = runner.expiresAt(state);
         if (expiresAt) {
           // The subscriptions end with the token that authorised them.
@@ -331,7 +338,7 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       // connection is closed (it can reconnect and resume with `after`) rather than hold memory or
       // slow the others.
       onNext: (ctx) => {
-        if (ctx.extra.socket.bufferedAmount > MAX_BUFFERED_BYTES) ctx.extra.socket.close(4429, 'Too slow: events were not read in time');
+        if (ctx.extra.socket.bufferedAmount > MAX_BUFFERED_BYTES) ctx.extra.socket.close(4429, TOO_SLOW);
       },
     },
     wss,

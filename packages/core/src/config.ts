@@ -131,6 +131,11 @@ export const configSchema = z.object({
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */
   SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(5_000),
+  // Subscriptions at the gateway (gateway/src/plugins/subscriptions.ts).
+  /** How often each subscriber's socket is pinged; one that has not answered the previous ping is dropped. */
+  SUBSCRIPTION_PING_INTERVAL_MS: z.coerce.number().int().min(1_000).default(15_000),
+  /** Events held for one subscriber that reads slower than they arrive; past it the subscriber is dropped (4429). */
+  SUBSCRIPTION_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1).default(1_000),
   /** How long SIGTERM waits for in-flight requests and jobs before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** The GraphiQL playground at `/` (on by default except with NODE_ENV=production). */

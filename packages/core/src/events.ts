@@ -118,6 +118,11 @@ export class InProcessEventBus implements EventBus {
     return () => set.delete(handler as EventHandler<never>);
   }
 
+  /** How many handlers listen for `type` now: one per live subscription, plus the subgraphs' own. */
+  listenerCount(type: IrisEventType): number {
+    return this.#handlers.get(type)?.size ?? 0;
+  }
+
   /** Resolves once every delivery started so far has finished (tests and graceful shutdown). */
   async drain(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);

@@ -16,6 +16,8 @@ export * from './demo.js';
 export * from './validation.js';
 export * from './storage.js';
 export * from './signing.js';
+export * from './boundedQueue.js';
 export * from './eventStream.js';
+export * from './returnPromptly.js';
 export * from './redisEventBus.js';
 export * from './telemetry/index.js';

@@ -1,4 +1,4 @@
-import { eventStream, inScope, isUuid, parseInput } from '@iris/core';
+import { eventStream, inScope, isUuid, parseInput, returnPromptly, type IrisEvent } from '@iris/core';
 import { z } from 'zod';
 import type { SubscriptionResolvers } from '../generated/resolvers-types.js';
 import type { Context } from '../context.js';
@@ -18,58 +18,75 @@ async function visible(context: Context, accountId: string, deviceId: string) {
   return (await context.data.devices.devicesByIds([deviceId], context.visibility)).length > 0;
 }
 
+type MarkFilter = NonNullable<z.infer<typeof markFilter>>;
+type MarkEventPayload = { deviceId: string; groupId: string | null; modeId: string | null };
+
+const matches = (filter: MarkFilter, mark: MarkEventPayload) =>
+  (!filter.deviceId || mark.deviceId === filter.deviceId) &&
+  (!filter.deviceGroupId || mark.groupId === filter.deviceGroupId) &&
+  (!filter.deviceModeId || mark.modeId === filter.deviceModeId);
+
+/** Marks the caller may see: first those after `after` (replayed from the database), then live ones, each once. */
+async function* markEvents(context: Context, after: string | null | undefined, filter: MarkFilter, live: AsyncIterableIterator<IrisEvent<'mark.created'>>) {
+  const delivered = new Set<string>();
+  try {
+    if (after) {
+      for await (const mark of context.services.marks.replayAfter(after, await context.data.marks.visibleMarks(context.visibility), filter)) {
+        delivered.add(mark.id);
+        yield { deviceMarkCreated: mark };
+      }
+    }
+    for await (const event of live) {
+      if (delivered.has(event.payload.markId)) continue;
+      if (!(await visible(context, event.payload.accountId, event.payload.deviceId))) continue;
+      const mark = await context.services.marks.announced(event.payload.markId);
+      if (mark) yield { deviceMarkCreated: mark };
+    }
+  } finally {
+    await live.return!();
+  }
+}
+
+async function* notificationEvents(context: Context, live: AsyncIterableIterator<IrisEvent<'notification.created'>>) {
+  for await (const event of live) {
+    const [notification] = await context.data.notifications.notificationsByIds([event.payload.notificationId], {});
+    if (notification) yield { notificationReceived: notification };
+  }
+}
+
+async function* deviceStatusEvents(context: Context, live: AsyncIterableIterator<IrisEvent<'device.statusChanged'>>) {
+  for await (const event of live) {
+    if (!(await visible(context, event.payload.accountId, event.payload.deviceId))) continue;
+    const [device] = await context.data.devices.devicesByIds([event.payload.deviceId], { scope: { all: true } });
+    if (device) yield { deviceStatusChanged: device };
+  }
+}
+
+// Each subscription listens on the bus from the moment it is made (so a replay read afterwards misses
+// nothing), and stops listening as soon as the subscriber leaves (`returnPromptly`), not at the next event.
 export const Subscription: SubscriptionResolvers = {
   deviceMarkCreated: {
-    subscribe: async function* (_parent, args, context) {
+    subscribe: (_parent, args, context) => {
       const filter = parseInput(markFilter, args.filter, 'filter') ?? {};
-      if (args.after != null && !isUuid(args.after)) {
-        throw context.services.marks.badCursor();
-      }
-      const matches = (m: { deviceId: string; groupId: string | null; modeId: string | null }) =>
-        (!filter.deviceId || m.deviceId === filter.deviceId) &&
-        (!filter.deviceGroupId || m.groupId === filter.deviceGroupId) &&
-        (!filter.deviceModeId || m.modeId === filter.deviceModeId);
-      // Listen before reading what was missed, so nothing falls between the replay and the live events.
-      const live = eventStream(context.services.bus, 'mark.created', { filter: (e) => matches(e.payload) });
-      const delivered = new Set<string>();
-      try {
-        if (args.after) {
-          for await (const mark of context.services.marks.replayAfter(args.after, await context.data.marks.visibleMarks(context.visibility), filter)) {
-            delivered.add(mark.id);
-            yield { deviceMarkCreated: mark };
-          }
-        }
-        for await (const event of live) {
-          if (delivered.has(event.payload.markId)) continue;
-          if (!(await visible(context, event.payload.accountId, event.payload.deviceId))) continue;
-          const mark = await context.services.marks.announced(event.payload.markId);
-          if (mark) yield { deviceMarkCreated: mark };
-        }
-      } finally {
-        await live.return!();
-      }
+      if (args.after != null && !isUuid(args.after)) throw context.services.marks.badCursor();
+      const live = eventStream(context.services.bus, 'mark.created', { filter: (e) => matches(filter, e.payload) });
+      return returnPromptly(markEvents(context, args.after, filter, live), live);
     },
   },
 
   notificationReceived: {
-    subscribe: async function* (_parent, _args, context) {
+    subscribe: (_parent, _args, context) => {
       const live = eventStream(context.services.bus, 'notification.created', { filter: (e) => inScope(context.scope, e.payload.accountId) });
-      for await (const event of live) {
-        const [notification] = await context.data.notifications.notificationsByIds([event.payload.notificationId], {});
-        if (notification) yield { notificationReceived: notification };
-      }
+      return returnPromptly(notificationEvents(context, live), live);
     },
   },
 
   deviceStatusChanged: {
-    subscribe: async function* (_parent, args, context) {
-      if (args.deviceId != null && !isUuid(args.deviceId)) return;
+    subscribe: (_parent, args, context) => {
+      // No device has such an id: a stream that ends at once.
+      if (args.deviceId != null && !isUuid(args.deviceId)) return (async function* () {})();
       const live = eventStream(context.services.bus, 'device.statusChanged', { filter: (e) => !args.deviceId || e.payload.deviceId === args.deviceId });
-      for await (const event of live) {
-        if (!(await visible(context, event.payload.accountId, event.payload.deviceId))) continue;
-        const [device] = await context.data.devices.devicesByIds([event.payload.deviceId], { scope: { all: true } });
-        if (device) yield { deviceStatusChanged: device };
-      }
+      return returnPromptly(deviceStatusEvents(context, live), live);
     },
   },
 };

@@ -1,0 +1,145 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { boundedQueue, returnPromptly, type BoundedQueue } from '@iris/core';
+import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { createUpstreamSubscriptions, SubscriberTooSlowError } from './upstreamSubscriptions.js';
+
+/** A subgraph stand-in: `tick(room)` yields what the test sends to that room; it counts what it is asked. */
+const rooms = new Map<string, Set<BoundedQueue<number>>>();
+const seen = { connections: 0, subscriptions: 0, open: 0 };
+const send = (room: string, value: number) => {
+  for (const queue of rooms.get(room) ?? []) queue.push(value);
+};
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
+  subscription: new GraphQLObjectType({
+    name: 'Subscription',
+    fields: {
+      tick: {
+        type: GraphQLInt,
+        args: { room: { type: GraphQLString } },
+        subscribe: (_source, args: { room: string }) => {
+          seen.subscriptions += 1;
+          seen.open += 1;
+          const queue = boundedQueue<number>({
+            maxBuffer: 100,
+            overflow: () => new Error('overflow'),
+            onClose: () => {
+              seen.open -= 1;
+              rooms.get(args.room)?.delete(queue);
+            },
+          });
+          rooms.set(args.room, (rooms.get(args.room) ?? new Set()).add(queue));
+          const ticks = (async function* () {
+            for await (const value of queue) yield { tick: value };
+          })();
+          return returnPromptly(ticks, queue);
+        },
+      },
+    },
+  }),
+});
+
+let server: WebSocketServer;
+let url: string;
+beforeAll(async () => {
+  server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  server.on('connection', () => (seen.connections += 1));
+  useServer({ schema }, server);
+  await once(server, 'listening');
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const query = 'subscription ($room: String) { tick(room: $room) }';
+const request = (room: string, token = 'a', shareable = true) => ({
+  subgraph: 'devices',
+  credentials: { authorization: `Bearer ${token}` },
+  requestId: 'r',
+  query,
+  variables: { room },
+  shareable,
+});
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+};
+
+describe('upstream subscriptions', () => {
+  it('opens one upstream subscription for subscribers asking the same thing, and closes it after the last leaves', async () => {
+    const upstream = createUpstreamSubscriptions({ subgraphUrl: () => url });
+    const before = { ...seen };
+    const subscribers = Array.from({ length: 50 }, () => upstream.open(request('shared')));
+    const firsts = subscribers.map((s) => s.next());
+    await until(() => (rooms.get('shared')?.size ?? 0) === 1);
+    send('shared', 7);
+    expect((await Promise.all(firsts)).map((r) => r.value?.data?.tick)).toEqual(Array(50).fill(7));
+    expect(seen.subscriptions - before.subscriptions).toBe(1);
+    expect(seen.connections - before.connections).toBe(1);
+    expect(upstream.size()).toEqual({ connections: 1, subscriptions: 1 });
+
+    await Promise.all(subscribers.slice(1).map((s) => s.return!()));
+    expect(upstream.size().subscriptions).toBe(1);
+    await subscribers[0]!.return!();
+    expect(upstream.size()).toEqual({ connections: 0, subscriptions: 0 });
+    await until(() => seen.open === 0);
+  });
+
+  it('keeps subscribers apart when their credentials differ or the subscription replays history', async () => {
+    const upstream = createUpstreamSubscriptions({ subgraphUrl: () => url });
+    const before = { ...seen };
+    const streams = [upstream.open(request('apart', 'a')), upstream.open(request('apart', 'b')), upstream.open(request('apart', 'a', false))];
+    const firsts = streams.map((s) => s.next());
+    await until(() => (rooms.get('apart')?.size ?? 0) === 3);
+    send('apart', 1);
+    expect((await Promise.all(firsts)).map((r) => r.value?.data?.tick)).toEqual([1, 1, 1]);
+    expect(seen.subscriptions - before.subscriptions).toBe(3);
+    expect(seen.connections - before.connections).toBe(2);
+    await Promise.all(streams.map((s) => s.return!()));
+    await until(() => seen.open === 0);
+  });
+
+  it('drops only the subscriber that falls behind; the others get every event', async () => {
+    const upstream = createUpstreamSubscriptions({ subgraphUrl: () => url, maxBuffer: 3 });
+    const slow = upstream.open(request('busy'));
+    const fast = upstream.open(request('busy'));
+    const received: number[] = [];
+    const reading = (async () => {
+      for await (const event of fast) {
+        received.push(event.data!.tick as number);
+        if (received.length === 10) break;
+      }
+    })();
+    await until(() => (rooms.get('busy')?.size ?? 0) === 1);
+    for (let i = 0; i < 10; i++) {
+      send('busy', i);
+      await until(() => received.length === i + 1);
+    }
+    await reading;
+    expect(received).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const slowValues: number[] = [];
+    const failure = await (async () => {
+      try {
+        for await (const event of slow) slowValues.push(event.data!.tick as number);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(SubscriberTooSlowError);
+    expect(slowValues).toEqual([0, 1, 2]);
+    await until(() => seen.open === 0);
+  });
+
+  it('ends every subscriber with SERVICE_UNAVAILABLE when the subgraph cannot be reached', async () => {
+    const upstream = createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:1/graphql' });
+    const a = upstream.open(request('nowhere'));
+    const b = upstream.open(request('nowhere'));
+    for (const stream of [a, b]) await expect(stream.next()).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(upstream.size()).toEqual({ connections: 0, subscriptions: 0 });
+  });
+});

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { boundedQueue, type BoundedQueue } from '@iris/core';
+import { GraphQLError, type FormattedExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** One subscription to open on a subgraph, on behalf of one subscriber. */
+export interface UpstreamRequest {
+  subgraph: string;
+  /** The subscriber's credentials (`authorization`, `api_key`), forwarded in `connection_init`. */
+  credentials: Record<string, string>;
+  requestId: string;
+  query: string;
+  variables: Record<string, unknown>;
+  /**
+   * Whether subscribers asking the same thing may share one upstream subscription. Not when the
+   * subscription replays history first (`after`): a subscriber joining later would miss the replay.
+   */
+  shareable: boolean;
+}
+
+export interface UpstreamSubscriptionsOptions {
+  subgraphUrl: (name: string) => string;
+  /** Upstream events held for one subscriber that reads slower than they arrive. */
+  maxBuffer?: number;
+}
+
+/** A subscriber fell further behind than `maxBuffer`: its transport closes it (it resumes with `after`). */
+export class SubscriberTooSlowError extends GraphQLError {
+  constructor(maxBuffer: number) {
+    super(`This subscription fell more than ${maxBuffer} events behind and was ended; subscribe again with \`after\` to catch up.`, {
+      extensions: { code: 'RATE_LIMITED' },
+    });
+  }
+}
+
+export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
+
+interface Stream {
+  subscribers: Set<BoundedQueue<UpstreamEvent>>;
+  stop: () => void;
+}
+
+/**
+ * The gateway's side of subscriptions towards the subgraphs, multiplexed twice:
+ * - subscribers with the same credentials share one graphql-ws connection to each subgraph;
+ * - subscribers with the same credentials, document and variables share one subscription on it,
+ *   and each event is fanned out to them through a bounded queue of their own.
+ *
+ * So ten thousand tabs of one user cost the subgraph one socket and one subscription, and a slow tab
+ * only ever overflows its own queue.
+ */
+export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOptions) {
+  const maxBuffer = options.maxBuffer ?? 1_000;
+  const clients = new Map<string, { client: Client; streams: number }>();
+  const streams = new Map<string, Stream>();
+
+  const credentialsKey = (request: UpstreamRequest) => `${request.subgraph}\n${request.credentials.authorization ?? ''}\n${request.credentials.api_key ?? ''}`;
+
+  const acquireClient = (request: UpstreamRequest) => {
+    const key = credentialsKey(request);
+    let entry = clients.get(key);
+    if (!entry) {
+      entry = {
+        streams: 0,
+        client: createClient({
+          url: options.subgraphUrl(request.subgraph).replace(/^http/, 'ws'),
+          webSocketImpl: WebSocket,
+          lazy: true,
+          lazyCloseTimeout: 1_000,
+          retryAttempts: 0,
+          connectionParams: { ...request.credentials, requestId: request.requestId },
+        }),
+      };
+      clients.set(key, entry);
+    }
+    entry.streams += 1;
+    const held = entry;
+    return {
+      client: held.client,
+      release: () => {
+        held.streams -= 1;
+        if (held.streams === 0 && clients.get(key) === held) {
+          clients.delete(key);
+          void held.client.dispose();
+        }
+      },
+    };
+  };
+
+  const startStream = (key: string, request: UpstreamRequest): Stream => {
+    const { client, release } = acquireClient(request);
+    const subscribers = new Set<BoundedQueue<UpstreamEvent>>();
+    let ended = false;
+    const finish = (each: (subscriber: BoundedQueue<UpstreamEvent>) => void) => {
+      if (ended) return;
+      ended = true;
+      if (streams.get(key) === stream) streams.delete(key);
+      for (const subscriber of subscribers) each(subscriber);
+      subscribers.clear();
+      release();
+    };
+    const unsubscribe = client.subscribe<Record<string, unknown>>(
+      { query: request.query, variables: request.variables },
+      {
+        next: (event) => {
+          for (const subscriber of subscribers) subscriber.push(event);
+        },
+        complete: () => finish((subscriber) => subscriber.end()),
+        error: (err) => finish((subscriber) => subscriber.fail(upstreamError(err))),
+      },
+    );
+    const stream: Stream = {
+      subscribers,
+      stop: () => {
+        if (ended) return;
+        finish(() => {});
+        unsubscribe();
+      },
+    };
+    return stream;
+  };
+
+  return {
+    /** The events of one subscriber's upstream subscription; `return()` on it unsubscribes. */
+    open(request: UpstreamRequest): AsyncIterableIterator<UpstreamEvent> {
+      const key = request.shareable ? `${credentialsKey(request)}\n${request.query}\n${JSON.stringify(request.variables)}` : randomUUID();
+      let stream = streams.get(key);
+      if (!stream) {
+        stream = startStream(key, request);
+        streams.set(key, stream);
+      }
+      const joined = stream;
+      const queue = boundedQueue<UpstreamEvent>({
+        maxBuffer,
+        overflow: () => new SubscriberTooSlowError(maxBuffer),
+        onClose: () => {
+          joined.subscribers.delete(queue);
+          if (joined.subscribers.size === 0) joined.stop();
+        },
+      });
+      joined.subscribers.add(queue);
+      return queue;
+    },
+
+    /** How many upstream connections and subscriptions are open (for tests and metrics). */
+    size: () => ({ connections: clients.size, subscriptions: streams.size }),
+  };
+}
+
+export type UpstreamSubscriptions = ReturnType<typeof createUpstreamSubscriptions>;
+
+/** The GraphQL errors a subgraph refused a subscription with, kept together for the subscriber. */
+export class UpstreamRefusal extends Error {
+  constructor(readonly errors: GraphQLError[]) {
+    super(errors[0]?.message ?? 'The subscription was refused.');
+  }
+}
+
+/** What graphql-ws reports (GraphQL errors of the subscribe, a close event, a socket error) as one error. */
+function upstreamError(err: unknown): Error {
+  if (Array.isArray(err)) {
+    return new UpstreamRefusal((err as { message: string; extensions?: Record<string, unknown> }[]).map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })));
+  }
+  if (err instanceof Error) return err;
+  const code = (err as { code?: number } | undefined)?.code;
+  return new GraphQLError('The subscription ended: its source closed. Subscribe again with `after` to catch up.', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', ...(code ? { closeCode: code } : {}) },
+  });
+}
