@@ -37,6 +37,25 @@ describe('face analysis', () => {
     expect(face.expression.scores.reduce((sum: number, s: { score: number }) => sum + s.score, 0)).toBeCloseTo(1, 3);
   });
 
+  it('answers score, box and expression label alone (read without the landmarks) as they are in the full faces, to its own account only', async () => {
+    const FULL = `query($id: ID!) { faceAnalysis(id: $id) { id width faces { score box { x y width height } expression { label scores { label score } } landmarks { x y } eyes { left { open } } } } }`;
+    const SUMMARY = `query($id: ID!) { faceAnalysis(id: $id) { id width faces { score box { x y width height } expression { label } } } }`;
+    const made = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }`, { i: { imageBase64: image('astronaut.png') } });
+    const id = made.data!.analyzeImage.id;
+    const full = (await as(owner)(FULL, { id })).data!.faceAnalysis;
+    const summary = await as(owner)(SUMMARY, { id });
+    expect(summary.errors).toBeUndefined();
+    expect(summary.data!.faceAnalysis).toEqual({
+      id,
+      width: full.width,
+      faces: full.faces.map((face: { score: number; box: unknown; expression: { label: string } }) => ({ score: face.score, box: face.box, expression: { label: face.expression.label } })),
+    });
+    expect(summary.data!.faceAnalysis.faces).toHaveLength(1);
+    const other = await createTenant(graph, 'Onlooker');
+    expect((await as(other.token)(SUMMARY, { id })).data!.faceAnalysis).toBeNull();
+    expect((await as(other.token)(FULL, { id })).data!.faceAnalysis).toBeNull();
+  });
+
   it('finds no face on a cup of coffee, and refuses what is not an image', async () => {
     const coffee = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }`, { i: { imageBase64: image('coffee.png') } });
     expect(coffee.data!.analyzeImage.faces).toEqual([]);
@@ -63,6 +82,17 @@ describe('the capture-to-mark pipeline', () => {
       device: { name: DEMO.device.name, account: { name: DEMO.account.name } },
       data: { id: captureId, analysisStatus: 'DONE' },
       analysis: { faces: [{ expression: { label: 'HAPPY' }, eyes: { left: { open: true } } }] },
+    });
+
+    // The page a mark list shows reads each face's score, box and label only: the same as the full faces say.
+    const summary = await as(owner)(`{ deviceMarks(first: 1) { nodes { analysis { id faces { score box { x y width height } expression { label } } } } } }`);
+    const full = await as(owner)(`{ deviceMarks(first: 1) { nodes { analysis { id faces { score box { x y width height } expression { label } landmarks { x } } } } } }`);
+    expect(summary.errors).toBeUndefined();
+    const fullAnalysis = full.data!.deviceMarks.nodes[0].analysis;
+    expect(fullAnalysis.faces[0].landmarks).toHaveLength(68);
+    expect(summary.data!.deviceMarks.nodes[0].analysis).toEqual({
+      id: fullAnalysis.id,
+      faces: fullAnalysis.faces.map(({ landmarks: _landmarks, ...face }: { landmarks: unknown }) => face),
     });
 
     const stats = await as(owner)(`query($i: MarkStatisticsInput!) { markStatistics(input: $i) { start count } }`, {

@@ -5,8 +5,15 @@ import type { AnalyticsData } from './data/index.js';
 export function createLoaders(data: AnalyticsData, scope: TenantScope) {
   return {
     action: createRowLoader((ids: readonly string[]) => data.actions.actionsByIds(ids, scope), (row) => row.id, { validKey: isUuid }),
-    analysis: createRowLoader((ids: readonly string[]) => data.analyses.analysesByIds(ids, scope), (row) => row.id, { validKey: isUuid }),
-    analysisByData: createRowLoader((ids: readonly string[]) => data.analyses.analysesByDataIds(ids, scope), (row) => row.dataId!, { validKey: isUuid }),
+    /** By id, and by capture: with the full faces, or with their summary (`faceDetailOf` says which a field needs). */
+    analysis: {
+      full: createRowLoader((ids: readonly string[]) => data.analyses.analysesByIds(ids, scope, 'full'), (row) => row.id, { validKey: isUuid }),
+      summary: createRowLoader((ids: readonly string[]) => data.analyses.analysesByIds(ids, scope, 'summary'), (row) => row.id, { validKey: isUuid }),
+    },
+    analysisByData: {
+      full: createRowLoader((ids: readonly string[]) => data.analyses.analysesByDataIds(ids, scope, 'full'), (row) => row.dataId!, { validKey: isUuid }),
+      summary: createRowLoader((ids: readonly string[]) => data.analyses.analysesByDataIds(ids, scope, 'summary'), (row) => row.dataId!, { validKey: isUuid }),
+    },
     jobByData: createRowLoader((ids: readonly string[]) => data.analyses.jobsByDataIds(ids, scope), (row) => row.dataId, { validKey: isUuid }),
   };
 }

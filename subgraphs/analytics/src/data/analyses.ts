@@ -1,16 +1,43 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { AnalysisJobModel, AnalysisJobStatus, Db, Prisma } from '@iris/db';
+import { Prisma, type AnalysisJobModel, type AnalysisJobStatus, type Db, type FaceAnalysisModel } from '@iris/db';
 
 const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
+
+/**
+ * How much of each face an analysis is read with: `full` as stored, or `summary`, each face cut down
+ * in the database to its score, box and expression label (no landmarks, eyes or expression scores).
+ */
+export type FaceDetail = 'full' | 'summary';
+
+/**
+ * Analyses whose `column` is among `ids`, in the tenant's scope, with summary faces. The faces are
+ * cut down by PostgreSQL, so the 68 landmarks of every face never cross the wire nor get parsed.
+ */
+function summaryAnalyses(prisma: Db, column: 'id' | 'dataId', ids: readonly string[], scope: TenantScope): Promise<FaceAnalysisModel[]> {
+  if (ids.length === 0 || (!scope.all && scope.accountIds.length === 0)) return Promise.resolve([]);
+  const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" IN (${Prisma.join(scope.accountIds.map((id) => Prisma.sql`${id}::uuid`))})`;
+  return prisma.$queryRaw<FaceAnalysisModel[]>`
+    SELECT id, "accountId", "deviceId", "dataId", width, height, models, "durationMs", "faceCount", "createdAt",
+      CASE WHEN jsonb_typeof(faces) = 'array' THEN (
+        SELECT coalesce(jsonb_agg(jsonb_build_object('score', face->'score', 'box', face->'box', 'expression', jsonb_build_object('label', face->'expression'->'label')) ORDER BY position), '[]'::jsonb)
+        FROM jsonb_array_elements(faces) WITH ORDINALITY AS face_at(face, position)
+      ) ELSE faces END AS faces
+    FROM analytics."FaceAnalysis"
+    WHERE ${Prisma.raw(column === 'id' ? 'id' : '"dataId"')} IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))}) ${tenant}`;
+}
 
 /** Face analyses and the jobs that produce them for captures. */
 export function createAnalysesData(prisma: Db) {
   return {
     createAnalysis: (data: Prisma.FaceAnalysisUncheckedCreateInput) => prisma.faceAnalysis.create({ data }),
-    analysesByIds: (ids: readonly string[], scope: TenantScope) =>
-      prisma.faceAnalysis.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
-    analysesByDataIds: (dataIds: readonly string[], scope: TenantScope) =>
-      prisma.faceAnalysis.findMany({ where: { dataId: { in: [...dataIds] }, ...scopeWhere(scope) } }),
+    analysesByIds: (ids: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>
+      detail === 'summary'
+        ? summaryAnalyses(prisma, 'id', ids, scope)
+        : prisma.faceAnalysis.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+    analysesByDataIds: (dataIds: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>
+      detail === 'summary'
+        ? summaryAnalyses(prisma, 'dataId', dataIds, scope)
+        : prisma.faceAnalysis.findMany({ where: { dataId: { in: [...dataIds] }, ...scopeWhere(scope) } }),
 
     /** One job per capture: a repeated `capture.created` finds the job it made before. */
     queueJob: (row: { dataId: string; accountId: string; deviceId: string; storageKey: string }) =>

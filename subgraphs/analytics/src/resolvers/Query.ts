@@ -1,5 +1,6 @@
 import { badUserInput, parseInput } from '@iris/core';
 import { z } from 'zod';
+import { faceDetailOf } from '../faceDetail.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 const MAX_RANGE_MS = 366 * 86_400_000;
@@ -16,7 +17,7 @@ const statisticsInput = z
 
 export const Query: QueryResolvers = {
   action: (_parent, { id }, { loaders }) => loaders.action.load(id),
-  faceAnalysis: (_parent, { id }, { loaders }) => loaders.analysis.load(id),
+  faceAnalysis: (_parent, { id }, { loaders }, info) => loaders.analysis[faceDetailOf(info)].load(id),
   analysisJob: (_parent, { deviceDataId }, { loaders }) => loaders.jobByData.load(deviceDataId),
   analysisJobs: (_parent, { status, ...args }, { data, scope }) => data.analyses.jobs(status, args, scope),
   markStatistics: (_parent, { input }, { data, scope }) => {
