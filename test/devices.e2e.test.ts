@@ -220,6 +220,44 @@ describe('captures and marks', () => {
     expect(hundred).toBeLessThanOrEqual(5);
   });
 
+  it('shows a mark with its device and capture to its account, service admins and the users its device or group is shared with, and to no one else', async () => {
+    const capture = (await as(owner)(UPLOAD, { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT.toString('base64') } })).data!.uploadCapture;
+    const mark = (await as(admin)(`mutation($d: ID!, $c: ID) { createDeviceMark(input: { deviceId: $d, deviceDataId: $c }) { id } }`, { d: DEMO.device.id, c: capture.id })).data!.createDeviceMark;
+    const MARK = `query($id: ID!, $c: ID!) { deviceMark(id: $id) { id device { name } data { id } } deviceData(id: $c) { id } }`;
+    const seen = async (token: string) => (await as(token)(MARK, { id: mark.id, c: capture.id })).data;
+    const shown = { deviceMark: { id: mark.id, device: { name: DEMO.device.name }, data: { id: capture.id } }, deviceData: { id: capture.id } };
+    const hidden = { deviceMark: null, deviceData: null };
+    expect(await seen(owner)).toEqual(shown);
+    expect(await seen(admin)).toEqual(shown);
+
+    const viewer = await createTenant(graph, 'Mark Viewer');
+    expect(await seen(viewer.token)).toEqual(hidden);
+    const DEVICE_SHARE = (verb: string) => `mutation($u: ID!) { ${verb}(input: { deviceId: "${DEMO.device.id}", userId: $u }) { id } }`;
+    const GROUP_SHARE = (verb: string) => `mutation($u: ID!) { ${verb}(input: { groupId: "${DEMO.deviceGroup.id}", userId: $u }) { id } }`;
+    expect((await as(owner)(DEVICE_SHARE('shareDevice'), { u: viewer.user.id })).errors).toBeUndefined();
+    expect(await seen(viewer.token)).toEqual(shown);
+    const listed = await as(viewer.token)(`{ deviceMarks(first: 100) { nodes { id device { name } data { id } } } }`);
+    expect(listed.data!.deviceMarks.nodes).toContainEqual(shown.deviceMark);
+    await as(owner)(DEVICE_SHARE('unshareDevice'), { u: viewer.user.id });
+    expect(await seen(viewer.token)).toEqual(hidden);
+    expect((await as(owner)(GROUP_SHARE('shareDeviceGroup'), { u: viewer.user.id })).errors).toBeUndefined();
+    expect(await seen(viewer.token)).toEqual(shown);
+    await as(owner)(GROUP_SHARE('unshareDeviceGroup'), { u: viewer.user.id });
+    expect(await seen(viewer.token)).toEqual(hidden);
+
+    const stranger = await createTenant(graph, 'Mark Stranger');
+    expect(await seen(stranger.token)).toEqual(hidden);
+
+    // A deleted device still shows as its marks' device, and its captures stay readable.
+    await as(owner)(`mutation { deleteDevice(input: { id: "${DEMO.device.id}" }) { id } }`);
+    try {
+      expect(await seen(owner)).toEqual(shown);
+      expect(await seen(stranger.token)).toEqual(hidden);
+    } finally {
+      await as(owner)(`mutation { restoreDevice(input: { id: "${DEMO.device.id}" }) { id } }`);
+    }
+  });
+
   it('signs mark image URLs, restores captures, and keeps notifications: today\'s unsent, sent, announcements', async () => {
     const capture = (await as(owner)(UPLOAD, { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT.toString('base64') } })).data!.uploadCapture;
     const mark = (await as(admin)(`mutation($d: ID!, $c: ID) { createDeviceMark(input: { deviceId: $d, deviceDataId: $c }) { id } }`, { d: DEMO.device.id, c: capture.id })).data!.createDeviceMark;

@@ -1,5 +1,6 @@
 export { openDatabase, type Database, type Db } from './database.js';
 export { applyMigrations, readMigrations, MIGRATIONS_DIR, type Migration } from './migrate.js';
 export { Prisma } from './generated/prisma/client.js';
+export { modelColumns, uuidList } from './sql.js';
 export type * from './generated/prisma/models.js';
 export type * from './generated/prisma/enums.js';

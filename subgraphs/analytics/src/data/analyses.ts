@@ -1,5 +1,5 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { Prisma, type AnalysisJobModel, type AnalysisJobStatus, type Db, type FaceAnalysisModel } from '@iris/db';
+import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type Db, type FaceAnalysisModel } from '@iris/db';
 
 const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
 
@@ -15,7 +15,7 @@ export type FaceDetail = 'full' | 'summary';
  */
 function summaryAnalyses(prisma: Db, column: 'id' | 'dataId', ids: readonly string[], scope: TenantScope): Promise<FaceAnalysisModel[]> {
   if (ids.length === 0 || (!scope.all && scope.accountIds.length === 0)) return Promise.resolve([]);
-  const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" IN (${Prisma.join(scope.accountIds.map((id) => Prisma.sql`${id}::uuid`))})`;
+  const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" IN (${uuidList(scope.accountIds)})`;
   return prisma.$queryRaw<FaceAnalysisModel[]>`
     SELECT id, "accountId", "deviceId", "dataId", width, height, models, "durationMs", "faceCount", "createdAt",
       CASE WHEN jsonb_typeof(faces) = 'array' THEN (
@@ -23,7 +23,7 @@ function summaryAnalyses(prisma: Db, column: 'id' | 'dataId', ids: readonly stri
         FROM jsonb_array_elements(faces) WITH ORDINALITY AS face_at(face, position)
       ) ELSE faces END AS faces
     FROM analytics."FaceAnalysis"
-    WHERE ${Prisma.raw(column === 'id' ? 'id' : '"dataId"')} IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))}) ${tenant}`;
+    WHERE ${Prisma.raw(column === 'id' ? 'id' : '"dataId"')} IN (${uuidList(ids)}) ${tenant}`;
 }
 
 /** Face analyses and the jobs that produce them for captures. */

@@ -1,14 +1,20 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { Db, DeviceDataModel, Prisma } from '@iris/db';
-import { owned, visibleDevice, type Visibility } from './visibility.js';
+import { modelColumns, Prisma, uuidList, type Db, type DeviceDataModel } from '@iris/db';
+import { owned, visibleDeviceSql, type Visibility } from './visibility.js';
 
 const capturesSort: Sort<DeviceDataModel> = { name: 'deviceData.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
 
 /** Captures (DeviceData) and what their analysis came to. */
 export function createCapturesData(prisma: Db) {
   return {
+    /** Captures by id whose device the caller sees. In SQL: every mark of a page asks for its capture through here. */
     capturesByIds: (ids: readonly string[], v: Visibility): Promise<DeviceDataModel[]> =>
-      prisma.deviceData.findMany({ where: { id: { in: [...ids] }, device: visibleDevice(v) } }),
+      ids.length === 0
+        ? Promise.resolve([])
+        : prisma.$queryRaw<DeviceDataModel[]>`
+            SELECT ${modelColumns(Prisma.DeviceDataScalarFieldEnum, 'capture')} FROM devices."DeviceData" capture
+            JOIN devices."Device" device ON device.id = capture."deviceId"
+            WHERE capture.id IN (${uuidList(ids)}) AND ${visibleDeviceSql(v, 'device')}`,
 
     ownedCapture: (id: string, scope: TenantScope) => (isUuid(id) ? prisma.deviceData.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null)),
 

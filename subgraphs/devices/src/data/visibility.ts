@@ -1,5 +1,5 @@
 import { scopeWhere, type TenantScope } from '@iris/core';
-import type { Prisma } from '@iris/db';
+import { Prisma, uuidList } from '@iris/db';
 
 /**
  * What a request may see in this subgraph: its tenant's rows, and what other accounts shared with
@@ -16,6 +16,20 @@ export function visibleDevice(v: Visibility): Prisma.DeviceWhereInput {
   const own: Prisma.DeviceWhereInput = scopeWhere(v.scope);
   if (!v.userId) return own;
   return { OR: [own, { shares: { some: { userId: v.userId } } }, { group: { shares: { some: { userId: v.userId } } } }] };
+}
+
+/**
+ * `visibleDevice` as a SQL condition on the device row `device` (a table alias), for the hot reads
+ * written as SQL: the same rule, row for row (the devices end-to-end tests hold both to it).
+ */
+export function visibleDeviceSql(v: Visibility, device: string): Prisma.Sql {
+  if (v.scope.all) return Prisma.sql`TRUE`;
+  const alias = Prisma.raw(device);
+  const own = v.scope.accountIds.length > 0 ? Prisma.sql`${alias}."accountId" IN (${uuidList(v.scope.accountIds)})` : Prisma.sql`FALSE`;
+  if (!v.userId) return own;
+  return Prisma.sql`(${own}
+    OR EXISTS (SELECT 1 FROM devices."DeviceShare" share WHERE share."deviceId" = ${alias}.id AND share."userId" = ${v.userId}::uuid)
+    OR EXISTS (SELECT 1 FROM devices."DeviceGroupShare" share WHERE share."groupId" = ${alias}."groupId" AND share."userId" = ${v.userId}::uuid))`;
 }
 
 export function visibleGroup(v: Visibility): Prisma.DeviceGroupWhereInput {
