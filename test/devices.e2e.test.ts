@@ -220,6 +220,26 @@ describe('captures and marks', () => {
     expect(hundred).toBeLessThanOrEqual(5);
   });
 
+  it('answers a page of marks with their device, group, mode and capture alike through nodes, edges and fragments, in the same statements', async () => {
+    const FIELDS = 'id device { name } group { name } mode { name } data { id }';
+    const run = async (query: string) => {
+      const before = graph.database.statementCount();
+      const result = await as(owner)(query);
+      expect(result.errors).toBeUndefined();
+      return { result: result.data!.deviceMarks, statements: graph.database.statementCount() - before };
+    };
+    const nodes = await run(`{ deviceMarks(first: 30) { nodes { ${FIELDS} } } }`);
+    const edges = await run(`{ deviceMarks(first: 30) { edges { node { ...M } } } } fragment M on DeviceMark { ${FIELDS} }`);
+    const inline = await run(`{ deviceMarks(first: 30) { ... on DeviceMarkConnection { nodes { ... on DeviceMark { ${FIELDS} } } } } }`);
+    expect(nodes.result.nodes.length).toBeGreaterThan(0);
+    expect(edges.result.edges.map((edge: { node: unknown }) => edge.node)).toEqual(nodes.result.nodes);
+    expect(inline.result.nodes).toEqual(nodes.result.nodes);
+    expect(new Set([nodes.statements, edges.statements, inline.statements]).size).toBe(1);
+    // Nothing is loaded for relations the page does not ask for.
+    const bare = await run(`{ deviceMarks(first: 30) { nodes { id } } }`);
+    expect(bare.statements).toBeLessThan(nodes.statements);
+  });
+
   it('shows a mark with its device and capture to its account, service admins and the users its device or group is shared with, and to no one else', async () => {
     const capture = (await as(owner)(UPLOAD, { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT.toString('base64') } })).data!.uploadCapture;
     const mark = (await as(admin)(`mutation($d: ID!, $c: ID) { createDeviceMark(input: { deviceId: $d, deviceDataId: $c }) { id } }`, { d: DEMO.device.id, c: capture.id })).data!.createDeviceMark;

@@ -1,5 +1,6 @@
 import { requireInScope } from '@iris/core';
 import type { AccountResolvers } from '../generated/resolvers-types.js';
+import { withMarkRelations } from '../markRelations.js';
 
 export const Account: AccountResolvers = {
   devices: (account, args, { data, scope }) => {
@@ -10,8 +11,8 @@ export const Account: AccountResolvers = {
     requireInScope(scope, account.id);
     return data.devices.groupsOfAccount(account.id, args);
   },
-  deviceMarks: (account, { filter, orderBy, ...args }, { scope, services }) => {
+  deviceMarks: async (account, { filter, orderBy, ...args }, { scope, services, loaders }, info) => {
     requireInScope(scope, account.id);
-    return services.marks.list({ accountId: account.id }, filter, orderBy, args);
+    return withMarkRelations(await services.marks.list({ accountId: account.id }, filter, orderBy, args), loaders, info);
   },
 };

@@ -1,5 +1,6 @@
 import { badUserInput, isUuid, scopeWhere } from '@iris/core';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
+import { withMarkRelations } from '../markRelations.js';
 
 export const Query: QueryResolvers = {
   device: (_parent, { id }, { loaders }) => loaders.device.load(id),
@@ -11,8 +12,8 @@ export const Query: QueryResolvers = {
   deviceModes: (_parent, args, { data }) => data.modes.modes(args),
   deviceMode: (_parent, { id }, { loaders }) => loaders.mode.load(id),
   deviceData: (_parent, { id }, { loaders }) => loaders.capture.load(id),
-  deviceMarks: async (_parent, { filter, orderBy, ...args }, { data, services, visibility }) =>
-    services.marks.list(await data.marks.visibleMarks(visibility), filter, orderBy, args),
+  deviceMarks: async (_parent, { filter, orderBy, ...args }, { data, services, visibility, loaders }, info) =>
+    withMarkRelations(await services.marks.list(await data.marks.visibleMarks(visibility), filter, orderBy, args), loaders, info),
   deviceMark: (_parent, { id }, { loaders }) => loaders.mark.load(id),
   latestDeviceMarks: async (_parent, { deviceIds, perDevice }, { data, visibility }) => {
     const per = perDevice ?? 1;
