@@ -135,6 +135,21 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(await waitFor(before)).toBe(before);
   });
 
+  it('answers a subscription that does not parse or validate with coded errors, and keeps the connection', async () => {
+    const client = connect({ authorization: `Bearer ${owner}` });
+    const unknownField = collect(client, 'subscription { deviceMarkCreated { id nope } }');
+    const broken = collect(client, 'subscription { deviceMarkCreated { id ');
+    const [validation] = await unknownField.until(1);
+    expect(validation!.errors![0]).toMatchObject({ message: expect.stringContaining('nope'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const [syntax] = await broken.until(1);
+    expect(syntax!.errors![0]).toMatchObject({ message: expect.stringContaining('Syntax Error'), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    // The same connection still serves a good subscription.
+    const good = collect(client, MARKS);
+    await new Promise((r) => setTimeout(r, 200));
+    await upload(owner);
+    expect(await good.until(1)).toHaveLength(1);
+  });
+
   it('replays what was missed after a mark id, then goes on live, with no gap and no repeat', async () => {
     const first = collect(connect({ authorization: `Bearer ${owner}` }), MARKS);
     await new Promise((r) => setTimeout(r, 200));

@@ -25,13 +25,22 @@ process.on('uncaughtException', () => {
   refused += 1;
 });
 
+// Sockets that closed before their connection was acknowledged: they never got going.
+let neverConnected = 0;
+
 for (let i = 0; i < count; i++) {
+  let acknowledged = false;
   const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: {
       error: () => {},
       connected: () => {
+        acknowledged = true;
         connected += 1;
       },
       closed: (event) => {
+        if (!acknowledged) {
+          neverConnected += 1;
+          return;
+        }
         const code = (event as { code?: number }).code ?? 0;
         closes[code] = (closes[code] ?? 0) + 1;
       },
@@ -70,7 +79,7 @@ const flush = setInterval(() => {
 process.on('message', async (message: { type: string }) => {
   if (message.type === 'status') {
     const closed = Object.values(closes).reduce((a, b) => a + b, 0);
-    process.send!({ type: 'status', connected, listening, closed });
+    process.send!({ type: 'status', connected, listening, closed, neverConnected });
     return;
   }
   // The warm-up is over: what was measured so far is not part of the figures.
@@ -82,7 +91,7 @@ process.on('message', async (message: { type: string }) => {
   if (message.type !== 'stop') return;
   clearInterval(flush);
   if (latencies.length) process.send!({ type: 'latencies', values: latencies });
-  process.send!({ type: 'sockets', connected, closes: { ...closes } });
+  process.send!({ type: 'sockets', connected, neverConnected, closes: { ...closes } });
   await Promise.all(clients.map((c) => c.dispose()));
   process.send!({ type: 'stopped' }, () => process.exit(0));
 });

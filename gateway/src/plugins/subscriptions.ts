@@ -5,7 +5,9 @@ import { returnPromptly, trackSubscription, type AccessTokenVerifier, type Logge
 import {
   GraphQLError,
   Kind,
+  parse,
   print,
+  validate,
   visit,
   type DocumentNode,
   type ExecutionArgs,
@@ -17,6 +19,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { LRUCache } from 'lru-cache';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
@@ -153,6 +156,16 @@ export interface SubscriptionRunnerOptions {
  * execute subscriptions; this does.
  */
 export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
+  const documents = new LRUCache<string, { schema: GraphQLSchema; result: DocumentNode | readonly GraphQLError[] }>({ max: 1_000 });
+  const plans = new WeakMap<DocumentNode, Map<string, Plan | GraphQLError>>();
+  const planFor = (document: DocumentNode, operationName: string | null | undefined, routes: Map<string, SubscriptionRoute>) => {
+    let byOperation = plans.get(document);
+    if (!byOperation) plans.set(document, (byOperation = new Map()));
+    const key = operationName ?? '';
+    let plan = byOperation.get(key);
+    if (!plan) byOperation.set(key, (plan = planSubscription(document, operationName, routes)));
+    return plan;
+  };
   // Subscribers with the same credentials, document and variables get the same event resolved once:
   // a thousand tabs of one user cost one federated query per event, not a thousand.
   const inFlight = new Map<string, Promise<ExecutionResult | null>>();
@@ -182,6 +195,29 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     checkPayload(payload: { query?: unknown; extensions?: unknown }): GraphQLError[] | undefined {
       const check = options.checkDocument?.(payload);
       return check && !check.ok ? [new GraphQLError(check.message, { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } })] : undefined;
+    },
+
+    /**
+     * The document of a subscribe message, parsed and validated once per text and schema: ten thousand
+     * subscribers of one operation cost one parse and one validation, and share one document, so the
+     * admission checks' per-document caches (`limits.ts`) and the plan cache hold for them too.
+     */
+    prepare(schema: GraphQLSchema, query: unknown): DocumentNode | readonly GraphQLError[] | undefined {
+      if (typeof query !== 'string') return undefined;
+      const cached = documents.get(query);
+      if (cached?.schema === schema) return cached.result;
+      let result: DocumentNode | readonly GraphQLError[];
+      // Coded as Apollo Server codes the same errors over HTTP.
+      const coded = (error: GraphQLError, code: string) => new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+      try {
+        const document = parse(query);
+        const errors = validate(schema, document);
+        result = errors.length ? errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED')) : document;
+      } catch (err) {
+        result = [coded(err instanceof GraphQLError ? err : new GraphQLError('The document could not be read.'), 'GRAPHQL_PARSE_FAILED')];
+      }
+      documents.set(query, { schema, result });
+      return result;
     },
 
     /** When the token that authorised the subscriber expires (ms since epoch), if it does. */
@@ -220,7 +256,7 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       yield { errors: [refusal] };
       return;
     }
-    const plan = planSubscription(args.document, args.operationName, options.routes());
+    const plan = planFor(args.document, args.operationName, options.routes());
     if (plan instanceof GraphQLError) {
       yield { errors: [plan] };
       return;
@@ -331,7 +367,14 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       onDisconnect: (ctx) => {
         if (ctx.extra.state) runner.disconnect(ctx.extra.state);
       },
-      onSubscribe: (_ctx, _id, payload) => runner.checkPayload(payload),
+      onSubscribe: (_ctx, _id, payload) => {
+        const refusal = runner.checkPayload(payload);
+        if (refusal) return refusal;
+        const schema = apiSchema();
+        const prepared = runner.prepare(schema, payload.query);
+        if (!prepared || Array.isArray(prepared)) return prepared as readonly GraphQLError[] | undefined;
+        return { schema, document: prepared as DocumentNode, operationName: payload.operationName, variableValues: payload.variables };
+      },
       subscribe: (args) => trackSubscription('websocket', runner.run((args.contextValue as { state: ConnectionState }).state, args)),
       context: (ctx) => ({ state: ctx.extra.state }),
       // A client that does not read its socket lets unsent events pile up here: past the limit the
