@@ -6,8 +6,17 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const [url, token, countText, query] = process.argv.slice(2) as [string, string, string, string];
+const [url, countText, query] = process.argv.slice(2) as [string, string, string];
 const count = Number(countText);
+// The access tokens to subscribe with, from the parent (one for all, or one per subscriber).
+const tokens = await new Promise<string[]>((resolve) => {
+  const onTokens = (message: { type: string; tokens?: string[] }) => {
+    if (message.type !== 'tokens') return;
+    process.off('message', onTokens);
+    resolve(message.tokens!);
+  };
+  process.on('message', onTokens);
+});
 const clients: Client[] = [];
 let latencies: number[] = [];
 let refused = 0;
@@ -30,7 +39,7 @@ let neverConnected = 0;
 
 for (let i = 0; i < count; i++) {
   let acknowledged = false;
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: {
+  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens[i % tokens.length]}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: {
       error: () => {},
       connected: () => {
         acknowledged = true;

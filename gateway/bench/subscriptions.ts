@@ -7,19 +7,28 @@
  *   pnpm bench:subscriptions                      # 1,000 subscribers
  *   SUBSCRIBERS=10000 pnpm bench:subscriptions
  *   RATE=2 SECONDS=10 pnpm bench:subscriptions    # marks per second, seconds per phase
+ *   CREDENTIALS=distinct pnpm bench:subscriptions # a token per subscriber: nothing shared upstream
  *
  * Each phase first connects every subscriber, then publishes a mark a second until each one still
  * connected has received one (`setupSeconds`), and only then measures.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { DEMO } from '@iris/core';
+import { DEMO, loadConfig, signAccessToken, type Role } from '@iris/core';
+import { decodeJwt } from 'jose';
+import { testEnvironment } from '../../test/support/scratchDatabase.js';
 import { startBenchGraph, summarize, writeResults } from '../../bench/harness.js';
 
 const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1_000);
 const RATE = Number(process.env.RATE ?? 2);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const PER_PROCESS = 5_000;
+/**
+ * `CREDENTIALS=distinct`: every subscriber signs in with a token of its own (the same user), so no two
+ * share an upstream subscription or an event's resolution: the gateway's worst case. By default all
+ * share one token, as the tabs of one user do.
+ */
+const DISTINCT = process.env.CREDENTIALS === 'distinct';
 
 const SELECTIONS = {
   'devices fields only': 'id createdAt faceCount',
@@ -48,6 +57,17 @@ const sum = <T extends Record<string, number>>(values: T[]) => {
 };
 
 const bench = await startBenchGraph();
+const tokens = DISTINCT ? await mintTokens(SUBSCRIBERS) : [];
+
+/** `count` different access tokens for the owner of the benchmark's token (ECDSA signatures differ each time). */
+async function mintTokens(count: number) {
+  const claims = decodeJwt(bench.ownerToken) as { sub: string; acc: string; role: Role };
+  const principal = { kind: 'user' as const, userId: claims.sub, accountId: claims.acc, role: claims.role };
+  const config = loadConfig({ ...testEnvironment(), NODE_ENV: 'development' });
+  const minted = new Set<string>();
+  while (minted.size < count) minted.add((await signAccessToken(bench.graph.keys, config, principal)).token);
+  return [...minted];
+}
 
 /** A mark made and announced as the devices subgraph does after an analysis meets a mode. */
 async function publishMark() {
@@ -72,9 +92,12 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
   const rssBefore = process.memoryUsage().rss;
   const children: ChildProcess[] = [];
   for (let left = SUBSCRIBERS; left > 0; left -= PER_PROCESS) {
-    const child = fork(new URL('./subscribers.ts', import.meta.url).pathname, [wsUrl, bench.ownerToken, String(Math.min(PER_PROCESS, left)), query], {
+    const size = Math.min(PER_PROCESS, left);
+    const child = fork(new URL('./subscribers.ts', import.meta.url).pathname, [wsUrl, String(size), query], {
       execArgv: ['--import', 'tsx'],
     });
+    const from = SUBSCRIBERS - left;
+    child.send({ type: 'tokens', tokens: DISTINCT ? tokens.slice(from, from + size) : [bench.ownerToken] });
     child.on('message', (message: { type: string; values?: number[] }) => {
       if (message.type === 'latencies') latencies.push(...message.values!);
       if (message.type === 'refused') refused += (message as { count?: number }).count ?? 0;
@@ -125,6 +148,7 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
   const sorted = [...latencies].sort((a, b) => a - b);
   results.push({
     selection: label,
+    credentials: DISTINCT ? 'one token each' : 'one token for all',
     subscribers: SUBSCRIBERS,
     events: total,
     delivered: `${latencies.length} of ${total * SUBSCRIBERS}`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { returnPromptly, trackSubscription, type AccessTokenVerifier, type Logger } from '@iris/core';
+import { returnPromptly, trackSubscription, type AccessTokenVerifier, type Logger, type Principal } from '@iris/core';
 import {
   GraphQLError,
   Kind,
@@ -166,11 +166,13 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     if (!plan) byOperation.set(key, (plan = planSubscription(document, operationName, routes)));
     return plan;
   };
-  // Subscribers with the same credentials, document and variables get the same event resolved once:
-  // a thousand tabs of one user cost one federated query per event, not a thousand.
+  // Subscribers who are the same principal (the same user in the same role, or the same app with the
+  // same scopes), asking the same document with the same variables, get each event resolved once: what
+  // the graph shows depends on who asks, not on which of their tokens they hold. A thousand tabs of one
+  // user cost one federated query per event, not a thousand.
   const inFlight = new Map<string, Promise<ExecutionResult | null>>();
   const resolveEvent = (state: ConnectionState, query: string, variables: Record<string, unknown>) => {
-    const key = `${state.context.forwardHeaders.authorization ?? ''}\n${query}\n${JSON.stringify(variables)}`;
+    const key = `${principalKey(state.context.auth.principal)}\n${query}\n${JSON.stringify(variables)}`;
     let pending = inFlight.get(key);
     if (!pending) {
       pending = options.apollo
@@ -296,6 +298,14 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       await events.return?.();
     }
   }
+}
+
+/** Who a principal is, as far as what it may see goes. */
+function principalKey(principal: Principal | null): string {
+  if (!principal) return 'anonymous';
+  return principal.kind === 'user'
+    ? `user:${principal.userId}:${principal.accountId}:${principal.role}`
+    : `app:${principal.appId}:${principal.accountId}:${[...principal.scopes].sort().join(',')}`;
 }
 
 /** One subscription's side towards the subgraph, and whether the subscriber already left. */
