@@ -267,6 +267,7 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     const events = options.upstream.open({
       subgraph: plan.route.subgraph,
       credentials: credentialHeaders(state.context.forwardHeaders),
+      principal: principalKey(state.context.auth.principal),
       requestId: state.context.requestId,
       query: plan.upstream,
       variables,

@@ -7,8 +7,13 @@ import WebSocket from 'ws';
 /** One subscription to open on a subgraph, on behalf of one subscriber. */
 export interface UpstreamRequest {
   subgraph: string;
-  /** The subscriber's credentials (`authorization`, `api_key`), forwarded in `connection_init`. */
+  /** The subscriber's credentials, sent with its subscribe message (the subgraph authorises each one). */
   credentials: Record<string, string>;
+  /**
+   * Who the subscriber is as far as what it may see goes (see `principalKey`): subscribers who are
+   * the same principal and ask the same thing share one upstream subscription, whichever token each holds.
+   */
+  principal: string;
   requestId: string;
   query: string;
   variables: Record<string, unknown>;
@@ -43,22 +48,25 @@ interface Stream {
 
 /**
  * The gateway's side of subscriptions towards the subgraphs, multiplexed twice:
- * - subscribers with the same credentials share one graphql-ws connection to each subgraph;
- * - subscribers with the same credentials, document and variables share one subscription on it,
- *   and each event is fanned out to them through a bounded queue of their own.
+ * - one graphql-ws connection to each subgraph carries every subscriber's subscriptions, each
+ *   subscribe message with its subscriber's own credentials;
+ * - subscribers who are the same principal and ask the same document with the same variables share
+ *   one subscription on it, and each event is fanned out to them through a bounded queue of their own.
  *
- * So ten thousand tabs of one user cost the subgraph one socket and one subscription, and a slow tab
- * only ever overflows its own queue.
+ * So ten thousand subscribers cost each subgraph one socket, ten thousand tabs of one user cost it one
+ * subscription too, and a slow subscriber only ever overflows its own queue.
  */
 export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOptions) {
   const maxBuffer = options.maxBuffer ?? 1_000;
   const clients = new Map<string, { client: Client; streams: number }>();
   const streams = new Map<string, Stream>();
-
-  const credentialsKey = (request: UpstreamRequest) => `${request.subgraph}\n${request.credentials.authorization ?? ''}\n${request.credentials.api_key ?? ''}`;
+  // The credentials `connection_init` presents when a connection (re)opens: the latest subscriber's,
+  // since the subgraph refuses a connection without valid ones.
+  const latest = new Map<string, UpstreamRequest>();
 
   const acquireClient = (request: UpstreamRequest) => {
-    const key = credentialsKey(request);
+    const key = request.subgraph;
+    latest.set(key, request);
     let entry = clients.get(key);
     if (!entry) {
       entry = {
@@ -69,7 +77,10 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
           lazy: true,
           lazyCloseTimeout: 1_000,
           retryAttempts: 0,
-          connectionParams: { ...request.credentials, requestId: request.requestId },
+          connectionParams: () => {
+            const opener = latest.get(key)!;
+            return { ...opener.credentials, requestId: opener.requestId };
+          },
         }),
       };
       clients.set(key, entry);
@@ -82,6 +93,7 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
         held.streams -= 1;
         if (held.streams === 0 && clients.get(key) === held) {
           clients.delete(key);
+          latest.delete(key);
           void held.client.dispose();
         }
       },
@@ -101,7 +113,7 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
       release();
     };
     const unsubscribe = client.subscribe<Record<string, unknown>>(
-      { query: request.query, variables: request.variables },
+      { query: request.query, variables: request.variables, extensions: { ...request.credentials, requestId: request.requestId } },
       {
         next: (event) => {
           for (const subscriber of subscribers) subscriber.push(event);
@@ -124,7 +136,7 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
   return {
     /** The events of one subscriber's upstream subscription; `return()` on it unsubscribes. */
     open(request: UpstreamRequest): AsyncIterableIterator<UpstreamEvent> {
-      const key = request.shareable ? `${credentialsKey(request)}\n${request.query}\n${JSON.stringify(request.variables)}` : randomUUID();
+      const key = request.shareable ? `${request.subgraph}\n${request.principal}\n${request.query}\n${JSON.stringify(request.variables)}` : randomUUID();
       let stream = streams.get(key);
       if (!stream) {
         stream = startStream(key, request);
