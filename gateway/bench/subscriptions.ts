@@ -7,12 +7,14 @@
  *   pnpm bench:subscriptions                      # 1,000 subscribers
  *   SUBSCRIBERS=10000 pnpm bench:subscriptions
  *   RATE=2 SECONDS=10 pnpm bench:subscriptions    # marks per second, seconds per phase
- *   CREDENTIALS=distinct pnpm bench:subscriptions # a token per subscriber: nothing shared upstream
+ *   CREDENTIALS=tokens pnpm bench:subscriptions   # a token per subscriber, all one user
+ *   CREDENTIALS=users pnpm bench:subscriptions    # a user per subscriber: nothing shared upstream
  *
  * Each phase first connects every subscriber, then publishes a mark a second until each one still
  * connected has received one (`setupSeconds`), and only then measures.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { DEMO, loadConfig, signAccessToken, type Role } from '@iris/core';
 import { decodeJwt } from 'jose';
@@ -24,11 +26,12 @@ const RATE = Number(process.env.RATE ?? 2);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const PER_PROCESS = 5_000;
 /**
- * `CREDENTIALS=distinct`: every subscriber signs in with a token of its own (the same user), so no two
- * share an upstream subscription or an event's resolution: the gateway's worst case. By default all
- * share one token, as the tabs of one user do.
+ * Who subscribes: `shared` (default), one token for all, as the tabs of one user; `tokens`, a token of
+ * its own for each, all one user; `users`, a user of its own for each, all allowed to see every mark,
+ * so nothing is shared upstream or in resolving an event: the gateway's worst case.
  */
-const DISTINCT = process.env.CREDENTIALS === 'distinct';
+const CREDENTIALS = (process.env.CREDENTIALS ?? 'shared') as 'shared' | 'tokens' | 'users';
+const DISTINCT = CREDENTIALS !== 'shared';
 
 const SELECTIONS = {
   'devices fields only': 'id createdAt faceCount',
@@ -59,13 +62,19 @@ const sum = <T extends Record<string, number>>(values: T[]) => {
 const bench = await startBenchGraph();
 const tokens = DISTINCT ? await mintTokens(SUBSCRIBERS) : [];
 
-/** `count` different access tokens for the owner of the benchmark's token (ECDSA signatures differ each time). */
+/**
+ * `count` different access tokens (ECDSA signatures differ each time): for the benchmark token's user
+ * (`tokens`), or each for a user of its own in the same account, as members of one team watching the
+ * same devices (`users`).
+ */
 async function mintTokens(count: number) {
   const claims = decodeJwt(bench.ownerToken) as { sub: string; acc: string; role: Role };
-  const principal = { kind: 'user' as const, userId: claims.sub, accountId: claims.acc, role: claims.role };
   const config = loadConfig({ ...testEnvironment(), NODE_ENV: 'development' });
   const minted = new Set<string>();
-  while (minted.size < count) minted.add((await signAccessToken(bench.graph.keys, config, principal)).token);
+  while (minted.size < count) {
+    const userId = CREDENTIALS === 'users' ? randomUUID() : claims.sub;
+    minted.add((await signAccessToken(bench.graph.keys, config, { kind: 'user', userId, accountId: claims.acc, role: CREDENTIALS === 'users' ? 'MEMBER' : claims.role })).token);
+  }
   return [...minted];
 }
 
@@ -148,7 +157,7 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
   const sorted = [...latencies].sort((a, b) => a - b);
   results.push({
     selection: label,
-    credentials: DISTINCT ? 'one token each' : 'one token for all',
+    credentials: { shared: 'one token for all', tokens: 'a token each, one user', users: 'a user each' }[CREDENTIALS],
     subscribers: SUBSCRIBERS,
     events: total,
     delivered: `${latencies.length} of ${total * SUBSCRIBERS}`,
