@@ -150,6 +150,20 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(await good.until(1)).toHaveLength(1);
   });
 
+  it('delivers a selection the devices subgraph answers alone straight from it, to those who may see it only', async () => {
+    const LOCAL = `subscription { live: deviceMarkCreated { id createdAt faceCount device { id name } } }`;
+    const other = await createTenant(graph, 'Onlooker');
+    const stranger = collect(connect({ authorization: `Bearer ${other.token}` }), LOCAL);
+    const mine = collect(connect({ authorization: `Bearer ${owner}` }), LOCAL);
+    await new Promise((r) => setTimeout(r, 200));
+    await upload(owner);
+    const [event] = await mine.until(1);
+    expect(event!.errors).toBeUndefined();
+    expect(event!.data!.live).toMatchObject({ id: expect.any(String), faceCount: 1, device: { id: DEMO.device.id, name: expect.any(String) } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stranger.events).toEqual([]);
+  });
+
   it('replays what was missed after a mark id, then goes on live, with no gap and no repeat', async () => {
     const first = collect(connect({ authorization: `Bearer ${owner}` }), MARKS);
     await new Promise((r) => setTimeout(r, 200));

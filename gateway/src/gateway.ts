@@ -19,7 +19,7 @@ import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePe
 import { SubgraphResilience } from './plugins/resilience.js';
 import { observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDataSource.js';
-import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, subscriptionRoutes } from './plugins/subscriptions.js';
+import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, soleSubgraph, subscriptionRoutes } from './plugins/subscriptions.js';
 import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 import { registerPlayground } from './plugins/playground.js';
@@ -139,6 +139,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const subscriptions = createSubscriptionRunner({
     apollo,
     routes: () => routes,
+    soleSubgraphOf: soleSubgraph(supergraphSdl),
     upstream: createUpstreamSubscriptions({ subgraphUrl: (name) => urls.get(name) ?? '', maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS }),
     verifier: options.verifier,
     apiKeys,

@@ -1,6 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { planSubscription } from './subscriptions.js';
+import { readFileSync } from 'node:fs';
+import { planSubscription, soleSubgraph } from './subscriptions.js';
 
 const routes = new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]);
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -18,7 +19,7 @@ describe('planSubscription', () => {
     if (plan instanceof Error) throw plan;
     expect(plan.responseKey).toBe('marks');
     expect(squash(plan.upstream)).toBe('subscription ($f: DeviceMarkSubscriptionFilter) { deviceMarkCreated(filter: $f) { id } }');
-    expect(squash(plan.perEvent)).toBe(
+    expect(squash(plan.perEvent!)).toBe(
       squash(`query ($irisEventId: ID!, $size: Int) {
         marks: deviceMark(id: $irisEventId) { id device { name captures(first: $size) { totalCount } } ...More }
       }
@@ -31,5 +32,18 @@ describe('planSubscription', () => {
     expect(two).toBeInstanceOf(Error);
     const unknown = planSubscription(parse(`subscription { somethingElse { id } }`), null, routes);
     expect((unknown as Error).message).toMatch(/Unknown subscription field/);
+  });
+
+  it('sends a selection the owning subgraph answers alone to it whole, with no query per event', () => {
+    const sole = soleSubgraph(readFileSync(new URL('../../../schema/supergraph.graphql', import.meta.url), 'utf8'));
+    const local = planSubscription(parse(`subscription($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`), null, routes, sole);
+    if (local instanceof Error) throw local;
+    expect(local.perEvent).toBeNull();
+    expect(squash(local.upstream)).toBe(squash(`subscription ($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`));
+
+    const federated = planSubscription(parse(`subscription { deviceMarkCreated { id device { account { name } } } }`), null, routes, sole);
+    if (federated instanceof Error) throw federated;
+    expect(federated.perEvent).not.toBeNull();
+    expect(squash(federated.upstream)).toBe('subscription { deviceMarkCreated { id } }');
   });
 });

@@ -19,6 +19,8 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
+import { QueryPlanner } from '@apollo/query-planner';
 import { LRUCache } from 'lru-cache';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import type { FastifyInstance } from 'fastify';
@@ -59,6 +61,23 @@ export function subscriptionRoutes(supergraphSdl: string, apiSchema: GraphQLSche
   return routes;
 }
 
+/**
+ * For a supergraph, the subgraph that answers a query with one fetch and nothing else, by the same
+ * query planner the gateway uses; null when the plan needs several subgraphs (or cannot be made).
+ */
+export function soleSubgraph(supergraphSdl: string): (query: DocumentNode) => string | null {
+  const supergraph = Supergraph.build(supergraphSdl);
+  const planner = new QueryPlanner(supergraph);
+  return (query) => {
+    try {
+      const node = planner.buildQueryPlan(operationFromDocument(supergraph.schema, query)).node;
+      return node?.kind === 'Fetch' ? node.serviceName : null;
+    } catch {
+      return null;
+    }
+  };
+}
+
 /** The variables a piece of a document uses. */
 function usedVariables(node: FieldNode | FragmentDefinitionNode | readonly FragmentDefinitionNode[]): Set<string> {
   const names = new Set<string>();
@@ -71,10 +90,13 @@ const keep = (definitions: readonly VariableDefinitionNode[], names: Set<string>
 
 interface Plan {
   route: SubscriptionRoute;
-  /** Sent to the owning subgraph: the root field with the client's arguments, asking only for `id`. */
+  /**
+   * Sent to the owning subgraph: the root field with the client's arguments, asking only for `id`;
+   * or, when that subgraph answers the whole selection alone (`perEvent` null), the client's operation.
+   */
   upstream: string;
   /** Run through the gateway's query planner for each event: the client's selection on the entity. */
-  perEvent: string;
+  perEvent: string | null;
   responseKey: string;
   /** The client's root field, arguments included. */
   root: FieldNode;
@@ -85,7 +107,12 @@ interface Plan {
  * and the client's whole selection, resolved for each event by the gateway's normal federated query
  * planning (the owning subgraph's own fields and `_entities` calls to the others).
  */
-export function planSubscription(document: DocumentNode, operationName: string | null | undefined, routes: Map<string, SubscriptionRoute>): Plan | GraphQLError {
+export function planSubscription(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  routes: Map<string, SubscriptionRoute>,
+  soleSubgraphOf: (query: DocumentNode) => string | null = () => null,
+): Plan | GraphQLError {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return new GraphQLError('No such operation in the document.');
@@ -124,7 +151,13 @@ export function planSubscription(document: DocumentNode, operationName: string |
       ...fragments,
     ],
   };
-  return { route, upstream: print(upstream), perEvent: print(perEvent), responseKey: root.alias?.value ?? root.name.value, root };
+  const responseKey = root.alias?.value ?? root.name.value;
+  // A selection the owning subgraph answers alone goes to it whole: its events need no query of their own.
+  if (soleSubgraphOf(perEvent) === route.subgraph) {
+    const whole: DocumentNode = { kind: Kind.DOCUMENT, definitions: [{ ...operation, name: undefined }, ...fragments] };
+    return { route, upstream: print(whole), perEvent: null, responseKey, root };
+  }
+  return { route, upstream: print(upstream), perEvent: print(perEvent), responseKey, root };
 }
 
 interface ConnectionState {
@@ -137,6 +170,8 @@ interface ConnectionState {
 export interface SubscriptionRunnerOptions {
   apollo: ApolloServer<GatewayContext>;
   routes: () => Map<string, SubscriptionRoute>;
+  /** The one subgraph whose fetch answers a query whole, or null when its plan needs more (see `soleSubgraph`). */
+  soleSubgraphOf?: (query: DocumentNode) => string | null;
   upstream: UpstreamSubscriptions;
   verifier: AccessTokenVerifier;
   apiKeys: ApiKeyExchange;
@@ -163,7 +198,7 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     if (!byOperation) plans.set(document, (byOperation = new Map()));
     const key = operationName ?? '';
     let plan = byOperation.get(key);
-    if (!plan) byOperation.set(key, (plan = planSubscription(document, operationName, routes)));
+    if (!plan) byOperation.set(key, (plan = planSubscription(document, operationName, routes, options.soleSubgraphOf)));
     return plan;
   };
   // Subscribers who are the same principal (the same user in the same role, or the same app with the
@@ -278,6 +313,10 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       for await (const event of events) {
         if (event.errors?.length) {
           yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
+          continue;
+        }
+        if (!plan.perEvent) {
+          yield event as ExecutionResult;
           continue;
         }
         const id = (event.data?.[plan.responseKey] ?? Object.values(event.data ?? {})[0]) as { id: string } | null | undefined;
