@@ -33,10 +33,14 @@ const PER_PROCESS = 5_000;
 const CREDENTIALS = (process.env.CREDENTIALS ?? 'shared') as 'shared' | 'tokens' | 'users';
 const DISTINCT = CREDENTIALS !== 'shared';
 
-const SELECTIONS = {
+const ALL_SELECTIONS = {
   'devices fields only': 'id createdAt faceCount',
   'fields from three subgraphs': 'id createdAt faceCount device { name account { name } } analysis { faces { score } }',
 };
+/** `SELECTIONS=devices` or `SELECTIONS=federated` runs one phase only. */
+const SELECTIONS = Object.fromEntries(
+  Object.entries(ALL_SELECTIONS).filter(([label]) => !process.env.SELECTIONS || (process.env.SELECTIONS === 'devices') === label.startsWith('devices')),
+);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
