@@ -19,5 +19,6 @@ export * from './signing.js';
 export * from './boundedQueue.js';
 export * from './eventStream.js';
 export * from './returnPromptly.js';
+export * from './selection.js';
 export * from './redisEventBus.js';
 export * from './telemetry/index.js';

@@ -1,9 +1,7 @@
-import type { Connection } from '@iris/core';
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { selectedFields, type Connection } from '@iris/core';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Loaders } from './loaders.js';
 import type { DeviceMark } from './mappers.js';
-
-type Fragments = Record<string, FragmentDefinitionNode>;
 
 /**
  * Loads the device, group, mode and capture of every mark of a page, those the selection asks for,
@@ -27,21 +25,11 @@ export async function withMarkRelations(page: Connection<DeviceMark>, loaders: L
 function markFieldsOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): Set<string> {
   const names = new Set<string>();
   for (const connection of info.fieldNodes) {
-    for (const field of fieldsOf(connection.selectionSet, info.fragments)) {
-      const marks = field.name.value === 'nodes' ? [field] : field.name.value === 'edges' ? fieldsOf(field.selectionSet, info.fragments).filter((f) => f.name.value === 'node') : [];
-      for (const mark of marks) for (const asked of fieldsOf(mark.selectionSet, info.fragments)) names.add(asked.name.value);
+    for (const field of selectedFields(connection.selectionSet, info.fragments)) {
+      const marks = field.name.value === 'nodes' ? [field] : field.name.value === 'edges' ? selectedFields(field.selectionSet, info.fragments).filter((f) => f.name.value === 'node') : [];
+      for (const mark of marks) for (const asked of selectedFields(mark.selectionSet, info.fragments)) names.add(asked.name.value);
     }
   }
   return names;
 }
 
-/** The fields of a selection set, with those of its fragments (directives aside: a field counted too many only loads early). */
-function fieldsOf(selection: SelectionSetNode | undefined, fragments: Fragments): FieldNode[] {
-  const fields: FieldNode[] = [];
-  for (const node of selection?.selections ?? []) {
-    if (node.kind === Kind.FIELD) fields.push(node);
-    else if (node.kind === Kind.INLINE_FRAGMENT) fields.push(...fieldsOf(node.selectionSet, fragments));
-    else fields.push(...fieldsOf(fragments[node.name.value]?.selectionSet, fragments));
-  }
-  return fields;
-}
