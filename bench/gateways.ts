@@ -26,6 +26,7 @@ import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { operations, type Operation } from './gateways/operations.js';
+import { ask } from './ipc.js';
 import { variations, type Variation } from './gateways/variations.js';
 
 const env = process.env;
@@ -73,18 +74,6 @@ function start(name: string, extraEnv: Record<string, string>): Promise<{ child:
       resolve({ child, ready: message });
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
-  });
-}
-
-function ask<T>(child: ChildProcess, type: string, answer: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (message: { type: string }) => {
-      if (message.type !== answer) return;
-      child.off('message', onMessage);
-      resolve(message as T);
-    };
-    child.on('message', onMessage);
-    child.send({ type });
   });
 }
 

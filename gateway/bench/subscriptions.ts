@@ -20,6 +20,7 @@ import { DEMO, loadConfig, signAccessToken, type Role } from '@iris/core';
 import { decodeJwt } from 'jose';
 import { testEnvironment } from '../../test/support/scratchDatabase.js';
 import { startBenchGraph, summarize, writeResults } from '../../bench/harness.js';
+import { ask } from '../../bench/ipc.js';
 
 const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 1_000);
 const RATE = Number(process.env.RATE ?? 2);
@@ -43,19 +44,6 @@ const SELECTIONS = Object.fromEntries(
 );
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Sends `type` to a subscriber process and resolves with its reply of the same type. */
-function ask<T = unknown>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (message: { type: string }) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      resolve(message as T);
-    };
-    child.on('message', onMessage);
-    child.send({ type });
-  });
-}
 
 const sum = <T extends Record<string, number>>(values: T[]) => {
   const total = {} as Record<string, number>;

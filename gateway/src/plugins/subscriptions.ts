@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { returnPromptly, trackSubscription, type AccessTokenVerifier, type Logger, type Principal } from '@iris/core';
+import { FellBehindError, returnPromptly, trackSubscription, type AccessTokenVerifier, type Logger, type Principal } from '@iris/core';
 import {
   GraphQLError,
   Kind,
@@ -29,7 +29,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange } from './apiKeys.js';
 import { authenticateRequest } from './auth.js';
-import { SubscriberTooSlowError, UpstreamRefusal, type UpstreamEvent, type UpstreamSubscriptions } from './upstreamSubscriptions.js';
+import { UpstreamRefusal, type UpstreamEvent, type UpstreamSubscriptions } from './upstreamSubscriptions.js';
 
 /** A subscription root field: the subgraph that owns it and the Query field that looks up its entity by id. */
 interface SubscriptionRoute {
@@ -274,15 +274,11 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
      */
     run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncIterableIterator<ExecutionResult> {
       const upstream: UpstreamHandle = { left: false };
-      const source = {
-        next: () => Promise.resolve({ value: undefined, done: true as const }),
-        async return() {
-          upstream.left = true;
-          await upstream.events?.return?.();
-          return { value: undefined, done: true as const };
-        },
+      const leave = async () => {
+        upstream.left = true;
+        await upstream.events?.return?.();
       };
-      return returnPromptly(results(state, args, upstream), source);
+      return returnPromptly(results(state, args, upstream), { return: leave });
     },
   };
 
@@ -328,7 +324,7 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
         yield result as ExecutionResult;
       }
     } catch (err) {
-      if (err instanceof SubscriberTooSlowError && state.tooSlow) {
+      if (err instanceof FellBehindError && state.tooSlow) {
         state.tooSlow();
         return;
       }

@@ -30,15 +30,6 @@ export interface UpstreamSubscriptionsOptions {
   maxBuffer?: number;
 }
 
-/** A subscriber fell further behind than `maxBuffer`: its transport closes it (it resumes with `after`). */
-export class SubscriberTooSlowError extends GraphQLError {
-  constructor(maxBuffer: number) {
-    super(`This subscription fell more than ${maxBuffer} events behind and was ended; subscribe again with \`after\` to catch up.`, {
-      extensions: { code: 'RATE_LIMITED' },
-    });
-  }
-}
-
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
 interface Stream {
@@ -145,7 +136,6 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
       const joined = stream;
       const queue = boundedQueue<UpstreamEvent>({
         maxBuffer,
-        overflow: () => new SubscriberTooSlowError(maxBuffer),
         onClose: () => {
           joined.subscribers.delete(queue);
           if (joined.subscribers.size === 0) joined.stop();

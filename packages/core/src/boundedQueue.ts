@@ -1,3 +1,5 @@
+import { ErrorCode, IrisError } from './errors.js';
+
 /**
  * A push-to-pull queue read as an async iterator, with a bound: values pushed faster than they are
  * read are held up to `maxBuffer`, and past it the queue fails with `overflow()` instead of growing
@@ -14,10 +16,17 @@ export interface BoundedQueue<T> extends AsyncIterableIterator<T> {
   readonly closed: boolean;
 }
 
+/** A reader fell more than `maxBuffer` values behind: it was ended, and resumes from where it was (`after`). */
+export class FellBehindError extends IrisError {
+  constructor(maxBuffer: number) {
+    super(ErrorCode.RATE_LIMITED, `This subscription fell more than ${maxBuffer} events behind and was ended; subscribe again with \`after\` to catch up.`);
+  }
+}
+
 export interface BoundedQueueOptions {
   maxBuffer: number;
-  /** The error the reader gets when the bound is passed. */
-  overflow: () => Error;
+  /** The error the reader gets when the bound is passed (by default a `FellBehindError`). */
+  overflow?: () => Error;
   /** Called once when the queue closes, whichever way: the reader's `return`, `end`, `fail` or overflow. */
   onClose?: () => void;
 }
@@ -56,7 +65,7 @@ export function boundedQueue<T>(options: BoundedQueueOptions): BoundedQueue<T> {
       }
       if (buffer.length >= options.maxBuffer) {
         // What was buffered is still read, then the failure: the reader knows where it fell off.
-        failure = options.overflow();
+        failure = options.overflow?.() ?? new FellBehindError(options.maxBuffer);
         close();
         return false;
       }

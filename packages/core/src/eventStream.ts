@@ -1,5 +1,4 @@
 import { boundedQueue } from './boundedQueue.js';
-import { IrisError, ErrorCode } from './errors.js';
 import type { EventBus, IrisEvent, IrisEventType } from './events.js';
 
 export interface EventStreamOptions<T extends IrisEventType> {
@@ -15,13 +14,8 @@ export interface EventStreamOptions<T extends IrisEventType> {
  * subscriber never holds up the others.
  */
 export function eventStream<T extends IrisEventType>(bus: EventBus, type: T, options: EventStreamOptions<T> = {}): AsyncIterableIterator<IrisEvent<T>> {
-  const maxBuffer = options.maxBuffer ?? 1_000;
   let unsubscribe = () => {};
-  const queue = boundedQueue<IrisEvent<T>>({
-    maxBuffer,
-    overflow: () => new IrisError(ErrorCode.RATE_LIMITED, `This subscription fell more than ${maxBuffer} events behind and was ended; subscribe again with \`after\` to catch up.`),
-    onClose: () => unsubscribe(),
-  });
+  const queue = boundedQueue<IrisEvent<T>>({ maxBuffer: options.maxBuffer ?? 1_000, onClose: () => unsubscribe() });
   unsubscribe = bus.subscribe(type, (event) => {
     if (!options.filter || options.filter(event)) queue.push(event);
   });

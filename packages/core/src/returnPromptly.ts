@@ -5,7 +5,7 @@
  * upstream subscription until the next event came. Returning `source` first ends that wait; the
  * generator's `finally` blocks then run as usual.
  */
-export function returnPromptly<T>(generator: AsyncGenerator<T>, source: AsyncIterator<unknown>): AsyncIterableIterator<T> {
+export function returnPromptly<T>(generator: AsyncGenerator<T>, source: { return?: () => unknown }): AsyncIterableIterator<T> {
   return {
     [Symbol.asyncIterator]() {
       return this;
