@@ -10,6 +10,7 @@ export * from './auth/principal.js';
 export * from './auth/tokens.js';
 export * from './auth/policy.js';
 export * from './auth/tenancy.js';
+export * from './auth/scopes.js';
 export * from './subgraph/server.js';
 export * from './subgraph/definition.js';
 export * from './demo.js';

@@ -53,7 +53,7 @@ describe('API keys', () => {
   const secured = secureResolvers(scoped, { Query: { readProfiles: () => 'profiles', userOnly: () => 'user' } }) as unknown as {
     Query: Record<string, Fn>;
   };
-  const key = (scopes: string[]): AuthState => ({ principal: { kind: 'app', appId: 'app-1', accountId: 'a', scopes }, credentialError: null });
+  const key = (scopes: string[]): AuthState => ({ principal: { kind: 'app', via: 'apiKey', appId: 'app-1', accountId: 'a', scopes }, credentialError: null });
   const run = (field: string, auth: AuthState) => {
     try {
       return secured.Query[field]!(null, {}, { auth }, null);

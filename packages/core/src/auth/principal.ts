@@ -6,14 +6,34 @@ export interface UserPrincipal {
   userId: string;
   accountId: string;
   role: Role;
+  /** The sign-in session the token belongs to (its `sid` claim), so revoking the session stops the token. */
+  sessionId?: string;
 }
 
-/** An app server calling with an API key: limited to one app and the key's scopes. */
+/**
+ * An app calling for itself or for a user. Whatever the credential, it reaches exactly what its
+ * `scopes` name (see `scopes.ts`), never its account's users, keys or orders.
+ */
 export interface AppPrincipal {
   kind: 'app';
+  /**
+   * How the app proved itself: an API key (`api_key`), its `app_id` + `app_key`, or an OAuth access
+   * token a user consented to.
+   */
+  via: 'apiKey' | 'appKey' | 'oauth';
   appId: string;
+  /** The account whose data the app reaches: the key's account, or the consenting user's. */
   accountId: string;
   scopes: readonly string[];
+  /**
+   * OAuth only: the user who consented. The app sees at most what this user sees (the user's
+   * tenancy and shares), and never a service admin's reach across accounts.
+   */
+  userId?: string;
+  /** OAuth only: the consenting user's role when consent was given. */
+  role?: Role;
+  /** The API key's id, or the OAuth session's id: what revocation names. */
+  credentialId?: string;
 }
 
 export type Principal = UserPrincipal | AppPrincipal;

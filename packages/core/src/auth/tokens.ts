@@ -13,7 +13,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Config } from '../config.js';
-import type { AuthState, Principal, Role } from './principal.js';
+import type { AppPrincipal, AuthState, Principal, Role } from './principal.js';
 
 export const ACCESS_TOKEN_ALG = 'ES256';
 
@@ -55,6 +55,10 @@ interface AppClaims {
   acc: string;
   app: string;
   scp: string[];
+  via: AppPrincipal['via'];
+  /** OAuth: the consenting user and its role. */
+  usr?: string;
+  role?: Role;
 }
 
 export interface SignedAccessToken {
@@ -75,7 +79,14 @@ export async function signAccessToken(
   const claims: UserClaims | AppClaims =
     principal.kind === 'user'
       ? { acc: principal.accountId, role: principal.role }
-      : { acc: principal.accountId, app: principal.appId, scp: [...principal.scopes] };
+      : {
+          acc: principal.accountId,
+          app: principal.appId,
+          scp: [...principal.scopes],
+          via: principal.via,
+          ...(principal.userId ? { usr: principal.userId } : {}),
+          ...(principal.role ? { role: principal.role } : {}),
+        };
   const subject = principal.kind === 'user' ? principal.userId : (principal.apiKeyId ?? principal.appId);
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: keys.kid, typ: 'at+jwt' })
@@ -144,9 +155,28 @@ export class AccessTokenVerifier {
       currentDate: this.clock(),
       typ: 'at+jwt',
     });
-    const { sub, acc, role, app, scp, exp } = payload as { sub?: string; acc?: unknown; role?: unknown; app?: unknown; scp?: unknown; exp?: number };
+    const { sub, acc, role, app, scp, via, usr, exp } = payload as {
+      sub?: string;
+      acc?: unknown;
+      role?: unknown;
+      app?: unknown;
+      scp?: unknown;
+      via?: unknown;
+      usr?: unknown;
+      exp?: number;
+    };
     if (sub && typeof acc === 'string' && typeof app === 'string' && Array.isArray(scp)) {
-      return { principal: { kind: 'app', appId: app, accountId: acc, scopes: scp.filter((s): s is string => typeof s === 'string') }, exp };
+      const principal: AppPrincipal = {
+        kind: 'app',
+        via: via === 'oauth' || via === 'appKey' ? via : 'apiKey',
+        appId: app,
+        accountId: acc,
+        scopes: scp.filter((s): s is string => typeof s === 'string'),
+        credentialId: sub,
+        ...(typeof usr === 'string' ? { userId: usr } : {}),
+        ...(isRole(role) ? { role } : {}),
+      };
+      return { principal, exp };
     }
     if (!sub || typeof acc !== 'string' || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
     return { principal: { kind: 'user', userId: sub, accountId: acc, role }, exp };

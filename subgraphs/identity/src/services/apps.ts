@@ -122,7 +122,7 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
       const token = await signAccessToken(
         keys,
         { ...config, ACCESS_TOKEN_TTL_SECONDS: config.API_KEY_TOKEN_TTL_SECONDS },
-        { kind: 'app', appId: key.appId, accountId: key.accountId, scopes: key.scopes, apiKeyId: key.id },
+        { kind: 'app', via: 'apiKey', appId: key.appId, accountId: key.accountId, scopes: key.scopes, apiKeyId: key.id },
         now,
       );
       return { accessToken: token.token, expiresAt: token.expiresAt };
