@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CredentialError } from '@iris/core';
 
 interface CachedToken {
   accessToken: string;
@@ -6,7 +7,7 @@ interface CachedToken {
   refreshAt: number;
 }
 
-export type ApiKeyExchangeResult = { ok: true; accessToken: string } | { ok: false; message: string };
+export type ApiKeyExchangeResult = { ok: true; accessToken: string } | { ok: false; error: CredentialError };
 
 const EXCHANGE = `mutation IrisExchangeApiKey($input: ExchangeApiKeyInput!) { exchangeApiKey(input: $input) { accessToken expiresAt } }`;
 
@@ -39,10 +40,14 @@ export class ApiKeyExchange {
     });
     const body = (await response.json()) as {
       data?: { exchangeApiKey?: { accessToken: string; expiresAt: string } } | null;
-      errors?: { message: string }[];
+      errors?: { message: string; extensions?: { reason?: string } }[];
     };
     const token = body.data?.exchangeApiKey;
-    if (!token) return { ok: false, message: body.errors?.[0]?.message ?? 'This API key is not valid.' };
+    if (!token) {
+      const refusal = body.errors?.[0];
+      const reason = refusal?.extensions?.reason === 'ACCOUNT_DEACTIVATED' ? 'ACCOUNT_DEACTIVATED' : 'API_KEY_INVALID';
+      return { ok: false, error: { reason, message: refusal?.message ?? 'This API key is not valid.' } };
+    }
 
     const lifetime = new Date(token.expiresAt).getTime() - now;
     this.#cache.set(cacheKey, { accessToken: token.accessToken, refreshAt: now + lifetime * 0.8 });

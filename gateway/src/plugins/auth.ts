@@ -17,7 +17,7 @@ export async function authenticateRequest(
   const apiKey = headers['api_key'] ?? headers['api-key'];
   if (typeof apiKey === 'string' && apiKey.length > 0 && !headers.authorization) {
     const exchanged = await apiKeys.exchange(apiKey, requestId);
-    if (!exchanged.ok) return { auth: { principal: null, credentialError: exchanged.message }, forwardHeaders: {} };
+    if (!exchanged.ok) return { auth: { principal: null, credentialError: exchanged.error }, forwardHeaders: {} };
     const authorization = `Bearer ${exchanged.accessToken}`;
     return { auth: await verifier.authenticate({ authorization }), forwardHeaders: { authorization } };
   }

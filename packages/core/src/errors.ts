@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { CredentialError } from './auth/principal.js';
 
 /**
  * The closed set of error codes the graph returns in `extensions.code`. Clients branch on these,
@@ -32,8 +33,17 @@ export class IrisError extends GraphQLError {
 export const badUserInput = (message: string, field?: string, extra: Record<string, unknown> = {}) =>
   new IrisError(ErrorCode.BAD_USER_INPUT, message, field ? { field, ...extra } : extra);
 
-export const unauthenticated = (message = 'Sign in first: send an access token in `Authorization: Bearer <token>` or an API key in `api_key`.') =>
-  new IrisError(ErrorCode.UNAUTHENTICATED, message);
+export const SIGN_IN_FIRST = 'Sign in first: send an access token in `Authorization: Bearer <token>` or an API key in `api_key`.';
+
+/**
+ * The caller is not signed in. `extensions.reason` says why (a {@link CredentialReason}); without a
+ * refused credential it is `CREDENTIALS_MISSING`.
+ */
+export const unauthenticated = (error?: CredentialError | string) => {
+  const { reason, message } =
+    typeof error === 'string' ? { reason: 'CREDENTIALS_MISSING', message: error } : (error ?? { reason: 'CREDENTIALS_MISSING', message: SIGN_IN_FIRST });
+  return new IrisError(ErrorCode.UNAUTHENTICATED, message, { reason });
+};
 
 export const forbidden = (message = 'You do not have access to this.') => new IrisError(ErrorCode.FORBIDDEN, message);
 

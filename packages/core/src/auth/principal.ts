@@ -38,11 +38,32 @@ export interface AppPrincipal {
 
 export type Principal = UserPrincipal | AppPrincipal;
 
+/**
+ * Why a caller is not signed in, in words a client branches on (`extensions.reason` beside
+ * `code: UNAUTHENTICATED`, the graphql-ws close reason, the SSE error): `TOKEN_EXPIRED` means refresh,
+ * the others mean sign in again or fix the request.
+ */
+export type CredentialReason =
+  | 'CREDENTIALS_MISSING'
+  | 'AUTHORIZATION_MALFORMED'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_REVOKED'
+  | 'API_KEY_INVALID'
+  | 'APP_KEY_INVALID'
+  | 'ACCOUNT_DEACTIVATED';
+
+/** A credential that was sent and refused: why, and what to do about it. */
+export interface CredentialError {
+  reason: CredentialReason;
+  message: string;
+}
+
 /** What every subgraph's request context carries about the caller. */
 export interface AuthState {
   principal: Principal | null;
   /** Why a credential that was sent was refused (expired, bad signature): reported instead of a bare "sign in". */
-  credentialError: string | null;
+  credentialError: CredentialError | null;
 }
 
 export const anonymous: AuthState = { principal: null, credentialError: null };

@@ -188,16 +188,21 @@ export class AccessTokenVerifier {
     const value = Array.isArray(header) ? header[0] : header;
     if (!value) return { principal: null, credentialError: null };
     const match = /^Bearer\s+(\S+)$/i.exec(value);
-    if (!match) return { principal: null, credentialError: 'The Authorization header must be `Bearer <access token>`.' };
+    if (!match) {
+      return {
+        principal: null,
+        credentialError: { reason: 'AUTHORIZATION_MALFORMED', message: 'The Authorization header must be `Bearer <access token>`.' },
+      };
+    }
     try {
       return { principal: await this.verify(match[1]!), credentialError: null };
     } catch (err) {
-      const expired = err instanceof joseErrors.JWTExpired;
       return {
         principal: null,
-        credentialError: expired
-          ? 'Your access token has expired: get a new one with `refreshToken` or sign in again.'
-          : 'Your access token is not valid: sign in again.',
+        credentialError:
+          err instanceof joseErrors.JWTExpired
+            ? { reason: 'TOKEN_EXPIRED', message: 'Your access token has expired: get a new one with `refreshToken` or sign in again.' }
+            : { reason: 'TOKEN_INVALID', message: 'Your access token is not valid: sign in again.' },
       };
     }
   }
