@@ -22,6 +22,7 @@ import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDat
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, soleSubgraph, subscriptionRoutes } from './plugins/subscriptions.js';
 import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
+import { useCors } from './plugins/cors.js';
 import { registerPlayground } from './plugins/playground.js';
 import { registerProfilesRestApi } from './rest/profilesApi.js';
 
@@ -83,6 +84,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
   const closeHttp = gracefulClose(app);
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
+  await useCors(app, config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.INTROSPECTION ?? config.NODE_ENV !== 'production',
@@ -145,7 +147,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     apiKeys,
     logger,
     admit: async (context, document, operationName, variables) =>
-      operationLimitError(apiSchema!, document, variables, operationName, config) ?? (await rateLimiter.admit(context, document, operationName)),
+      operationLimitError(apiSchema!, document, variables, operationName, config) ?? (await rateLimiter.admit(context, { schema: apiSchema!, document, operationName, variables })),
     checkDocument: (payload) => resolvePersistedOperation(payload, persisted, config.PERSISTED_OPERATIONS_ONLY),
   });
   const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS);

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/**
+ * Secrets with a default so that Iris runs out of the box. They are public (printed here), so
+ * production refuses them (see {@link loadConfig}).
+ */
+const DEVELOPMENT_SECRETS = {
+  PAYMENT_WEBHOOK_SECRET: 'iris-development-webhook-secret',
+  URL_SIGNING_SECRET: 'iris-development-url-signing-secret',
+} as const;
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -71,11 +80,17 @@ export const configSchema = z.object({
     })
     .optional(),
   /** The shared secret the payment provider signs its status callbacks with (HMAC-SHA256). */
-  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('iris-development-webhook-secret'),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.PAYMENT_WEBHOOK_SECRET),
   /** The address clients reach the gateway at, for signed media and upload URLs (default: its own). */
   PUBLIC_URL: z.url().optional(),
   /** Secret for signed media, upload and stream URLs. */
-  URL_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default('iris-development-url-signing-secret'),
+  URL_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.URL_SIGNING_SECRET),
+  /**
+   * The gateway's credential towards its subgraphs, sent by the gateway in `x-iris-gateway-secret`. With
+   * it set, a subgraph answers `_service { sdl }` and introspection only to the gateway (required in
+   * production; without it, outside production, subgraphs answer them to anyone, for local tools).
+   */
+  GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Where live streams are served from; device stream URLs are signed paths under it. */
   STREAM_BASE_URL: z.url().default('https://stream.iris.local'),
   /** How often the retention job looks for expired captures and marks. */
@@ -88,6 +103,16 @@ export const configSchema = z.object({
   ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
   /** Schema introspection at the gateway (on by default except with NODE_ENV=production). */
   INTROSPECTION: bool.optional(),
+  /**
+   * Web origins allowed to call the gateway from a browser (CORS), comma-separated, e.g.
+   * `https://app.example.com,https://admin.example.com`; `*` allows any. Outside production every
+   * `http://localhost:<port>` and `http://127.0.0.1:<port>` origin is allowed besides these.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .transform((raw) => raw.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean))
+    .pipe(z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], e.g. https://app.example.com')])))
+    .default([]),
   // Operation limits, checked at the gateway before any subgraph is called (gateway/src/plugins/limits.ts).
   /** Deepest field nesting an operation may have. */
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
@@ -111,8 +136,11 @@ export const configSchema = z.object({
   /** Operations per window for anonymous callers, by client address. */
   RATE_LIMIT_ANONYMOUS_POINTS: z.coerce.number().int().min(1).default(120),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** Sign-in, verification-code and password-recovery operations per client address per window. */
-  RATE_LIMIT_SENSITIVE_POINTS: z.coerce.number().int().min(1).default(20),
+  /**
+   * Sign-in, verification-code and password-recovery calls per client address per window (each alias
+   * and each operation of a batch counts): 20 in production, 1000 elsewhere so a developer is not stopped.
+   */
+  RATE_LIMIT_SENSITIVE_POINTS: z.coerce.number().int().min(1).optional(),
   RATE_LIMIT_SENSITIVE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
   /** Client addresses are taken from X-Forwarded-For only behind a proxy you trust (`true`, a hop count, or addresses). */
   TRUST_PROXY: z.string().optional(),
@@ -160,7 +188,14 @@ const oidcProviders = z.array(
 );
 export type OidcProvider = z.infer<typeof oidcProviders>[number];
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, 'RATE_LIMIT_SENSITIVE_POINTS'> & { RATE_LIMIT_SENSITIVE_POINTS: number };
+
+/** The sign-in budget per client address per window when RATE_LIMIT_SENSITIVE_POINTS is not set. */
+export const DEFAULT_SENSITIVE_POINTS = { production: 20, otherwise: 1_000 } as const;
+
+/** Secrets a production deployment must set itself, each at least {@link MIN_PRODUCTION_SECRET_BYTES}. */
+const PRODUCTION_SECRETS = ['PAYMENT_WEBHOOK_SECRET', 'URL_SIGNING_SECRET', 'GATEWAY_SECRET'] as const;
+const MIN_PRODUCTION_SECRET_BYTES = 32;
 
 export class ConfigError extends Error {}
 
@@ -172,20 +207,42 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const config = parsed.data;
+  const config: Config = {
+    ...parsed.data,
+    RATE_LIMIT_SENSITIVE_POINTS:
+      parsed.data.RATE_LIMIT_SENSITIVE_POINTS ?? (parsed.data.NODE_ENV === 'production' ? DEFAULT_SENSITIVE_POINTS.production : DEFAULT_SENSITIVE_POINTS.otherwise),
+  };
   if (config.PERSISTED_OPERATIONS_ONLY && !config.PERSISTED_OPERATIONS_FILE) {
     throw new ConfigError('Invalid configuration:\n  PERSISTED_OPERATIONS_ONLY: needs PERSISTED_OPERATIONS_FILE, the manifest of operations allowed to run');
   }
   if (config.NODE_ENV === 'production') {
     const missing: string[] = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
-    if (!env.PAYMENT_WEBHOOK_SECRET) missing.push('PAYMENT_WEBHOOK_SECRET');
-    if (!env.URL_SIGNING_SECRET) missing.push('URL_SIGNING_SECRET');
     if (!config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY');
-    if (missing.length > 0) {
-      throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`);
+    const problems = missing.map((k) => `  ${k}: required when NODE_ENV=production`);
+    for (const name of PRODUCTION_SECRETS) {
+      const problem = productionSecretProblem(name, cleaned[name]);
+      if (problem) problems.push(`  ${name}: ${problem}`);
     }
+    if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return config;
+}
+
+/**
+ * Why a production secret is refused, or null: missing, equal to a value printed in this repository,
+ * or too short to resist guessing (an HMAC key should be as long as the hash, 32 bytes for SHA-256).
+ */
+function productionSecretProblem(name: (typeof PRODUCTION_SECRETS)[number], value: string | undefined): string | null {
+  const howTo = 'generate one with `openssl rand -base64 48`';
+  if (!value) return `required when NODE_ENV=production (${howTo})`;
+  if (value === (DEVELOPMENT_SECRETS as Record<string, string>)[name]) {
+    return `is the development default printed in this repository; set a secret of your own when NODE_ENV=production (${howTo})`;
+  }
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes < MIN_PRODUCTION_SECRET_BYTES) {
+    return `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production; got ${bytes} (${howTo})`;
+  }
+  return null;
 }
 
 /** Demo data is seeded on the embedded default and never in production. */
