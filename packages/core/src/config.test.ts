@@ -17,6 +17,45 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY: required[\s\S]*DATABASE_URL: required/);
   });
 
+  it('refuses production secrets that are the printed development defaults or shorter than 32 bytes, naming each', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://db/iris',
+      JWT_PRIVATE_KEY: 'pem',
+      JWT_PUBLIC_KEY: 'pem',
+    };
+    const strong = 'k3Jx9vQm2Lr8Tz5Wc1Np7Hs4Fd6Gb0Ya';
+    const defaults = loadConfig({});
+    let message = '';
+    try {
+      loadConfig({
+        ...production,
+        PAYMENT_WEBHOOK_SECRET: defaults.PAYMENT_WEBHOOK_SECRET,
+        URL_SIGNING_SECRET: defaults.URL_SIGNING_SECRET,
+        GATEWAY_SECRET: 'sixteen-bytes-ok',
+      });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/PAYMENT_WEBHOOK_SECRET: is the development default/);
+    expect(message).toMatch(/URL_SIGNING_SECRET: is the development default/);
+    expect(message).toMatch(/GATEWAY_SECRET: must be at least 32 bytes when NODE_ENV=production; got 16/);
+    expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: strong, URL_SIGNING_SECRET: strong })).toThrow(/GATEWAY_SECRET: required when NODE_ENV=production/);
+    const config = loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: strong, URL_SIGNING_SECRET: `${strong}-2`, GATEWAY_SECRET: `${strong}-3` });
+    expect(config.URL_SIGNING_SECRET).toBe(`${strong}-2`);
+    // The development defaults still run everything outside production.
+    expect(defaults.PAYMENT_WEBHOOK_SECRET).toBeTruthy();
+  });
+
+  it('keeps the sign-in budget strict in production and generous elsewhere, unless set', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/iris', JWT_PRIVATE_KEY: 'pem', JWT_PUBLIC_KEY: 'pem' };
+    const secrets = { PAYMENT_WEBHOOK_SECRET: 'a'.repeat(32), URL_SIGNING_SECRET: 'b'.repeat(32), GATEWAY_SECRET: 'c'.repeat(32) };
+    expect(loadConfig({ ...production, ...secrets }).RATE_LIMIT_SENSITIVE_POINTS).toBe(20);
+    expect(loadConfig({}).RATE_LIMIT_SENSITIVE_POINTS).toBe(1_000);
+    expect(loadConfig({ RATE_LIMIT_SENSITIVE_POINTS: '7' }).RATE_LIMIT_SENSITIVE_POINTS).toBe(7);
+  });
+
   it('never seeds demo data in production or on a real server unless asked', () => {
     expect(shouldSeedDemoData(loadConfig({ DATABASE_URL: 'postgresql://db/iris' }))).toBe(false);
     expect(shouldSeedDemoData(loadConfig({ DATABASE_URL: 'postgresql://db/iris', SEED_DEMO_DATA: 'true' }))).toBe(true);
