@@ -6,6 +6,7 @@ import { graphqlErrorBody, type Config } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
 import {
   GraphQLError,
+  MaxIntrospectionDepthRule,
   getNamedType,
   isListType,
   getNullableType,
@@ -47,6 +48,7 @@ export function limitValidationRules(limits: OperationLimits): ValidationRule[] 
     armorRule('aliases', limits.MAX_ALIASES, maxAliasesRule),
     armorRule('directives', limits.MAX_DIRECTIVES, maxDirectivesRule),
     maxRootFieldsRule(limits.MAX_ROOT_FIELDS),
+    ...introspectionLimitRules,
   ];
 }
 
@@ -110,6 +112,81 @@ export function maxRootFieldsRule(max: number): ValidationRule {
   };
 }
 
+/**
+ * Introspection is not priced by the cost limit (a schema-loading query of GraphiQL, Postman or
+ * GraphQL Code Generator multiplies dozens of nested lists and would cost tens of thousands), so it is
+ * bounded by its own rules instead: how many `__schema` / `__type` selections one operation holds,
+ * how deep a selection under them goes (the standard query's `ofType` chain is 9 deep), and graphql-js's
+ * rule against `fields { type { fields { … } } }` recursion. The standard queries stay well inside.
+ */
+export const MAX_INTROSPECTION_ROOT_FIELDS = 3;
+export const MAX_INTROSPECTION_DEPTH = 20;
+
+const introspectionLimitRules: ValidationRule[] = [MaxIntrospectionDepthRule, introspectionShapeRule];
+
+function introspectionShapeRule(context: ValidationContext): ASTVisitor {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of context.getDocument().definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  /** The deepest field nesting under `selectionSet`, through fragments; stops once past the limit. */
+  const depthOf = (selectionSet: SelectionSetNode, seen: ReadonlySet<string>, depth: number): number => {
+    if (depth > MAX_INTROSPECTION_DEPTH) return depth;
+    let deepest = depth;
+    for (const selection of selectionSet.selections) {
+      let found = depth;
+      if (selection.kind === Kind.FIELD) found = selection.selectionSet ? depthOf(selection.selectionSet, seen, depth + 1) : depth + 1;
+      else if (selection.kind === Kind.INLINE_FRAGMENT) found = depthOf(selection.selectionSet, seen, depth);
+      else if (!seen.has(selection.name.value)) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) found = depthOf(fragment.selectionSet, new Set(seen).add(selection.name.value), depth);
+      }
+      deepest = Math.max(deepest, found);
+      if (deepest > MAX_INTROSPECTION_DEPTH) break;
+    }
+    return deepest;
+  };
+  /** The `__schema` and `__type` fields at the operation's root, through fragments. */
+  const rootsOf = (selectionSet: SelectionSetNode, seen: ReadonlySet<string>, found: SelectionSetNode[]): SelectionSetNode[] => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if ((selection.name.value === '__schema' || selection.name.value === '__type') && selection.selectionSet) found.push(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) rootsOf(selection.selectionSet, seen, found);
+      else if (!seen.has(selection.name.value)) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) rootsOf(fragment.selectionSet, new Set(seen).add(selection.name.value), found);
+      }
+    }
+    return found;
+  };
+  return {
+    OperationDefinition(operation) {
+      const roots = rootsOf(operation.selectionSet, new Set(), []);
+      if (roots.length > MAX_INTROSPECTION_ROOT_FIELDS) {
+        context.reportError(
+          new GraphQLError(
+            `This operation asks for the schema ${roots.length} times (\`__schema\` / \`__type\`); the limit is ${MAX_INTROSPECTION_ROOT_FIELDS}. Load the schema once with one introspection query.`,
+            { nodes: [operation], extensions: { limit: 'introspection', max: MAX_INTROSPECTION_ROOT_FIELDS, found: roots.length } },
+          ),
+        );
+        return;
+      }
+      for (const root of roots) {
+        const depth = depthOf(root, new Set(), 1);
+        if (depth > MAX_INTROSPECTION_DEPTH) {
+          context.reportError(
+            new GraphQLError(
+              `This introspection query nests deeper than ${MAX_INTROSPECTION_DEPTH} fields; the standard introspection query (graphql's getIntrospectionQuery) fits. Ask for fewer nested \`ofType\`.`,
+              { nodes: [operation], extensions: { limit: 'introspectionDepth', max: MAX_INTROSPECTION_DEPTH } },
+            ),
+          );
+          return;
+        }
+      }
+    },
+  };
+}
+
 /** The page size a connection returns when the caller passes neither `first` nor `last`. */
 const DEFAULT_PAGE_SIZE = 20;
 /** What a plain list field (no paging arguments) is assumed to hold. */
@@ -121,6 +198,8 @@ const ASSUMED_LIST_SIZE = 10;
  * for 100 marks each with 100 of something costs about 10,000 times a leaf.
  */
 export const fieldCostEstimator: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
+  // Introspection (`__schema`, `__type` and what they select) has limits of its own: see MAX_INTROSPECTION_DEPTH.
+  if (field.name.startsWith('__') || parent.name.startsWith('__')) return 0;
   const type = getNullableType(field.type);
   // A connection's `edges` / `nodes` are the page its `first` already priced.
   if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes')) return 1 + childComplexity;
@@ -147,14 +226,25 @@ export function costLimitError(
 /** The estimated cost, or null when the variables do not fit the operation (execution reports that). */
 function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined): number | null {
   try {
-    return getComplexity({ schema, query: document, variables, ...(operationName ? { operationName } : {}), estimators: [fieldCostEstimator] });
-  } catch {
+    return getComplexity({ schema, query: document, variables, ...(operationName ? { operationName } : {}), estimators: [fieldCostEstimator], maxQueryNodes: MAX_PRICED_SELECTIONS });
+  } catch (err) {
+    // Fragments spread into more selections than the walk reads are refused, not let through unpriced.
+    if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) return Number.POSITIVE_INFINITY;
     return null;
   }
 }
 
+/** Selections the cost walk reads (fragments expanded where they are spread) before it gives up and refuses. */
+const MAX_PRICED_SELECTIONS = 10_000;
+
 function costRefusal(cost: number, max: number): GraphQLError | null {
   if (cost <= max) return null;
+  if (!Number.isFinite(cost)) {
+    return new GraphQLError(
+      `This operation spreads into more than ${MAX_PRICED_SELECTIONS} selections once its fragments are expanded; its cost cannot be under the limit of ${max}. Use fewer fragment spreads.`,
+      { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max, http: { status: 400 } } },
+    );
+  }
   return new GraphQLError(
     `This operation's estimated cost is ${cost}; the limit is ${max}. Ask for smaller pages (\`first\`) or fewer nested fields.`,
     { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max, found: cost, http: { status: 400 } } },
