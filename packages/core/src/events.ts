@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Revocation } from './auth/revocation.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -50,6 +51,11 @@ export type IrisEventMap = {
   'device.statusChanged': { deviceId: string; accountId: string; status: string; reason: string | null };
   /** identity → devices: an account's storage plan changed (devices purges what is older). */
   'account.retentionPlanChanged': { accountId: string; planId: string; retentionDays: number };
+  /**
+   * identity → every gateway and subgraph instance: refuse the access tokens a revocation names
+   * (a session ended, a member removed, an account deactivated, a password changed, a key revoked).
+   */
+  'auth.revoked': Revocation;
 };
 
 export type IrisEventType = keyof IrisEventMap;
@@ -82,6 +88,11 @@ export interface SubscribeOptions {
 export interface EventBus {
   publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>>;
   subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, options?: SubscribeOptions): () => void;
+  /**
+   * Events of `type` published since `sinceMs` (the bus's own time), oldest first, where the bus keeps
+   * them (Redis streams); a bus that keeps none has no `history`.
+   */
+  history?<T extends IrisEventType>(type: T, sinceMs: number): Promise<IrisEvent<T>[]>;
   /** Resolves once every delivery this process has started has finished (tests, graceful shutdown). */
   drain(): Promise<void>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ export * from './loaders.js';
 export * from './events.js';
 export * from './auth/principal.js';
 export * from './auth/tokens.js';
+export * from './auth/revocation.js';
 export * from './auth/policy.js';
 export * from './auth/tenancy.js';
 export * from './auth/scopes.js';

@@ -102,6 +102,12 @@ export class RedisEventBus implements EventBus {
     }
   }
 
+  /** Reads the type's stream from `sinceMs` on (stream ids are the Redis server's milliseconds). */
+  async history<T extends IrisEventType>(type: T, sinceMs: number): Promise<IrisEvent<T>[]> {
+    const entries = (await this.#publisher.xrange(this.prefix + type, `${Math.max(0, Math.floor(sinceMs))}-0`, '+')) as [string, string[]][];
+    return entries.map(([, fields]) => JSON.parse(fields[1]!) as IrisEvent<T>);
+  }
+
   #deliver(handler: EventHandler<never>, event: IrisEvent): Promise<void> {
     const delivery = Promise.resolve()
       .then(() => handler(event as never))

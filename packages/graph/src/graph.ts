@@ -4,6 +4,7 @@ import {
   captureStorage,
   createLogger,
   DEMO,
+  followRevocations,
   InProcessEventBus,
   RedisEventBus,
   type EventBus,
@@ -58,7 +59,7 @@ export interface StartGraphOptions {
  * both come through here.
  */
 export async function startGraph(config: Config, options: StartGraphOptions = {}): Promise<RunningGraph> {
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'iris' });
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'iris', format: config.LOG_FORMAT });
   const database = await openDatabase(config, logger.child({ component: 'database' }));
   const bus: EventBus = config.REDIS_URL
     ? new RedisEventBus(config.REDIS_URL, logger.child({ component: 'events' }), `${config.REDIS_PREFIX}events:`)
@@ -70,6 +71,12 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   const verifier = config.JWT_JWKS_URL
     ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, options.clock)
     : new AccessTokenVerifier({ keys }, config, options.clock);
+  // Every process refuses revoked tokens: identity's revocations arrive on the bus (and, on Redis, those
+  // of the last token lifetime are read at start).
+  const stopRevocations = await followRevocations(bus, verifier.revocations, {
+    lookbackMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.API_KEY_TOKEN_TTL_SECONDS) * 1000,
+    logger: logger.child({ component: 'revocations' }),
+  });
   const prisma = database.prisma;
 
   const devices = createDevicesSubgraph({
@@ -162,7 +169,7 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
       };
       await phase('gateway', () => gateway.close());
       await phase('subgraphs', () => Promise.all(Object.entries(subgraphs).map(([name, server]) => (stopped.has(name) ? undefined : server.close()))));
-      await phase('event listeners and jobs', () => Promise.all(stopListening.map((stop) => stop?.())));
+      await phase('event listeners and jobs', () => Promise.all([...stopListening.map((stop) => stop?.()), stopRevocations()]));
       await phase('event bus', () => bus.close());
       await phase('database', () => database.close());
     },

@@ -12,8 +12,10 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { AppPrincipal, AuthState, Principal, Role } from './principal.js';
+import type { AppPrincipal, AuthState, CredentialError, Principal, Role } from './principal.js';
+import { RevocationList, TOKEN_EXPIRED, TOKEN_REVOKED, type CredentialWatch, type TokenClaims } from './revocation.js';
 
 export const ACCESS_TOKEN_ALG = 'ES256';
 
@@ -66,7 +68,12 @@ export interface SignedAccessToken {
   expiresAt: Date;
 }
 
-/** Signs an access token for a user, or for an app server holding an API key. Only identity calls it. */
+/**
+ * Signs an access token for a user, or for an app server holding an API key. Only identity calls it.
+ * Every token carries `iat`, `exp` and `sid`, the session it belongs to (a user's sign-in session, or
+ * the app credential it was traded for), so that ending the session refuses it everywhere at once
+ * (see `revocation.ts`); a token signed without a session gets one of its own.
+ */
 export async function signAccessToken(
   keys: TokenKeys,
   config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL_SECONDS'>,
@@ -87,8 +94,9 @@ export async function signAccessToken(
           ...(principal.userId ? { usr: principal.userId } : {}),
           ...(principal.role ? { role: principal.role } : {}),
         };
-  const subject = principal.kind === 'user' ? principal.userId : (principal.apiKeyId ?? principal.appId);
-  const token = await new SignJWT({ ...claims })
+  const subject = principal.kind === 'user' ? principal.userId : (principal.apiKeyId ?? principal.credentialId ?? principal.appId);
+  const sessionId = principal.kind === 'user' ? principal.sessionId : (principal.credentialId ?? principal.apiKeyId);
+  const token = await new SignJWT({ ...claims, sid: sessionId ?? randomUUID() })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: keys.kid, typ: 'at+jwt' })
     .setSubject(subject)
     .setIssuer(config.JWT_ISSUER)
@@ -116,13 +124,19 @@ export class AccessTokenVerifier {
    * every subgraph see the same token on each request, and an ES256 signature check is the costliest
    * step of authenticating it. Map order is insertion order; the oldest entry goes first when full.
    */
-  readonly #verified = new Map<string, { principal: Principal; until: number }>();
+  readonly #verified = new Map<string, { principal: Principal; claims: TokenClaims; until: number }>();
+  /**
+   * The revocations this process knows (kept in step across processes by `followRevocations`),
+   * consulted on every verification, cached or not.
+   */
+  readonly revocations: RevocationList;
 
   constructor(
     source: { keys: TokenKeys; jwks?: JSONWebKeySet } | { jwksUrl: string },
     private readonly config: Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
     private readonly clock: Clock = () => new Date(),
   ) {
+    this.revocations = new RevocationList(clock);
     if ('jwksUrl' in source) {
       this.#getKey = createRemoteJWKSet(new URL(source.jwksUrl));
     } else {
@@ -131,31 +145,58 @@ export class AccessTokenVerifier {
     }
   }
 
+  /** The token's principal; throws when it is not valid, has expired or was revoked ({@link TokenRevokedError}). */
   async verify(token: string): Promise<Principal> {
-    const now = this.clock().getTime();
-    const cached = this.#verified.get(token);
-    if (cached) {
-      if (cached.until > now) return cached.principal;
-      this.#verified.delete(token);
-    }
-    const { principal, exp } = await this.#verifySignature(token);
-    const until = Math.min(typeof exp === 'number' ? exp * 1000 : now, now + VERIFIED_TOKEN_TTL_MS);
-    if (until > now) {
-      if (this.#verified.size >= VERIFIED_TOKEN_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
-      this.#verified.set(token, { principal, until });
-    }
-    return principal;
+    return (await this.#check(token)).principal;
   }
 
-  async #verifySignature(token: string): Promise<{ principal: Principal; exp: number | undefined }> {
+  /**
+   * Holds a live stream to the token that opened it: `onEnd` is called once, with TOKEN_EXPIRED when
+   * the token expires or TOKEN_REVOKED as soon as a revocation naming it arrives (at once if it is
+   * neither valid nor live now). The stream stops watching with `stop()` when it ends by itself.
+   */
+  async watch(token: string, onEnd: (error: CredentialError) => void): Promise<CredentialWatch> {
+    let claims: TokenClaims;
+    try {
+      ({ claims } = await this.#check(token));
+    } catch (err) {
+      const error = credentialErrorOf(err);
+      onEnd(error);
+      return { check: () => error, stop: () => {} };
+    }
+    return this.revocations.watch(claims, onEnd);
+  }
+
+  async #check(token: string): Promise<{ principal: Principal; claims: TokenClaims }> {
+    const now = this.clock().getTime();
+    let entry = this.#verified.get(token);
+    if (entry && entry.until <= now) {
+      this.#verified.delete(token);
+      entry = undefined;
+    }
+    if (!entry) {
+      const { principal, claims } = await this.#verifySignature(token);
+      entry = { principal, claims, until: Math.min(claims.exp * 1000, now + VERIFIED_TOKEN_TTL_MS) };
+      if (entry.until > now) {
+        if (this.#verified.size >= VERIFIED_TOKEN_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+        this.#verified.set(token, entry);
+      }
+    }
+    if (this.revocations.revokedBy(entry.claims)) throw new TokenRevokedError();
+    return entry;
+  }
+
+  async #verifySignature(token: string): Promise<{ principal: Principal; claims: TokenClaims }> {
     const { payload } = await jwtVerify(token, this.#getKey, {
       algorithms: [ACCESS_TOKEN_ALG],
       issuer: this.config.JWT_ISSUER,
       audience: this.config.JWT_AUDIENCE,
       currentDate: this.clock(),
       typ: 'at+jwt',
+      // A token that never expires, or does not say when it was issued or for which session, could not be revoked.
+      requiredClaims: ['exp', 'iat', 'sid'],
     });
-    const { sub, acc, role, app, scp, via, usr, exp } = payload as {
+    const { sub, acc, role, app, scp, via, usr, exp, iat, sid } = payload as {
       sub?: string;
       acc?: unknown;
       role?: unknown;
@@ -163,8 +204,11 @@ export class AccessTokenVerifier {
       scp?: unknown;
       via?: unknown;
       usr?: unknown;
-      exp?: number;
+      exp: number;
+      iat: number;
+      sid: unknown;
     };
+    if (typeof sid !== 'string' || typeof acc !== 'string') throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
     if (sub && typeof acc === 'string' && typeof app === 'string' && Array.isArray(scp)) {
       const principal: AppPrincipal = {
         kind: 'app',
@@ -176,10 +220,10 @@ export class AccessTokenVerifier {
         ...(typeof usr === 'string' ? { userId: usr } : {}),
         ...(isRole(role) ? { role } : {}),
       };
-      return { principal, exp };
+      return { principal, claims: { iat, exp, sid, acc, credentialId: sub, ...(typeof usr === 'string' ? { userId: usr } : {}) } };
     }
-    if (!sub || typeof acc !== 'string' || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
-    return { principal: { kind: 'user', userId: sub, accountId: acc, role }, exp };
+    if (!sub || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
+    return { principal: { kind: 'user', userId: sub, accountId: acc, role, sessionId: sid }, claims: { iat, exp, sid, acc, userId: sub } };
   }
 
   /** Reads `Authorization: Bearer`; never throws: a refused token becomes `credentialError`. */
@@ -197,15 +241,24 @@ export class AccessTokenVerifier {
     try {
       return { principal: await this.verify(match[1]!), credentialError: null };
     } catch (err) {
-      return {
-        principal: null,
-        credentialError:
-          err instanceof joseErrors.JWTExpired
-            ? { reason: 'TOKEN_EXPIRED', message: 'Your access token has expired: get a new one with `refreshToken` or sign in again.' }
-            : { reason: 'TOKEN_INVALID', message: 'Your access token is not valid: sign in again.' },
-      };
+      return { principal: null, credentialError: credentialErrorOf(err) };
     }
   }
+}
+
+/** A token that verified but was revoked (see `revocation.ts`). */
+export class TokenRevokedError extends Error {
+  constructor() {
+    super(TOKEN_REVOKED.message);
+  }
+}
+
+const TOKEN_INVALID: CredentialError = { reason: 'TOKEN_INVALID', message: 'Your access token is not valid: sign in again.' };
+
+function credentialErrorOf(err: unknown): CredentialError {
+  if (err instanceof joseErrors.JWTExpired) return TOKEN_EXPIRED;
+  if (err instanceof TokenRevokedError) return TOKEN_REVOKED;
+  return TOKEN_INVALID;
 }
 
 const isRole = (value: unknown): value is Role => value === 'MAIN' || value === 'MEMBER' || value === 'SERVICE_ADMIN';

@@ -24,11 +24,13 @@ export function createSessionsData(prisma: Db) {
     revokeFamily: async (familyId: string, now: Date) =>
       (await prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } })).count,
 
-    revokeUserSessions: (tx: Prisma.TransactionClient, userId: string, now: Date, exceptFamilyId?: string) =>
-      tx.refreshToken.updateMany({
-        where: { userId, revokedAt: null, ...(exceptFamilyId ? { familyId: { not: exceptFamilyId } } : {}) },
-        data: { revokedAt: now },
-      }),
+    /** Ends the user's sessions but `exceptFamilyId`; returns the ids of the sessions it ended. */
+    revokeUserSessions: async (tx: Prisma.TransactionClient, userId: string, now: Date, exceptFamilyId?: string) => {
+      const where = { userId, revokedAt: null, ...(exceptFamilyId ? { familyId: { not: exceptFamilyId } } : {}) };
+      const families = await tx.refreshToken.findMany({ where, select: { familyId: true }, distinct: ['familyId'] });
+      await tx.refreshToken.updateMany({ where, data: { revokedAt: now } });
+      return families.map((row) => row.familyId);
+    },
 
     createLoginToken: (row: { userId: string; tokenHash: string; expiresAt: Date }) => prisma.loginToken.create({ data: row }),
 

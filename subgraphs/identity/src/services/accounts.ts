@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashPassword, verifyPassword } from '../data/passwords.js';
 import { requireStrongPassword } from './passwords.js';
+import type { Revocations } from './revocations.js';
 import type { Sessions } from './sessions.js';
 import type { Verification } from './verification.js';
 
@@ -26,7 +27,7 @@ const addAccountToAppInput = z.object({ appId: z.string().min(1), accountName: d
 const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
 
 /** Registration, verification, account management and member users. */
-export function createAccounts(data: IdentityData, verification: Verification, sessions: Sessions) {
+export function createAccounts(data: IdentityData, verification: Verification, sessions: Sessions, revocations: Revocations) {
   const { accounts } = data;
 
   async function createAccount(
@@ -68,7 +69,11 @@ export function createAccounts(data: IdentityData, verification: Verification, s
     },
 
     async setStatus(accountId: string, active: boolean) {
-      return (await accounts.setAccountActive(accountId, active)) ?? Promise.reject(notFound('Account', accountId));
+      const account = await accounts.setAccountActive(accountId, active);
+      if (!account) throw notFound('Account', accountId);
+      // A deactivated account's users and apps stop at once, not when their tokens expire.
+      if (!active) await revocations.revoke('account', accountId);
+      return account;
     },
 
     async update(raw: unknown, scope: TenantScope) {
@@ -97,17 +102,20 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       return user;
     },
 
-    async changePassword(userId: string, input: { currentPassword: string; newPassword: string }) {
+    /** Ends the user's other sessions (their access tokens too); `sessionId`, the one changing it, stays signed in. */
+    async changePassword(userId: string, input: { currentPassword: string; newPassword: string }, sessionId?: string) {
       const user = await accounts.userById(userId);
       if (!user || !user.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
         throw badUserInput('input.currentPassword: is not your current password.', 'input.currentPassword');
       }
       requireStrongPassword(input.newPassword, 'input.newPassword', [user.email, user.displayName ?? '']);
       const passwordHash = await hashPassword(input.newPassword);
-      return accounts.transaction(async (tx) => {
-        await sessions.endOtherSessions(tx, user.id);
-        return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
-      });
+      const { ended, result } = await accounts.transaction(async (tx) => ({
+        ended: await sessions.endOtherSessions(tx, user.id, sessionId),
+        result: { user: await accounts.setPasswordHash(tx, user.id, passwordHash) },
+      }));
+      await revocations.revoke('session', ended);
+      return result;
     },
 
     /** Answers the same whether or not the email is known; only a user who can use the code gets one. */
@@ -124,16 +132,22 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       const user = await accounts.userByEmail(input.email);
       const checked = await verification.check(input.email, 'PASSWORD_RESET', input.code);
       if (!user) throw badUserInput('This code is wrong or has expired.', 'input.code');
-      return accounts.transaction(async (tx) => {
+      const { ended, result } = await accounts.transaction(async (tx) => {
         await verification.consume(tx, checked);
-        await sessions.endOtherSessions(tx, user.id);
-        return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
+        return {
+          ended: await sessions.endOtherSessions(tx, user.id),
+          result: { user: await accounts.setPasswordHash(tx, user.id, passwordHash) },
+        };
       });
+      // Whoever reset it is not signed in: every session of the user ends.
+      await revocations.revoke('session', ended);
+      return result;
     },
 
     async removeMember(accountId: string, userId: string) {
       const removed = await accounts.removeMember(accountId, userId);
       if (!removed) throw notFound('member User', userId);
+      await revocations.revoke('user', userId);
       return { removedUserId: userId };
     },
   };

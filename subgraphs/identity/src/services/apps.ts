@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashSecret, newSecret } from '../data/secrets.js';
+import type { Revocations } from './revocations.js';
 
 type Clock = () => Date;
 
@@ -42,7 +43,7 @@ const createApiKeyInput = z.object({
 });
 
 /** Developer apps (app id and key) and API keys for app servers. */
-export function createApps(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock) {
+export function createApps(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: Revocations) {
   const { apps } = data;
 
   /** The app, if the caller's tenant owns it; otherwise NOT_FOUND, as if it did not exist. */
@@ -108,7 +109,10 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
     async revokeApiKey(id: string, scope: TenantScope) {
       const [apiKey] = await apps.apiKeysByIds([id], scope);
       if (!apiKey) throw notFound('ApiKey', id);
-      return apiKey.revokedAt ? apiKey : apps.revokeApiKey(id, clock());
+      const revoked = apiKey.revokedAt ? apiKey : await apps.revokeApiKey(id, clock());
+      // The tokens already traded for the key stop too, not when they expire.
+      await revocations.revoke('credential', id);
+      return revoked;
     },
 
     /** An app server's API key, traded for a short-lived access token carrying the app and scopes. */

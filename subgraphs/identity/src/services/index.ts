@@ -3,6 +3,7 @@ import type { IdentityData } from '../data/index.js';
 import { createAccounts } from './accounts.js';
 import { createApps } from './apps.js';
 import { createPlans } from './plans.js';
+import { createRevocations } from './revocations.js';
 import { createOutboxSender, type VerificationSender } from './sender.js';
 import { createSessions } from './sessions.js';
 import { createVerification } from './verification.js';
@@ -22,12 +23,13 @@ export function createServices(deps: ServiceDeps) {
   const { data, keys, config, bus, clock } = deps;
   const sender = deps.sender ?? createOutboxSender(data, deps.logger, config.NODE_ENV === 'production');
   const verification = createVerification(data, sender, config, clock);
-  const sessions = createSessions(data, keys, config, clock);
+  const revocations = createRevocations(bus, config, clock, deps.logger);
+  const sessions = createSessions(data, keys, config, clock, revocations);
   return {
     verification,
     sessions,
-    accounts: createAccounts(data, verification, sessions),
-    apps: createApps(data, keys, config, clock),
+    accounts: createAccounts(data, verification, sessions, revocations),
+    apps: createApps(data, keys, config, clock, revocations),
     plans: createPlans(data, bus, config, clock),
   };
 }

@@ -17,6 +17,7 @@ import type { IdentityData } from '../data/index.js';
 import { decoyHash, verifyPassword } from '../data/passwords.js';
 import { hashSecret, newSecret, normaliseEmail, sameHash } from '../data/secrets.js';
 import type { AuthPayload } from '../mappers.js';
+import type { Revocations } from './revocations.js';
 
 type Clock = () => Date;
 type UserWithAccount = UserModel & { account: AccountModel };
@@ -29,18 +30,20 @@ const AUTHORIZATION_CODE_TTL_MS = 60_000;
  * Sign-in and sessions: password sign-in with throttling, refresh-token rotation with reuse
  * detection, one-time login tokens, OpenID Connect ID tokens, and OAuth authorization codes (PKCE).
  */
-export function createSessions(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock) {
+export function createSessions(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: Revocations) {
   const { sessions, accounts } = data;
   const providers = new Map((config.OIDC_PROVIDERS ?? []).map((p) => [p.issuer, { provider: p, keys: providerKeys(p) }]));
 
   /** A new access token and a refresh token of the given family (a new family for a new sign-in). */
   async function issue(tx: Prisma.TransactionClient, user: UserModel, options: { familyId?: string; appId?: string | null } = {}): Promise<AuthPayload> {
     const now = clock();
-    const access = await signAccessToken(keys, config, { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role }, now);
+    // The refresh-token family is the session: its id is the access token's `sid`, what logout revokes.
+    const familyId = options.familyId ?? randomUUID();
+    const access = await signAccessToken(keys, config, { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sessionId: familyId }, now);
     const refreshToken = newSecret('irt');
     const refreshTokenExpiresAt = new Date(now.getTime() + config.REFRESH_TOKEN_TTL_SECONDS * 1000);
     await sessions.createRefreshToken(tx, {
-      familyId: options.familyId ?? randomUUID(),
+      familyId,
       userId: user.id,
       tokenHash: hashSecret(refreshToken),
       expiresAt: refreshTokenExpiresAt,
@@ -91,6 +94,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       if (row.usedAt) {
         // A used token presented again means it leaked: end the whole session for everyone holding it.
         await sessions.revokeFamily(row.familyId, now);
+        await revocations.revoke('session', row.familyId);
         throw unauthenticated('This refresh token was already used, so its session has been ended for safety. Sign in again.');
       }
       requireActive(row.user);
@@ -100,6 +104,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       });
       if (!payload) {
         await sessions.revokeFamily(row.familyId, now);
+        await revocations.revoke('session', row.familyId);
         throw unauthenticated('This refresh token was already used, so its session has been ended for safety. Sign in again.');
       }
       return payload;
@@ -108,7 +113,10 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
     async logout(refreshToken: string): Promise<boolean> {
       const row = await sessions.refreshTokenByHash(hashSecret(refreshToken));
       if (!row) return false;
-      return (await sessions.revokeFamily(row.familyId, clock())) > 0;
+      const revoked = (await sessions.revokeFamily(row.familyId, clock())) > 0;
+      // Also when the session had ended already: a logout retried after a failed publish still revokes.
+      await revocations.revoke('session', row.familyId);
+      return revoked;
     },
 
     async createLoginToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -225,8 +233,11 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       return payload;
     },
 
-    /** After a password change or reset: every other session of the user ends. */
-    endOtherSessions: (tx: Prisma.TransactionClient, userId: string) => sessions.revokeUserSessions(tx, userId, clock()),
+    /**
+     * After a password change or reset: every session of the user but `keepSessionId` (the one changing
+     * it) ends; returns the ids of those that did, to revoke their access tokens once committed.
+     */
+    endOtherSessions: (tx: Prisma.TransactionClient, userId: string, keepSessionId?: string) => sessions.revokeUserSessions(tx, userId, clock(), keepSessionId),
   };
 }
 
