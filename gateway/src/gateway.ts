@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
 import { ApiKeyExchange } from './plugins/apiKeys.js';
-import { authenticateRequest } from './plugins/auth.js';
+import { authenticateRequest, credentialRefusalPlugin } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
 import { requestIdOf } from './plugins/requestId.js';
 import { costLimitPlugin, limitParseOptions, limitValidationRules, operationLimitError, registerRequestLimits } from './plugins/limits.js';
@@ -101,6 +101,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       ApolloServerPluginLandingPageDisabled(),
       logUnexpectedErrors<GatewayContext>(),
       rejectNulCharacters<GatewayContext>(),
+      credentialRefusalPlugin(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
       ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS }),

@@ -1,5 +1,8 @@
-import type { AccessTokenVerifier, AuthState } from '@iris/core';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode, type AccessTokenVerifier, type AuthState } from '@iris/core';
+import type { GraphQLFormattedError } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange } from './apiKeys.js';
 
 /**
@@ -25,5 +28,31 @@ export async function authenticateRequest(
   return {
     auth: await verifier.authenticate(headers),
     forwardHeaders: typeof authorization === 'string' && authorization ? { authorization } : {},
+  };
+}
+
+/**
+ * A refused `api_key` is not forwarded, so a subgraph sees no credential and answers "sign in first"
+ * (`CREDENTIALS_MISSING`). The gateway knows why the key was refused (`API_KEY_INVALID`,
+ * `ACCOUNT_DEACTIVATED`): those answers carry that reason and message instead, so a client can act on it.
+ */
+export function credentialRefusalPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const refusal = contextValue.auth.credentialError;
+      if (!refusal) return;
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors as GraphQLFormattedError[] | undefined;
+          if (!errors) return;
+          response.body.singleResult.errors = errors.map((error) =>
+            error.extensions?.code === ErrorCode.UNAUTHENTICATED && error.extensions.reason === 'CREDENTIALS_MISSING'
+              ? { ...error, message: refusal.message, extensions: { ...error.extensions, reason: refusal.reason } }
+              : error,
+          );
+        },
+      };
+    },
   };
 }

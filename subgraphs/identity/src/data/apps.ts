@@ -48,7 +48,9 @@ export function createAppsData(prisma: Db) {
 
     revokeApiKey: (id: string, now: Date) => prisma.apiKey.update({ where: { id }, data: { revokedAt: now } }),
 
-    apiKeyBySecretHash: (secretHash: string) => prisma.apiKey.findUnique({ where: { secretHash }, include: { app: true } }),
+    /** The key, its app and its account (whether the account is active decides whether the key works). */
+    apiKeyBySecretHash: (secretHash: string) =>
+      prisma.apiKey.findUnique({ where: { secretHash }, include: { app: true, account: { select: { active: true } } } }),
 
     /** Records use at most once a minute per key, so signing in does not write on every request. */
     touchApiKey: (id: string, now: Date) =>

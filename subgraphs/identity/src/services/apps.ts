@@ -119,7 +119,11 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
     async exchangeApiKey(secret: string) {
       const key = await apps.apiKeyBySecretHash(hashSecret(secret));
       if (!key || key.revokedAt || !key.app.active) {
-        throw unauthenticated('This API key is not valid: it was revoked, its app is inactive, or it was mistyped.');
+        throw unauthenticated({ reason: 'API_KEY_INVALID', message: 'This API key is not valid: it was revoked, its app is inactive, or it was mistyped.' });
+      }
+      // Deactivating an account stops its keys here; the tokens already traded for them are revoked with the account.
+      if (!key.account.active) {
+        throw unauthenticated({ reason: 'ACCOUNT_DEACTIVATED', message: "This API key's account is deactivated: a service admin can activate it again." });
       }
       const now = clock();
       await apps.touchApiKey(key.id, now);
