@@ -14,5 +14,7 @@ run('pnpm', ['exec', 'prisma', 'generate'], {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
 });
 run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent']);
-// The client example's typed documents, from its operations and schema/api.graphql (`pnpm compose`).
-run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent'], {}, fileURLToPath(new URL('../examples/client/', import.meta.url)));
+// The examples' typed documents, from their operations and schema/api.graphql (`pnpm compose`).
+for (const example of ['client', 'web']) {
+  run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent'], {}, fileURLToPath(new URL(`../examples/${example}/`, import.meta.url)));
+}
