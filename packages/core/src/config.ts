@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The supergraph `pnpm compose` writes and the gateway serves unless SUPERGRAPH_PATH names another. */
+export const SUPERGRAPH_FILE = new URL('../../../schema/supergraph.graphql', import.meta.url);
 
 /**
  * Secrets with a default so that Iris runs out of the box. They are public (printed here), so
@@ -99,6 +103,11 @@ export const configSchema = z.object({
   DEFAULT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** Captures analysed at once (each analysis uses a CPU core while it runs). */
   ANALYSIS_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Worker threads that run face analysis, each holding its own copy of the models (about 60 MB), so
+   * inference never runs on a server's event loop; 0 runs it on the event loop (a benchmark baseline).
+   */
+  ANALYSIS_THREADS: z.coerce.number().int().min(0).max(64).default(1),
   ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
   /** Schema introspection at the gateway (on by default except with NODE_ENV=production). */
@@ -154,6 +163,8 @@ export const configSchema = z.object({
   /** Trusted documents: only operations in PERSISTED_OPERATIONS_FILE run. */
   PERSISTED_OPERATIONS_ONLY: bool.default(false),
   // Calls from the gateway to subgraphs (gateway/src/plugins/resilience.ts).
+  /** The composed supergraph the gateway serves; it is loaded again whenever the file changes. */
+  SUPERGRAPH_PATH: z.string().min(1).default(fileURLToPath(SUPERGRAPH_FILE)),
   /** A subgraph call taking longer is abandoned with SERVICE_UNAVAILABLE. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */

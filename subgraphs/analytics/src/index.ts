@@ -15,17 +15,26 @@ export interface AnalyticsDeps {
   storage: BlobStorage;
   config: Config;
   logger: Logger;
+  /**
+   * Whether this process runs queued capture analyses (default true). With REDIS_URL a subgraph
+   * instance can leave them to analysis worker processes ({@link createAnalysisWorker}).
+   */
+  runsJobs?: boolean;
 }
+
+const analysisOptions = (config: Config, runsJobs = true) => ({
+  workers: config.ANALYSIS_WORKERS,
+  threads: config.ANALYSIS_THREADS,
+  maxAttempts: config.ANALYSIS_MAX_ATTEMPTS,
+  backoffMs: config.ANALYSIS_RETRY_BACKOFF_MS,
+  runsJobs,
+  ...(config.REDIS_URL ? { redis: { url: config.REDIS_URL, queueName: `${config.REDIS_PREFIX.replace(/:$/, '')}-analysis` } } : {}),
+});
 
 /** The analytics subgraph: face analysis and its job queue, activity logs, audience and mark statistics. */
 export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> & { drainJobs: () => Promise<void> } {
   const data = createAnalyticsData(deps.prisma);
-  const analysis = createAnalysisService(data, deps.storage, deps.bus, deps.logger, {
-    workers: deps.config.ANALYSIS_WORKERS,
-    maxAttempts: deps.config.ANALYSIS_MAX_ATTEMPTS,
-    backoffMs: deps.config.ANALYSIS_RETRY_BACKOFF_MS,
-    ...(deps.config.REDIS_URL ? { redis: { url: deps.config.REDIS_URL, queueName: `${deps.config.REDIS_PREFIX.replace(/:$/, '')}-analysis` } } : {}),
-  });
+  const analysis = createAnalysisService(data, deps.storage, deps.bus, deps.logger, analysisOptions(deps.config, deps.runsJobs));
   return {
     name: 'analytics',
     typeDefs,
@@ -48,6 +57,17 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
     drainJobs: () => analysis.queue.drain(),
     seedDemoData: () => seedAnalytics(deps.prisma),
   };
+}
+
+/**
+ * The analysis worker (`pnpm start:worker`): runs the capture analyses queued in Redis by any analytics
+ * instance, records and publishes their results, and serves no GraphQL. Scales on its own with the
+ * queue's depth.
+ */
+export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): { drainJobs: () => Promise<void>; close: () => Promise<void> } {
+  if (!deps.config.REDIS_URL) throw new Error('The analysis worker takes its jobs from Redis: REDIS_URL is required.');
+  const analysis = createAnalysisService(createAnalyticsData(deps.prisma), deps.storage, deps.bus, deps.logger, analysisOptions(deps.config));
+  return { drainJobs: () => analysis.queue.drain(), close: () => analysis.close() };
 }
 
 export * from './vision/index.js';

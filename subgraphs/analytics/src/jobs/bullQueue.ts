@@ -1,5 +1,5 @@
 import type { Logger } from '@iris/core';
-import { Queue, Worker, UnrecoverableError } from 'bullmq';
+import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { JobOutcome, JobQueue, JobQueueOptions } from './queue.js';
 
 /**
@@ -9,28 +9,26 @@ import type { JobOutcome, JobQueue, JobQueueOptions } from './queue.js';
  */
 export class BullJobQueue implements JobQueue {
   readonly #queue: Queue;
-  readonly #worker: Worker;
+  readonly #worker: Worker | undefined;
 
   constructor(
     redisUrl: string,
     name: string,
     run: (jobId: string, attemptIsLast: (attempts: number) => boolean) => Promise<JobOutcome>,
-    options: JobQueueOptions,
+    options: JobQueueOptions & { consume: boolean },
     private readonly logger: Logger,
   ) {
     const connection = { url: redisUrl, maxRetriesPerRequest: null };
     this.#queue = new Queue(name, { connection, defaultJobOptions: { attempts: options.maxAttempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: 1_000 } });
-    this.#worker = new Worker(
-      name,
-      async (job) => {
-        const outcome = await run(job.data.jobId as string, (attempts) => attempts >= options.maxAttempts);
-        // BullMQ retries a job whose processor throws; a job the handler gave up on must not be retried.
-        if (outcome === 'retry') throw new Error('analysis attempt failed; retrying');
-        if (outcome === 'dead') throw new UnrecoverableError('analysis gave up after its last attempt');
-      },
-      { connection, concurrency: options.workers },
-    );
-    this.#worker.on('error', (err) => this.logger.warn({ err }, 'analysis queue error'));
+    const work = async (job: Job) => {
+      const outcome = await run(job.data.jobId as string, (attempts) => attempts >= options.maxAttempts);
+      // BullMQ retries a job whose processor throws; a job the handler gave up on must not be retried.
+      if (outcome === 'retry') throw new Error('analysis attempt failed; retrying');
+      if (outcome === 'dead') throw new UnrecoverableError('analysis gave up after its last attempt');
+    };
+    // A process that only queues jobs opens no worker: the analysis worker processes take them.
+    this.#worker = options.consume ? new Worker(name, work, { connection, concurrency: options.workers }) : undefined;
+    this.#worker?.on('error', (err) => this.logger.warn({ err }, 'analysis queue error'));
   }
 
   enqueue(jobId: string): void {
@@ -52,7 +50,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.#worker.close();
+    await this.#worker?.close();
     await this.#queue.close();
   }
 }

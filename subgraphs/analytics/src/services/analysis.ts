@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AnalyticsData } from '../data/index.js';
 import { BullJobQueue } from '../jobs/bullQueue.js';
 import { InProcessJobQueue, type JobOutcome, type JobQueue } from '../jobs/queue.js';
-import { createFaceAnalyzer, ImageInputError, type FaceAnalysisResult, type FaceAnalyzer } from '../vision/index.js';
+import { createFaceAnalyzer, createThreadedFaceAnalyzer, ImageInputError, type FaceAnalysisResult, type FaceAnalyzer } from '../vision/index.js';
 
 /** Inline images (base64 in a GraphQL request) are limited like inline captures. */
 export const MAX_INLINE_BYTES = 8 * 1024 * 1024;
@@ -15,17 +15,25 @@ export interface AnalysisOptions {
   workers: number;
   maxAttempts: number;
   backoffMs: number;
+  /** Worker threads running the models; 0 runs them on the event loop. */
+  threads: number;
   /** With Redis, the queue is BullMQ's, shared by every instance. */
   redis?: { url: string; queueName: string };
+  /**
+   * Whether this process runs queued jobs (default true). With Redis, a subgraph instance can leave
+   * them to the analysis worker processes (`pnpm start:worker`) and only queue them.
+   */
+  runsJobs?: boolean;
 }
 
 /**
- * Face analysis: on demand (`analyzeImage`) and for every capture, through the job queue. The models
- * load once, on first use, and are shared by every request and worker.
+ * Face analysis: on demand (`analyzeImage`) and for every capture, through the job queue. Inference
+ * runs on `threads` worker threads, never on the event loop that serves requests; the models load once
+ * per thread, on first use, and are shared by every request and job.
  */
 export function createAnalysisService(data: AnalyticsData, storage: BlobStorage, bus: EventBus, logger: Logger, options: AnalysisOptions) {
   let analyzer: FaceAnalyzer | undefined;
-  const engine = () => (analyzer ??= createFaceAnalyzer());
+  const engine = () => (analyzer ??= options.threads > 0 ? createThreadedFaceAnalyzer({ threads: options.threads }) : createFaceAnalyzer());
 
   const record = (result: FaceAnalysisResult, owner: { accountId: string; deviceId?: string | null; dataId?: string | null }) =>
     data.analyses.createAnalysis({
@@ -81,7 +89,7 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
   }
 
   const queue: JobQueue = options.redis
-    ? new BullJobQueue(options.redis.url, options.redis.queueName, runJob, options, logger)
+    ? new BullJobQueue(options.redis.url, options.redis.queueName, runJob, { ...options, consume: options.runsJobs ?? true }, logger)
     : new InProcessJobQueue(runJob, options, logger);
 
   return {

@@ -8,6 +8,7 @@ export { ImageDecodeError, ImageInputError, ImageTooLargeError } from './errors.
 export { decodeImage, type DecodeLimits, type RgbImage } from './image.js';
 export { FACEPLUGIN_MODELS, facepluginModelId, facepluginModelPath } from './models.js';
 export { sessionOptions, type SessionSettings } from './session.js';
+export { createThreadedFaceAnalyzer, type ThreadedFaceAnalyzerOptions } from './threadPool.js';
 export { EXPRESSION_LABELS } from './types.js';
 export type {
   AnalyzedFace,
