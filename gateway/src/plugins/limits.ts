@@ -10,6 +10,7 @@ import {
   getNamedType,
   isListType,
   getNullableType,
+  isLeafType,
   Kind,
   validate,
   visit,
@@ -193,21 +194,26 @@ const DEFAULT_PAGE_SIZE = 20;
 const ASSUMED_LIST_SIZE = 10;
 
 /**
- * Each field costs 1 plus what it selects; a connection (`…Connection` with `first`/`last`) multiplies
- * what it selects by the page size asked for, a plain list by {@link ASSUMED_LIST_SIZE}. So asking
- * for 100 marks each with 100 of something costs about 10,000 times a leaf.
+ * An operation costs the objects the gateway may have to assemble for it: each object field costs 1
+ * plus what it selects, a scalar or enum nothing (it comes with the object that holds it, and the
+ * number of fields is already bounded by MAX_TOKENS). A connection (`…Connection` with `first`/`last`)
+ * multiplies what it selects by the page size asked for, a plain list of objects by
+ * {@link ASSUMED_LIST_SIZE}. So the largest page of marks with every field of each mark, its device,
+ * capture and analysis costs about 7,000, and a page of 100 marks each with a page of 100 of
+ * something with a few objects each costs 30,000 or more.
  */
 export const fieldCostEstimator: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
   // Introspection (`__schema`, `__type` and what they select) has limits of its own: see MAX_INTROSPECTION_DEPTH.
   if (field.name.startsWith('__') || parent.name.startsWith('__')) return 0;
   const type = getNullableType(field.type);
+  if (isLeafType(getNamedType(type))) return 0;
   // A connection's `edges` / `nodes` are the page its `first` already priced.
   if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes')) return 1 + childComplexity;
   if (getNamedType(type).name.endsWith('Connection')) {
     const size = Number(args.first ?? args.last ?? DEFAULT_PAGE_SIZE);
     return 1 + childComplexity * Math.max(1, Number.isFinite(size) ? size : DEFAULT_PAGE_SIZE);
   }
-  if (isListType(type)) return 1 + childComplexity * ASSUMED_LIST_SIZE;
+  if (isListType(type)) return 1 + (1 + childComplexity) * ASSUMED_LIST_SIZE;
   return 1 + childComplexity;
 };
 

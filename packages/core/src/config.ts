@@ -135,8 +135,12 @@ export const configSchema = z.object({
   MAX_TOKENS: z.coerce.number().int().min(10).default(5_000),
   /** Size of the `query` text in bytes (variables are bounded by the body limit). */
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
-  /** Estimated cost of one operation: each field costs 1, and a connection multiplies what is under it by `first`/`last`. */
-  MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  /**
+   * Estimated cost of one operation: each object costs 1 (scalars nothing), a connection multiplies what
+   * is under it by `first`/`last`, a plain list by 10. The largest documented page of every connection,
+   * with every field its nodes document, fits (gateway/src/plugins/largestPages.test.ts).
+   */
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(25_000),
   /** Operations in one batched HTTP request (a JSON array); 1 turns batching off. */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   // Rate limits per principal: a user, an API key's app, or the client address when anonymous.
