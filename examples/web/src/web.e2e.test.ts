@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from '../../../test/support/graph.js';
+import type { Session } from './session.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -27,6 +28,9 @@ let browser: Browser;
 
 /** The ids of the marks the page lists, in order. */
 const listedMarks = (page: Page) => page.locator('ol[aria-label="Marks"] > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-mark-id')));
+
+/** The session the page keeps in sessionStorage. */
+const storedSession = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('iris.session') ?? 'null') as Session | null);
 
 describe.skipIf(!hasChromium)('the web example, served on another origin, in Chromium', () => {
   beforeAll(async () => {
@@ -89,7 +93,8 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
       await page.getByLabel('Password').fill(DEMO.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText(`Signed in as ${DEMO.mainUser.displayName}`).waitFor({ timeout: 30_000 });
-      const firstToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('iris.session')!).accessToken as string);
+      const first = (await storedSession(page))!;
+      expect(first.user.email).toBe(DEMO.mainUser.email);
 
       // The first page, then the next through fetchMore: the list is the API's, newest first.
       const all = await graph.request<{ deviceMarks: { edges: { node: { id: string } }[] } }>('{ deviceMarks(first: 10) { edges { node { id } } } }', {}, { token: await graph.login() });
@@ -123,10 +128,16 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
       );
       expect(created.data?.deviceMark).toEqual({ id: newest, data: { analysisStatus: 'DONE' } });
 
-      // The session was refreshed before its short-lived token expired, and the page still works on the new one.
-      await expect
-        .poll(() => page.evaluate(() => JSON.parse(sessionStorage.getItem('iris.session') ?? 'null')?.accessToken as string | undefined), { timeout: ACCESS_TOKEN_TTL_SECONDS * 2_000 })
-        .not.toBe(firstToken);
+      // The session is refreshed before its short-lived token expires, and marks keep arriving live after the
+      // first token has expired: the subscription socket was reopened with a fresh token.
+      await expect.poll(() => storedSession(page).then((session) => session?.accessToken), { timeout: ACCESS_TOKEN_TTL_SECONDS * 2_000 }).not.toBe(first.accessToken);
+      await expect.poll(() => Date.now() > Date.parse(first.expiresAt), { timeout: ACCESS_TOKEN_TTL_SECONDS * 2_000 }).toBe(true);
+      const camera = await graph.request(`mutation($input: UploadCaptureInput!) { uploadCapture(input: $input) { id } }`, { input: { deviceId: DEMO.device.id, imageBase64: readFileSync(PORTRAIT).toString('base64') } }, { token: await graph.login() });
+      expect(camera.errors).toBeUndefined();
+      await graph.settle();
+      await expect.poll(() => marks.count(), { timeout: 60_000 }).toBe(5);
+      expect((await listedMarks(page)).slice(1)).toEqual([newest, ...expected]);
+      expect(await page.getByRole('alert').count()).toBe(0);
       await page.screenshot({ path: `${ARTIFACTS}web-example.png`, fullPage: true });
 
       await page.getByRole('button', { name: 'Sign out' }).click();
