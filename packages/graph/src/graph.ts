@@ -1,16 +1,10 @@
-import { createAnalyticsSubgraph } from '@iris/analytics';
 import {
-  AccessTokenVerifier,
   captureStorage,
   createLogger,
   DEMO,
-  followRevocations,
-  InProcessEventBus,
-  RedisEventBus,
   type EventBus,
   loadTokenKeys,
   shouldSeedDemoData,
-  startSubgraphServer,
   type Config,
   type FileSystemStorage,
   type Logger,
@@ -19,10 +13,8 @@ import {
   type TokenKeys,
 } from '@iris/core';
 import { openDatabase, type Database } from '@iris/db';
-import { createDevicesSubgraph } from '@iris/devices';
 import { startGateway } from '@iris/gateway';
-import { createIdentitySubgraph } from '@iris/identity';
-import { createProfilesSubgraph } from '@iris/profiles';
+import { createSubgraph, createVerifier, followTokenRevocations, openEventBus, serveSubgraph, subgraphPort, type SubgraphDeps } from './subgraphs.js';
 
 export interface RunningGraph {
   /** The gateway's GraphQL endpoint. */
@@ -61,40 +53,17 @@ export interface StartGraphOptions {
 export async function startGraph(config: Config, options: StartGraphOptions = {}): Promise<RunningGraph> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'iris', format: config.LOG_FORMAT });
   const database = await openDatabase(config, logger.child({ component: 'database' }));
-  const bus: EventBus = config.REDIS_URL
-    ? new RedisEventBus(config.REDIS_URL, logger.child({ component: 'events' }), `${config.REDIS_PREFIX}events:`)
-    : new InProcessEventBus(logger.child({ component: 'events' }));
+  const bus = openEventBus(config, logger);
   const storage = captureStorage(config.IRIS_DATA_DIR);
   // Signed URLs point at the gateway; its address is known once it listens (port 0 in tests).
   let publicUrl = config.PUBLIC_URL;
   const keys = await loadTokenKeys(config);
-  const verifier = config.JWT_JWKS_URL
-    ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, options.clock)
-    : new AccessTokenVerifier({ keys }, config, options.clock);
-  // Every process refuses revoked tokens: identity's revocations arrive on the bus (and, on Redis, those
-  // of the last token lifetime are read at start).
-  const stopRevocations = await followRevocations(bus, verifier.revocations, {
-    lookbackMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.API_KEY_TOKEN_TTL_SECONDS) * 1000,
-    logger: logger.child({ component: 'revocations' }),
-  });
-  const prisma = database.prisma;
-
-  const devices = createDevicesSubgraph({
-    prisma,
-    bus,
-    storage,
-    config,
-    logger: logger.child({ subgraph: 'devices' }),
-    publicUrl: () => publicUrl ?? '',
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  const analytics = createAnalyticsSubgraph({ prisma, bus, storage, config, logger: logger.child({ subgraph: 'analytics' }) });
-  const definitions: SubgraphDefinition[] = [
-    createIdentitySubgraph({ prisma, config, keys, bus, logger: logger.child({ subgraph: 'identity' }), ...(options.clock ? { clock: options.clock } : {}) }),
-    createProfilesSubgraph({ prisma, bus }),
-    devices,
-    analytics,
-  ] as SubgraphDefinition[];
+  const verifier = createVerifier(config, keys, options.clock);
+  const stopRevocations = await followTokenRevocations(config, bus, verifier, logger);
+  const deps: SubgraphDeps = { config, logger, database, bus, storage, keys, publicUrl: () => publicUrl ?? '', ...(options.clock ? { clock: options.clock } : {}) };
+  const devices = createSubgraph.devices(deps);
+  const analytics = createSubgraph.analytics(deps);
+  const definitions = [createSubgraph.identity(deps), createSubgraph.profiles(deps), devices, analytics] as SubgraphDefinition[];
 
   // Listeners first: seeding publishes events (the demo profiles feed analytics' audience).
   const stopListening = definitions.map((definition) => definition.listen?.());
@@ -104,25 +73,9 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
     await bus.drain();
   }
 
-  const ports = {
-    identity: config.IDENTITY_PORT,
-    profiles: config.PROFILES_PORT,
-    devices: config.DEVICES_PORT,
-    analytics: config.ANALYTICS_PORT,
-  };
-  const serve = (definition: SubgraphDefinition, port: number) =>
-    startSubgraphServer(
-      {
-        ...definition,
-        logger: logger.child({ subgraph: definition.name }),
-        verifier,
-        checkReady: database.ping,
-        introspection: config.NODE_ENV !== 'production',
-        metrics: config.METRICS,
-      },
-      { host: '127.0.0.1', port },
-    );
-  const started = await Promise.all(definitions.map((definition) => serve(definition, ports[definition.name])));
+  // In one process the subgraphs are reached by the gateway alone, on loopback.
+  const serve = (definition: SubgraphDefinition, port: number) => serveSubgraph(definition, { config, logger, database, verifier }, { host: '127.0.0.1', port });
+  const started = await Promise.all(definitions.map((definition) => serve(definition, subgraphPort(config, definition.name))));
   const subgraphs = Object.fromEntries(definitions.map((d, i) => [d.name, started[i]!])) as RunningGraph['subgraphs'];
   const stopped = new Set<string>();
 

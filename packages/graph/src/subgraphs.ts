@@ -1,0 +1,99 @@
+import { createAnalyticsSubgraph } from '@iris/analytics';
+import {
+  AccessTokenVerifier,
+  followRevocations,
+  InProcessEventBus,
+  RedisEventBus,
+  startSubgraphServer,
+  type BlobStorage,
+  type Config,
+  type EventBus,
+  type Logger,
+  type RunningServer,
+  type SubgraphDefinition,
+  type TokenKeys,
+} from '@iris/core';
+import type { Database } from '@iris/db';
+import { createDevicesSubgraph } from '@iris/devices';
+import { createIdentitySubgraph } from '@iris/identity';
+import { createProfilesSubgraph } from '@iris/profiles';
+
+export type SubgraphName = SubgraphDefinition['name'];
+export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['identity', 'profiles', 'devices', 'analytics'];
+
+/** What every subgraph is built from, in one process or alone. */
+export interface SubgraphDeps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  bus: EventBus;
+  storage: BlobStorage;
+  keys: TokenKeys;
+  /** The gateway's public address, for signed URLs. */
+  publicUrl: () => string;
+  clock?: () => Date;
+}
+
+/**
+ * Each subgraph's factory with its dependencies picked from {@link SubgraphDeps}: the one place that
+ * knows what each subgraph needs, for `pnpm start` (all four in one process) and `pnpm start:<name>`.
+ */
+export const createSubgraph = {
+  identity: (deps: SubgraphDeps) =>
+    createIdentitySubgraph({ prisma: deps.database.prisma, config: deps.config, keys: deps.keys, bus: deps.bus, logger: deps.logger.child({ subgraph: 'identity' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
+  profiles: (deps: SubgraphDeps) => createProfilesSubgraph({ prisma: deps.database.prisma, bus: deps.bus }),
+  devices: (deps: SubgraphDeps) =>
+    createDevicesSubgraph({
+      prisma: deps.database.prisma,
+      bus: deps.bus,
+      storage: deps.storage,
+      config: deps.config,
+      logger: deps.logger.child({ subgraph: 'devices' }),
+      publicUrl: deps.publicUrl,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+  analytics: (deps: SubgraphDeps, options: { runsJobs?: boolean } = {}) =>
+    createAnalyticsSubgraph({ prisma: deps.database.prisma, bus: deps.bus, storage: deps.storage, config: deps.config, logger: deps.logger.child({ subgraph: 'analytics' }), ...options }),
+} satisfies Record<SubgraphName, (deps: SubgraphDeps) => SubgraphDefinition>;
+
+/** The event bus: Redis when REDIS_URL is set (events reach every instance), else in this process. */
+export const openEventBus = (config: Config, logger: Logger): EventBus =>
+  config.REDIS_URL
+    ? new RedisEventBus(config.REDIS_URL, logger.child({ component: 'events' }), `${config.REDIS_PREFIX}events:`)
+    : new InProcessEventBus(logger.child({ component: 'events' }));
+
+/** Access tokens are checked against identity's JWKS (JWT_JWKS_URL) or the public key in `keys`. */
+export const createVerifier = (config: Config, keys: TokenKeys, clock?: () => Date) =>
+  config.JWT_JWKS_URL ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, clock) : new AccessTokenVerifier({ keys }, config, clock);
+
+/**
+ * Every process refuses revoked tokens: identity's revocations arrive on the bus (and, on Redis, those
+ * of the last token lifetime are read at start). Returns the function that stops following them.
+ */
+export const followTokenRevocations = (config: Config, bus: EventBus, verifier: AccessTokenVerifier, logger: Logger) =>
+  followRevocations(bus, verifier.revocations, {
+    lookbackMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.API_KEY_TOKEN_TTL_SECONDS) * 1000,
+    logger: logger.child({ component: 'revocations' }),
+  });
+
+/** One subgraph's HTTP server: `/graphql`, `/healthz`, and `/readyz` (which pings the database). */
+export const serveSubgraph = (
+  definition: SubgraphDefinition,
+  deps: { config: Config; logger: Logger; database: Database; verifier: AccessTokenVerifier },
+  listen: { host: string; port: number },
+): Promise<RunningServer> =>
+  startSubgraphServer(
+    {
+      ...definition,
+      logger: deps.logger.child({ subgraph: definition.name }),
+      verifier: deps.verifier,
+      checkReady: deps.database.ping,
+      introspection: deps.config.NODE_ENV !== 'production',
+      metrics: deps.config.METRICS,
+    },
+    listen,
+  );
+
+/** The port each subgraph listens on, from IDENTITY_PORT, PROFILES_PORT, DEVICES_PORT, ANALYTICS_PORT. */
+export const subgraphPort = (config: Config, name: SubgraphName): number =>
+  ({ identity: config.IDENTITY_PORT, profiles: config.PROFILES_PORT, devices: config.DEVICES_PORT, analytics: config.ANALYTICS_PORT })[name];
