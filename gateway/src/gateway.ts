@@ -17,7 +17,7 @@ import { costLimitPlugin, limitParseOptions, limitValidationRules, operationLimi
 import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
 import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
 import { SubgraphResilience } from './plugins/resilience.js';
-import { observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
+import { logRefusedRequests, logSubscriptions, observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
 import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDataSource.js';
 import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, soleSubgraph, subscriptionRoutes } from './plugins/subscriptions.js';
 import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js';
@@ -84,6 +84,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
   const closeHttp = gracefulClose(app);
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
+  logRefusedRequests(app, logger);
   await useCors(app, config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -104,7 +105,8 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       credentialRefusalPlugin(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
-      ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS }),
+      // A line per operation at info (the subgraphs' are at debug): a request is one line.
+      ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS, operationLog: { level: 'info', logger } }),
     ],
   });
   await apollo.start();
@@ -139,7 +141,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     return response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Unexpected streamed response.' }] };
   });
 
-  const subscriptions = createSubscriptionRunner({
+  const subscriptions = logSubscriptions(createSubscriptionRunner({
     apollo,
     routes: () => routes,
     soleSubgraphOf: soleSubgraph(supergraphSdl),
@@ -150,7 +152,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     admit: async (context, document, operationName, variables) =>
       operationLimitError(apiSchema!, document, variables, operationName, config) ?? (await rateLimiter.admit(context, { schema: apiSchema!, document, operationName, variables })),
     checkDocument: (payload) => resolvePersistedOperation(payload, persisted, config.PERSISTED_OPERATIONS_ONLY),
-  });
+  }));
   const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS);
   const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
 

@@ -1,4 +1,4 @@
-import { loadConfig, DEMO, type Config } from '@iris/core';
+import { loadConfig, DEMO, type Config, type Logger } from '@iris/core';
 import { startGraph, type RunningGraph } from '@iris/graph';
 import { createScratchDatabase, testEnvironment } from './scratchDatabase.js';
 
@@ -38,7 +38,7 @@ export interface TestGraph extends RunningGraph {
  * Boots the whole graph for one test file on free ports, on its own database: a fresh in-memory
  * PGlite, or, when `DATABASE_URL` is set, a fresh database created on that server and dropped after.
  */
-export async function startTestGraph(env: Record<string, string> = {}): Promise<TestGraph> {
+export async function startTestGraph(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestGraph> {
   const scratch = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL, 'iris_test') : undefined;
   const config = loadConfig({
     ...testEnvironment(),
@@ -48,7 +48,7 @@ export async function startTestGraph(env: Record<string, string> = {}): Promise<
     ...env,
   });
   const clock = new TestClock();
-  const graph = await startGraph(config, { clock: clock.now });
+  const graph = await startGraph(config, { clock: clock.now, ...(options.logger ? { logger: options.logger } : {}) });
 
   const request: TestGraph['request'] = async (query, variables, options = {}) => {
     const response = await fetch(options.url ?? graph.url, {

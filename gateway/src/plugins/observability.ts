@@ -1,6 +1,8 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { renderMetrics, startDefaultMetrics, subgraphFetchObserver } from '@iris/core';
+import { callerKind, logOperation, logRefusedRequest, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
+import { Kind, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import type { GatewayContext } from '../context.js';
 
 /** `GET /metrics`: the process' Prometheus metrics (gateway, subgraphs, queue, process) in text format. */
 export function registerMetricsRoute(app: FastifyInstance): void {
@@ -25,4 +27,107 @@ export function observeSubgraph<Source extends GraphQLDataSource<any>>(name: str
       ? observe(fetch.context, fetch.request.operationName, () => process(fetch))
       : process(fetch);
   return source;
+}
+
+/** Where the gateway answers GraphQL over HTTP: refusals made there before any operation runs are logged. */
+const GRAPHQL_PATHS = new Set(['/graphql', '/graphql/stream']);
+
+/**
+ * One log line for each request to `/graphql` refused before GraphQL ran (a body too large or not JSON,
+ * an unsupported content type, a request limit, an unregistered persisted operation), and for each
+ * refusal of `/graphql/stream`, with the status and the codes the client was told. Operations that
+ * reach Apollo Server are logged by the operation log plugin instead (see `operationLogPlugin`), so
+ * a request is still one line. Register it before the routes.
+ */
+export function logRefusedRequests(app: FastifyInstance, logger: Logger): void {
+  const reachedGraphQL = new WeakSet<object>();
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.url === '/graphql') reachedGraphQL.add(request);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const path = request.url.split('?')[0]!;
+    if (reply.statusCode < 400 || !GRAPHQL_PATHS.has(path) || reachedGraphQL.has(request)) return payload;
+    const requestId = [reply.getHeader(REQUEST_ID_HEADER) ?? request.headers[REQUEST_ID_HEADER]].flat()[0];
+    logRefusedRequest(requestId ? logger.child({ requestId: String(requestId) }) : logger, {
+      method: request.method,
+      path,
+      status: reply.statusCode,
+      errors: errorsOf(payload),
+    });
+    return payload;
+  });
+}
+
+/** The `errors` of a GraphQL error body, or one describing the status when the body is something else. */
+function errorsOf(payload: unknown): GraphQLFormattedError[] {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+  try {
+    const body = JSON.parse(text) as { errors?: unknown };
+    if (Array.isArray(body.errors) && body.errors.length) return body.errors as GraphQLFormattedError[];
+  } catch {
+    // Not JSON: described below.
+  }
+  return [{ message: 'The request was refused.', extensions: { code: 'BAD_REQUEST' } }];
+}
+
+interface LoggableRunner {
+  run(state: { context: GatewayContext }, args: { document: DocumentNode; operationName?: string | null | undefined }): AsyncIterableIterator<ExecutionResult>;
+}
+
+/**
+ * The subscription runner with one log line per subscription, written when it ends (the client left,
+ * the stream ran out, or it was refused): like a query's line, with how long it lasted and how many
+ * events it sent. A refused subscription (limits, rate limit, authorization) ends at once with its codes.
+ */
+export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner): Runner {
+  return {
+    ...runner,
+    run: (state, args) => {
+      const { logger, auth } = state.context;
+      const startedAt = performance.now();
+      const name = args.operationName ?? operationNameOf(args.document);
+      const errors: GraphQLFormattedError[] = [];
+      const seen = new Set<string>();
+      let events = 0;
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        logOperation(logger, 'info', { type: 'subscription', name, durationMs: performance.now() - startedAt, caller: callerKind(auth), errors, events });
+      };
+      const source = runner.run(state, args);
+      const observe = (result: IteratorResult<ExecutionResult>) => {
+        if (result.done) end();
+        else if (result.value.errors?.length) {
+          for (const error of result.value.errors) {
+            const key = `${String(error.extensions?.code)}\n${error.message}`;
+            if (errors.length >= 5 || seen.has(key)) continue;
+            seen.add(key);
+            errors.push(error.toJSON());
+          }
+        } else events += 1;
+        return result;
+      };
+      const iterator: AsyncIterableIterator<ExecutionResult> = {
+        next: () =>
+          source.next().then(observe, (err: unknown) => {
+            end();
+            throw err;
+          }),
+        return: (value?: unknown) => {
+          end();
+          return source.return ? source.return(value) : Promise.resolve({ done: true as const, value: value as ExecutionResult });
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+  } as Runner;
+}
+
+function operationNameOf(document: DocumentNode): string | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operations.length === 1 ? operations[0]!.name?.value : undefined;
 }

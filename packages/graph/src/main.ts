@@ -15,7 +15,7 @@ try {
   }
   throw err;
 }
-const logger = createLogger({ level: config.LOG_LEVEL, name: 'iris' });
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'iris', format: config.LOG_FORMAT });
 const graph = await startGraph(config, { logger });
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 

@@ -1,17 +1,24 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
 import { metricsPlugin, subgraphRecorder, type SubgraphOutcome } from './metrics.js';
+import { operationLogPlugin, type OperationLogLevel } from './operationLog.js';
 import { operationContext, tracingEnabled, tracingPlugin } from './tracing.js';
 
 export * from './metrics.js';
+export * from './operationLog.js';
 export * from './tracing.js';
 
 /**
- * The Apollo Server plugins that observe a server's operations: metrics unless turned off (`METRICS`),
- * a span per operation only when tracing runs. Nothing is added to a request's path otherwise.
+ * The Apollo Server plugins that observe a server's operations: a log line per operation (at
+ * `operationLog.level`, debug by default: the gateway's are the ones read at info), metrics unless
+ * turned off (`METRICS`), a span per operation only when tracing runs.
  */
-export function observabilityPlugins<Context extends BaseContext>(service: string, options: { metrics?: boolean } = {}): ApolloServerPlugin<Context>[] {
-  const plugins: ApolloServerPlugin<Context>[] = [];
+export function observabilityPlugins<Context extends BaseContext>(
+  service: string,
+  options: { metrics?: boolean; operationLog?: { level?: OperationLogLevel; logger?: Logger } } = {},
+): ApolloServerPlugin<Context>[] {
+  const plugins: ApolloServerPlugin<Context>[] = [operationLogPlugin<Context>(options.operationLog)];
   if (options.metrics ?? true) plugins.push(metricsPlugin<Context>(service));
   if (tracingEnabled()) plugins.push(tracingPlugin<Context>(service));
   return plugins;
