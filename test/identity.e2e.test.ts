@@ -169,7 +169,7 @@ describe('sign-in', () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const AUTHORIZE = `mutation($input: AuthorizeAppInput!) { authorizeApp(input: $input) { code redirectTo } }`;
-    const input = { appId: DEMO.app.id, redirectUri: 'http://localhost:3000/callback', codeChallenge: challenge, codeChallengeMethod: 'S256', state: 'xyz' };
+    const input = { appId: DEMO.app.id, redirectUri: 'http://localhost:3000/callback', codeChallenge: challenge, codeChallengeMethod: 'S256', state: 'xyz', scopes: ['USER_READ'] };
     const { code, redirectTo } = (await graph.request(AUTHORIZE, { input }, { token: demoToken })).data!.authorizeApp;
     expect(new URL(redirectTo).searchParams.get('state')).toBe('xyz');
 

@@ -21,6 +21,8 @@ export interface AuthPayload {
   refreshToken: string;
   refreshTokenExpiresAt: Date;
   user: User;
+  /** OAuth: the app the access token is for, and the scopes its user consented to. */
+  grant?: { appId: string; scopes: string[] };
 }
 export interface RegisterPayload {
   account: Account;

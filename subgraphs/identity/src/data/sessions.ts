@@ -10,7 +10,7 @@ export function createSessionsData(prisma: Db) {
 
     createRefreshToken: (
       tx: Prisma.TransactionClient,
-      row: { familyId: string; userId: string; tokenHash: string; expiresAt: Date; appId?: string | null },
+      row: { familyId: string; userId: string; tokenHash: string; expiresAt: Date; appId?: string | null; scopes?: string[] },
     ) => tx.refreshToken.create({ data: row }),
 
     refreshTokenByHash: (tokenHash: string) =>
@@ -41,7 +41,7 @@ export function createSessionsData(prisma: Db) {
       return (await tx.loginToken.findUnique({ where: { tokenHash } }))?.userId ?? null;
     },
 
-    createAuthorizationCode: (row: { codeHash: string; appId: string; userId: string; redirectUri: string; codeChallenge: string; expiresAt: Date }) =>
+    createAuthorizationCode: (row: { codeHash: string; appId: string; userId: string; redirectUri: string; codeChallenge: string; scopes: string[]; expiresAt: Date }) =>
       prisma.authorizationCode.create({ data: row }),
 
     /** Uses a live authorization code once; returns it, or null. */

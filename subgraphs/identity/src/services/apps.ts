@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashSecret, newSecret } from '../data/secrets.js';
+import { isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
 import type { Revocations } from './revocations.js';
 
 type Clock = () => Date;
@@ -13,7 +14,7 @@ export const SCOPES = { PROFILES_READ: 'profiles:read', PROFILES_WRITE: 'profile
 export type ApiKeyScope = keyof typeof SCOPES;
 export const scopeEnum = (scope: string) => Object.entries(SCOPES).find(([, value]) => value === scope)?.[0] as ApiKeyScope;
 
-const redirectUri = z.url({ protocol: /^https?$|^[a-z][a-z0-9+.-]*$/, error: 'must be an absolute URI' }).max(2_000);
+const redirectUri = z.string().max(2_000, 'must be at most 2000 characters').refine(isSafeRedirectUri, REDIRECT_URI_RULE);
 const appFields = {
   name: displayName(z),
   description: z.string().trim().max(1_000, 'must be at most 1000 characters').nullish(),

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   forbidden,
   IrisError,
+  notFound,
   signAccessToken,
   unauthenticated,
   type Config,
@@ -17,6 +18,7 @@ import type { IdentityData } from '../data/index.js';
 import { decoyHash, verifyPassword } from '../data/passwords.js';
 import { hashSecret, newSecret, normaliseEmail, sameHash } from '../data/secrets.js';
 import type { AuthPayload } from '../mappers.js';
+import { consentedScopes, isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
 import type { Revocations } from './revocations.js';
 
 type Clock = () => Date;
@@ -34,12 +36,28 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
   const { sessions, accounts } = data;
   const providers = new Map((config.OIDC_PROVIDERS ?? []).map((p) => [p.issuer, { provider: p, keys: providerKeys(p) }]));
 
-  /** A new access token and a refresh token of the given family (a new family for a new sign-in). */
-  async function issue(tx: Prisma.TransactionClient, user: UserModel, options: { familyId?: string; appId?: string | null } = {}): Promise<AuthPayload> {
+  /**
+   * A new access token and a refresh token of the given family (a new family for a new sign-in). With
+   * `appId` (OAuth) the access token is the app's, carrying exactly the scopes the user consented to and
+   * none of the user's role power; its refresh tokens keep the app and the scopes.
+   */
+  async function issue(
+    tx: Prisma.TransactionClient,
+    user: UserModel,
+    options: { familyId?: string; appId?: string | null; scopes?: readonly string[] } = {},
+  ): Promise<AuthPayload> {
     const now = clock();
     // The refresh-token family is the session: its id is the access token's `sid`, what logout revokes.
     const familyId = options.familyId ?? randomUUID();
-    const access = await signAccessToken(keys, config, { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sessionId: familyId }, now);
+    const grant = options.appId ? { appId: options.appId, scopes: [...(options.scopes ?? [])] } : undefined;
+    const access = await signAccessToken(
+      keys,
+      config,
+      grant
+        ? { kind: 'app', via: 'oauth', appId: grant.appId, accountId: user.accountId, userId: user.id, role: user.role, scopes: grant.scopes, credentialId: familyId }
+        : { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sessionId: familyId },
+      now,
+    );
     const refreshToken = newSecret('irt');
     const refreshTokenExpiresAt = new Date(now.getTime() + config.REFRESH_TOKEN_TTL_SECONDS * 1000);
     await sessions.createRefreshToken(tx, {
@@ -47,9 +65,10 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       userId: user.id,
       tokenHash: hashSecret(refreshToken),
       expiresAt: refreshTokenExpiresAt,
-      appId: options.appId ?? null,
+      appId: grant?.appId ?? null,
+      scopes: grant?.scopes ?? [],
     });
-    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user };
+    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user, ...(grant ? { grant } : {}) };
   }
 
   function requireActive(user: UserWithAccount): void {
@@ -100,7 +119,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       requireActive(row.user);
       const payload = await sessions.transaction(async (tx) => {
         if (!(await sessions.useRefreshToken(tx, row.id, now))) return null;
-        return issue(tx, withoutAccount(row.user), { familyId: row.familyId, appId: row.appId });
+        return issue(tx, withoutAccount(row.user), { familyId: row.familyId, appId: row.appId, scopes: row.scopes });
       });
       if (!payload) {
         await sessions.revokeFamily(row.familyId, now);
@@ -120,6 +139,8 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
     },
 
     async createLoginToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
+      // The token's user may have been removed since it signed in: say so instead of failing on the reference.
+      if (!(await accounts.userById(userId))) throw notFound('User', userId);
       const token = newSecret('ilt');
       const expiresAt = new Date(clock().getTime() + config.LOGIN_TOKEN_TTL_SECONDS * 1000);
       await sessions.createLoginToken({ userId, tokenHash: hashSecret(token), expiresAt });
@@ -187,10 +208,13 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
 
     async authorizeApp(
       userId: string,
-      input: { appId: string; redirectUri: string; codeChallenge: string; codeChallengeMethod: string; state?: string | null },
+      input: { appId: string; redirectUri: string; codeChallenge: string; codeChallengeMethod: string; state?: string | null; scopes: readonly string[] },
     ): Promise<{ code: string; redirectTo: string }> {
       const app = await data.apps.appById(input.appId);
       if (!app || !app.active) throw badUserInput(`No active app with id "${input.appId}".`, 'input.appId');
+      // Checked here too: apps registered before the rule may hold such URIs.
+      if (!isSafeRedirectUri(input.redirectUri)) throw badUserInput(`input.redirectUri: ${REDIRECT_URI_RULE}.`, 'input.redirectUri');
+      const scopes = consentedScopes(input.scopes, 'input.scopes');
       if (!app.redirectUris.includes(input.redirectUri)) {
         throw badUserInput('input.redirectUri: is not one of the redirect URIs registered for this app.', 'input.redirectUri');
       }
@@ -207,6 +231,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
         userId,
         redirectUri: input.redirectUri,
         codeChallenge: input.codeChallenge,
+        scopes,
         expiresAt: new Date(clock().getTime() + AUTHORIZATION_CODE_TTL_MS),
       });
       const redirectTo = new URL(input.redirectUri);
@@ -227,7 +252,7 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
         const user = await accounts.userById(grant.userId, tx);
         if (!user) return null;
         requireActive(user);
-        return issue(tx, withoutAccount(user), { appId: grant.appId });
+        return issue(tx, withoutAccount(user), { appId: grant.appId, scopes: grant.scopes });
       });
       if (!payload) throw unauthenticated('This authorization code is not valid for this app, redirect URI and verifier, or was used already.');
       return payload;

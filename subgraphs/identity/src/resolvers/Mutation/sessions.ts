@@ -1,12 +1,17 @@
 import { principalOf } from '@iris/core';
-import { actAs, type Context } from '../../context.js';
+import { actAs, readAs, type Context } from '../../context.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import type { AuthPayload } from '../../mappers.js';
 
 /** Reads the rest of the response as the user who signed in. */
 const signedIn = (context: Context) => async (pending: Promise<AuthPayload>) => {
   const payload = await pending;
-  actAs(context, payload.user);
+  const { user, grant } = payload;
+  if (grant) {
+    readAs(context, { kind: 'app', via: 'oauth', appId: grant.appId, accountId: user.accountId, userId: user.id, role: user.role, scopes: grant.scopes });
+  } else {
+    actAs(context, user);
+  }
   return payload;
 };
 
