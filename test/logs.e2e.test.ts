@@ -103,6 +103,17 @@ describe('requests refused before any operation runs', () => {
     expect(sent[0]!.errors[0].message).toMatch(/Content-Type/);
   });
 
+  it('the advice given for a multipart upload works: a GET with the preflight header, or the upload as base64', async () => {
+    const response = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n' });
+    expect(response.status).toBe(415);
+    const { errors } = (await response.json()) as { errors: { message: string }[] };
+    expect(errors[0]!.message).toMatch(/apollo-require-preflight: true/);
+    expect(errors[0]!.message).toMatch(/uploadCapture.*base64 -w0/);
+    const get = await fetch(`${graph.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('a GET without a preflight header, refused by CSRF prevention', async () => {
     const before = lines.length;
     await fetch(`${graph.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-request-id': 'csrf-refused' } }).then((r) => r.arrayBuffer());

@@ -1,11 +1,17 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, graphqlErrorBody, MASKED_MESSAGE } from './errors.js';
 import { REQUEST_ID_HEADER } from './logger.js';
 
 /** What Fastify says before GraphQL is reached, rewritten for a person holding a GraphQL client. */
-const MESSAGES: Record<string, (error: FastifyError) => string> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    'Unsupported content type: send the operation as JSON with `Content-Type: application/json`, or as a GET with `?query=` in the URL.',
+const MESSAGES: Record<string, (error: FastifyError, request: FastifyRequest) => string> = {
+  // CSRF prevention refuses a GET that carries no `apollo-require-preflight` (or `x-apollo-operation-name`)
+  // header, so the GET advice names it; files never come as multipart (see `uploadCapture`).
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (_error, request) =>
+    `Unsupported content type: POST the operation as JSON with \`Content-Type: application/json\` (or send a GET with \`?query=\` and the header \`apollo-require-preflight: true\`).${
+      /^multipart\//i.test(request.headers['content-type'] ?? '')
+        ? ' Files are not sent as multipart: put the image in `uploadCapture` as base64 (`imageBase64`, e.g. from `base64 -w0 photo.jpg`), or PUT it to the URL `createCaptureUploadUrl` returns.'
+        : ''
+    }`,
   FST_ERR_CTP_INVALID_JSON_BODY: () => 'The body is not valid JSON (objects may not set `__proto__` or `constructor.prototype`).',
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty: send `{ "query": "..." }`.',
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'The body is larger than this server accepts; send less (large files go through an upload URL).',
@@ -47,7 +53,7 @@ export function registerHttpErrorHandlers(app: FastifyInstance, log: (err: unkno
       log(error);
       return reply.code(500).send(graphqlErrorBody(MASKED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR, { requestId: [request.headers[REQUEST_ID_HEADER]].flat()[0] ?? request.id }));
     }
-    const message = MESSAGES[error.code]?.(error) ?? (error.message || 'The request is not valid.');
+    const message = MESSAGES[error.code]?.(error, request) ?? (error.message || 'The request is not valid.');
     const code = status === 429 ? ErrorCode.RATE_LIMITED : 'BAD_REQUEST';
     return reply.code(status).send(graphqlErrorBody(message, code));
   });
