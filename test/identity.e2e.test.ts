@@ -189,15 +189,22 @@ describe('sign-in', () => {
 });
 
 describe('passwords', () => {
-  it('changes a password with the current one and ends the other sessions', async () => {
+  it('changes a password with the current one and ends the other sessions, their access tokens at once', async () => {
     const session = await registerAndVerify();
+    const other = (await graph.request(LOGIN, { input: { email: session.email, password: STRONG } })).data!.login as { accessToken: string; refreshToken: string };
     const CHANGE = `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }`;
     const wrong = await graph.request(CHANGE, { input: { currentPassword: 'nope', newPassword: 'another-lantern-harbor-552' } }, { token: session.accessToken });
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.currentPassword' });
     const changed = await graph.request(CHANGE, { input: { currentPassword: STRONG, newPassword: 'another-lantern-harbor-552' } }, { token: session.accessToken });
     expect(changed.errors).toBeUndefined();
-    const refresh = await graph.request(`mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }`, { t: session.refreshToken });
-    expect(codeOf(refresh)).toBe('UNAUTHENTICATED');
+    const REFRESH = `mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }`;
+    expect(codeOf(await graph.request(REFRESH, { t: other.refreshToken }))).toBe('UNAUTHENTICATED');
+    await graph.bus.drain();
+    const otherMe = await graph.request(`{ me { email } }`, {}, { token: other.accessToken });
+    expect(otherMe.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
+    // The session that changed it stays signed in.
+    expect((await graph.request(`{ me { email } }`, {}, { token: session.accessToken })).data!.me.email).toBe(session.email);
+    expect(codeOf(await graph.request(REFRESH, { t: session.refreshToken }))).toBeUndefined();
     expect(codeOf(await graph.request(LOGIN, { input: { email: session.email, password: STRONG } }))).toBe('UNAUTHENTICATED');
   });
 
@@ -246,8 +253,9 @@ describe('accounts and members', () => {
     ]);
     const removed = await graph.request(`mutation($id: ID!) { removeMember(input: { userId: $id }) { removedUserId } }`, { id: added.data!.addMember.id }, { token: owner.accessToken });
     expect(removed.data!.removeMember.removedUserId).toBe(added.data!.addMember.id);
-    expect(codeOf(await graph.request(`{ me { email } }`, {}, { token: memberToken }))).toBeUndefined(); // token still valid until expiry...
-    expect((await graph.request(`{ me { email } }`, {}, { token: memberToken })).data!.me).toBeNull(); // ...but the user is gone
+    // The removed member's token is refused at once, not when it expires.
+    await graph.bus.drain();
+    expect((await graph.request(`{ me { email } }`, {}, { token: memberToken })).errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
   });
 
   it('lets a service admin deactivate an account, which stops its sign-ins, and add an account to an app', async () => {

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Server, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { FellBehindError, returnPromptly, trackSubscription, type AccessTokenVerifier, type Logger, type Principal } from '@iris/core';
+import {
+  credentialEndedReason,
+  FellBehindError,
+  returnPromptly,
+  trackSubscription,
+  unauthenticated,
+  type AccessTokenVerifier,
+  type CredentialError,
+  type CredentialWatch,
+  type Logger,
+  type Principal,
+} from '@iris/core';
 import {
   GraphQLError,
   Kind,
@@ -24,7 +35,6 @@ import { QueryPlanner } from '@apollo/query-planner';
 import { LRUCache } from 'lru-cache';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import type { FastifyInstance } from 'fastify';
-import { decodeJwt } from 'jose';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange } from './apiKeys.js';
@@ -162,7 +172,12 @@ export function planSubscription(
 
 interface ConnectionState {
   context: GatewayContext;
-  expiryTimer?: NodeJS.Timeout;
+  /** The token the subscriber came with, held to its expiry and to revocations. */
+  credential?: CredentialWatch;
+  /** Why that token ended, once it has: the subscriber's streams end with it. */
+  ended?: CredentialError;
+  /** What each transport and stream does when it ends (close the socket, end the stream). */
+  onEnded: Set<(error: CredentialError) => void>;
   /** How the transport drops a subscriber that fell too far behind (a WebSocket closes with 4429). */
   tooSlow?: () => void;
 }
@@ -225,7 +240,15 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       const requestId = randomUUID();
       const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
       if (!auth.principal) return null;
-      return { context: { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders, clientAddress } };
+      const state: ConnectionState = { context: { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders, clientAddress }, onEnded: new Set() };
+      const token = forwardHeaders.authorization?.replace(/^Bearer\s+/i, '');
+      if (token) {
+        state.credential = await options.verifier.watch(token, (error) => {
+          state.ended = error;
+          for (const end of state.onEnded) end(error);
+        });
+      }
+      return state.ended ? null : state;
     },
 
     /** Trusted documents: errors to answer a subscribe message with, or undefined to go on. */
@@ -257,15 +280,9 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       return result;
     },
 
-    /** When the token that authorised the subscriber expires (ms since epoch), if it does. */
-    expiresAt(state: ConnectionState): number | undefined {
-      const token = state.context.forwardHeaders.authorization?.replace(/^Bearer\s+/i, '');
-      const exp = token ? decodeJwt(token).exp : undefined;
-      return exp ? exp * 1000 : undefined;
-    },
-
     disconnect(state: ConnectionState): void {
-      clearTimeout(state.expiryTimer);
+      state.credential?.stop();
+      state.onEnded.clear();
     },
 
     /**
@@ -295,6 +312,10 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       return;
     }
     if (upstream.left) return;
+    // The stream ends with the subscriber's token: at its expiry, or as soon as it is revoked.
+    const credentialEnded = () => state.ended ?? state.credential?.check() ?? null;
+    const endUpstream = () => void upstream.events?.return?.();
+    state.onEnded.add(endUpstream);
     const events = options.upstream.open({
       subgraph: plan.route.subgraph,
       credentials: credentialHeaders(state.context.forwardHeaders),
@@ -306,7 +327,9 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     });
     upstream.events = events;
     try {
+      if (credentialEnded()) await events.return?.();
       for await (const event of events) {
+        if (credentialEnded()) break;
         if (event.errors?.length) {
           yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
           continue;
@@ -321,16 +344,25 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
         if (!result) continue;
         // The caller may not (or no longer) see it: nothing to send.
         if (!result.data?.[plan.responseKey] && !result.errors?.length) continue;
+        if (credentialEnded()) break;
         yield result as ExecutionResult;
       }
+      const ended = credentialEnded();
+      if (ended) yield { errors: [unauthenticated(ended)] };
     } catch (err) {
       if (err instanceof FellBehindError && state.tooSlow) {
         state.tooSlow();
         return;
       }
-      const errors = err instanceof UpstreamRefusal ? err.errors : [err instanceof GraphQLError ? err : new GraphQLError('The subscription ended.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+      const ended = credentialEnded();
+      const errors = ended
+        ? [unauthenticated(ended)]
+        : err instanceof UpstreamRefusal
+          ? err.errors
+          : [err instanceof GraphQLError ? err : new GraphQLError('The subscription ended.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
       yield { errors };
     } finally {
+      state.onEnded.delete(endUpstream);
       await events.return?.();
     }
   }
@@ -402,12 +434,8 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
         if (!state) return false;
         ctx.extra.state = state;
         state.tooSlow = () => ctx.extra.socket.close(4429, TOO_SLOW);
-        const expiresAt = runner.expiresAt(state);
-        if (expiresAt) {
-          // The subscriptions end with the token that authorised them.
-          state.expiryTimer = setTimeout(() => ctx.extra.socket.close(4403, 'Access token expired'), Math.max(0, expiresAt - Date.now()));
-          state.expiryTimer.unref();
-        }
+        // The subscriptions end with the token that authorised them: when it expires or is revoked.
+        state.onEnded.add((error) => ctx.extra.socket.close(4403, credentialEndedReason(error)));
         return true;
       },
       onDisconnect: (ctx) => {

@@ -33,7 +33,8 @@ export interface UpstreamSubscriptionsOptions {
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
 interface Stream {
-  subscribers: Set<BoundedQueue<UpstreamEvent>>;
+  /** Each subscriber's queue, and the request it came with (its credentials). */
+  subscribers: Map<BoundedQueue<UpstreamEvent>, UpstreamRequest>;
   stop: () => void;
 }
 
@@ -93,26 +94,55 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
 
   const startStream = (key: string, request: UpstreamRequest): Stream => {
     const { client, release } = acquireClient(request);
-    const subscribers = new Set<BoundedQueue<UpstreamEvent>>();
+    const subscribers = new Map<BoundedQueue<UpstreamEvent>, UpstreamRequest>();
     let ended = false;
+    let unsubscribe = () => {};
     const finish = (each: (subscriber: BoundedQueue<UpstreamEvent>) => void) => {
       if (ended) return;
       ended = true;
       if (streams.get(key) === stream) streams.delete(key);
-      for (const subscriber of subscribers) each(subscriber);
+      for (const subscriber of subscribers.keys()) each(subscriber);
       subscribers.clear();
       release();
     };
-    const unsubscribe = client.subscribe<Record<string, unknown>>(
-      { query: request.query, variables: request.variables, extensions: { ...request.credentials, requestId: request.requestId } },
-      {
-        next: (event) => {
-          for (const subscriber of subscribers) subscriber.push(event);
+    // The subgraph holds the subscription to the credentials it was opened with, and ends it with an
+    // UNAUTHENTICATED event when they expire or are revoked. The subscribers holding those credentials
+    // end with it; the others, the same principal under other tokens, go on under one of theirs.
+    const handOver = (opener: UpstreamRequest, refusal: UpstreamRefusal) => {
+      for (const [subscriber, held] of subscribers) {
+        if (held.credentials.authorization !== opener.credentials.authorization) continue;
+        subscribers.delete(subscriber);
+        subscriber.fail(refusal);
+      }
+      const next = subscribers.values().next().value;
+      if (ended) return;
+      if (!next) finish(() => {});
+      else openWith(next);
+    };
+    const openWith = (opener: UpstreamRequest) => {
+      let current = true;
+      const stop = client.subscribe<Record<string, unknown>>(
+        { query: opener.query, variables: opener.variables, extensions: { ...opener.credentials, requestId: opener.requestId } },
+        {
+          next: (event) => {
+            if (!current) return;
+            if (!event.data && event.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
+              unsubscribe();
+              handOver(opener, upstreamError(event.errors) as UpstreamRefusal);
+              return;
+            }
+            for (const subscriber of subscribers.keys()) subscriber.push(event);
+          },
+          complete: () => current && finish((subscriber) => subscriber.end()),
+          error: (err) => current && finish((subscriber) => subscriber.fail(upstreamError(err))),
         },
-        complete: () => finish((subscriber) => subscriber.end()),
-        error: (err) => finish((subscriber) => subscriber.fail(upstreamError(err))),
-      },
-    );
+      );
+      unsubscribe = () => {
+        current = false;
+        stop();
+      };
+    };
+    openWith(request);
     const stream: Stream = {
       subscribers,
       stop: () => {
@@ -141,7 +171,7 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
           if (joined.subscribers.size === 0) joined.stop();
         },
       });
-      joined.subscribers.add(queue);
+      joined.subscribers.set(queue, request);
       return queue;
     },
 

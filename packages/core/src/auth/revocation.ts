@@ -41,6 +41,14 @@ export const TOKEN_REVOKED: CredentialError = {
   message: 'Your access token was revoked (signed out, removed from the account, account deactivated, password changed, or key revoked): sign in again.',
 };
 
+/**
+ * The graphql-ws close reason (at most 123 bytes) of a socket closed with 4403 because its token ended:
+ * the reason first, for clients to branch on.
+ */
+export function credentialEndedReason(error: CredentialError): string {
+  return error.reason === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED: the access token expired; refresh it and reconnect' : `${error.reason}: the access token was revoked; sign in again`;
+}
+
 /** A token being held to its expiry and revocations for as long as a stream lives on it. */
 export interface CredentialWatch {
   /** The reason the token ended if it has (checked now, against the clock), else null; the first time it finds one it also calls `onEnd`. */
