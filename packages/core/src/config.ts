@@ -34,6 +34,8 @@ export const configSchema = z.object({
   PROFILES_PORT: port.default(4002),
   DEVICES_PORT: port.default(4003),
   ANALYTICS_PORT: port.default(4004),
+  /** Where the analysis worker (`pnpm start:worker`) answers `/healthz` and `/readyz`. */
+  WORKER_PORT: port.default(4005),
   /** Where the gateway reaches each subgraph; defaults to the local ports above. */
   IDENTITY_URL: z.url().optional(),
   PROFILES_URL: z.url().optional(),

@@ -28,7 +28,8 @@ export interface SubgraphDeps {
   database: Database;
   bus: EventBus;
   storage: BlobStorage;
-  keys: TokenKeys;
+  /** The signing keys; only identity needs them (the others verify tokens through the verifier). */
+  keys?: TokenKeys;
   /** The gateway's public address, for signed URLs. */
   publicUrl: () => string;
   clock?: () => Date;
@@ -40,7 +41,7 @@ export interface SubgraphDeps {
  */
 export const createSubgraph = {
   identity: (deps: SubgraphDeps) =>
-    createIdentitySubgraph({ prisma: deps.database.prisma, config: deps.config, keys: deps.keys, bus: deps.bus, logger: deps.logger.child({ subgraph: 'identity' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
+    createIdentitySubgraph({ prisma: deps.database.prisma, config: deps.config, keys: requireKeys(deps.keys), bus: deps.bus, logger: deps.logger.child({ subgraph: 'identity' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
   profiles: (deps: SubgraphDeps) => createProfilesSubgraph({ prisma: deps.database.prisma, bus: deps.bus }),
   devices: (deps: SubgraphDeps) =>
     createDevicesSubgraph({
@@ -63,8 +64,13 @@ export const openEventBus = (config: Config, logger: Logger): EventBus =>
     : new InProcessEventBus(logger.child({ component: 'events' }));
 
 /** Access tokens are checked against identity's JWKS (JWT_JWKS_URL) or the public key in `keys`. */
-export const createVerifier = (config: Config, keys: TokenKeys, clock?: () => Date) =>
-  config.JWT_JWKS_URL ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, clock) : new AccessTokenVerifier({ keys }, config, clock);
+export const createVerifier = (config: Config, keys: TokenKeys | undefined, clock?: () => Date) =>
+  config.JWT_JWKS_URL ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, clock) : new AccessTokenVerifier({ keys: requireKeys(keys) }, config, clock);
+
+function requireKeys(keys: TokenKeys | undefined): TokenKeys {
+  if (!keys) throw new Error('No token keys: set JWT_PUBLIC_KEY (and JWT_PRIVATE_KEY for identity), or JWT_JWKS_URL.');
+  return keys;
+}
 
 /**
  * Every process refuses revoked tokens: identity's revocations arrive on the bus (and, on Redis, those

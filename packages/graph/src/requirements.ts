@@ -1,0 +1,66 @@
+import type { Config } from '@iris/core';
+
+/** What `pnpm start:<service>` can start, one process each. */
+export const SERVICES = ['gateway', 'identity', 'profiles', 'devices', 'analytics', 'worker'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const isService = (name: string | undefined): name is ServiceName => SERVICES.includes(name as ServiceName);
+
+export interface MissingVariable {
+  /** The variable to set (or its alternatives, `JWT_PUBLIC_KEY or JWT_JWKS_URL`). */
+  variable: string;
+  /** What the service needs it for. */
+  why: string;
+}
+
+const TOKENS_VERIFIED: MissingVariable = { variable: 'JWT_PUBLIC_KEY or JWT_JWKS_URL', why: "to verify access tokens with identity's key (identity serves its JWKS at /.well-known/jwks.json)" };
+const DATABASE: MissingVariable = { variable: 'DATABASE_URL', why: 'the PostgreSQL server every instance shares (alone, a service has no embedded database)' };
+const REDIS: MissingVariable = { variable: 'REDIS_URL', why: 'the event bus and job queue that reach the other processes' };
+
+/**
+ * What a service started alone cannot do without, beyond the defaults every variable has. In one
+ * process (`pnpm start`) everything has a local default: the subgraphs' addresses, an embedded
+ * database, an in-process bus, generated keys. A service alone has none of these to share, so it
+ * names what is missing and does not start.
+ */
+export function missingVariables(service: ServiceName, config: Config): MissingVariable[] {
+  const missing: MissingVariable[] = [];
+  const need = (present: unknown, requirement: MissingVariable) => {
+    if (present === undefined) missing.push(requirement);
+  };
+  const verifiesTokens = () => need(config.JWT_PUBLIC_KEY ?? config.JWT_JWKS_URL, TOKENS_VERIFIED);
+  switch (service) {
+    case 'gateway':
+      need(config.IDENTITY_URL, { variable: 'IDENTITY_URL', why: 'where the identity subgraph answers, e.g. http://identity:4001/graphql' });
+      need(config.PROFILES_URL, { variable: 'PROFILES_URL', why: 'where the profiles subgraph answers, e.g. http://profiles:4002/graphql' });
+      need(config.DEVICES_URL, { variable: 'DEVICES_URL', why: 'where the devices subgraph answers, e.g. http://devices:4003/graphql' });
+      need(config.ANALYTICS_URL, { variable: 'ANALYTICS_URL', why: 'where the analytics subgraph answers, e.g. http://analytics:4004/graphql' });
+      need(config.REDIS_URL, { variable: 'REDIS_URL', why: "identity's token revocations, and rate limits shared by every gateway" });
+      verifiesTokens();
+      break;
+    case 'identity':
+      need(config.DATABASE_URL, DATABASE);
+      need(config.REDIS_URL, REDIS);
+      need(config.JWT_PRIVATE_KEY, { variable: 'JWT_PRIVATE_KEY', why: 'the PKCS#8 ES256 key identity signs access tokens with' });
+      need(config.JWT_PUBLIC_KEY, { variable: 'JWT_PUBLIC_KEY', why: 'the SPKI key of JWT_PRIVATE_KEY, published at /.well-known/jwks.json' });
+      break;
+    case 'devices':
+      need(config.PUBLIC_URL, { variable: 'PUBLIC_URL', why: "the gateway's public address, which signed upload and media URLs point at" });
+    // falls through: devices needs what every subgraph needs
+    case 'profiles':
+    case 'analytics':
+      need(config.DATABASE_URL, DATABASE);
+      need(config.REDIS_URL, REDIS);
+      verifiesTokens();
+      break;
+    case 'worker':
+      need(config.DATABASE_URL, DATABASE);
+      need(config.REDIS_URL, { variable: 'REDIS_URL', why: 'the analysis job queue the worker takes its jobs from' });
+      break;
+  }
+  return missing;
+}
+
+/** The message a service prints before exiting: each missing variable on its own line, with its use. */
+export const describeMissing = (service: ServiceName, missing: MissingVariable[]) =>
+  `Cannot start ${service}: missing configuration\n${missing.map((m) => `  ${m.variable}: required, ${m.why}`).join('\n')}`;

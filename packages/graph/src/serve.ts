@@ -1,0 +1,56 @@
+/**
+ * `pnpm start:<service>`: one service of the graph alone in this process (gateway, identity, profiles,
+ * devices, analytics or worker), configured from the environment. It exits at once, naming each
+ * missing variable, when something it needs is not set.
+ */
+// First: tracing (when OTEL_* asks for it) must patch `http` before anything else loads.
+import './instrument.js';
+import { ConfigError, createLogger, loadConfig, shutdownTracing } from '@iris/core';
+import { describeMissing, isService, missingVariables, SERVICES } from './requirements.js';
+
+const service = process.argv[2];
+if (!isService(service)) {
+  console.error(`Usage: serve.ts <service>, one of: ${SERVICES.join(', ')}`);
+  process.exit(2);
+}
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+const missing = missingVariables(service, config);
+if (missing.length > 0) {
+  console.error(describeMissing(service, missing));
+  process.exit(1);
+}
+
+const startedAt = performance.now();
+// Loaded once the configuration is known to be complete, so a missing variable is reported at once.
+const { startService } = await import('./service.js');
+const logger = createLogger({ level: config.LOG_LEVEL, name: `iris-${service}`, format: config.LOG_FORMAT });
+const running = await startService(service, config, logger);
+console.log(`Iris ${service} is ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}s: ${running.url}`);
+
+// SIGTERM / SIGINT: finish the work in flight and exit; past SHUTDOWN_TIMEOUT_MS, exit anyway.
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    running.close().then(
+      () => shutdownTracing().finally(() => process.exit(0)),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
