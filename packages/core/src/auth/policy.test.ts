@@ -1,44 +1,102 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { secureResolvers } from './policy.js';
-import type { AuthState } from './principal.js';
+import { allows, declaredPolicies, secureResolvers } from './policy.js';
+import type { AuthState, Principal } from './principal.js';
 
+const ALL = 'roles: [MAIN, MEMBER, SERVICE_ADMIN]';
 const typeDefs = parse(`
-  type Query { open: String @public  mine: String  adminOnly: String @requiresRole(roles: [SERVICE_ADMIN]) }
-  type Thing @key(fields: "id") { id: ID! }
+  type Query {
+    open: String @allow(public: true)
+    mine: Thing @allow(${ALL})
+    adminOnly: String @allow(roles: [SERVICE_ADMIN])
+    profiles: String @allow(${ALL}, scopes: ["profiles:read"])
+    keysOnly: String @allow(scopes: ["profiles:write"])
+  }
+  type Subscription { ticks: Int @allow(${ALL}, scopes: ["marks:read"]) }
+  type Thing @key(fields: "id") @allow(${ALL}, scopes: ["devices:read"]) {
+    id: ID!
+    name: String
+    secret: String @allow(roles: [MAIN])
+  }
+  type Page @allow(public: true) { total: Int }
 `);
-const resolvers = { Query: { open: () => 'open', mine: () => 'mine', adminOnly: () => 'admin' } };
-const member: AuthState = { principal: { kind: 'user', userId: 'u', accountId: 'a', role: 'MEMBER' }, credentialError: null };
-const admin: AuthState = { principal: { kind: 'user', userId: 'u', accountId: 'a', role: 'SERVICE_ADMIN' }, credentialError: null };
+const resolvers = {
+  Query: { open: () => 'open', mine: () => ({ id: 't', name: 'thing', secret: 's' }), adminOnly: () => 'admin', profiles: () => 'profiles', keysOnly: () => 'posted' },
+  Subscription: { ticks: { subscribe: () => 'stream' } },
+};
+
+const user = (role: 'MAIN' | 'MEMBER' | 'SERVICE_ADMIN'): AuthState => ({ principal: { kind: 'user', userId: 'u', accountId: 'a', role }, credentialError: null });
+const app = (scopes: string[], via: 'apiKey' | 'oauth' = 'apiKey'): AuthState => ({
+  principal: { kind: 'app', via, appId: 'app-1', accountId: 'a', scopes, ...(via === 'oauth' ? { userId: 'u', role: 'SERVICE_ADMIN' as const } : {}) },
+  credentialError: null,
+});
 const nobody: AuthState = { principal: null, credentialError: null };
+const expired: AuthState = { principal: null, credentialError: { reason: 'TOKEN_EXPIRED', message: 'The access token has expired: refresh it.' } };
 
 type Fn = (parent: unknown, args: unknown, context: { auth: AuthState }, info: unknown) => unknown;
-const call = (field: string, auth: AuthState) => {
-  const secured = secureResolvers(typeDefs, resolvers) as unknown as { Query: Record<string, Fn> };
+type Secured = Record<string, Record<string, Fn & { subscribe?: Fn; resolve?: Fn }>>;
+const secured = secureResolvers(typeDefs, resolvers) as unknown as Secured;
+const outcome = (run: () => unknown) => {
   try {
-    return secured.Query[field]!(null, {}, { auth }, null);
+    return run();
   } catch (err) {
     return (err as { extensions: { code: string } }).extensions.code;
   }
 };
+const call = (type: string, field: string, auth: AuthState, parent: unknown = null) =>
+  outcome(() => secured[type]![field]!(parent, {}, { auth }, { fieldName: field }));
 
 describe('secureResolvers', () => {
-  it('denies by default and opens only what the SDL marks @public', () => {
-    expect(call('open', nobody)).toBe('open');
-    expect(call('mine', nobody)).toBe('UNAUTHENTICATED');
-    expect(call('mine', member)).toBe('mine');
+  it('opens only what @allow(public: true) names to anonymous callers, and says why a credential was refused', () => {
+    expect(call('Query', 'open', nobody)).toBe('open');
+    expect(call('Query', 'mine', nobody)).toBe('UNAUTHENTICATED');
+    let reason: unknown;
+    try {
+      secured.Query!.mine!(null, {}, { auth: expired }, null);
+    } catch (err) {
+      reason = (err as { extensions: { reason: string } }).extensions.reason;
+    }
+    expect(reason).toBe('TOKEN_EXPIRED');
   });
 
-  it('enforces @requiresRole', () => {
-    expect(call('adminOnly', member)).toBe('FORBIDDEN');
-    expect(call('adminOnly', admin)).toBe('admin');
+  it('judges users by role', () => {
+    expect(call('Query', 'adminOnly', user('MEMBER'))).toBe('FORBIDDEN');
+    expect(call('Query', 'adminOnly', user('SERVICE_ADMIN'))).toBe('admin');
+    expect(call('Query', 'keysOnly', user('MAIN'))).toBe('FORBIDDEN');
   });
 
-  it('guards entity references, including entities without their own reference resolver', () => {
-    type Ref = (reference: unknown, context: { auth: AuthState }, info: unknown) => unknown;
-    const secured = secureResolvers(typeDefs, resolvers) as unknown as { Thing: { __resolveReference: Ref } };
-    expect(() => secured.Thing.__resolveReference({ id: '1' }, { auth: nobody }, null)).toThrow(/Sign in/);
-    expect(secured.Thing.__resolveReference({ id: '1' }, { auth: member }, null)).toEqual({ id: '1' });
+  it('judges app credentials by scope only, whoever consented to an OAuth token', () => {
+    expect(call('Query', 'profiles', app(['profiles:read']))).toBe('profiles');
+    expect(call('Query', 'profiles', app(['userdata:delete']))).toBe('FORBIDDEN');
+    expect(call('Query', 'mine', app(['profiles:read']))).toBe('FORBIDDEN');
+    // The consenting user is a service admin, but the token holds no scope the field names.
+    expect(call('Query', 'adminOnly', app(['profiles:read'], 'oauth'))).toBe('FORBIDDEN');
+    expect(call('Query', 'keysOnly', app(['profiles:write']))).toBe('posted');
+  });
+
+  it('checks nested fields, default resolvers included, by their own policy or their type’s', () => {
+    const thing = { id: 't', name: 'thing', secret: 's' };
+    expect(call('Thing', 'name', app(['devices:read']), thing)).toBe('thing');
+    expect(call('Thing', 'name', app(['profiles:read']), thing)).toBe('FORBIDDEN');
+    expect(call('Thing', 'secret', app(['devices:read']), thing)).toBe('FORBIDDEN');
+    expect(call('Thing', 'secret', user('MEMBER'), thing)).toBe('FORBIDDEN');
+    expect(call('Thing', 'secret', user('MAIN'), thing)).toBe('s');
+    // Public types cost nothing: their fields are left to the default resolver.
+    expect(secured.Page?.total).toBeUndefined();
+  });
+
+  it('guards subscriptions at subscribe', () => {
+    expect(outcome(() => secured.Subscription!.ticks!.subscribe!(null, {}, { auth: app(['marks:read'], 'oauth') }, null))).toBe('stream');
+    expect(outcome(() => secured.Subscription!.ticks!.subscribe!(null, {}, { auth: app(['devices:read'], 'oauth') }, null))).toBe('FORBIDDEN');
+  });
+
+  it('guards entity references with the type’s policy, including entities without their own reference resolver', () => {
+    const reference = (auth: AuthState) =>
+      outcome(() => (secured.Thing!.__resolveReference as unknown as (ref: unknown, context: unknown, info: unknown) => unknown)({ id: '1' }, { auth }, null));
+    expect(reference(nobody)).toBe('UNAUTHENTICATED');
+    expect(reference(app(['profiles:read']))).toBe('FORBIDDEN');
+    expect(reference(app(['devices:read'], 'oauth'))).toEqual({ id: '1' });
+    expect(reference(user('MEMBER'))).toEqual({ id: '1' });
   });
 
   it('refuses to start when a root field of the SDL has no resolver', () => {
@@ -46,29 +104,37 @@ describe('secureResolvers', () => {
   });
 });
 
-describe('API keys', () => {
-  const scoped = parse(`
-    type Query { readProfiles: String @requiresScope(scopes: ["profiles:read"])  userOnly: String }
-  `);
-  const secured = secureResolvers(scoped, { Query: { readProfiles: () => 'profiles', userOnly: () => 'user' } }) as unknown as {
-    Query: Record<string, Fn>;
-  };
-  const key = (scopes: string[]): AuthState => ({ principal: { kind: 'app', via: 'apiKey', appId: 'app-1', accountId: 'a', scopes }, credentialError: null });
-  const run = (field: string, auth: AuthState) => {
-    try {
-      return secured.Query[field]!(null, {}, { auth }, null);
-    } catch (err) {
-      return (err as { extensions: { code: string } }).extensions.code;
-    }
-  };
+describe('declaredPolicies: deny by default', () => {
+  const fails = (sdl: string) => () => declaredPolicies(parse(sdl));
 
-  it('lets a key call only fields that name one of its scopes', () => {
-    expect(run('readProfiles', key(['profiles:read']))).toBe('profiles');
-    expect(run('readProfiles', key(['profiles:write']))).toBe('FORBIDDEN');
-    expect(run('userOnly', key(['profiles:read']))).toBe('FORBIDDEN');
+  it('refuses a field with no policy of its own or of its type, naming it', () => {
+    expect(fails(`type Query { a: T @allow(public: true) } type T { x: Int }`)).toThrow('T.x has no policy');
   });
 
-  it('does not hold users to scopes', () => {
-    expect(run('readProfiles', member)).toBe('profiles');
+  it('wants every root field to declare its own', () => {
+    expect(fails(`type Query @allow(public: true) { a: Int }`)).toThrow('Query.a declares no @allow');
+  });
+
+  it('wants a type-level policy on every entity', () => {
+    expect(fails(`type Query { a: T @allow(public: true) } type T @key(fields: "id") { id: ID! @allow(public: true) }`)).toThrow(
+      'T is an entity without a type-level @allow',
+    );
+  });
+
+  it('knows the scopes and roles there are, and refuses an @allow that lets no one in', () => {
+    expect(fails(`type Query { a: Int @allow(scopes: ["profiles:reed"]) }`)).toThrow('Query.a: @allow names an unknown scope "profiles:reed"');
+    expect(fails(`type Query { a: Int @allow(roles: [OWNER]) }`)).toThrow('unknown role "OWNER"');
+    expect(fails(`type Query { a: Int @allow(roles: []) }`)).toThrow('Query.a: @allow names no one');
+    expect(fails(`type Query { a: Int @allow(public: true, roles: [MAIN]) }`)).toThrow('lets everyone in');
+  });
+
+  it('gives a field its own policy over its type’s', () => {
+    const { fields } = declaredPolicies(typeDefs);
+    const thing = fields.get('Thing')!;
+    const oauth = (scopes: string[]): Principal => app(scopes, 'oauth').principal!;
+    expect(allows(thing.get('name')!, oauth(['devices:read']))).toBe(true);
+    expect(allows(thing.get('secret')!, oauth(['devices:read']))).toBe(false);
+    expect(thing.get('secret')!.declaredOn).toBe('Thing.secret');
+    expect(thing.get('name')!.declaredOn).toBe('Thing');
   });
 });

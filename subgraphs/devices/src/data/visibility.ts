@@ -7,7 +7,7 @@ import { Prisma, uuidList } from '@iris/db';
  */
 export interface Visibility {
   scope: TenantScope;
-  /** The signed-in user, for shares; absent for API keys. */
+  /** The user the request acts for (signed in, or consenting to an OAuth token), for shares; absent for API and app keys. */
   userId?: string;
 }
 

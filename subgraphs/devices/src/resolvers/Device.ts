@@ -1,3 +1,4 @@
+import { inScope } from '@iris/core';
 import type { DeviceResolvers } from '../generated/resolvers-types.js';
 
 const STREAM_URL_TTL_MS = 10 * 60_000;
@@ -14,6 +15,8 @@ export const Device: DeviceResolvers = {
     `${services.config.STREAM_BASE_URL}${services.signer.sign(`/devices/${device.id}/live.m3u8`, new Date(services.clock().getTime() + STREAM_URL_TTL_MS))}`,
   zones: (device, _args, { loaders }) => loaders.zonesOfDevice.load(device.id),
   mode: (device, _args, { loaders }) => (device.modeId ? loaders.mode.load(device.modeId) : null),
-  sharedWith: async (device, _args, { loaders }) => (await loaders.deviceShares.load(device.id)).map((s) => ({ id: s.userId })),
+  // Who else a device is shared with is its owner's business: a user it is shared with sees no list.
+  sharedWith: async (device, _args, { loaders, scope }) =>
+    inScope(scope, device.accountId) ? (await loaders.deviceShares.load(device.id)).map((s) => ({ id: s.userId })) : [],
   captures: (device, args, { data }) => data.captures.capturesOfDevice(device.id, args),
 };

@@ -2,13 +2,15 @@ import { badUserInput, isUuid, scopeWhere } from '@iris/core';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 import { withMarkRelations } from '../markRelations.js';
 
+/** Shares are by user: a credential acting for no user (an API key) has none. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+
 export const Query: QueryResolvers = {
   device: (_parent, { id }, { loaders }) => loaders.device.load(id),
   deviceGroup: (_parent, { id }, { loaders }) => loaders.deviceGroup.load(id),
-  sharedDeviceGroups: (_parent, args, { auth, data }) =>
-    data.devices.groupsSharedWith(auth.principal?.kind === 'user' ? auth.principal.userId : '00000000-0000-0000-0000-000000000000', args),
-  sharedDevices: (_parent, args, { auth, data }) =>
-    data.devices.devicesSharedWith(auth.principal?.kind === 'user' ? auth.principal.userId : '00000000-0000-0000-0000-000000000000', args),
+  sharedDeviceGroups: (_parent, args, { data, visibility }) =>
+    data.devices.groupsSharedWith(visibility.userId ?? NO_USER, args),
+  sharedDevices: (_parent, args, { data, visibility }) => data.devices.devicesSharedWith(visibility.userId ?? NO_USER, args),
   deviceModes: (_parent, args, { data }) => data.modes.modes(args),
   deviceMode: (_parent, { id }, { loaders }) => loaders.mode.load(id),
   deviceData: (_parent, { id }, { loaders }) => loaders.capture.load(id),

@@ -1,8 +1,13 @@
+import { actingUserId } from '@iris/core';
 import { passwordStrength } from '../services/passwords.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
 export const Query: QueryResolvers = {
-  me: (_parent, _args, { auth, loaders }) => (auth.principal?.kind === 'user' ? loaders.user.load(auth.principal.userId) : null),
+  me: (_parent, _args, { auth, loaders }) => {
+    // A user, or the user who consented to an OAuth token; API keys act for no user.
+    const userId = actingUserId(auth.principal);
+    return userId ? loaders.user.load(userId) : null;
+  },
   account: (_parent, { id }, { loaders }) => loaders.account.load(id),
   accountOfApp: async (_parent, { appId }, { loaders }) => {
     const app = await loaders.app.load(appId);
