@@ -1,5 +1,5 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { callerKind, logOperation, logRefusedRequest, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
+import { callerKind, logOperation, logRefusedRequest, rootFieldsOf, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
 import { Kind, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
@@ -85,7 +85,9 @@ export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner):
     run: (state, args) => {
       const { logger, auth } = state.context;
       const startedAt = performance.now();
-      const name = args.operationName ?? operationNameOf(args.document);
+      const written = soleOperation(args.document);
+      const name = args.operationName ?? written?.name?.value;
+      const rootFields = rootFieldsOf(written);
       const errors: GraphQLFormattedError[] = [];
       const seen = new Set<string>();
       let events = 0;
@@ -93,7 +95,7 @@ export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner):
       const end = () => {
         if (ended) return;
         ended = true;
-        logOperation(logger, 'info', { type: 'subscription', name, durationMs: performance.now() - startedAt, caller: callerKind(auth), errors, events });
+        logOperation(logger, 'info', { type: 'subscription', name, rootFields, durationMs: performance.now() - startedAt, caller: callerKind(auth), errors, events });
       };
       const source = runner.run(state, args);
       const observe = (result: IteratorResult<ExecutionResult>) => {
@@ -127,7 +129,7 @@ export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner):
   } as Runner;
 }
 
-function operationNameOf(document: DocumentNode): string | undefined {
+function soleOperation(document: DocumentNode): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return operations.length === 1 ? operations[0]!.name?.value : undefined;
+  return operations.length === 1 ? operations[0] : undefined;
 }

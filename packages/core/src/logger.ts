@@ -14,7 +14,7 @@ export type LogDestination = DestinationStream & { isTTY?: boolean };
  * Fields of the per-operation line (see `operationLog.ts`) that its message already says in words
  * ("query Me ok 12 ms user:MAIN"): JSON lines keep them for machines, pretty lines do not repeat them.
  */
-export const OPERATION_LINE_FIELDS = ['operationType', 'operationName', 'durationMs', 'result', 'caller', 'transport', 'events'] as const;
+export const OPERATION_LINE_FIELDS = ['operationType', 'operationName', 'rootFields', 'durationMs', 'result', 'caller', 'transport', 'events'] as const;
 
 /**
  * The process' logger. Secrets never reach a line: the paths below are redacted wherever they appear in

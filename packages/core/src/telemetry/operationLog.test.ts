@@ -58,9 +58,10 @@ describe('the operation line', () => {
     const { lines, logger } = logged();
     const server = await serve({ level: 'info' });
     await server.executeOperation({ query: '{ secret }' }, { contextValue: { logger, auth: anonymous } });
-    expect(lines[0]).toMatchObject({ operationType: 'query', operationName: null, result: 'UNAUTHENTICATED/TOKEN_EXPIRED', caller: 'anonymous' });
+    expect(lines[0]).toMatchObject({ operationType: 'query', operationName: null, rootFields: ['secret'], result: 'UNAUTHENTICATED/TOKEN_EXPIRED', caller: 'anonymous' });
     expect(lines[0]!.errors).toEqual([{ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', message: 'The access token expired: refresh it.', path: 'secret' }]);
-    expect(lines[0]!.msg).toMatch(/^query \(unnamed\) UNAUTHENTICATED\/TOKEN_EXPIRED [\d.]+ ms anonymous$/);
+    // An unnamed operation is named by its root fields.
+    expect(lines[0]!.msg).toMatch(/^query \{ secret \} UNAUTHENTICATED\/TOKEN_EXPIRED [\d.]+ ms anonymous$/);
     await server.stop();
   });
 

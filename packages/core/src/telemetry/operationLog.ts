@@ -30,6 +30,8 @@ export interface LoggedError {
 export interface OperationFacts {
   type: string | null | undefined;
   name: string | null | undefined;
+  /** The root fields an unnamed operation asks for: what the line names it by. */
+  rootFields?: readonly string[] | undefined;
   durationMs: number;
   caller: string;
   errors?: readonly (GraphQLFormattedError | GraphQLError)[] | undefined;
@@ -86,8 +88,10 @@ export function logOperation(logger: Logger, level: OperationLogLevel, facts: Op
   if (!logger.isLevelEnabled(lineLevel)) return;
   const durationMs = Math.round(facts.durationMs * 10) / 10;
   const type = facts.type ?? 'operation';
-  const name = facts.name || '(unnamed)';
+  const unnamed = !facts.name && facts.rootFields?.length ? facts.rootFields : undefined;
+  const name = facts.name || (unnamed ? `{ ${unnamed.join(' ')} }` : '(unnamed)');
   const line: Record<string, unknown> = { operationType: facts.type ?? null, operationName: facts.name || null, durationMs, result, caller: facts.caller };
+  if (unnamed) line.rootFields = unnamed;
   if (facts.transport) line.transport = facts.transport;
   if (facts.events !== undefined) line.events = facts.events;
   if (errors.length) line.errors = errors.slice(0, MAX_LOGGED_ERRORS);
@@ -116,6 +120,11 @@ export function logRefusedRequest(
 function soleOperation(document: DocumentNode | undefined): OperationDefinitionNode | undefined {
   const operations = document?.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION) ?? [];
   return operations.length === 1 ? operations[0] : undefined;
+}
+
+/** The names of an operation's root fields, as written (fragments are not followed). */
+export function rootFieldsOf(operation: OperationDefinitionNode | undefined): string[] {
+  return operation?.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) ?? [];
 }
 
 function responseErrors(response: GraphQLResponse): readonly GraphQLFormattedError[] | undefined {
@@ -149,6 +158,7 @@ export function operationLogPlugin<Context extends BaseContext>(options: { level
           logOperation(logger, lineLevel, {
             type: written?.operation,
             name: operationName ?? request.operationName ?? written?.name?.value,
+            rootFields: rootFieldsOf(written),
             durationMs: performance.now() - startedAt,
             caller: callerKind(auth),
             errors: responseErrors(response),
