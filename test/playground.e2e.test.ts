@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { DEMO } from '@iris/core';
-import { chromium, type Browser } from 'playwright-core';
+import { DEMO, type InProcessEventBus } from '@iris/core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from './support/graph.js';
 
@@ -8,10 +8,73 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`No Chromium at ${CHROMIUM} (install Debian's chromium package): the playground browser tests are skipped.`);
 const ARTIFACTS = new URL('../test-results/', import.meta.url).pathname;
+const SESSION_KEY = 'iris.playground.session';
+/** Generous: the machine may be busy, and every wait below is for a condition, never a fixed time. */
+const LONG = 45_000;
 
 let graph: TestGraph;
 let browser: Browser;
 let base: string;
+
+/** A fresh browser profile: nothing stored from an earlier visit. */
+async function freshPage(setup?: (context: BrowserContext) => Promise<void>): Promise<{ context: BrowserContext; page: Page; requests: Request[] }> {
+  const context = await browser.newContext();
+  await setup?.(context);
+  const page = await context.newPage();
+  const requests: Request[] = [];
+  context.on('request', (request) => requests.push(request));
+  return { context, page, requests };
+}
+
+async function open(page: Page, path = '/') {
+  await page.goto(`${base}${path}`);
+  await page.locator('.graphiql-container').waitFor({ timeout: LONG });
+}
+
+/** Replaces the active tab's operation (through CodeMirror's own API: typing would auto-close brackets). */
+async function setQuery(page: Page, query: string) {
+  await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: LONG });
+  await page.evaluate((text) => {
+    const browserGlobals = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(v: string): void } } } };
+    browserGlobals.document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text);
+  }, query);
+}
+
+async function run(page: Page) {
+  await page.locator('.graphiql-execute-button').click();
+}
+
+/** Waits until the result pane shows `text`, and returns all of it. */
+async function resultShowing(page: Page, text: string | RegExp): Promise<string> {
+  try {
+    await page.locator('.result-window').getByText(text).first().waitFor({ timeout: LONG });
+  } catch (error) {
+    throw new Error(`The result pane never showed ${text}; it shows: ${await page.locator('.result-window').innerText()}`, { cause: error });
+  }
+  return page.locator('.result-window').innerText();
+}
+
+async function signInWithForm(page: Page) {
+  await page.getByLabel('Email').fill(DEMO.mainUser.email);
+  await page.getByLabel('Password').fill(DEMO.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(`Signed in as ${DEMO.mainUser.email}`).waitFor({ timeout: LONG });
+}
+
+const storedSession = (page: Page) =>
+  page.evaluate((key) => {
+    const { localStorage } = globalThis as unknown as { localStorage: { getItem(key: string): string | null } };
+    return JSON.parse(localStorage.getItem(key) ?? 'null') as { accessToken: string; refreshToken: string } | null;
+  }, SESSION_KEY);
+
+/** The operations the playground posted, by operation name. */
+const posted = (requests: Request[], operationName: string) =>
+  requests.filter((r) => r.method() === 'POST' && r.url() === `${base}/graphql` && String(r.postData()).includes(operationName));
+
+/** No request carried the old editor's placeholder instead of a token. */
+function expectNoPlaceholder(requests: Request[]) {
+  expect(requests.map((r) => r.headers()['authorization'] ?? '').filter((value) => value.includes('<'))).toEqual([]);
+}
 
 describe.skipIf(!hasChromium)('the playground in a real browser', () => {
   beforeAll(async () => {
@@ -28,44 +91,161 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await graph?.stop();
   });
 
-  it('loads with no outside network, runs the sign-in example and shows the result', async () => {
-    const page = await browser.newPage();
-    const outside: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().startsWith(base) && !request.url().startsWith('data:')) outside.push(request.url());
-    });
-    await page.goto(`${base}/`);
-    await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
-    await page.locator('.graphiql-execute-button').click();
-    await page.locator('.result-window').getByText('accessToken').waitFor({ timeout: 15_000 });
-    expect(await page.locator('.result-window').innerText()).toContain(DEMO.mainUser.email);
+  it('loads with no outside network, runs the Sign in example and is then signed in', async () => {
+    const { context, page, requests } = await freshPage();
+    await open(page);
+    await run(page);
+    const result = await resultShowing(page, 'accessToken');
+    expect(result).toContain(DEMO.mainUser.email);
+    // The example's answer signs the playground in: no token to copy anywhere.
+    await page.getByText(`Signed in as ${DEMO.mainUser.email} (MAIN)`).waitFor({ timeout: LONG });
+    expect((await storedSession(page))?.accessToken).toMatch(/^ey/);
     await page.screenshot({ path: `${ARTIFACTS}playground-sign-in.png` });
-    expect(outside).toEqual([]);
-    await page.close();
+    expect(requests.map((r) => r.url()).filter((url) => !url.startsWith(base) && !url.startsWith('data:'))).toEqual([]);
+    expectNoPlaceholder(requests);
+    await context.close();
   });
 
   it('opens at /graphql for a browser, while GraphQL clients still get GraphQL there', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/graphql`);
-    await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
-    await page.close();
+    const { context, page } = await freshPage();
+    await open(page, '/graphql');
+    await context.close();
     const api = await fetch(`${base}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
-  it('runs a subscription and shows the mark a capture makes', async () => {
-    const token = await graph.login();
-    const page = await browser.newPage();
+  it('loads the schema: the Docs panel shows the descriptions of types and fields', async () => {
+    const { context, page } = await freshPage();
+    await open(page);
+    await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
+    const docs = page.locator('.graphiql-doc-explorer');
+    await docs.getByText('Query', { exact: true }).first().click({ timeout: LONG });
+    await docs.getByText('The signed-in user.', { exact: false }).first().waitFor({ timeout: LONG });
+    // A field's type, and that type's own description.
+    await docs.getByText('User', { exact: true }).first().click();
+    await docs.getByText('A person who signs in to an account.').first().waitFor({ timeout: LONG });
+    await page.screenshot({ path: `${ARTIFACTS}playground-docs.png` });
+    expect(await docs.innerText()).not.toMatch(/Error fetching schema/i);
+    await context.close();
+  });
+
+  it('signs in once: a new tab and a second browser tab send the token without pasting', async () => {
+    const { context, page, requests } = await freshPage();
+    await open(page);
+    await signInWithForm(page);
+    const { accessToken } = (await storedSession(page))!;
+
+    await page.getByRole('button', { name: 'Add tab' }).click();
+    await setQuery(page, 'query WhoAmI { me { email displayName } }');
+    await run(page);
+    expect(await resultShowing(page, DEMO.mainUser.displayName)).toContain(DEMO.mainUser.email);
+    expect(posted(requests, 'WhoAmI').map((r) => r.headers()['authorization'])).toEqual([`Bearer ${accessToken}`]);
+
+    // Another browser tab of the same profile is signed in too.
+    const second = await context.newPage();
+    await open(second);
+    await second.getByText(`Signed in as ${DEMO.mainUser.email}`).waitFor({ timeout: LONG });
+    await setQuery(second, 'query WhoAmIAgain { me { displayName } }');
+    await run(second);
+    await resultShowing(second, DEMO.mainUser.displayName);
+    expectNoPlaceholder(requests);
+    await context.close();
+  });
+
+  it("runs a subscription with the session's token and shows the mark a capture makes", async () => {
+    const { context, page, requests } = await freshPage();
     const query = `subscription LiveMarks { deviceMarkCreated { faceCount device { name } analysis { faces { expression { label } } } } }`;
-    await page.goto(`${base}/?query=${encodeURIComponent(query)}&headers=${encodeURIComponent(JSON.stringify({ Authorization: `Bearer ${token}` }))}`);
-    await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
-    await page.locator('.graphiql-execute-button').click();
-    await page.waitForTimeout(1_000);
+    await open(page, `/?query=${encodeURIComponent(query)}`);
+    await signInWithForm(page);
+    const sockets: string[] = [];
+    const received: string[] = [];
+    page.on('websocket', (socket) => {
+      socket.on('framesent', (frame) => sockets.push(String(frame.payload)));
+      socket.on('framereceived', (frame) => received.push(String(frame.payload)));
+    });
+    // The in-process bus counts who listens for marks (on Redis, listeners are Redis subscriptions).
+    const bus = graph.bus as Partial<InProcessEventBus>;
+    const listening = () => bus.listenerCount?.('mark.created') ?? 0;
+    const before = listening();
+    await run(page);
+    // The capture is uploaded once the gateway listens for this subscriber's marks.
+    await expect.poll(() => received.some((frame) => frame.includes('connection_ack')), { timeout: LONG }).toBe(true);
+    if (bus.listenerCount) await expect.poll(listening, { timeout: LONG }).toBeGreaterThan(before);
+    const token = await graph.login();
     const portrait = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
     await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: portrait } }, { token });
-    await page.locator('.result-window').getByText('HAPPY').waitFor({ timeout: 30_000 });
-    expect(await page.locator('.result-window').innerText()).toContain(DEMO.device.name);
+    expect(await resultShowing(page, 'HAPPY')).toContain(DEMO.device.name);
+    const init = JSON.parse(sockets.find((frame) => frame.includes('connection_init'))!) as { payload: Record<string, string> };
+    expect(init.payload.authorization).toBe(`Bearer ${(await storedSession(page))!.accessToken}`);
     await page.screenshot({ path: `${ARTIFACTS}playground-live-marks.png` });
-    await page.close();
+    expectNoPlaceholder(requests);
+    await context.close();
+  });
+
+  it('shows why a bad token is refused, over HTTP and over graphql-ws, and a typed header wins over the session', async () => {
+    const { context, page } = await freshPage();
+    await open(page);
+    await signInWithForm(page);
+    const headers = encodeURIComponent(JSON.stringify({ Authorization: 'Bearer not-a-token' }));
+    await open(page, `/?query=${encodeURIComponent('query Me { me { email } }')}&headers=${headers}`);
+    await run(page);
+    expect(await resultShowing(page, 'TOKEN_INVALID')).toContain('UNAUTHENTICATED');
+
+    await open(page, `/?query=${encodeURIComponent('subscription Live { deviceMarkCreated { id } }')}&headers=${headers}`);
+    await run(page);
+    const refused = await resultShowing(page, /UNAUTHENTICATED|FORBIDDEN/);
+    expect(refused).not.toContain('isTrusted');
+    expect(refused).toMatch(/"message": "[^"]+"/);
+    expect(refused).toContain('"closeCode": 4403');
+    await page.screenshot({ path: `${ARTIFACTS}playground-refused-subscription.png` });
+    await context.close();
+  });
+
+  it('renews the token before it expires', async () => {
+    const { context, page, requests } = await freshPage((c) => c.clock.install());
+    await open(page);
+    await signInWithForm(page);
+    const first = (await storedSession(page))!;
+    // Fifteen-minute tokens are renewed in their last minute.
+    await page.clock.fastForward('14:30');
+    await expect.poll(async () => (await storedSession(page))?.accessToken, { timeout: LONG }).not.toBe(first.accessToken);
+    expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
+    // The renewed token works.
+    await setQuery(page, 'query AfterRenewal { me { displayName } }');
+    await run(page);
+    await resultShowing(page, DEMO.mainUser.displayName);
+    await context.close();
+  });
+
+  it('signs out in one click: the session ends on the server and the stores are cleared', async () => {
+    const { context, page, requests } = await freshPage();
+    await open(page);
+    await signInWithForm(page);
+    const { refreshToken } = (await storedSession(page))!;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: LONG });
+    await expect.poll(() => posted(requests, 'PlaygroundSignOut').length, { timeout: LONG }).toBe(1);
+    await expect.poll(() => posted(requests, 'PlaygroundSignOut')[0]!.response().then((r) => r?.json()), { timeout: LONG }).toEqual({ data: { logout: { revoked: true } } });
+    expect(await storedSession(page)).toBeNull();
+    const reuse = await graph.request(`mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken } }`, { i: { refreshToken } });
+    expect(reuse.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    await setQuery(page, 'query SignedOut { me { email } }');
+    await run(page);
+    await resultShowing(page, 'CREDENTIALS_MISSING');
+    await context.close();
+  });
+
+  // Last: it moves the graph's clock forward for good.
+  it('renews the token when the gateway answers TOKEN_EXPIRED, and runs the query again', async () => {
+    const { context, page, requests } = await freshPage();
+    await open(page);
+    await signInWithForm(page);
+    graph.clock.advance(16 * 60_000);
+    await setQuery(page, 'query AfterExpiry { me { displayName } }');
+    await run(page);
+    await resultShowing(page, DEMO.mainUser.displayName);
+    expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
+    expect(posted(requests, 'AfterExpiry')).toHaveLength(2);
+    await context.close();
   });
 });

@@ -15,6 +15,9 @@ const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   'graphql-ws.min.js': { pkg: 'graphql-ws', file: 'umd/graphql-ws.min.js', type: 'text/javascript' },
 };
 
+/** The playground's own browser modules, beside its page (`gateway/src/playground/`). */
+const MODULES = ['main.js', 'session.js', 'transport.js'];
+
 /** A package's folder (its `exports` may not list the prebuilt browser files it ships). */
 function packageRoot(name: string): string {
   let dir = dirname(require.resolve(name));
@@ -31,7 +34,13 @@ function packageRoot(name: string): string {
  * `/playground/assets/`. Loaded once at start, served from memory.
  */
 export function registerPlayground(app: FastifyInstance): void {
-  const files = new Map(Object.entries(ASSETS).map(([name, { pkg, file, type }]) => [name, { body: readFileSync(join(packageRoot(pkg), file)), type }]));
+  const files = new Map(
+    Object.entries(ASSETS).map(([name, { pkg, file, type }]) => [name, { body: readFileSync(join(packageRoot(pkg), file)), type, cache: 'public, max-age=86400' }]),
+  );
+  // Our own modules change with the gateway, not with a package version: revalidated on every load.
+  for (const name of MODULES) {
+    files.set(name, { body: readFileSync(new URL(`../playground/${name}`, import.meta.url)), type: 'text/javascript', cache: 'no-cache' });
+  }
   const page = playgroundPage();
   const sendPage = (reply: import('fastify').FastifyReply) =>
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
@@ -40,7 +49,7 @@ export function registerPlayground(app: FastifyInstance): void {
   app.get('/playground/assets/:file', async (request, reply) => {
     const file = files.get((request.params as { file: string }).file);
     if (!file) return reply.code(404).send({ error: 'No such file.' });
-    return reply.header('content-type', file.type).header('cache-control', 'public, max-age=86400').send(file.body);
+    return reply.header('content-type', file.type).header('cache-control', file.cache).send(file.body);
   });
   // A browser opening /graphql gets the playground; GraphQL clients (GET with a query, or POST) do not.
   app.addHook('onRequest', async (request, reply) => {
