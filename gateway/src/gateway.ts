@@ -15,6 +15,7 @@ import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js
 import { requestIdOf } from './plugins/requestId.js';
 import { costLimitPlugin, limitParseOptions, limitValidationRules, operationLimitError, registerRequestLimits } from './plugins/limits.js';
 import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
+import { checkScalarInput } from './plugins/scalars.js';
 import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
 import { SubgraphResilience } from './plugins/resilience.js';
 import { logRefusedRequests, logSubscriptions, observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
@@ -72,6 +73,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   let apiSchema: GraphQLSchema | undefined;
   let routes: ReturnType<typeof subscriptionRoutes> = new Map();
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    checkScalarInput(schema);
     apiSchema = schema;
     routes = subscriptionRoutes(supergraphSdl, schema);
   });

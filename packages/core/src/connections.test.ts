@@ -33,6 +33,33 @@ describe('cursors', () => {
       expect(codeOf(() => decodeCursor(cursor, sort, 'after'))).toEqual(['BAD_USER_INPUT', 'after']);
     }
   });
+
+  it("refuse values the sort column's type cannot hold, before they reach SQL", () => {
+    const forged = (name: string, ...values: unknown[]) => Buffer.from(JSON.stringify([name, ...values])).toString('base64url');
+    const byUuid: Sort<{ id: string }> = { name: 'thing.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
+    const byBigint: Sort<{ id: bigint }> = { name: 'thing.serial', keys: [{ field: 'id', direction: 'asc', type: 'bigint' }] };
+    const byNumber: Sort<{ n: number }> = { name: 'thing.n', keys: [{ field: 'n', direction: 'asc', type: 'number' }] };
+    const refused: [Sort<any>, string][] = [
+      [byUuid, forged('thing.id', 'not-a-uuid')],
+      [byUuid, forged('thing.id', "0190a000-0000-7000-8000-00000000001' OR 1=1")],
+      [byUuid, forged('thing.id', 42)],
+      [byBigint, forged('thing.serial', '99999999999999999999')],
+      [byBigint, forged('thing.serial', '9223372036854775808')],
+      [byBigint, forged('thing.serial', '1e5')],
+      [byNumber, forged('thing.n', 2 ** 31)],
+      [byNumber, forged('thing.n', 1.5)],
+      [byNumber, forged('thing.n', 1e308)],
+      [sort, forged('thing.createdAt', '+275760-09-13T00:00:00.000Z', 'b')],
+      [sort, forged('thing.createdAt', '2026-01-02', 'b')],
+      [sort, forged('thing.createdAt', '2026-01-02T03:04:05.678Z', 'nul\u0000byte')],
+    ];
+    for (const [sorted, cursor] of refused) {
+      expect(codeOf(() => decodeCursor(cursor, sorted, 'before')), cursor).toEqual(['BAD_USER_INPUT', 'before']);
+    }
+    expect(decodeCursor(forged('thing.id', '0190a000-0000-7000-8000-000000000011'), byUuid, 'after')).toEqual(['0190a000-0000-7000-8000-000000000011']);
+    expect(decodeCursor(forged('thing.serial', '9223372036854775807'), byBigint, 'after')).toEqual([9223372036854775807n]);
+    expect(decodeCursor(forged('thing.n', -(2 ** 31)), byNumber, 'after')).toEqual([-(2 ** 31)]);
+  });
 });
 
 describe('paginate', () => {

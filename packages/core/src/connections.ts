@@ -1,4 +1,5 @@
 import { badUserInput } from './errors.js';
+import { isUuid } from './loaders.js';
 
 /** The four relay arguments every connection field takes. */
 export interface ConnectionArgs {
@@ -8,7 +9,13 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-export type SortValueType = 'string' | 'number' | 'bigint' | 'date';
+/**
+ * What a sort column holds, so that a cursor is checked against it before it reaches SQL: `uuid` (a
+ * `@db.Uuid` column), `string` (text), `number` (a 32-bit integer), `bigint` (a 64-bit integer) or
+ * `date` (a timestamp, as the ISO text Iris writes). A forged cursor holding anything else is refused
+ * as `BAD_USER_INPUT` instead of failing in PostgreSQL.
+ */
+export type SortValueType = 'uuid' | 'string' | 'number' | 'bigint' | 'date';
 export type SortDirection = 'asc' | 'desc';
 
 /**
@@ -165,18 +172,31 @@ export function decodeCursor<Row>(cursor: string, sort: Sort<Row>, field: 'after
   });
 }
 
+const INT4 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+const INT8 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+
+/** A cursor's value of a sort column, or undefined when it cannot be one (wrong type, out of range). */
 function deserialize(raw: unknown, type: SortValueType): unknown {
   switch (type) {
+    case 'uuid':
+      return isUuid(raw) ? raw : undefined;
     case 'string':
-      return typeof raw === 'string' ? raw : undefined;
+      // PostgreSQL text cannot hold NUL.
+      return typeof raw === 'string' && !raw.includes('\u0000') ? raw : undefined;
     case 'number':
-      return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
-    case 'bigint':
-      return typeof raw === 'string' && /^-?\d{1,20}$/.test(raw) ? BigInt(raw) : undefined;
+      return typeof raw === 'number' && Number.isInteger(raw) && raw >= INT4.min && raw <= INT4.max ? raw : undefined;
+    case 'bigint': {
+      if (typeof raw !== 'string' || !/^-?\d{1,19}$/.test(raw)) return undefined;
+      const value = BigInt(raw);
+      return value >= INT8.min && value <= INT8.max ? value : undefined;
+    }
     case 'date': {
       if (typeof raw !== 'string') return undefined;
       const date = new Date(raw);
-      return Number.isNaN(date.getTime()) ? undefined : date;
+      // Only the form `encodeCursor` writes, in years PostgreSQL and ISO 8601 agree on.
+      if (Number.isNaN(date.getTime()) || date.toISOString() !== raw) return undefined;
+      const year = date.getUTCFullYear();
+      return year >= 1 && year <= 9999 ? date : undefined;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { ActionModel, Db } from '@iris/db';
 
-const actionsSort: Sort<ActionModel> = { name: 'action.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
+const actionsSort: Sort<ActionModel> = { name: 'action.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 
 export type ActionKind = 'DEVICE_ADDED' | 'DEVICE_DELETED' | 'MANUAL_RECORDING' | 'PHOTO_TAKEN';
 

@@ -1,7 +1,7 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type Db, type FaceAnalysisModel } from '@iris/db';
 
-const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
+const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /**
  * How much of each face an analysis is read with: `full` as stored, or `summary`, each face cut down

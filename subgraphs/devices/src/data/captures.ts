@@ -2,7 +2,7 @@ import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } fr
 import { modelColumns, Prisma, uuidList, type Db, type DeviceDataModel } from '@iris/db';
 import { owned, visibleDeviceSql, type Visibility } from './visibility.js';
 
-const capturesSort: Sort<DeviceDataModel> = { name: 'deviceData.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
+const capturesSort: Sort<DeviceDataModel> = { name: 'deviceData.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /** Captures (DeviceData) and what their analysis came to. */
 export function createCapturesData(prisma: Db) {

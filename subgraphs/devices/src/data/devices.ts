@@ -2,7 +2,7 @@ import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } fr
 import { modelColumns, Prisma, uuidList, type Db, type DeviceGroupModel, type DeviceModel, type ZoneModel } from '@iris/db';
 import { owned, visibleDeviceSql, visibleGroup, type Visibility } from './visibility.js';
 
-const byId = <Row extends { id: string }>(name: string): Sort<Row> => ({ name, keys: [{ field: 'id', direction: 'asc', type: 'string' }] });
+const byId = <Row extends { id: string }>(name: string): Sort<Row> => ({ name, keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] });
 const devicesSort = byId<DeviceModel>('device.id');
 const groupsSort = byId<DeviceGroupModel>('deviceGroup.id');
 const live = { deletedAt: null };

@@ -20,9 +20,9 @@ export function markSort(field: MarkOrderField, direction: SortDirection): Sort<
     return {
       name: `mark.device.${direction}`,
       keys: [
-        { field: 'deviceId', direction, type: 'string' },
+        { field: 'deviceId', direction, type: 'uuid' },
         { field: 'createdAt', direction: 'desc', type: 'date' },
-        { field: 'id', direction: 'desc', type: 'string' },
+        { field: 'id', direction: 'desc', type: 'uuid' },
       ],
     };
   }
@@ -30,7 +30,7 @@ export function markSort(field: MarkOrderField, direction: SortDirection): Sort<
     name: `mark.createdAt.${direction}`,
     keys: [
       { field: 'createdAt', direction, type: 'date' },
-      { field: 'id', direction, type: 'string' },
+      { field: 'id', direction, type: 'uuid' },
     ],
   };
 }

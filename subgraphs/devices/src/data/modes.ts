@@ -1,7 +1,7 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
 import type { Db, DeviceModeModel, Prisma } from '@iris/db';
 
-const modesSort: Sort<DeviceModeModel> = { name: 'deviceMode.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
+const modesSort: Sort<DeviceModeModel> = { name: 'deviceMode.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 
 /** Device modes: offer data, readable by every signed-in caller. */
 export function createModesData(prisma: Db) {

@@ -1,7 +1,7 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
 import type { Db, NotificationModel, Prisma } from '@iris/db';
 
-const notificationsSort: Sort<NotificationModel> = { name: 'notification.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
+const notificationsSort: Sort<NotificationModel> = { name: 'notification.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /** Notifications of marks, device errors and status changes, and announcements. */
 export function createNotificationsData(prisma: Db) {

@@ -2,7 +2,7 @@ import { inScope, paginate, requireInScope, scopeWhere, type ConnectionArgs, typ
 import type { AccountModel, Db, Prisma, UserModel } from '@iris/db';
 import { normaliseEmail } from './secrets.js';
 
-const usersSort: Sort<UserModel> = { name: 'user.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
+const usersSort: Sort<UserModel> = { name: 'user.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 
 export type AccountChanges = Partial<Pick<AccountModel, 'name' | 'email' | 'phone' | 'paymentMethod' | 'billingAddress'>>;
 

@@ -8,7 +8,7 @@ const appsSort: Sort<AppModel> = {
     { field: 'id', direction: 'asc', type: 'string' },
   ],
 };
-const apiKeysSort: Sort<ApiKeyModel> = { name: 'apiKey.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
+const apiKeysSort: Sort<ApiKeyModel> = { name: 'apiKey.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 export type AppChanges = Partial<Pick<AppModel, 'name' | 'description' | 'platform' | 'kind' | 'redirectUris' | 'active' | 'keyHash'>>;
 

@@ -1,7 +1,7 @@
 import { isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { Db, OrderModel, OrderStatus, Prisma } from '@iris/db';
 
-const ordersSort: Sort<OrderModel> = { name: 'order.id', keys: [{ field: 'id', direction: 'desc', type: 'string' }] };
+const ordersSort: Sort<OrderModel> = { name: 'order.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /** Storage plans ("retentions"), their orders, and payment-provider events. */
 export function createPlansData(prisma: Db) {
