@@ -70,7 +70,9 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
           lazyCloseTimeout: 1_000,
           retryAttempts: 0,
           connectionParams: () => {
-            const opener = latest.get(key)!;
+            // The socket may finish opening after its last subscriber left (and `latest` was cleared):
+            // the credentials that created the client still answer connection_init.
+            const opener = latest.get(key) ?? request;
             return { ...opener.credentials, requestId: opener.requestId };
           },
         }),
