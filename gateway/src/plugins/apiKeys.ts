@@ -15,7 +15,8 @@ const EXCHANGE = `mutation IrisExchangeApiKey($input: ExchangeApiKeyInput!) { ex
  * App servers send an API key (`api_key`, as in the profiles API). The gateway trades it with identity
  * for a short-lived access token carrying the app and its scopes, and forwards that token, so every
  * subgraph verifies one kind of credential. Tokens are cached by the key's hash until shortly before
- * they expire, so a revoked key stops working within one token lifetime.
+ * they expire; revoking the key (or deactivating its account) revokes its tokens too, and a refused
+ * cached token is dropped (`forget`) and the key traded again, so a revoked key stops within seconds.
  */
 export class ApiKeyExchange {
   readonly #cache = new Map<string, CachedToken>();
@@ -24,6 +25,11 @@ export class ApiKeyExchange {
     private readonly identityUrl: string,
     private readonly options: { maxEntries?: number; clock?: () => number } = {},
   ) {}
+
+  /** Drops the token cached for a key, so the next request trades it again (its token was refused). */
+  forget(apiKey: string): void {
+    this.#cache.delete(createHash('sha256').update(apiKey).digest('hex'));
+  }
 
   async exchange(apiKey: string, requestId: string): Promise<ApiKeyExchangeResult> {
     const now = (this.options.clock ?? Date.now)();

@@ -19,10 +19,17 @@ export async function authenticateRequest(
 ): Promise<{ auth: AuthState; forwardHeaders: Record<string, string> }> {
   const apiKey = headers['api_key'] ?? headers['api-key'];
   if (typeof apiKey === 'string' && apiKey.length > 0 && !headers.authorization) {
-    const exchanged = await apiKeys.exchange(apiKey, requestId);
+    let exchanged = await apiKeys.exchange(apiKey, requestId);
+    let auth = exchanged.ok ? await verifier.authenticate({ authorization: `Bearer ${exchanged.accessToken}` }) : null;
+    // The token cached for the key was revoked (the key revoked, its account deactivated): ask identity
+    // again, which says why the key no longer works, or trades it anew.
+    if (exchanged.ok && auth?.credentialError) {
+      apiKeys.forget(apiKey);
+      exchanged = await apiKeys.exchange(apiKey, requestId);
+      auth = exchanged.ok ? await verifier.authenticate({ authorization: `Bearer ${exchanged.accessToken}` }) : null;
+    }
     if (!exchanged.ok) return { auth: { principal: null, credentialError: exchanged.error }, forwardHeaders: {} };
-    const authorization = `Bearer ${exchanged.accessToken}`;
-    return { auth: await verifier.authenticate({ authorization }), forwardHeaders: { authorization } };
+    return { auth: auth!, forwardHeaders: { authorization: `Bearer ${exchanged.accessToken}` } };
   }
   const authorization = headers.authorization;
   return {
