@@ -201,6 +201,35 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await context.close();
   });
 
+  it('turns every way a graphql-ws subscription fails into GraphQL errors with a code, never {"isTrusted":true}', async () => {
+    const { context, page } = await freshPage();
+    await open(page);
+    // Run as the page's own script: the test runner would rewrite a dynamic import in a function.
+    type Failure = { errors: { message: string; extensions?: Record<string, unknown> }[] };
+    const shown = await page.evaluate<Record<'expired' | 'forbidden' | 'bare' | 'lost' | 'unreachable' | 'refused', Failure>>(`(async () => {
+      const { subscriptionFailure } = await import('/playground/assets/transport.js');
+      const url = 'ws://example.test/graphql';
+      return {
+        expired: subscriptionFailure(new CloseEvent('close', { code: 4403, reason: 'TOKEN_EXPIRED: The access token expired: refresh it.' }), url),
+        forbidden: subscriptionFailure(new CloseEvent('close', { code: 4403, reason: 'Forbidden' }), url),
+        bare: subscriptionFailure(new CloseEvent('close', { code: 4403, reason: '' }), url),
+        lost: subscriptionFailure(new CloseEvent('close', { code: 1006, reason: '' }), url),
+        unreachable: subscriptionFailure(new Event('error'), url),
+        refused: subscriptionFailure([{ message: 'You do not have access to this.', extensions: { code: 'FORBIDDEN' } }], url),
+      };
+    })()`);
+    expect(shown.expired.errors).toEqual([
+      { message: 'TOKEN_EXPIRED: The access token expired: refresh it.', extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', closeCode: 4403 } },
+    ]);
+    expect(shown.forbidden.errors).toEqual([{ message: 'Forbidden', extensions: { code: 'FORBIDDEN', closeCode: 4403 } }]);
+    expect(shown.bare.errors[0]!.message).toMatch(/refused the credentials.*4403/);
+    expect(shown.lost.errors[0]!.extensions).toEqual({ code: 'NETWORK_ERROR', closeCode: 1006 });
+    expect(shown.unreachable.errors[0]).toEqual({ message: expect.stringContaining('ws://example.test/graphql'), extensions: { code: 'NETWORK_ERROR' } });
+    expect(shown.refused.errors).toEqual([{ message: 'You do not have access to this.', extensions: { code: 'FORBIDDEN' } }]);
+    expect(JSON.stringify(shown)).not.toContain('isTrusted');
+    await context.close();
+  });
+
   it('renews the token before it expires', async () => {
     const { context, page, requests } = await freshPage((c) => c.clock.install());
     await open(page);
