@@ -1,4 +1,4 @@
-import { inScope, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import { inScope, paginate, requireInScope, scopeWhere, visibleUserIds, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { AccountModel, Db, Prisma, UserModel } from '@iris/db';
 import { normaliseEmail } from './secrets.js';
 
@@ -15,7 +15,7 @@ export function createAccountsData(prisma: Db) {
       prisma.account.findMany({ where: { id: { in: ids.filter((id) => inScope(scope, id)) } } }),
 
     usersByIds: (ids: readonly string[], scope: TenantScope): Promise<UserModel[]> =>
-      prisma.user.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
+      prisma.user.findMany({ where: { id: { in: [...visibleUserIds(scope, ids)] }, ...scopeWhere(scope) } }),
 
     userByEmail: (email: string): Promise<(UserModel & { account: AccountModel }) | null> =>
       prisma.user.findUnique({ where: { email: normaliseEmail(email) }, include: { account: true } }),
