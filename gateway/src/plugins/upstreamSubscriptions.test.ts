@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { boundedQueue, FellBehindError, returnPromptly, type BoundedQueue } from '@iris/core';
-import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { GraphQLError, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -46,12 +46,52 @@ const schema = new GraphQLSchema({
   }),
 });
 
+/**
+ * Ends, as a subgraph does when a token expires or is revoked, every subscription authorised by
+ * `authorization`: one last event with UNAUTHENTICATED, then complete.
+ */
+const revokers = new Map<string, Set<() => void>>();
+const revoke = (authorization: string) => {
+  for (const end of revokers.get(authorization) ?? []) end();
+};
+function endable(source: AsyncIterableIterator<unknown>, authorization: string): AsyncIterableIterator<unknown> {
+  let end: () => void = () => {};
+  const ended = new Promise<'ended'>((resolve) => (end = () => resolve('ended')));
+  const ends = revokers.get(authorization) ?? new Set();
+  revokers.set(authorization, ends.add(end));
+  const events = (async function* () {
+    try {
+      for (;;) {
+        const next = await Promise.race([source.next(), ended]);
+        if (next === 'ended') {
+          yield { errors: [new GraphQLError('Your access token was revoked.', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' } })] };
+          return;
+        }
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      ends.delete(end);
+      await source.return?.();
+    }
+  })();
+  return returnPromptly(events, source);
+}
+
 let server: WebSocketServer;
 let url: string;
 beforeAll(async () => {
   server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   server.on('connection', () => (seen.connections += 1));
-  useServer({ schema, context: (_ctx, _id, payload) => ({ authorization: payload.extensions?.authorization }) }, server);
+  useServer(
+    {
+      schema,
+      context: (_ctx, _id, payload) => ({ authorization: payload.extensions?.authorization }),
+      onOperation: (_ctx, _id, payload, _args, result) =>
+        Symbol.asyncIterator in (result as object) ? (endable(result as AsyncIterableIterator<unknown>, String(payload.extensions?.authorization)) as never) : undefined,
+    },
+    server,
+  );
   await once(server, 'listening');
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 });
@@ -138,6 +178,30 @@ describe('upstream subscriptions', () => {
     })();
     expect(failure).toBeInstanceOf(FellBehindError);
     expect(slowValues).toEqual([0, 1, 2]);
+    await until(() => seen.open === 0);
+  });
+
+  it('hands a shared subscription over to another subscriber’s credentials when those that opened it end', async () => {
+    const upstream = createUpstreamSubscriptions({ subgraphUrl: () => url });
+    const first = upstream.open(request('handover', 'a', true, 'first'));
+    const second = upstream.open(request('handover', 'a', true, 'second'));
+    const firsts = [first.next(), second.next()];
+    await until(() => (rooms.get('handover')?.size ?? 0) === 1);
+    expect(callers.at(-1)).toBe('Bearer first');
+    send('handover', 1);
+    expect((await Promise.all(firsts)).map((r) => r.value?.data?.tick)).toEqual([1, 1]);
+
+    revoke('Bearer first');
+    // The subscriber holding the ended token ends with the subgraph's reason; the other goes on under its own.
+    await expect(first.next()).rejects.toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' } }] });
+    await until(() => callers.at(-1) === 'Bearer second' && (rooms.get('handover')?.size ?? 0) === 1);
+    send('handover', 2);
+    expect((await second.next()).value?.data?.tick).toBe(2);
+    expect(upstream.size()).toEqual({ connections: 1, subscriptions: 1 });
+
+    revoke('Bearer second');
+    await expect(second.next()).rejects.toMatchObject({ errors: [{ extensions: { reason: 'TOKEN_REVOKED' } }] });
+    expect(upstream.size().subscriptions).toBe(0);
     await until(() => seen.open === 0);
   });
 

@@ -74,12 +74,14 @@ export class RevocationList {
   readonly #entries = new Map<string, Revocation>();
   readonly #watches = new Set<Watch>();
   #sweep: NodeJS.Timeout | undefined;
+  #prunedAt = 0;
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
   /** Records a revocation (idempotent: the latest `before` of one subject wins) and ends the streams it names. */
   apply(revocation: Revocation): void {
     const now = this.clock().getTime();
+    this.#prune(now);
     if (revocation.until <= now) return;
     const key = `${revocation.subject}:${revocation.id}`;
     const known = this.#entries.get(key);
@@ -127,9 +129,15 @@ export class RevocationList {
     return this.#entries.size;
   }
 
-  #sweepNow(): void {
-    const now = this.clock().getTime();
+  /** Forgets the entries whose tokens have all expired (at most once a second). */
+  #prune(now: number): void {
+    if (now - this.#prunedAt < 1_000) return;
+    this.#prunedAt = now;
     for (const [key, entry] of this.#entries) if (entry.until <= now) this.#entries.delete(key);
+  }
+
+  #sweepNow(): void {
+    this.#prune(this.clock().getTime());
     for (const watch of this.#watches) {
       const end = this.endOf(watch.claims);
       if (end) this.#end(watch, end);
