@@ -14,6 +14,7 @@ import { createScratchDatabase, testEnvironment, type ScratchDatabase } from './
  * on an embedded PostgreSQL served over a socket as a server would be.
  */
 let graph: RunningGraph;
+const GATEWAY_SECRET = 'the-gateway-credential-towards-subgraphs-32+';
 let scratch: ScratchDatabase | undefined;
 let embedded: { db: PGlite; server: PGLiteSocketServer } | undefined;
 const logLines: Record<string, unknown>[] = [];
@@ -39,8 +40,9 @@ beforeAll(async () => {
     IRIS_DATA_DIR: 'memory',
     JWT_PRIVATE_KEY: await exportPKCS8(keys.privateKey),
     JWT_PUBLIC_KEY: await exportSPKI(keys.publicKey),
-    PAYMENT_WEBHOOK_SECRET: 'a-production-webhook-secret',
-    URL_SIGNING_SECRET: 'a-production-url-signing-secret',
+    PAYMENT_WEBHOOK_SECRET: 'a-production-webhook-secret-of-at-least-32-bytes',
+    URL_SIGNING_SECRET: 'a-production-url-signing-secret-of-at-least-32-bytes',
+    GATEWAY_SECRET: GATEWAY_SECRET,
   });
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -65,6 +67,60 @@ const post = async (body: unknown, headers: Record<string, string> = { 'content-
 
 it('refuses to start without its secrets, naming each missing one', () => {
   expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY: required[\s\S]*DATABASE_URL: required[\s\S]*PAYMENT_WEBHOOK_SECRET: required[\s\S]*URL_SIGNING_SECRET: required/);
+});
+
+it('refuses secrets equal to the development defaults or shorter than 32 bytes, naming each', () => {
+  const defaults = loadConfig({});
+  expect(() =>
+    loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://db/iris',
+      JWT_PRIVATE_KEY: 'pem',
+      JWT_PUBLIC_KEY: 'pem',
+      PAYMENT_WEBHOOK_SECRET: defaults.PAYMENT_WEBHOOK_SECRET,
+      URL_SIGNING_SECRET: 'short-but-16-chars',
+    }),
+  ).toThrow(/PAYMENT_WEBHOOK_SECRET: is the development default[\s\S]*URL_SIGNING_SECRET: must be at least 32 bytes[\s\S]*GATEWAY_SECRET: required/);
+});
+
+it("answers a subgraph's _service and introspection only to the gateway's credential", async () => {
+  const subgraph = graph.subgraphs.devices.url;
+  const ask = async (query: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+    return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  };
+  for (const query of ['{ _service { sdl } }', '{ __schema { types { name } } }', '{ __type(name: "Device") { fields { name } } }', '{ ...S } fragment S on Query { _service { sdl } }']) {
+    for (const headers of [{}, { 'x-iris-gateway-secret': 'a guess' }] as Record<string, string>[]) {
+      const refused = await ask(query, headers);
+      expect(refused.status, query).toBe(403);
+      expect(refused.body.data ?? null).toBeNull();
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(JSON.stringify(refused.body)).not.toMatch(/type Device|deviceMarks/);
+    }
+  }
+  const asGateway = await ask('{ _service { sdl } }', { 'x-iris-gateway-secret': GATEWAY_SECRET });
+  expect(asGateway.body.data?._service.sdl).toMatch(/type Device\b/);
+  // The gateway, which sends it, still answers queries through every subgraph.
+  const anonymous = await post({ query: '{ retentionPlans { name } }' });
+  expect(anonymous.body.errors).toBeUndefined();
+});
+
+it('suggests no field, argument or enum names while introspection is off', async () => {
+  const checks = [
+    { query: '{ retentionPlan { name } }' },
+    { query: '{ retentionPlans { nam } }' },
+    { query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', variables: { i: { emial: 'a@iris.dev', password: 'x' } } },
+  ];
+  for (const body of checks) {
+    const answer = await post(body);
+    expect(answer.body.errors?.length, body.query).toBeGreaterThan(0);
+    for (const error of answer.body.errors ?? []) expect(error.message).not.toMatch(/Did you mean/);
+  }
+  for (const url of [graph.subgraphs.identity.url]) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ retentionPlans { nam } }' }) });
+    const body = (await response.json()) as { errors?: { message: string }[] };
+    expect(body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  }
 });
 
 it('seeds no demo data', async () => {

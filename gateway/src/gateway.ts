@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import { maskError, observabilityPlugins, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
+import { maskError, observabilityPlugins, withoutSuggestions, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
 import Fastify from 'fastify';
 import { gracefulClose, logUnexpectedErrors, registerHttpErrorHandlers, rejectNulCharacters } from '@iris/core';
 import { Redis } from 'ioredis';
@@ -67,7 +67,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url, ...(resilience.has(name) ? { fetcher: resilience.get(name)!.wrap(createSubgraphFetcher()) } : {}) }), { metrics: config.METRICS }),
+      observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url, gatewaySecret: config.GATEWAY_SECRET, ...(resilience.has(name) ? { fetcher: resilience.get(name)!.wrap(createSubgraphFetcher()) } : {}) }), { metrics: config.METRICS }),
     logger,
   });
   let apiSchema: GraphQLSchema | undefined;
@@ -88,12 +88,18 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
   logRefusedRequests(app, logger);
   await useCors(app, config);
+  const introspection = config.INTROSPECTION ?? config.NODE_ENV !== 'production';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: config.INTROSPECTION ?? config.NODE_ENV !== 'production',
+    introspection,
+    // "Did you mean …" names fields, types and enum values: off wherever introspection is.
+    hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: false,
     // Masked here; logged with the request id by `logUnexpectedErrors`.
-    formatError: (formatted, error) => maskError(formatted, error, () => {}),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, error, () => {});
+      return introspection ? masked : withoutSuggestions(masked);
+    },
     parseOptions: limitParseOptions(config),
     validationRules: limitValidationRules(config),
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,

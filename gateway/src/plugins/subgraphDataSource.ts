@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { STATUS_CODES } from 'node:http';
-import { REQUEST_ID_HEADER } from '@iris/core';
+import { GATEWAY_SECRET_HEADER, REQUEST_ID_HEADER } from '@iris/core';
 import { GraphQLError } from 'graphql';
 import { Agent, type Dispatcher } from 'undici';
 import type { GatewayContext } from '../context.js';
@@ -17,15 +17,21 @@ export interface SubgraphDataSourceOptions {
    * Wrap it to add timeouts, retries or a circuit breaker around every call.
    */
   fetcher?: SubgraphFetcher;
+  /** `GATEWAY_SECRET`, sent on every call: subgraphs describe their schema only to its holder. */
+  gatewaySecret?: string | undefined;
 }
 
 /** Calls one subgraph, passing on the caller's credentials and the request id. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor({ url, fetcher }: SubgraphDataSourceOptions) {
+  readonly #gatewaySecret: string | undefined;
+
+  constructor({ url, fetcher, gatewaySecret }: SubgraphDataSourceOptions) {
     super({ ...(url ? { url } : {}), fetcher: fetcher ?? createSubgraphFetcher() });
+    this.#gatewaySecret = gatewaySecret;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (this.#gatewaySecret) request.http?.headers.set(GATEWAY_SECRET_HEADER, this.#gatewaySecret);
     // Requests the gateway makes on its own (health checks) carry no caller context.
     if (!('requestId' in context)) return;
     const headers = request.http?.headers;

@@ -13,6 +13,7 @@ export * from './auth/policy.js';
 export * from './auth/tenancy.js';
 export * from './auth/scopes.js';
 export * from './subgraph/server.js';
+export * from './subgraph/schemaDetails.js';
 export * from './subgraph/definition.js';
 export * from './demo.js';
 export * from './validation.js';

@@ -95,6 +95,7 @@ export const serveSubgraph = (
       verifier: deps.verifier,
       checkReady: deps.database.ping,
       introspection: deps.config.NODE_ENV !== 'production',
+      ...(deps.config.GATEWAY_SECRET ? { gatewaySecret: deps.config.GATEWAY_SECRET } : {}),
       metrics: deps.config.METRICS,
     },
     listen,

@@ -14,6 +14,7 @@ import { gracefulClose } from '../gracefulClose.js';
 import { rejectNulCharacters } from '../validation.js';
 import { registerHttpErrorHandlers } from '../httpErrors.js';
 import { guardEntityRepresentations } from './entities.js';
+import { schemaDetailsOnlyForGateway, withoutSuggestions } from './schemaDetails.js';
 import { serveSubscriptions } from './websocket.js';
 import { REQUEST_ID_HEADER, type Logger } from '../logger.js';
 import { observabilityPlugins } from '../telemetry/index.js';
@@ -48,6 +49,11 @@ export interface SubgraphServerOptions<Context extends RequestContext> {
   /** Throws when a dependency (the database) is unreachable; drives `/readyz`. */
   checkReady: () => Promise<void>;
   introspection?: boolean;
+  /**
+   * `GATEWAY_SECRET`: with it, `_service { sdl }` and introspection answer only the gateway, whatever
+   * `introspection` says (see `schemaDetails.ts`).
+   */
+  gatewaySecret?: string;
   /** Operation metrics on the shared registry (`METRICS`, on by default). */
   metrics?: boolean;
   /** Extra HTTP routes (identity serves its JWKS). */
@@ -78,15 +84,22 @@ export async function startSubgraphServer<Context extends RequestContext>(
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const closeHttp = gracefulClose(app);
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
+  // Whether anyone may see the schema; the gateway, holding the secret, always may.
+  const publicIntrospection = !options.gatewaySecret && (options.introspection ?? true);
   const apollo = new ApolloServer<Context>({
     schema,
-    introspection: options.introspection ?? true,
+    introspection: publicIntrospection || options.gatewaySecret !== undefined,
+    // "Did you mean …" names schema details: off wherever introspection is.
+    hideSchemaDetailsFromClientErrors: !publicIntrospection,
     includeStacktraceInErrorResponses: false,
     // Masked here; logged with the request id by `logUnexpectedErrors`.
-    formatError: (formatted, error) => maskError(formatted, error, () => {}),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, error, () => {});
+      return publicIntrospection ? masked : withoutSuggestions(masked);
+    },
     // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use; cache hints
     // (a hook around every resolver) are for response caches, which Iris does not have either.
-    plugins: [fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), logUnexpectedErrors<Context>(), rejectNulCharacters<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
+    plugins: [...(options.gatewaySecret ? [schemaDetailsOnlyForGateway<Context>(options.gatewaySecret)] : []), fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), logUnexpectedErrors<Context>(), rejectNulCharacters<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
   });
   await apollo.start();
 
