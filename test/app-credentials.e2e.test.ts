@@ -47,6 +47,21 @@ describe('API keys of a deactivated account', () => {
     expect(again.errors).toBeUndefined();
   });
 
+  it('stop the tokens already traded for them', async () => {
+    ownerToken = await graph.login();
+    const key = await createApiKey(graph, ownerToken, DEMO.app.id, ['PROFILES_READ']);
+    // Used once before: the gateway holds a token traded for it.
+    expect((await graph.request(APP, { id: DEMO.app.id }, { headers: { api_key: key } })).data?.app).toEqual({ name: DEMO.app.name });
+    const traded = (await graph.request(EXCHANGE_KEY, { k: key }, { url: graph.subgraphs.identity.url })).data!.exchangeApiKey.accessToken as string;
+    await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: false } }, { token: adminToken });
+    try {
+      await expect.poll(async () => (await graph.request(APP, { id: DEMO.app.id }, { headers: { api_key: key } })).errors?.[0]?.extensions?.code, { timeout: 15_000 }).toBe('UNAUTHENTICATED');
+      await expect.poll(async () => (await graph.request(APP, { id: DEMO.app.id }, { token: traded })).errors?.[0]?.extensions?.code, { timeout: 15_000 }).toBe('UNAUTHENTICATED');
+    } finally {
+      await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: true } }, { token: adminToken });
+    }
+  });
+
   it('tells a mistyped key from a deactivated account', async () => {
     const traded = await graph.request(EXCHANGE_KEY, { k: 'iris_not_a_key' }, { url: graph.subgraphs.identity.url });
     expect(traded.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_INVALID' });
@@ -101,6 +116,20 @@ describe('OAuth', () => {
     expect(decodeJwt(refreshed.data!.refreshToken.accessToken)).toMatchObject({ app: DEMO.app.id, via: 'oauth', scp: ['user:read', 'devices:read'], usr: DEMO.mainUser.id });
     const me = await graph.request(`{ me { email } }`, {}, { token: refreshed.data!.refreshToken.accessToken });
     expect(me.data?.me).toEqual({ email: DEMO.mainUser.email });
+  });
+
+  it("stops an app's tokens when the consenting user's account is deactivated", async () => {
+    const granted = await approve(ownerToken, ['USER_READ']);
+    expect((await graph.request(`{ me { email } }`, {}, { token: granted.accessToken })).data?.me).toEqual({ email: DEMO.mainUser.email });
+    await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: false } }, { token: adminToken });
+    try {
+      await expect.poll(async () => (await graph.request(`{ me { email } }`, {}, { token: granted.accessToken })).errors?.[0]?.extensions?.code, { timeout: 15_000 }).toBe('UNAUTHENTICATED');
+      const refreshed = await graph.request(REFRESH, { t: granted.refreshToken });
+      expect(refreshed.data?.refreshToken ?? null).toBeNull();
+    } finally {
+      await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: true } }, { token: adminToken });
+      ownerToken = await graph.login();
+    }
   });
 
   it('needs at least one scope', async () => {
