@@ -9,12 +9,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { loadSubgraphTypeDefs } from '@iris/core';
+import { loadSubgraphTypeDefs, SUPERGRAPH_FILE } from '@iris/core';
 import { buildASTSchema, printSchema, type DocumentNode } from 'graphql';
 
 export const SUBGRAPHS = ['identity', 'profiles', 'devices', 'analytics'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
-export const SUPERGRAPH_FILE = new URL('./supergraph.graphql', import.meta.url);
+// Where the gateway reads it by default (SUPERGRAPH_PATH), defined beside the configuration.
+export { SUPERGRAPH_FILE };
 export const API_SCHEMA_FILE = new URL('./api.graphql', import.meta.url);
 
 /** The URL baked into the supergraph for each subgraph; the gateway overrides it from its config. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -25,9 +24,8 @@ import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js'
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 import { useCors } from './plugins/cors.js';
 import { registerPlayground } from './plugins/playground.js';
+import { watchSupergraphFile } from './plugins/supergraphFile.js';
 import { registerProfilesRestApi } from './rest/profilesApi.js';
-
-export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 export interface GatewayOptions {
   config: Config;
@@ -46,7 +44,8 @@ export interface GatewayOptions {
 export async function startGateway(options: GatewayOptions, listen: { host: string; port: number }): Promise<RunningServer> {
   const { config, logger } = options;
   const urls = new Map(options.subgraphs.map((s) => [s.name, s.url]));
-  const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, 'utf8');
+  // SUPERGRAPH_PATH, loaded again whenever the file changes (plugins/supergraphFile.ts).
+  const supergraph = options.supergraphSdl ?? watchSupergraphFile(config.SUPERGRAPH_PATH, logger);
   // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
   // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
@@ -65,17 +64,20 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     ]),
   );
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: supergraph,
     buildService: ({ name, url }) =>
       observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url, gatewaySecret: config.GATEWAY_SECRET, ...(resilience.has(name) ? { fetcher: resilience.get(name)!.wrap(createSubgraphFetcher()) } : {}) }), { metrics: config.METRICS }),
     logger,
   });
   let apiSchema: GraphQLSchema | undefined;
   let routes: ReturnType<typeof subscriptionRoutes> = new Map();
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+  let soleSubgraphOf: ReturnType<typeof soleSubgraph> = () => null;
+  // At start and at every reload of the supergraph: the subscription routes and planner follow it.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
     checkScalarInput(schema);
     apiSchema = schema;
-    routes = subscriptionRoutes(supergraphSdl, schema);
+    routes = subscriptionRoutes(coreSupergraphSdl, schema);
+    soleSubgraphOf = soleSubgraph(coreSupergraphSdl);
   });
 
   const apiKeys = new ApiKeyExchange(urls.get('identity') ?? '');
@@ -152,7 +154,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const subscriptions = logSubscriptions(createSubscriptionRunner({
     apollo,
     routes: () => routes,
-    soleSubgraphOf: soleSubgraph(supergraphSdl),
+    soleSubgraphOf: (query) => soleSubgraphOf(query),
     upstream: createUpstreamSubscriptions({ subgraphUrl: (name) => urls.get(name) ?? '', maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS }),
     verifier: options.verifier,
     apiKeys,

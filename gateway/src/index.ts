@@ -1,2 +1,2 @@
-export { startGateway, SUPERGRAPH_FILE, type GatewayOptions } from './gateway.js';
+export { startGateway, type GatewayOptions } from './gateway.js';
 export type { SubgraphEndpoint } from './plugins/health.js';
