@@ -1,7 +1,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { callerKind, logOperation, logRefusedRequest, rootFieldsOf, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
-import { Kind, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 
 /** `GET /metrics`: the process' Prometheus metrics (gateway, subgraphs, queue, process) in text format. */
@@ -72,6 +72,8 @@ function errorsOf(payload: unknown): GraphQLFormattedError[] {
 
 interface LoggableRunner {
   run(state: { context: GatewayContext }, args: { document: DocumentNode; operationName?: string | null | undefined }): AsyncIterableIterator<ExecutionResult>;
+  /** Where a transport admits a subscribe message before it runs (limits, rate limits, credentials). */
+  admit?(context: GatewayContext, request: { query?: unknown; operationName?: unknown }): Promise<{ ok: boolean; errors?: readonly GraphQLError[] }>;
 }
 
 /**
@@ -80,8 +82,21 @@ interface LoggableRunner {
  * events it sent. A refused subscription (limits, rate limit, authorization) ends at once with its codes.
  */
 export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner): Runner {
+  const admit = runner.admit?.bind(runner);
   return {
     ...runner,
+    // A subscription refused on admission never runs: its line is written here, with the refusal's codes.
+    ...(admit && {
+      admit: async (context: GatewayContext, request: { query?: unknown; operationName?: unknown }) => {
+        const startedAt = performance.now();
+        const admission = await admit(context, request);
+        if (!admission.ok) {
+          const name = typeof request.operationName === 'string' ? request.operationName : SUBSCRIPTION_NAME.exec(typeof request.query === 'string' ? request.query : '')?.[1];
+          logOperation(context.logger, 'info', { type: 'subscription', name, durationMs: performance.now() - startedAt, caller: callerKind(context.auth), errors: admission.errors, events: 0 });
+        }
+        return admission;
+      },
+    }),
     run: (state, args) => {
       const { logger, auth } = state.context;
       const startedAt = performance.now();
@@ -128,6 +143,9 @@ export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner):
     },
   } as Runner;
 }
+
+/** The name a subscription's text gives it, read without parsing (a refused document may not parse). */
+const SUBSCRIPTION_NAME = /\bsubscription\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
 function soleOperation(document: DocumentNode): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
