@@ -319,11 +319,24 @@ describe.skipIf(!redisAnswers)('instances sharing Redis', () => {
     const [a, b] = graphs as [RunningGraph, RunningGraph];
     const session = (await post(a, LOGIN, { input: { email: DEMO.mainUser.email, password: DEMO.password } })).data!.login as { accessToken: string; refreshToken: string };
     expect((await post(b, ME, {}, session.accessToken)).data).toEqual({ me: { email: DEMO.mainUser.email } });
+    // A stream on the other instance, live before the logout.
+    const stream = webSocket('gateway WebSocket', b.url.replace(/^http/, 'ws'), session.accessToken, MARKS);
+    const admin = ((await post(a, LOGIN, { input: { email: DEMO.adminUser.email, password: DEMO.password } })).data!.login as { accessToken: string }).accessToken;
+    await waitFor('a mark on the other instance’s stream', async () => {
+      await post(a, `mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, admin);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return marksIn(stream) > 0;
+    });
 
     const sent = performance.now();
     await post(a, `mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, { t: session.refreshToken });
     await waitFor('the other instance to refuse the token', async () => reasonOf(await post(b, ME, {}, session.accessToken)) === 'TOKEN_REVOKED');
     figures['logout, other instance on Redis: HTTP'] = Math.round(performance.now() - sent);
+    await waitFor('the other instance’s stream to end', () => stream.ended);
+    figures['logout, other instance on Redis: gateway WebSocket'] = Math.round(stream.ended!.at - sent);
+    expect(stream.ended).toMatchObject({ code: 4403 });
+    expect(stream.ended!.reason).toMatch(/^TOKEN_REVOKED/);
+    stream.dispose();
 
     // An instance that was not running when the session ended still knows it.
     const late = await startGraph(loadConfig({ ...config, SEED_DEMO_DATA: 'false' }));

@@ -118,8 +118,10 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
       }
       const next = subscribers.values().next().value;
       if (ended) return;
-      if (!next) finish(() => {});
-      else openWith(next);
+      if (!next) return finish(() => {});
+      // A connection opened again later presents credentials that still hold.
+      if (latest.get(next.subgraph)?.credentials.authorization === opener.credentials.authorization) latest.set(next.subgraph, next);
+      openWith(next);
     };
     const openWith = (opener: UpstreamRequest) => {
       let current = true;
