@@ -11,8 +11,10 @@ import type { GatewayContext } from './context.js';
 import { ApiKeyExchange } from './plugins/apiKeys.js';
 import { authenticateRequest, credentialRefusalPlugin } from './plugins/auth.js';
 import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
-import { requestIdOf } from './plugins/requestId.js';
-import { costLimitPlugin, limitParseOptions, limitValidationRules, operationLimitError, registerRequestLimits } from './plugins/limits.js';
+import { requestIdOf, requestIdOnInternalErrors, useRequestIdHeader } from './plugins/requestId.js';
+import { costLimitPlugin, limitParseOptions, limitValidationRules, registerRequestLimits } from './plugins/limits.js';
+import { createOperationAdmission } from './plugins/admission.js';
+import { registerHttpSubscriptions } from './plugins/httpSubscriptions.js';
 import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
 import { checkScalarInput } from './plugins/scalars.js';
 import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
@@ -88,6 +90,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
   const closeHttp = gracefulClose(app);
   registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
+  useRequestIdHeader(app);
   logRefusedRequests(app, logger);
   await useCors(app, config);
   const introspection = config.INTROSPECTION ?? config.NODE_ENV !== 'production';
@@ -113,6 +116,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       logUnexpectedErrors<GatewayContext>(),
       rejectNulCharacters<GatewayContext>(),
       credentialRefusalPlugin(),
+      requestIdOnInternalErrors<GatewayContext>(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
       // A line per operation at info (the subgraphs' are at debug): a request is one line.
@@ -159,12 +163,17 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     verifier: options.verifier,
     apiKeys,
     logger,
-    admit: async (context, document, operationName, variables) =>
-      operationLimitError(apiSchema!, document, variables, operationName, config) ?? (await rateLimiter.admit(context, { schema: apiSchema!, document, operationName, variables })),
-    checkDocument: (payload) => resolvePersistedOperation(payload, persisted, config.PERSISTED_OPERATIONS_ONLY),
+    // Every transport admits a subscription with every limit HTTP applies, with the same codes.
+    admission: createOperationAdmission({
+      schema: () => apiSchema!,
+      limits: config,
+      persisted: (request) => resolvePersistedOperation(request, persisted, config.PERSISTED_OPERATIONS_ONLY),
+      rateLimit: (context, operation) => rateLimiter.admit(context, operation),
+    }),
   }));
   const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS);
   const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
+  const endHttpSubscriptions = registerHttpSubscriptions(app, subscriptions, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS });
 
   await app.listen(listen);
   const address = app.server.address();
@@ -177,6 +186,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       // waits for the requests in flight (Fastify answers 503 to new ones on kept-alive connections).
       await stopSubscriptions();
       endStreams();
+      endHttpSubscriptions();
       await closeHttp();
       redis?.disconnect();
     },

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
   credentialEndedReason,
@@ -7,6 +6,7 @@ import {
   returnPromptly,
   trackSubscription,
   unauthenticated,
+  type AuthState,
   type AccessTokenVerifier,
   type CredentialError,
   type CredentialWatch,
@@ -16,9 +16,7 @@ import {
 import {
   GraphQLError,
   Kind,
-  parse,
   print,
-  validate,
   visit,
   type DocumentNode,
   type ExecutionArgs,
@@ -32,13 +30,15 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import { LRUCache } from 'lru-cache';
+import type { OperationArgs, Response as SseResponse } from 'graphql-sse';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import type { FastifyInstance } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange } from './apiKeys.js';
+import { credentialCloseReason, refusedCredentials, type Admission, type OperationAdmission, type OperationRequest, type RefusedOperation } from './admission.js';
 import { authenticateRequest } from './auth.js';
+import { requestIdOf } from './requestId.js';
 import { UpstreamRefusal, type UpstreamEvent, type UpstreamSubscriptions } from './upstreamSubscriptions.js';
 
 /** A subscription root field: the subgraph that owns it and the Query field that looks up its entity by id. */
@@ -192,12 +192,11 @@ export interface SubscriptionRunnerOptions {
   apiKeys: ApiKeyExchange;
   logger: Logger;
   /**
-   * The gateway's admission checks (operation limits, rate limits), run on each subscription before
-   * anything is opened upstream, as they run on every query and mutation.
+   * Every check HTTP applies to an operation (persisted operations, document bytes, tokens, validation
+   * and shape limits, cost, rate limits: see `admission.ts`), which each transport runs on a subscribe
+   * message before anything is opened upstream.
    */
-  admit?: (context: GatewayContext, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>) => Promise<GraphQLError | null>;
-  /** Trusted documents: refuses a subscription whose text is not registered (see `persistedOperations.ts`). */
-  checkDocument?: (payload: { query?: unknown; extensions?: unknown }) => { ok: true } | { ok: false; message: string };
+  admission: OperationAdmission;
 }
 
 /**
@@ -206,7 +205,6 @@ export interface SubscriptionRunnerOptions {
  * execute subscriptions; this does.
  */
 export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
-  const documents = new LRUCache<string, { schema: GraphQLSchema; result: DocumentNode | readonly GraphQLError[] }>({ max: 1_000 });
   const plans = new WeakMap<DocumentNode, Map<string, Plan | GraphQLError>>();
   const planFor = (document: DocumentNode, operationName: string | null | undefined, routes: Map<string, SubscriptionRoute>) => {
     let byOperation = plans.get(document);
@@ -235,11 +233,17 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
   };
 
   return {
-    /** The subscriber's state, or null when its credentials are missing or refused. */
-    async connect(headers: Record<string, string>, clientAddress: string): Promise<ConnectionState | null> {
-      const requestId = randomUUID();
+    /**
+     * The subscriber's state, or null when its credentials are missing or refused; `onRefused` is told
+     * why (the transport says it: a close reason, an error with `extensions.reason`).
+     */
+    async connect(headers: Record<string, string>, clientAddress: string, onRefused?: (auth: AuthState) => void): Promise<ConnectionState | null> {
+      const requestId = requestIdOf(headers);
       const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
-      if (!auth.principal) return null;
+      if (!auth.principal) {
+        onRefused?.(auth);
+        return null;
+      }
       const state: ConnectionState = { context: { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders, clientAddress }, onEnded: new Set() };
       const token = forwardHeaders.authorization?.replace(/^Bearer\s+/i, '');
       if (token) {
@@ -248,36 +252,13 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
           for (const end of state.onEnded) end(error);
         });
       }
+      if (state.ended) onRefused?.({ principal: null, credentialError: state.ended });
       return state.ended ? null : state;
     },
 
-    /** Trusted documents: errors to answer a subscribe message with, or undefined to go on. */
-    checkPayload(payload: { query?: unknown; extensions?: unknown }): GraphQLError[] | undefined {
-      const check = options.checkDocument?.(payload);
-      return check && !check.ok ? [new GraphQLError(check.message, { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } })] : undefined;
-    },
-
-    /**
-     * The document of a subscribe message, parsed and validated once per text and schema: ten thousand
-     * subscribers of one operation cost one parse and one validation, and share one document, so the
-     * admission checks' per-document caches (`limits.ts`) and the plan cache hold for them too.
-     */
-    prepare(schema: GraphQLSchema, query: unknown): DocumentNode | readonly GraphQLError[] | undefined {
-      if (typeof query !== 'string') return undefined;
-      const cached = documents.get(query);
-      if (cached?.schema === schema) return cached.result;
-      let result: DocumentNode | readonly GraphQLError[];
-      // Coded as Apollo Server codes the same errors over HTTP.
-      const coded = (error: GraphQLError, code: string) => new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
-      try {
-        const document = parse(query);
-        const errors = validate(schema, document);
-        result = errors.length ? errors.map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED')) : document;
-      } catch (err) {
-        result = [coded(err instanceof GraphQLError ? err : new GraphQLError('The document could not be read.'), 'GRAPHQL_PARSE_FAILED')];
-      }
-      documents.set(query, { schema, result });
-      return result;
+    /** Admits a subscribe message with every limit HTTP applies (see `admission.ts`), for this subscriber. */
+    admit(context: GatewayContext, request: OperationRequest): Promise<Admission> {
+      return options.admission(context, request);
     },
 
     disconnect(state: ConnectionState): void {
@@ -301,11 +282,6 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
 
   async function* results(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>, upstream: UpstreamHandle): AsyncGenerator<ExecutionResult> {
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const refusal = await options.admit?.(state.context, args.document, args.operationName, variables);
-    if (refusal) {
-      yield { errors: [refusal] };
-      return;
-    }
     const plan = planFor(args.document, args.operationName, options.routes());
     if (plan instanceof GraphQLError) {
       yield { errors: [plan] };
@@ -395,9 +371,16 @@ export type SubscriptionRunner = ReturnType<typeof createSubscriptionRunner>;
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const TOO_SLOW = 'Too slow: events were not read in time; reconnect and resume with `after`';
 
+/**
+ * The credentials in `connectionParams` or headers. Header names are case-insensitive, and client
+ * libraries spell them as their authors chose (`Authorization`, `authorization`, `api_key`, `Api-Key`).
+ */
 function credentialHeaders(source: Record<string, unknown>): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const name of ['authorization', 'api_key']) if (typeof source[name] === 'string') headers[name] = source[name] as string;
+  for (const [name, value] of Object.entries(source)) {
+    const lower = name.toLowerCase().replace('-', '_');
+    if ((lower === 'authorization' || lower === 'api_key') && typeof value === 'string') headers[lower] = value;
+  }
   return headers;
 }
 
@@ -430,7 +413,9 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       schema: () => apiSchema(),
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
-        const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        // A refused credential closes with 4403 and its reason first (`TOKEN_EXPIRED: …`), for the client to act on.
+        const refuse = (auth: AuthState) => ctx.extra.socket.close(4403, credentialCloseReason(auth));
+        const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown', refuse);
         if (!state) return false;
         ctx.extra.state = state;
         state.tooSlow = () => ctx.extra.socket.close(4429, TOO_SLOW);
@@ -441,13 +426,10 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       onDisconnect: (ctx) => {
         if (ctx.extra.state) runner.disconnect(ctx.extra.state);
       },
-      onSubscribe: (_ctx, _id, payload) => {
-        const refusal = runner.checkPayload(payload);
-        if (refusal) return refusal;
-        const schema = apiSchema();
-        const prepared = runner.prepare(schema, payload.query);
-        if (!prepared || Array.isArray(prepared)) return prepared as readonly GraphQLError[] | undefined;
-        return { schema, document: prepared as DocumentNode, operationName: payload.operationName, variableValues: payload.variables };
+      onSubscribe: async (ctx, _id, payload) => {
+        const admitted = await runner.admit(ctx.extra.state!.context, payload);
+        if (!admitted.ok) return admitted.errors;
+        return { schema: admitted.schema, document: admitted.document, operationName: admitted.operationName ?? null, variableValues: admitted.variables };
       },
       subscribe: (args) => trackSubscription('websocket', runner.run((args.contextValue as { state: ConnectionState }).state, args)),
       context: (ctx) => ({ state: ctx.extra.state }),
@@ -474,19 +456,23 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
 export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): () => void {
   const handler = createSseHandler<{ state: ConnectionState }>({
     schema: () => apiSchema(),
-    context: async (req) => {
+    // Who is subscribing, then every limit HTTP applies (see `admission.ts`); a refusal answers before
+    // the stream opens, with the status and codes HTTP would give (401 with the credential's `reason`).
+    onSubscribe: async (req, params): Promise<SseResponse | OperationArgs<{ state: ConnectionState }>> => {
       const headers: Record<string, string> = {};
-      for (const name of ['authorization', 'api_key']) {
+      for (const name of ['authorization', 'api_key', 'x-request-id']) {
         const value = req.headers.get(name);
         if (value) headers[name] = value;
       }
-      const state = await runner.connect(headers, req.raw.ip);
-      if (!state) throw new GraphQLError('Sign in first: send an access token in `Authorization: Bearer <token>` or an API key in `api_key`.', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { state };
-    },
-    onSubscribe: (_req, params) => {
-      const errors = runner.checkPayload(params);
-      return errors ? { errors } : undefined;
+      let refusedAuth: AuthState = { principal: null, credentialError: null };
+      const state = await runner.connect(headers, req.raw.ip, (auth) => (refusedAuth = auth));
+      if (!state) return errorResponse(refusedCredentials(refusedAuth));
+      const admitted = await runner.admit(state.context, params);
+      if (!admitted.ok) {
+        runner.disconnect(state);
+        return errorResponse(admitted);
+      }
+      return { schema: admitted.schema, document: admitted.document, operationName: admitted.operationName ?? null, variableValues: admitted.variables, contextValue: { state } };
     },
     subscribe: (args) => {
       const state = args.contextValue.state;
@@ -518,4 +504,12 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
   return () => {
     for (const response of open) response.end();
   };
+}
+
+/** A refusal as graphql-sse answers before a stream opens: a JSON GraphQL error body with its status. */
+function errorResponse(refusal: RefusedOperation): SseResponse {
+  return [
+    JSON.stringify({ errors: refusal.errors.map((error) => error.toJSON()) }),
+    { status: refusal.status, statusText: STATUS_CODES[refusal.status] ?? 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } },
+  ];
 }

@@ -181,6 +181,8 @@ export const configSchema = z.object({
   // Subscriptions at the gateway (gateway/src/plugins/subscriptions.ts).
   /** How often each subscriber's socket is pinged; one that has not answered the previous ping is dropped. */
   SUBSCRIPTION_PING_INTERVAL_MS: z.coerce.number().int().min(1_000).default(15_000),
+  /** How often a subscription over plain HTTP (multipart or SSE on `POST /graphql`) sends a heartbeat while no event comes. */
+  SUBSCRIPTION_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   /** Events held for one subscriber that reads slower than they arrive; past it the subscriber is dropped (4429). */
   SUBSCRIPTION_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1).default(1_000),
   /** How long SIGTERM waits for in-flight requests and jobs before the process exits anyway. */

@@ -167,7 +167,7 @@ export function reportQueueDepth(source: () => number | Promise<number>): () => 
   return () => void queueDepthSources.delete(source);
 }
 
-export type SubscriptionTransport = 'websocket' | 'sse';
+export type SubscriptionTransport = 'websocket' | 'sse' | 'multipart';
 
 /**
  * Counts a subscription on `iris_subscriptions_open` from now until it ends: its events run out,
