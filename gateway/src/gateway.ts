@@ -27,6 +27,7 @@ import { registerForwardedRoutes } from './plugins/forwarding.js';
 import { useCors } from './plugins/cors.js';
 import { registerPlayground } from './plugins/playground.js';
 import { watchSupergraphFile } from './plugins/supergraphFile.js';
+import { useValueCompletionErrors } from './plugins/valueCompletion.js';
 import { registerProfilesRestApi } from './rest/profilesApi.js';
 
 export interface GatewayOptions {
@@ -116,6 +117,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       logUnexpectedErrors<GatewayContext>(),
       rejectNulCharacters<GatewayContext>(),
       credentialRefusalPlugin(),
+      useValueCompletionErrors<GatewayContext>(),
       requestIdOnInternalErrors<GatewayContext>(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),

@@ -14,6 +14,8 @@ export async function createTenant(graph: TestGraph, name = 'Other Co') {
   const user = await prisma.user.create({
     data: { accountId: account.id, email, role: 'MAIN', passwordHash: await hashPassword(password) },
   });
+  // What identity's account.userAdded event would tell devices (this tenant skips identity's services).
+  await prisma.accountUser.create({ data: { userId: user.id, accountId: account.id, email } });
   const device = await prisma.device.create({ data: { accountId: account.id, name: `${name} camera` } });
   return { account, user, device, email, password, token: await graph.login(email, password) };
 }

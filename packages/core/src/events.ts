@@ -49,6 +49,10 @@ export type IrisEventMap = {
   'notification.created': { notificationId: string; accountId: string; type: string; deviceId: string | null; markId: string | null };
   /** devices → subscribers: a device's connection status changed. */
   'device.statusChanged': { deviceId: string; accountId: string; status: string; reason: string | null };
+  /** identity → devices: a user joined an account (devices keeps who may be shared with). */
+  'account.userAdded': { accountId: string; userId: string; email: string };
+  /** identity → devices: a user left an account (devices drops the user's shares). */
+  'account.userRemoved': { accountId: string; userId: string };
   /** identity → devices: an account's storage plan changed (devices purges what is older). */
   'account.retentionPlanChanged': { accountId: string; planId: string; retentionDays: number };
   /**

@@ -7,6 +7,12 @@ export function listenToEvents(bus: EventBus, services: Services): () => void {
     bus.subscribe('analysis.completed', ({ payload }) => services.marks.onAnalysisCompleted(payload), { group: 'devices' }),
     bus.subscribe('analysis.failed', ({ payload }) => services.marks.onAnalysisFailed(payload), { group: 'devices' }),
     bus.subscribe('device.statusChanged', ({ payload }) => services.notifications.onDeviceStatusChanged(payload), { group: 'devices' }),
+    bus.subscribe('account.userAdded', async ({ payload }) => {
+      await services.devices.onUserAdded(payload);
+    }, { group: 'devices' }),
+    bus.subscribe('account.userRemoved', async ({ payload }) => {
+      await services.devices.onUserRemoved(payload.userId);
+    }, { group: 'devices' }),
     bus.subscribe('account.retentionPlanChanged', async ({ payload }) => {
       await services.retention.setPlan(payload.accountId, payload.retentionDays);
     }, { group: 'devices' }),

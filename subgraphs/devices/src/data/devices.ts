@@ -1,5 +1,6 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import { modelColumns, Prisma, uuidList, type Db, type DeviceGroupModel, type DeviceModel, type ZoneModel } from '@iris/db';
+import { createAccountUsersData } from './accountUsers.js';
 import { owned, visibleDeviceSql, visibleGroup, type Visibility } from './visibility.js';
 
 const byId = <Row extends { id: string }>(name: string): Sort<Row> => ({ name, keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] });
@@ -9,6 +10,7 @@ const live = { deletedAt: null };
 
 /** Devices, groups, sharing and zones. Deleted devices are invisible to every list here. */
 export function createDevicesData(prisma: Db) {
+  const accountUsers = createAccountUsersData(prisma);
   const pageDevices = (where: Prisma.DeviceWhereInput, args: ConnectionArgs) =>
     paginate(args, {
       sort: devicesSort,
@@ -54,8 +56,21 @@ export function createDevicesData(prisma: Db) {
 
     zonesOfDevices: (deviceIds: readonly string[]): Promise<ZoneModel[]> =>
       prisma.zone.findMany({ where: { deviceId: { in: [...deviceIds] } }, orderBy: { name: 'asc' } }),
-    deviceSharesOf: (deviceIds: readonly string[]) => prisma.deviceShare.findMany({ where: { deviceId: { in: [...deviceIds] } } }),
-    groupSharesOf: (groupIds: readonly string[]) => prisma.deviceGroupShare.findMany({ where: { groupId: { in: [...groupIds] } } }),
+    /**
+     * Shares whose user exists: a share made before shares were checked, naming a user who never
+     * existed, is left out (it would read as a user that cannot be resolved).
+     */
+    deviceSharesOf: async (deviceIds: readonly string[]) => {
+      const shares = await prisma.deviceShare.findMany({ where: { deviceId: { in: [...deviceIds] } } });
+      const existing = await accountUsers.existingUserIds(shares.map((share) => share.userId));
+      return shares.filter((share) => existing.has(share.userId));
+    },
+    /** As `deviceSharesOf`. */
+    groupSharesOf: async (groupIds: readonly string[]) => {
+      const shares = await prisma.deviceGroupShare.findMany({ where: { groupId: { in: [...groupIds] } } });
+      const existing = await accountUsers.existingUserIds(shares.map((share) => share.userId));
+      return shares.filter((share) => existing.has(share.userId));
+    },
 
     createGroup: (accountId: string, name: string) => prisma.deviceGroup.create({ data: { accountId, name } }),
     renameGroup: (id: string, name: string) => prisma.deviceGroup.update({ where: { id }, data: { name } }),

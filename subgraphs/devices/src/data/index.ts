@@ -1,4 +1,5 @@
 import type { Db } from '@iris/db';
+import { createAccountUsersData } from './accountUsers.js';
 import { createCapturesData } from './captures.js';
 import { createDevicesData } from './devices.js';
 import { createMarksData } from './marks.js';
@@ -10,6 +11,7 @@ import { createRetentionData } from './retention.js';
 export function createDevicesSubgraphData(prisma: Db) {
   return {
     devices: createDevicesData(prisma),
+    accountUsers: createAccountUsersData(prisma),
     modes: createModesData(prisma),
     captures: createCapturesData(prisma),
     marks: createMarksData(prisma),

@@ -6,6 +6,10 @@ export const DEMO_MODE_ID = '0190a000-0000-7000-8000-000000000501';
 
 /** The demo account's device group with one device in it, on the demo mode. */
 export async function seedDevices(prisma: Db): Promise<void> {
+  // The demo users as identity seeds them (the seed publishes no events), so they can be shared with.
+  for (const [user, account] of [[DEMO.mainUser, DEMO.account], [DEMO.adminUser, DEMO.adminAccount]] as const) {
+    await prisma.accountUser.upsert({ where: { userId: user.id }, update: {}, create: { userId: user.id, accountId: account.id, email: user.email } });
+  }
   await prisma.deviceMode.upsert({
     where: { id: DEMO_MODE_ID },
     update: {},

@@ -1,4 +1,4 @@
-import { badUserInput, displayName, notFound, parseInput, principalOf, type AuthState, type EventBus, type TenantScope } from '@iris/core';
+import { badUserInput, displayName, ErrorCode, IrisError, notFound, parseInput, principalOf, type AuthState, type EventBus, type TenantScope } from '@iris/core';
 import type { Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
@@ -29,12 +29,36 @@ const zonesInput = z.object({
     .refine((zones) => new Set(zones.map((zone) => zone.name)).size === zones.length, 'zone names must differ'),
 });
 
+/** A share names its user by id or by email, exactly one of them. */
+const shareeFields = { userId: uuid('a user').nullish(), email: z.email('must be an email address').max(254).nullish() };
+const oneSharee = (input: { userId?: string | null; email?: string | null }, ctx: z.RefinementCtx) => {
+  if (!input.userId === !input.email) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'give exactly one of userId and email' });
+};
+
 const cleanAttributes = (a: z.infer<typeof attributes>) =>
   a ? { resolutions: a.resolutions ?? [], frameRates: a.frameRates ?? [], sensorType: a.sensorType ?? null } : undefined;
 
 /** Groups, devices, sharing and zones: who may change what, and the events changes publish. */
 export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, clock: () => Date) {
   const { devices } = data;
+
+  /**
+   * The user a share names, by id or by email: a user that exists (devices learns of users from
+   * identity's events). Unsharing by id takes any id, so a share made before shares were checked can
+   * still be removed.
+   */
+  async function sharee(input: { userId?: string | null; email?: string | null }, share: boolean): Promise<string> {
+    if (input.email) {
+      const user = await data.accountUsers.userByEmail(input.email);
+      if (!user) throw new IrisError(ErrorCode.NOT_FOUND, `input.email: no Iris user has the email "${input.email}". The person signs up (or is added as a member of an account) first.`, { field: 'input.email' });
+      return user.userId;
+    }
+    const userId = input.userId!;
+    if (share && !(await data.accountUsers.userById(userId))) {
+      throw new IrisError(ErrorCode.NOT_FOUND, `input.userId: no user has the id "${userId}". Share with an existing user, by id or by email.`, { field: 'input.userId' });
+    }
+    return userId;
+  }
 
   async function ownedDevice(id: string, scope: TenantScope, withDeleted = false) {
     return (await devices.ownedDevice(id, scope, withDeleted)) ?? Promise.reject(notFound('Device', id));
@@ -65,10 +89,21 @@ export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, c
       return { deletedId: id };
     },
 
+    /** identity's `account.userAdded`: the user may now be shared with. */
+    async onUserAdded(user: { userId: string; accountId: string; email: string }) {
+      await data.accountUsers.userAdded(user);
+    },
+
+    /** identity's `account.userRemoved`: the user's shares end with their membership. */
+    async onUserRemoved(userId: string) {
+      await data.accountUsers.userRemoved(userId);
+    },
+
     async shareGroup(scope: TenantScope, raw: unknown, share: boolean) {
-      const input = parseInput(z.object({ groupId: uuid('a device group'), userId: uuid('a user') }), raw);
+      const input = parseInput(z.object({ groupId: uuid('a device group'), ...shareeFields }).superRefine(oneSharee), raw);
       const group = await ownedGroup(input.groupId, scope);
-      await (share ? devices.shareGroup(group.id, input.userId) : devices.unshareGroup(group.id, input.userId));
+      const userId = await sharee(input, share);
+      await (share ? devices.shareGroup(group.id, userId) : devices.unshareGroup(group.id, userId));
       return group;
     },
 
@@ -133,9 +168,10 @@ export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, c
     },
 
     async shareDevice(scope: TenantScope, raw: unknown, share: boolean) {
-      const input = parseInput(z.object({ deviceId: uuid('a device'), userId: uuid('a user') }), raw);
+      const input = parseInput(z.object({ deviceId: uuid('a device'), ...shareeFields }).superRefine(oneSharee), raw);
       const device = await ownedDevice(input.deviceId, scope);
-      await (share ? devices.shareDevice(device.id, input.userId) : devices.unshareDevice(device.id, input.userId));
+      const userId = await sharee(input, share);
+      await (share ? devices.shareDevice(device.id, userId) : devices.unshareDevice(device.id, userId));
       return device;
     },
 

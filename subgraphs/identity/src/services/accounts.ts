@@ -1,4 +1,4 @@
-import { badUserInput, conflict, displayName, notFound, parseInput, requireInScope, type TenantScope } from '@iris/core';
+import { badUserInput, conflict, displayName, notFound, parseInput, requireInScope, type EventBus, type TenantScope } from '@iris/core';
 import type { AccountModel, UserModel } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
@@ -27,8 +27,10 @@ const addAccountToAppInput = z.object({ appId: z.string().min(1), accountName: d
 const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
 
 /** Registration, verification, account management and member users. */
-export function createAccounts(data: IdentityData, verification: Verification, sessions: Sessions, revocations: Revocations) {
+export function createAccounts(data: IdentityData, verification: Verification, sessions: Sessions, revocations: Revocations, bus: EventBus) {
   const { accounts } = data;
+  /** Devices keeps who belongs to which account (to check shares) from these. */
+  const userAdded = (user: UserModel) => bus.publish('account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
 
   async function createAccount(
     input: { email: string; accountName: string; phone?: string | null; password?: string },
@@ -44,6 +46,7 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       return account;
     });
     const { users, ...account } = created;
+    await userAdded(users[0]!);
     return { account, user: users[0]! };
   }
 
@@ -98,6 +101,7 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       const input = parseInput(addMemberInput, raw);
       if (await accounts.emailTaken(input.email)) throw conflict('A user with this email exists already.', { field: 'input.email' });
       const user = await accounts.addMember(accountId, input.email, input.displayName ?? null);
+      await userAdded(user);
       await verification.send(input.email, 'PASSWORD_RESET');
       return user;
     },
@@ -148,6 +152,7 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       const removed = await accounts.removeMember(accountId, userId);
       if (!removed) throw notFound('member User', userId);
       await revocations.revoke('user', userId);
+      await bus.publish('account.userRemoved', { accountId, userId });
       return { removedUserId: userId };
     },
   };

@@ -28,7 +28,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     verification,
     sessions,
-    accounts: createAccounts(data, verification, sessions, revocations),
+    accounts: createAccounts(data, verification, sessions, revocations, bus),
     apps: createApps(data, keys, config, clock, revocations),
     plans: createPlans(data, bus, config, clock),
   };

@@ -1,0 +1,59 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode, MASKED_MESSAGE, type Logger } from '@iris/core';
+import type { GraphQLFormattedError } from 'graphql';
+
+/** What `@apollo/gateway` leaves in `extensions.valueCompletion`: GraphQLErrors, or their formatted form. */
+interface CompletionError {
+  message: string;
+  path?: readonly (string | number)[];
+}
+
+/** Where a value went missing, as the GraphQL spec writes paths in messages: `device.sharedWith.0`. */
+const pathText = (path: readonly (string | number)[]) => path.join('.');
+
+/**
+ * A value the gateway could not complete as an `errors` entry with its `path` and a `code`.
+ *
+ * A null where the schema promises a value almost always means an entity another subgraph could not
+ * resolve (deleted, or not visible to the caller): NOT_FOUND, naming the path. An invalid value or
+ * `__typename` is a fault of ours: INTERNAL_SERVER_ERROR, masked, with the request id to quote.
+ */
+export function completionError(error: CompletionError, requestId: string): GraphQLFormattedError {
+  const path = error.path ? [...error.path] : undefined;
+  if (error.message.startsWith('Cannot return null')) {
+    const where = path ? pathText(path) : 'a field';
+    return {
+      message: `${where}: this value could not be found (it was deleted, or you cannot see it), so the nearest field that may be null is null.`,
+      ...(path && { path }),
+      extensions: { code: ErrorCode.NOT_FOUND },
+    };
+  }
+  return { message: MASKED_MESSAGE, ...(path && { path }), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+}
+
+/**
+ * No silent nulls. `@apollo/gateway` nulls a value it cannot complete (a null for a non-null field, an
+ * entity that could not be resolved) up to the nearest nullable field, as the spec says, but reports it
+ * only in `extensions.valueCompletion`, which clients never read: `{"data":{"device":null}}` and no
+ * error. This moves each of those into `errors` with its `path` and a `code`, and logs them (a value
+ * that cannot be completed is a broken reference worth finding).
+ */
+export function useValueCompletionErrors<Context extends { requestId: string; logger: Logger }>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const completion = result.extensions?.valueCompletion as CompletionError[] | undefined;
+          if (!completion) return;
+          const { valueCompletion: _moved, ...extensions } = result.extensions!;
+          result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
+          if (completion.length === 0) return;
+          contextValue.logger.warn({ valueCompletion: completion.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
+          result.errors = [...(result.errors ?? []), ...completion.map((error) => completionError(error, contextValue.requestId))];
+        },
+      };
+    },
+  };
+}

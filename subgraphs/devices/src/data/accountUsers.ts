@@ -1,0 +1,36 @@
+import type { Db } from '@iris/db';
+
+/**
+ * Which users exist and in which account, as devices knows it from identity's `account.userAdded` and
+ * `account.userRemoved` events: enough to refuse a share with a user who does not exist, and to leave
+ * such shares out of `sharedWith`, without reading identity's tables.
+ */
+export function createAccountUsersData(prisma: Db) {
+  return {
+    /** Idempotent: an event delivered twice changes nothing. */
+    userAdded: (user: { userId: string; accountId: string; email: string }) =>
+      prisma.accountUser.upsert({
+        where: { userId: user.userId },
+        update: { accountId: user.accountId, email: user.email.toLowerCase() },
+        create: { userId: user.userId, accountId: user.accountId, email: user.email.toLowerCase() },
+      }),
+
+    /** The user leaves the account: their shares of its devices and groups go with them. */
+    userRemoved: (userId: string) =>
+      prisma.$transaction([
+        prisma.deviceShare.deleteMany({ where: { userId } }),
+        prisma.deviceGroupShare.deleteMany({ where: { userId } }),
+        prisma.accountUser.deleteMany({ where: { userId } }),
+      ]),
+
+    userById: (userId: string) => prisma.accountUser.findUnique({ where: { userId } }),
+
+    userByEmail: (email: string) => prisma.accountUser.findUnique({ where: { email: email.trim().toLowerCase() } }),
+
+    /** Of these user ids, those of users that exist. */
+    existingUserIds: async (userIds: readonly string[]) =>
+      new Set((await prisma.accountUser.findMany({ where: { userId: { in: [...new Set(userIds)] } }, select: { userId: true } })).map((row) => row.userId)),
+  };
+}
+
+export type AccountUsersData = ReturnType<typeof createAccountUsersData>;

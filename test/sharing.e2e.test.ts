@@ -1,0 +1,119 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DEMO } from '@iris/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
+import { createTenant } from './support/tenants.js';
+
+let graph: TestGraph;
+let owner: string;
+const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
+const errorOf = (result: GraphQLResponse) => result.errors?.[0]?.extensions;
+
+const SHARE_DEVICE = `mutation($input: ShareDeviceInput!) { shareDevice(input: $input) { id sharedWith { id email } } }`;
+const UNSHARE_DEVICE = `mutation($input: ShareDeviceInput!) { unshareDevice(input: $input) { id } }`;
+const SHARE_GROUP = `mutation($input: ShareDeviceGroupInput!) { shareDeviceGroup(input: $input) { id sharedWith { id email } } }`;
+/** Every `sharedWith`-style list the owner can reach, each asking only for fields that are never null. */
+const EVERY_SHARED_WITH = `{
+  device(id: "${DEMO.device.id}") { id sharedWith { id email } }
+  deviceGroup(id: "${DEMO.deviceGroup.id}") { id sharedWith { id email } devices { nodes { id sharedWith { id email } } } }
+  me { id account { id devices(first: 100) { nodes { id sharedWith { id email } } } deviceGroups(first: 100) { nodes { id sharedWith { id email } } } } }
+}`;
+
+/** The paths of every null in `data` (`['device', 'sharedWith', 0]`). */
+function nullPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (value === null) return [path];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nullPaths(item, [...path, i]));
+  if (typeof value === 'object' && value) return Object.entries(value).flatMap(([key, item]) => nullPaths(item, [...path, key]));
+  return [];
+}
+
+/** The spec's rule: a null where a value was asked for comes with an error at that path or below it, with a code. */
+function expectNoSilentNulls(result: GraphQLResponse) {
+  const nulls = result.data === null ? [[]] : nullPaths(result.data);
+  for (const path of nulls) {
+    const explained = (result.errors ?? []).some(
+      (error) => error.path && path.every((key, i) => error.path![i] === key) && typeof error.extensions?.code === 'string',
+    );
+    expect(explained, `null at ${path.join('.')} without an error: ${JSON.stringify(result)}`).toBe(true);
+  }
+  expect(result.extensions).toBeUndefined();
+}
+
+async function addMember(token: string) {
+  const email = `viewer-${randomBytes(4).toString('hex')}@example.test`;
+  const added = await as(token)(`mutation($e: String!) { addMember(input: { email: $e }) { id } }`, { e: email });
+  expect(added.errors).toBeUndefined();
+  // devices learns of the user from identity's event.
+  await graph.bus.drain();
+  return { id: added.data!.addMember.id as string, email };
+}
+
+beforeAll(async () => {
+  graph = await startTestGraph();
+  owner = await graph.login();
+});
+afterAll(() => graph?.stop());
+
+describe('shares name an existing user', () => {
+  it('refuses a user who does not exist, by id or by email, naming the argument', async () => {
+    const unknownId = await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: '00000000-0000-7000-8000-00000000abcd' } });
+    expect(errorOf(unknownId)).toMatchObject({ code: 'NOT_FOUND', field: 'input.userId' });
+    expect(unknownId.errors![0]!.message).toContain('input.userId');
+    const unknownEmail = await as(owner)(SHARE_GROUP, { input: { groupId: DEMO.deviceGroup.id, email: 'nobody@example.test' } });
+    expect(errorOf(unknownEmail)).toMatchObject({ code: 'NOT_FOUND', field: 'input.email' });
+    expect(errorOf(await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id } }))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const both = await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: DEMO.mainUser.id, email: DEMO.mainUser.email } });
+    expect(errorOf(both)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expectNoSilentNulls(await as(owner)(EVERY_SHARED_WITH));
+  });
+
+  it('shares with a user by id or by email, and lists them', async () => {
+    const viewer = await addMember(owner);
+    const byEmail = await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, email: viewer.email.toUpperCase() } });
+    expect(byEmail.errors).toBeUndefined();
+    expect(byEmail.data!.shareDevice.sharedWith).toContainEqual({ id: viewer.id, email: viewer.email });
+    const byId = await as(owner)(SHARE_GROUP, { input: { groupId: DEMO.deviceGroup.id, userId: viewer.id } });
+    expect(byId.data!.shareDeviceGroup.sharedWith).toContainEqual({ id: viewer.id, email: viewer.email });
+    await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, email: viewer.email } });
+    expect((await as(owner)(`{ device(id: "${DEMO.device.id}") { sharedWith { id } } }`)).data!.device.sharedWith).not.toContainEqual({ id: viewer.id });
+  });
+});
+
+describe('no silent nulls', () => {
+  it('keeps every sharedWith list readable after shares with users since removed, and shares made before the check', async () => {
+    const leaving = await addMember(owner);
+    await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: leaving.id } });
+    await as(owner)(SHARE_GROUP, { input: { groupId: DEMO.deviceGroup.id, userId: leaving.id } });
+    // Shares written before shares were checked: a user who never existed.
+    const ghost = randomUUID();
+    await graph.database.prisma.deviceShare.create({ data: { deviceId: DEMO.device.id, userId: ghost } });
+    await graph.database.prisma.deviceGroupShare.create({ data: { groupId: DEMO.deviceGroup.id, userId: ghost } });
+    const removed = await as(owner)(`mutation($id: ID!) { removeMember(input: { userId: $id }) { removedUserId } }`, { id: leaving.id });
+    expect(removed.errors).toBeUndefined();
+    await graph.bus.drain();
+
+    const read = await as(owner)(EVERY_SHARED_WITH);
+    expectNoSilentNulls(read);
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.device.sharedWith).not.toContainEqual(expect.objectContaining({ id: leaving.id }));
+    expect(read.data!.device.sharedWith).not.toContainEqual(expect.objectContaining({ id: ghost }));
+    // The removed member's shares went with them; the ghost's can still be taken away by id.
+    expect(await graph.database.prisma.deviceShare.count({ where: { userId: leaving.id } })).toBe(0);
+    expect((await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: ghost } })).errors).toBeUndefined();
+  });
+
+  it('answers a user that cannot be resolved with an errors entry at its path, the null stopping at the nearest nullable field', async () => {
+    // A user of another account: the owner cannot read them, so identity resolves the reference to null.
+    const other = await createTenant(graph, 'Unreadable Co');
+    const shared = await as(owner)(`mutation($u: ID!) { shareDevice(input: { deviceId: "${DEMO.device.id}", userId: $u }) { id } }`, { u: other.user.id });
+    expect(shared.errors).toBeUndefined();
+    const read = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } }`);
+    expectNoSilentNulls(read);
+    expect(read.data).toEqual({ device: null });
+    expect(read.errors).toContainEqual(
+      expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
+    );
+    await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: other.user.id } });
+    expectNoSilentNulls(await as(owner)(EVERY_SHARED_WITH));
+  });
+});
