@@ -114,6 +114,9 @@ export class RevocationList {
     const watch: Watch = { claims, onEnd, ended: false };
     this.#watches.add(watch);
     this.#sweep ??= setInterval(() => this.#sweepNow(), EXPIRY_SWEEP_MS).unref();
+    // A revocation applied between the token's verification and now.
+    const end = this.endOf(claims);
+    if (end) this.#end(watch, end);
     return {
       check: () => {
         const end = this.endOf(claims);
@@ -136,12 +139,11 @@ export class RevocationList {
     for (const [key, entry] of this.#entries) if (entry.until <= now) this.#entries.delete(key);
   }
 
+  /** Ends the streams whose tokens have expired (revocations end theirs as they are applied). */
   #sweepNow(): void {
-    this.#prune(this.clock().getTime());
-    for (const watch of this.#watches) {
-      const end = this.endOf(watch.claims);
-      if (end) this.#end(watch, end);
-    }
+    const now = this.clock().getTime();
+    this.#prune(now);
+    for (const watch of this.#watches) if (watch.claims.exp * 1000 <= now) this.#end(watch, TOKEN_EXPIRED);
   }
 
   #end(watch: Watch, error: CredentialError): void {
