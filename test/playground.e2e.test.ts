@@ -193,9 +193,11 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
 
     await open(page, `/?query=${encodeURIComponent('subscription Live { deviceMarkCreated { id } }')}&headers=${headers}`);
     await run(page);
-    const refused = await resultShowing(page, /UNAUTHENTICATED|FORBIDDEN/);
+    // The socket closes with 4403 and `TOKEN_INVALID: …`; the result pane shows it as a GraphQL error.
+    const refused = await resultShowing(page, /"reason": "TOKEN_INVALID"/);
     expect(refused).not.toContain('isTrusted');
-    expect(refused).toMatch(/"message": "[^"]+"/);
+    expect(refused).toMatch(/"message": "TOKEN_INVALID: [^"]+"/);
+    expect(refused).toContain('"code": "UNAUTHENTICATED"');
     expect(refused).toContain('"closeCode": 4403');
     await page.screenshot({ path: `${ARTIFACTS}playground-refused-subscription.png` });
     await context.close();
@@ -264,7 +266,7 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await context.close();
   });
 
-  // Last: it moves the graph's clock forward for good.
+  // The last two move the graph's clock forward for good, past the expiry of the token they sign in with.
   it('renews the token when the gateway answers TOKEN_EXPIRED, and runs the query again', async () => {
     const { context, page, requests } = await freshPage();
     await open(page);
@@ -275,6 +277,33 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await resultShowing(page, DEMO.mainUser.displayName);
     expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
     expect(posted(requests, 'AfterExpiry')).toHaveLength(2);
+    await context.close();
+  });
+
+  it('renews the token when the subscription socket is refused with TOKEN_EXPIRED, and subscribes again', async () => {
+    const { context, page, requests } = await freshPage();
+    const query = `subscription LiveAfterExpiry { deviceMarkCreated { faceCount analysis { faces { expression { label } } } } }`;
+    await open(page, `/?query=${encodeURIComponent(query)}`);
+    await signInWithForm(page);
+    const stale = (await storedSession(page))!.accessToken;
+    const inits: string[] = [];
+    const received: string[] = [];
+    page.on('websocket', (socket) => {
+      socket.on('framesent', (frame) => String(frame.payload).includes('connection_init') && inits.push(String(frame.payload)));
+      socket.on('framereceived', (frame) => received.push(String(frame.payload)));
+    });
+    const bus = graph.bus as Partial<InProcessEventBus>;
+    const before = bus.listenerCount?.('mark.created') ?? 0;
+    graph.clock.advance(16 * 60_000);
+    await run(page);
+    await expect.poll(() => received.some((frame) => frame.includes('connection_ack')), { timeout: LONG }).toBe(true);
+    expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
+    const renewed = (await storedSession(page))!.accessToken;
+    expect(inits.map((frame) => (JSON.parse(frame) as { payload: { authorization: string } }).payload.authorization)).toEqual([`Bearer ${stale}`, `Bearer ${renewed}`]);
+    if (bus.listenerCount) await expect.poll(() => bus.listenerCount!('mark.created'), { timeout: LONG }).toBeGreaterThan(before);
+    const portrait = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
+    await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: portrait } }, { token: await graph.login() });
+    await resultShowing(page, 'HAPPY');
     await context.close();
   });
 });
