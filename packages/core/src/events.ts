@@ -29,6 +29,11 @@ export type IrisEventMap = {
   'userData.erasureRequested': { erasureId: string; deviceId: string; accountId: string; appId: string | null };
   /** each participant → profiles: what it removed, by kind. */
   'userData.erased': { erasureId: string; subgraph: string; removed: Record<string, number> };
+  /**
+   * profiles → every profiles instance: every participant has reported, so the receipt is complete.
+   * Reports are taken by whichever instance reads them first; this wakes the instance that asked.
+   */
+  'userData.erasureCompleted': { erasureId: string };
   /** devices → analytics: a capture is stored and waits for analysis (the analysis job). */
   'capture.created': { dataId: string; deviceId: string; accountId: string; storageKey: string; contentType: string };
   /** analytics → devices: a capture was analysed; devices checks the device's mode. */

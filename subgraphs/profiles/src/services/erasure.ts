@@ -13,6 +13,10 @@ const byOwnerInput = z.object({ deviceId: z.string().trim().min(1).max(200), own
  * in one transaction, then asks every other participant over the bus and collects their reports; the
  * receipt is returned once all have answered, or after `waitMs` with the missing parts pending (it can
  * be read again later with `erasureReceipt`). Repeating an erasure is harmless: nothing is left to remove.
+ *
+ * With several profiles instances (REDIS_URL), each report is recorded by whichever instance reads it
+ * (one consumer group), so the instance that records the last one announces the completion to all
+ * (`userData.erasureCompleted`, to every instance) and the one holding the request answers at once.
  */
 export function createErasure(data: ProfilesData, bus: EventBus, options: { waitMs: number }) {
   const reported = new EventEmitter();
@@ -47,15 +51,26 @@ export function createErasure(data: ProfilesData, bus: EventBus, options: { wait
       return erase(auth, { deviceId: input.deviceId, appId: null, accountId: input.ownerId });
     },
 
-    /** Records a participant's report; wakes the mutation waiting for it once every part is in. */
+    /**
+     * Records each participant's report (once, on one instance); once every part is in, tells every
+     * instance, and the mutation waiting for it, wherever it runs, returns the receipt.
+     */
     listen(): () => void {
-      return bus.subscribe('userData.erased', async ({ payload }) => {
+      const stopRecording = bus.subscribe('userData.erased', async ({ payload }) => {
         await data.recordErasurePart(payload.erasureId, payload.subgraph, payload.removed);
         const erasure = await data.erasure(payload.erasureId, { all: true });
         if (erasure && ERASURE_PARTICIPANTS.every((s) => erasure.parts.some((p) => p.subgraph === s))) {
-          reported.emit(`complete:${payload.erasureId}`);
+          await bus.publish('userData.erasureCompleted', { erasureId: payload.erasureId });
         }
       }, { group: 'profiles' });
+      // No group: every instance hears every completion, and wakes its own waiter if it has one.
+      const stopWaking = bus.subscribe('userData.erasureCompleted', ({ payload }) => {
+        reported.emit(`complete:${payload.erasureId}`);
+      });
+      return () => {
+        stopRecording();
+        stopWaking();
+      };
     },
   };
 }
