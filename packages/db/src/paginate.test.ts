@@ -30,7 +30,8 @@ beforeAll(async () => {
   await database.prisma.app.createMany({
     data: times.map((t, i) => ({ id: `app-${i}`, accountId, name: `App ${i}`, platform: 'IOS', kind: 'TRIAL', createdAt: new Date(t) })),
   });
-});
+  // Starting PostgreSQL and applying every migration takes well over the default hook timeout on a busy machine.
+}, 120_000);
 afterAll(() => database?.close());
 
 const expectedOrder = ['app-5', 'app-6', 'app-4', 'app-1', 'app-2', 'app-3', 'app-0'];
