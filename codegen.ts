@@ -40,6 +40,7 @@ const config: CodegenConfig = {
       ChangePasswordPayload: 'ChangePasswordPayload',
       UserConnection: 'UserConnection',
       AppConnection: 'AppConnection',
+      AccountConnection: 'AccountConnection',
       ApiKeyConnection: 'ApiKeyConnection',
       OrderConnection: 'OrderConnection',
     }),

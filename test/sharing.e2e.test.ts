@@ -36,7 +36,7 @@ function expectNoSilentNulls(result: GraphQLResponse) {
     );
     expect(explained, `null at ${path.join('.')} without an error: ${JSON.stringify(result)}`).toBe(true);
   }
-  expect(result.extensions).toBeUndefined();
+  expect((result as { extensions?: unknown }).extensions).toBeUndefined();
 }
 
 async function addMember(token: string) {

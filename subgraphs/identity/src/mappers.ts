@@ -12,6 +12,7 @@ import type {
 export type { Account, ApiKey, App, Order, RetentionPlan, User };
 export type UserConnection = Connection<User>;
 export type AppConnection = Connection<App>;
+export type AccountConnection = Connection<Account>;
 export type ApiKeyConnection = Connection<ApiKey>;
 export type OrderConnection = Connection<Order>;
 

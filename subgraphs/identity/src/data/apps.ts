@@ -20,12 +20,14 @@ export function createAppsData(prisma: Db) {
 
     appById: (id: string) => prisma.app.findUnique({ where: { id } }),
 
+    /** The apps the account owns and those it was added to (`addAccountToApp`). */
     appsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
       requireInScope(scope, accountId);
+      const ownedOrLinked: Prisma.AppWhereInput = { OR: [{ accountId }, { accountLinks: { some: { accountId } } }] };
       return paginate(args, {
         sort: appsSort,
-        fetch: (page) => prisma.app.findMany({ ...page, where: { accountId, ...page.where } }),
-        count: () => prisma.app.count({ where: { accountId } }),
+        fetch: (page) => prisma.app.findMany({ ...page, where: page.where ? { AND: [ownedOrLinked, page.where] } : ownedOrLinked }),
+        count: () => prisma.app.count({ where: ownedOrLinked }),
       });
     },
 

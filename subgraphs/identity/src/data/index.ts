@@ -1,5 +1,6 @@
 import type { Db } from '@iris/db';
 import { createAccountsData } from './accounts.js';
+import { createAppLinksData } from './appLinks.js';
 import { createAppsData } from './apps.js';
 import { createPlansData } from './plans.js';
 import { createSessionsData } from './sessions.js';
@@ -10,6 +11,7 @@ export function createIdentityData(prisma: Db) {
   return {
     accounts: createAccountsData(prisma),
     apps: createAppsData(prisma),
+    appLinks: createAppLinksData(prisma),
     plans: createPlansData(prisma),
     sessions: createSessionsData(prisma),
     verification: createVerificationData(prisma),

@@ -9,9 +9,9 @@ export const Query: QueryResolvers = {
     return userId ? loaders.user.load(userId) : null;
   },
   account: (_parent, { id }, { loaders }) => loaders.account.load(id),
-  accountOfApp: async (_parent, { appId }, { loaders }) => {
-    const app = await loaders.app.load(appId);
-    return app ? loaders.account.load(app.accountId) : null;
+  accountOfApp: async (_parent, { appId }, { services, loaders, scope }) => {
+    const accountId = await services.accounts.accountIdOfApp(appId, scope);
+    return accountId ? loaders.account.load(accountId) : null;
   },
   app: (_parent, { id }, { loaders }) => loaders.app.load(id),
   passwordStrength: (_parent, { password }) => passwordStrength(password),

@@ -1,4 +1,4 @@
-import { badUserInput, conflict, displayName, notFound, parseInput, requireInScope, type EventBus, type TenantScope } from '@iris/core';
+import { badUserInput, conflict, displayName, ErrorCode, IrisError, notFound, parseInput, requireInScope, type EventBus, type TenantScope } from '@iris/core';
 import type { AccountModel, UserModel } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
@@ -24,6 +24,7 @@ const updateAccountInput = z.object({
   billingAddress: z.string().trim().max(500, 'must be at most 500 characters').nullish(),
 });
 const addAccountToAppInput = z.object({ appId: z.string().min(1), accountName: displayName(z), email, phone: phone.nullish() });
+const removeAccountFromAppInput = z.object({ appId: z.string().min(1).max(64), accountId: z.uuid('must be an account id') });
 const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
 
 /** Registration, verification, account management and member users. */
@@ -95,6 +96,31 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       // The new main user chooses a password with the code, which also proves the email.
       await verification.send(input.email, 'PASSWORD_RESET');
       return created;
+    },
+
+    /**
+     * Your account's place in an app (the document's `GET /accounts/app/:app_id`): the caller's account
+     * when it owns the app or was added to it; for a service admin, the owner. Null otherwise.
+     */
+    async accountIdOfApp(appId: string, scope: TenantScope): Promise<string | null> {
+      const app = await data.apps.appById(appId);
+      if (!app) return null;
+      if (scope.all) return app.accountId;
+      for (const accountId of scope.accountIds) {
+        if (app.accountId === accountId || (await data.appLinks.isLinked(app.id, accountId))) return accountId;
+      }
+      return null;
+    },
+
+    /** Undoes `addToApp`: the link goes, the account and its users stay. */
+    async removeFromApp(raw: unknown) {
+      const input = parseInput(removeAccountFromAppInput, raw);
+      const app = await data.apps.appById(input.appId);
+      if (!app) throw notFound('App', input.appId);
+      if (!(await data.appLinks.unlink(app.id, input.accountId))) {
+        throw new IrisError(ErrorCode.NOT_FOUND, `input.accountId: account "${input.accountId}" was not added to app "${app.id}".`, { field: 'input.accountId' });
+      }
+      return { appId: app.id, removedAccountId: input.accountId };
     },
 
     async addMember(accountId: string, raw: unknown) {

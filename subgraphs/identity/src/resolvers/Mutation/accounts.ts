@@ -25,6 +25,7 @@ export const accountMutations: MutationResolvers = {
   setAccountStatus: (_parent, { input }, { services }) => services.accounts.setStatus(input.accountId, input.active),
   updateAccount: (_parent, { input }, { services, scope }) => services.accounts.update(input, scope),
   addAccountToApp: (_parent, { input }, { services }) => services.accounts.addToApp(input),
+  removeAccountFromApp: (_parent, { input }, { services }) => services.accounts.removeFromApp(input),
   addMember: (_parent, { input }, { services, auth }) => services.accounts.addMember(principalOf(auth).accountId, input),
   removeMember: (_parent, { input }, { services, auth }) => services.accounts.removeMember(principalOf(auth).accountId, input.userId),
   changePassword: (_parent, { input }, { services, auth }) => {
