@@ -143,6 +143,17 @@ describe('OAuth', () => {
       expect(authorized.errors?.[0]?.extensions, uri).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.redirectUri' });
       expect(authorized.errors?.[0]?.message).toMatch(/https:\/\//);
     }
+    // An app registered before the rule, holding such a URI, cannot use it either.
+    const legacy = 'javascript:alert(document.domain)//';
+    const before = await graph.database.prisma.app.findUniqueOrThrow({ where: { id: DEMO.app.id } });
+    await graph.database.prisma.app.update({ where: { id: DEMO.app.id }, data: { redirectUris: [...before.redirectUris, legacy] } });
+    try {
+      const authorized = await graph.request(AUTHORIZE, { input: { appId: DEMO.app.id, redirectUri: legacy, scopes: ['USER_READ'], ...pkce } }, { token: ownerToken });
+      expect(authorized.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.redirectUri' });
+      expect(authorized.data?.authorizeApp ?? null).toBeNull();
+    } finally {
+      await graph.database.prisma.app.update({ where: { id: DEMO.app.id }, data: { redirectUris: before.redirectUris } });
+    }
     const REGISTER = `mutation($input: RegisterAppInput!) { registerApp(input: $input) { app { id redirectUris } } }`;
     const app = (redirectUris: string[]) => ({ input: { name: 'OAuth client', platform: 'HTML5', kind: 'TRIAL', redirectUris } });
     const refused = await graph.request(REGISTER, app(['https://ok.example/cb', 'javascript:alert(1)']), { token: ownerToken });
