@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from './support/graph.js';
 
@@ -60,6 +61,19 @@ describe('CORS: a web app on another origin calls the gateway', () => {
     expect(upload.headers.get('access-control-allow-methods')).toMatch(/PUT/);
     const media = await fetch(`${base}/media/captures/00000000-0000-4000-8000-000000000000`, { headers: { origin: 'http://localhost:5499' } });
     expect(media.headers.get('access-control-allow-origin')).toBe('http://localhost:5499');
+  });
+
+  it('lets a page on another origin load the schema with the introspection query GraphiQL and GraphQL Code Generator send', async () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const response = await fetch(graph.url, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5499', 'content-type': 'application/json' },
+      body: JSON.stringify({ query, operationName: 'IntrospectionQuery' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data?: { __schema: { types: { name: string; description: string | null }[] } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.__schema.types.find((type) => type.name === 'DeviceMark')?.description).toBeTruthy();
   });
 
   it('keeps CSRF prevention: a simple cross-origin request without a preflight header is still refused', async () => {

@@ -202,6 +202,8 @@ describe('credential refusals a client can act on', () => {
     expect(missing).toMatchObject({ code: 4403, reason: expect.stringMatching(/^CREDENTIALS_MISSING: /) });
     const placeholder = await connect({ authorization: 'Bearer <paste accessToken from Sign in>' }).closed;
     expect(placeholder).toMatchObject({ code: 4403, reason: expect.stringMatching(/^(TOKEN_INVALID|AUTHORIZATION_MALFORMED): /) });
+    const badKey = await connect({ api_key: 'iris_not-a-real-key' }).closed;
+    expect(badKey).toMatchObject({ code: 4403, reason: expect.stringMatching(/^API_KEY_INVALID: /) });
     const garbage = await connect({ authorization: 'Bearer abc.def.ghi' }).closed;
     expect(garbage.reason).toMatch(/^TOKEN_INVALID: /);
     expect(Buffer.byteLength(garbage.reason)).toBeLessThanOrEqual(123);

@@ -1,3 +1,4 @@
+import { ErrorCode, graphqlErrorBody, REQUEST_ID_HEADER } from '@iris/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 
 export interface ForwardedRoute {
@@ -39,7 +40,8 @@ export function registerForwardedRoutes(app: FastifyInstance, routes: ForwardedR
             }
             return reply.code(response.status).send(Buffer.from(await response.arrayBuffer()));
           } catch {
-            return reply.code(502).send({ error: 'The service behind this address did not answer; retry later.' });
+            const requestId = request.headers[REQUEST_ID_HEADER];
+            return reply.code(502).send(graphqlErrorBody('The service behind this address did not answer; retry later.', ErrorCode.SERVICE_UNAVAILABLE, { requestId }));
           }
         },
       });

@@ -325,22 +325,6 @@ export function costLimitPlugin(max: number): ApolloServerPlugin<GatewayContext>
 }
 
 /**
- * Every limit for a document that does not pass through Apollo Server's pipeline (subscriptions over
- * graphql-ws and SSE): the validation rules, then the cost.
- */
-export function operationLimitError(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown>,
-  operationName: string | null | undefined,
-  limits: OperationLimits,
-): GraphQLError | null {
-  const [invalid] = validate(schema, document, limitValidationRules(limits));
-  if (invalid) return new GraphQLError(invalid.message, { nodes: invalid.nodes ?? [], extensions: { ...invalid.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
-  return costLimitError(schema, document, variables, operationName, limits.MAX_QUERY_COST);
-}
-
-/**
  * Limits read from the HTTP body before Apollo Server sees it: the number of operations in a batch
  * and the size of each document.
  */
