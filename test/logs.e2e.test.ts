@@ -115,13 +115,33 @@ describe('requests refused before any operation runs', () => {
   });
 
   it('a GET without a preflight header, refused by CSRF prevention', async () => {
-    const before = lines.length;
-    await fetch(`${graph.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-request-id': 'csrf-refused' } }).then((r) => r.arrayBuffer());
-    await until(() => lines.slice(before).some((l) => l.result === 'BAD_REQUEST'));
-    const line = lines.slice(before).find((l) => l.result === 'BAD_REQUEST')!;
-    expect(line).toMatchObject({ status: 400, component: 'gateway' });
-    expect(line.errors[0].message).toMatch(/CSRF/);
+    const sent = await send({ method: 'GET', search: `?query=${encodeURIComponent('{ __typename }')}`, headers: { 'content-type': '' } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ status: 400, component: 'gateway', result: 'BAD_REQUEST', msg: 'GET /graphql refused 400 BAD_REQUEST' });
+    expect(sent[0]!.errors[0].message).toMatch(/CSRF/);
   });
+});
+
+describe('subscriptions over plain HTTP refused before they run', () => {
+  const subscription = operation('subscription Live { deviceMarkCreated { id } }');
+
+  it('without a transport it can be served on (406)', async () => {
+    const sent = await send({ body: subscription, headers: { authorization: `Bearer ${token}` } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ status: 406, result: 'BAD_REQUEST', msg: 'POST /graphql refused 406 BAD_REQUEST' });
+  });
+
+  it('with a refused token (401), its reason on the line', async () => {
+    const sent = await send({ body: subscription, headers: { accept: 'text/event-stream', authorization: 'Bearer not-a-token' } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ status: 401, result: expect.stringMatching(/^UNAUTHENTICATED\/[A-Z_]+$/) });
+  });
+});
+
+it('the mark that tells refusals from operations never reaches a client', async () => {
+  const response = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: operation('{ __typename }') });
+  expect(response.status).toBe(200);
+  expect([...response.headers.keys()].filter((name) => name.startsWith('x-iris'))).toEqual([]);
 });
 
 it('a subscription is one line when it ends, with its events and caller', async () => {

@@ -122,7 +122,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
       // A line per operation at info (the subgraphs' are at debug): a request is one line.
-      ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS, operationLog: { level: 'info', logger } }),
+      ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS, operationLog: { level: 'info', markResponses: true } }),
     ],
   });
   await apollo.start();

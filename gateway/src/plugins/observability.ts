@@ -1,5 +1,5 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { callerKind, logOperation, logRefusedRequest, rootFieldsOf, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
+import { callerKind, logOperation, logRefusedRequest, OPERATION_LOGGED_HEADER, rootFieldsOf, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
 import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
@@ -33,20 +33,21 @@ export function observeSubgraph<Source extends GraphQLDataSource<any>>(name: str
 const GRAPHQL_PATHS = new Set(['/graphql', '/graphql/stream']);
 
 /**
- * One log line for each request to `/graphql` refused before GraphQL ran (a body too large or not JSON,
- * an unsupported content type, a request limit, an unregistered persisted operation), and for each
- * refusal of `/graphql/stream`, with the status and the codes the client was told. Operations that
- * reach Apollo Server are logged by the operation log plugin instead (see `operationLogPlugin`), so
- * a request is still one line. Register it before the routes.
+ * One log line for each request to `/graphql` or `/graphql/stream` refused before an operation ran: a
+ * body too large or not JSON, an unsupported content type, a request limit, an unregistered persisted
+ * operation, CSRF prevention, a subscription over HTTP without a transport it can be served on or with
+ * refused credentials; with the status and the codes the client was told. Operations are logged by
+ * the operation log plugin, which marks their responses (`OPERATION_LOGGED_HEADER`, taken off here),
+ * so a request is still one line. Register it before the routes.
  */
 export function logRefusedRequests(app: FastifyInstance, logger: Logger): void {
-  const reachedGraphQL = new WeakSet<object>();
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.url === '/graphql') reachedGraphQL.add(request);
-  });
   app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.hasHeader(OPERATION_LOGGED_HEADER)) {
+      reply.removeHeader(OPERATION_LOGGED_HEADER);
+      return payload;
+    }
     const path = request.url.split('?')[0]!;
-    if (reply.statusCode < 400 || !GRAPHQL_PATHS.has(path) || reachedGraphQL.has(request)) return payload;
+    if (reply.statusCode < 400 || !GRAPHQL_PATHS.has(path)) return payload;
     const requestId = [reply.getHeader(REQUEST_ID_HEADER) ?? request.headers[REQUEST_ID_HEADER]].flat()[0];
     logRefusedRequest(requestId ? logger.child({ requestId: String(requestId) }) : logger, {
       method: request.method,

@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Logger } from '../logger.js';
 import { metricsPlugin, subgraphRecorder, type SubgraphOutcome } from './metrics.js';
 import { operationLogPlugin, type OperationLogLevel } from './operationLog.js';
 import { operationContext, tracingEnabled, tracingPlugin } from './tracing.js';
@@ -16,7 +15,7 @@ export * from './tracing.js';
  */
 export function observabilityPlugins<Context extends BaseContext>(
   service: string,
-  options: { metrics?: boolean; operationLog?: { level?: OperationLogLevel; logger?: Logger } } = {},
+  options: { metrics?: boolean; operationLog?: { level?: OperationLogLevel; markResponses?: boolean } } = {},
 ): ApolloServerPlugin<Context>[] {
   const plugins: ApolloServerPlugin<Context>[] = [operationLogPlugin<Context>(options.operationLog)];
   if (options.metrics ?? true) plugins.push(metricsPlugin<Context>(service));

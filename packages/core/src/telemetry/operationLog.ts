@@ -132,27 +132,31 @@ function responseErrors(response: GraphQLResponse): readonly GraphQLFormattedErr
 }
 
 /**
+ * Set by {@link operationLogPlugin} (with `markResponses`) on every HTTP response of an operation it
+ * saw: the HTTP server then knows the request was logged as an operation, logs the refusals made
+ * before one started itself (see the gateway's `logRefusedRequests`), and takes the header off.
+ */
+export const OPERATION_LOGGED_HEADER = 'x-iris-operation-logged';
+
+/**
  * The Apollo Server plugin that writes each operation's line (see {@link logOperation}) on the
  * context's `logger`, with the caller from its `auth`. Executions a server makes for itself (a context
  * with `internal`, as the gateway's per-event resolution of a subscription) are logged at debug level.
- * With `logger`, requests Apollo Server refuses before an operation starts (CSRF prevention, a body
- * that is no GraphQL request) are logged on it too.
  */
-export function operationLogPlugin<Context extends BaseContext>(options: { level?: OperationLogLevel; logger?: Logger } = {}): ApolloServerPlugin<Context> {
+export function operationLogPlugin<Context extends BaseContext>(options: { level?: OperationLogLevel; markResponses?: boolean } = {}): ApolloServerPlugin<Context> {
   const level = options.level ?? 'debug';
   return {
-    async invalidRequestWasReceived({ error }) {
-      if (options.logger) logRefusedRequest(options.logger, { status: 400, errors: [error] });
-    },
     async requestDidStart({ contextValue }) {
       const { logger, auth, internal } = contextValue as { logger?: Logger; auth?: AuthState; internal?: boolean };
-      if (!logger) return;
       const lineLevel = internal ? 'debug' : level;
       // Nothing to time when the line would not be written (a warning is still written at `info`).
-      if (!logger.isLevelEnabled(lineLevel) && !(lineLevel === 'info' && logger.isLevelEnabled('warn'))) return;
+      const logs = logger && (logger.isLevelEnabled(lineLevel) || (lineLevel === 'info' && logger.isLevelEnabled('warn')));
+      if (!logs && !options.markResponses) return;
       const startedAt = performance.now();
       return {
         async willSendResponse({ response, operation, operationName, request, document }) {
+          if (options.markResponses) response.http.headers.set(OPERATION_LOGGED_HEADER, '1');
+          if (!logs || !logger) return;
           // A document that parsed but did not validate has no resolved operation; its text still names it.
           const written = operation ?? soleOperation(document);
           logOperation(logger, lineLevel, {
