@@ -72,6 +72,11 @@ export const configSchema = z.object({
   /** How long an API key's traded access token lives (and how late a revocation can take effect). */
   API_KEY_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
   /**
+   * After `rotateAppKey`, how long the previous app key keeps working beside the new one, so app servers
+   * can be moved to the new key without downtime.
+   */
+  APP_KEY_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  /**
    * OpenID Connect providers accepted by `loginWithIdToken`, as JSON:
    * `[{ "issuer": "https://accounts.example.com", "audience": "iris", "jwksUrl": "https://.../jwks" }]`
    * (or `"jwks": { "keys": [...] }` inline).
