@@ -141,7 +141,14 @@ function truncateUtf8(text: string, maxBytes: number): string {
   return `${cut}…`;
 }
 
-const refused = (status: number, errors: GraphQLError[]): RefusedOperation => ({ ok: false, status, errors });
+/** A refusal, its errors without `extensions.http` (Apollo Server's instructions for the response, not for clients). */
+const refused = (status: number, errors: GraphQLError[]): RefusedOperation => ({ ok: false, status, errors: errors.map(withoutHttp) });
+
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!('http' in error.extensions)) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}
 const isDocument = (value: DocumentNode | RefusedOperation): value is DocumentNode => 'kind' in value;
 
 /** Coded as Apollo Server codes the same errors over HTTP. */
