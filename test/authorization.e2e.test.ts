@@ -37,6 +37,8 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
 } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from './support/apiKeys.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
@@ -223,6 +225,8 @@ let mainToken: string;
 let keyReadSecret: string;
 let keyDeleteSecret: string;
 let keyReadToken: string;
+let adminToken: string;
+let tenantB: { accountId: string };
 
 async function seedTwoTenants() {
   const prisma = graph.database.prisma;
@@ -233,8 +237,9 @@ async function seedTwoTenants() {
     data: { accountId: A, email: memberEmail, role: 'MEMBER', passwordHash: await hashPassword(DEMO.password), displayName: 'Member of A' },
   });
   const memberToken = await graph.login(memberEmail, DEMO.password);
-  const adminToken = await graph.login(DEMO.adminUser.email);
+  adminToken = await graph.login(DEMO.adminUser.email);
   const b = await createTenant(graph, 'Tenant B');
+  tenantB = { accountId: b.account.id };
 
   // A's rows: the demo group and its device are shared with B's main user (the group), one more device
   // is shared with B directly, and one is private. Each device has a capture with an analysis and a mark.
@@ -548,6 +553,74 @@ describe('the authorization matrix', () => {
     expect(distinct.slice(0, 25)).toEqual([]);
     expect(covered.size).toBeGreaterThan(300);
   }, 600_000);
+});
+
+describe('the authorization matrix: subscriptions', () => {
+  let statusChanges = 0;
+  /** An event each root field sends to every caller its policy allows (they all can see it). */
+  const EVENTS: Record<string, () => Promise<unknown>[]> = {
+    deviceMarkCreated: () => [admin(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`)],
+    // Only a change of status is an event: it goes back and forth.
+    deviceStatusChanged: () => [admin(`mutation { updateDevice(input: { id: "${DEMO.device.id}", status: ${(statusChanges++ % 2 === 0) ? 'ONLINE' : 'OFFLINE'} }) { id } }`)],
+    notificationReceived: () =>
+      [DEMO.account.id, tenantB.accountId, DEMO.adminAccount.id].map((accountId) =>
+        admin(`mutation { createNotification(input: { accountId: "${accountId}", title: "Hello", body: "An announcement." }) { id } }`),
+      ),
+  };
+  const admin = (query: string) => graph.request(query, {}, { token: adminToken });
+
+  it('opens each subscription to the callers its policy allows, and refuses the others on subscribe', async () => {
+    const rootType = api.getSubscriptionType()!;
+    const clients: Client[] = [];
+    const failures: string[] = [];
+    try {
+      for (const rootField of Object.values(rootType.getFields())) {
+        const tree = selectionTree(rootType, rootField);
+        const waits: { caller: Caller; allowed: boolean; first: Promise<{ data?: unknown; errors?: GraphQLErrorEntry[]; closed?: number }> }[] = [];
+        for (const caller of callers) {
+          const allowed = (node: FieldNode) => permits(policyOf(node.coordinate), caller.principal);
+          // The event's own fields the caller may read (nested fields are the query matrix's: the same
+          // types, the same checks), or nothing but the root field for a caller it refuses.
+          const query = `subscription { ${print(tree, (node) => allowed(tree) && allowed(node) && !node.children, values, 'shared')} }`;
+          const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: caller.headers, retryAttempts: 0, lazy: true });
+          clients.push(client);
+          const first = new Promise<{ data?: unknown; errors?: GraphQLErrorEntry[]; closed?: number }>((resolve) => {
+            client.subscribe(
+              { query },
+              {
+                next: (value) => resolve(value as never),
+                error: (error) => resolve(Array.isArray(error) ? { errors: error as GraphQLErrorEntry[] } : { closed: (error as { code?: number }).code ?? -1 }),
+                complete: () => resolve({}),
+              },
+            );
+          });
+          waits.push({ caller, allowed: allowed(tree), first });
+        }
+        // Events until every allowed subscriber has had one: a subscription opens asynchronously.
+        let settled = false;
+        void Promise.all(waits.map((w) => w.first)).then(() => {
+          settled = true;
+        });
+        for (let round = 0; round < 20 && !settled; round++) {
+          await Promise.all(EVENTS[rootField.name]!());
+          await Promise.race([Promise.all(waits.map((w) => w.first)), new Promise((r) => setTimeout(r, 1_000))]);
+        }
+        const NOTHING = { errors: [{ message: 'nothing arrived while events were sent' }] };
+        for (const { caller, allowed, first } of waits) {
+          const answer = settled ? await first : await Promise.race([first, Promise.resolve(NOTHING)]);
+          const refused = answer.errors?.some((e) => REFUSED.has(String(e.extensions?.code))) || answer.closed === 4401 || answer.closed === 4403;
+          if (allowed && refused) failures.push(`${caller.name}: ${rootField.name} refused though allowed: ${JSON.stringify(answer)}`);
+          if (allowed && !answer.data) failures.push(`${caller.name}: ${rootField.name} gave no event: ${JSON.stringify(answer)}`);
+          if (!allowed && !refused) failures.push(`${caller.name}: ${rootField.name} was not refused: ${JSON.stringify(answer)}`);
+          const leaked = caller.forbiddenIds().filter((id) => JSON.stringify(answer.data ?? null).includes(id));
+          if (leaked.length > 0) failures.push(`${caller.name}: ${rootField.name} sent ids it must not see: ${leaked.join(', ')}`);
+        }
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
 });
 
 describe('finding 1: an API key reaches only what its scopes name', () => {
