@@ -152,6 +152,12 @@ describe('subscriptions over plain HTTP on POST /graphql', () => {
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
+  it('refuse a subscription that reaches Apollo Server in a batch with 400 naming the transports, never a 500', async () => {
+    const response = await post([{ query: MARK_CREATED }], { authorization: `Bearer ${owner}` });
+    const [result] = await response.json();
+    expect(result.errors[0]).toMatchObject({ message: expect.stringMatching(/multipart\/mixed;subscriptionSpec=1\.0/), extensions: { code: 'BAD_REQUEST' } });
+  });
+
   it('refuse a caller without valid credentials with 401 and the reason', async () => {
     const response = await post({ query: MARK_CREATED }, { authorization: 'Bearer <paste accessToken from Sign in>', accept: 'multipart/mixed;subscriptionSpec=1.0' });
     expect(response.status).toBe(401);

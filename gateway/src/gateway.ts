@@ -14,7 +14,7 @@ import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js
 import { requestIdOf, requestIdOnInternalErrors, useRequestIdHeader } from './plugins/requestId.js';
 import { costLimitPlugin, limitParseOptions, limitValidationRules, registerRequestLimits } from './plugins/limits.js';
 import { createOperationAdmission } from './plugins/admission.js';
-import { registerHttpSubscriptions } from './plugins/httpSubscriptions.js';
+import { refuseSubscriptionsOverApollo, registerHttpSubscriptions } from './plugins/httpSubscriptions.js';
 import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
 import { checkScalarInput } from './plugins/scalars.js';
 import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
@@ -119,6 +119,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       credentialRefusalPlugin(),
       useValueCompletionErrors<GatewayContext>(),
       requestIdOnInternalErrors<GatewayContext>(),
+      refuseSubscriptionsOverApollo<GatewayContext>(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
       // A line per operation at info (the subgraphs' are at debug): a request is one line.

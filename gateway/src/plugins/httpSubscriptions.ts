@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { graphqlErrorBody, trackSubscription, type AuthState } from '@iris/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Lexer, Source, TokenKind, type ExecutionResult, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { refusedCredentials, type OperationRequest } from './admission.js';
 import { MAX_BUFFERED_BYTES, type SubscriptionRunner } from './subscriptions.js';
 
@@ -35,11 +36,7 @@ export function registerHttpSubscriptions(
       return reply
         .code(406)
         .send(
-          graphqlErrorBody(
-            'A subscription over HTTP needs `Accept: multipart/mixed;subscriptionSpec=1.0` (Apollo Client, Apollo iOS, Apollo Kotlin) or `Accept: text/event-stream` (GraphQL over SSE); or subscribe over WebSocket (graphql-ws) at this URL.',
-            'BAD_REQUEST',
-            { transports: ['multipart/mixed;subscriptionSpec=1.0', 'text/event-stream', 'graphql-ws'] },
-          ),
+          graphqlErrorBody(TRANSPORTS_MESSAGE, 'BAD_REQUEST', { transports: TRANSPORTS }),
         );
     }
     await serve(request, reply, transport, body);
@@ -118,6 +115,28 @@ export function registerHttpSubscriptions(
 }
 
 type Transport = 'multipart' | 'sse';
+
+const TRANSPORTS_MESSAGE =
+  'A subscription over HTTP needs `Accept: multipart/mixed;subscriptionSpec=1.0` (Apollo Client, Apollo iOS, Apollo Kotlin) or `Accept: text/event-stream` (GraphQL over SSE); or subscribe over WebSocket (graphql-ws) at this URL.';
+const TRANSPORTS = ['multipart/mixed;subscriptionSpec=1.0', 'text/event-stream', 'graphql-ws'];
+
+/**
+ * A subscription that still reaches Apollo Server (in a batch, by a persisted query hash alone) is
+ * refused with the transports that serve it, instead of the gateway's 500 ("Execution of subscriptions
+ * not supported by gateway").
+ */
+export function refuseSubscriptionsOverApollo<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError(TRANSPORTS_MESSAGE, { extensions: { code: 'BAD_REQUEST', transports: TRANSPORTS, http: { status: 400 } } });
+        },
+      };
+    },
+  };
+}
 
 /** A GET's operation: `variables` and `extensions` come JSON-encoded in the query string. */
 function fromQueryString(query: Record<string, unknown>): OperationRequest {
