@@ -555,6 +555,9 @@ describe('the authorization matrix', () => {
   }, 600_000);
 });
 
+/** A subscription's first message: an event, errors, or the close code of a refused connection. */
+type FirstAnswer = { data?: unknown; errors?: GraphQLErrorEntry[]; closed?: number };
+
 describe('the authorization matrix: subscriptions', () => {
   let statusChanges = 0;
   /** An event each root field sends to every caller its policy allows (they all can see it). */
@@ -576,7 +579,7 @@ describe('the authorization matrix: subscriptions', () => {
     try {
       for (const rootField of Object.values(rootType.getFields())) {
         const tree = selectionTree(rootType, rootField);
-        const waits: { caller: Caller; allowed: boolean; first: Promise<{ data?: unknown; errors?: GraphQLErrorEntry[]; closed?: number }> }[] = [];
+        const waits: { caller: Caller; allowed: boolean; first: Promise<FirstAnswer> }[] = [];
         for (const caller of callers) {
           const allowed = (node: FieldNode) => permits(policyOf(node.coordinate), caller.principal);
           // The event's own fields the caller may read (nested fields are the query matrix's: the same
@@ -584,7 +587,7 @@ describe('the authorization matrix: subscriptions', () => {
           const query = `subscription { ${print(tree, (node) => allowed(tree) && allowed(node) && !node.children, values, 'shared')} }`;
           const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: caller.headers, retryAttempts: 0, lazy: true });
           clients.push(client);
-          const first = new Promise<{ data?: unknown; errors?: GraphQLErrorEntry[]; closed?: number }>((resolve) => {
+          const first = new Promise<FirstAnswer>((resolve) => {
             client.subscribe(
               { query },
               {
@@ -605,7 +608,7 @@ describe('the authorization matrix: subscriptions', () => {
           await Promise.all(EVENTS[rootField.name]!());
           await Promise.race([Promise.all(waits.map((w) => w.first)), new Promise((r) => setTimeout(r, 1_000))]);
         }
-        const NOTHING = { errors: [{ message: 'nothing arrived while events were sent' }] };
+        const NOTHING: FirstAnswer = { errors: [{ message: 'nothing arrived while events were sent' }] };
         for (const { caller, allowed, first } of waits) {
           const answer = settled ? await first : await Promise.race([first, Promise.resolve(NOTHING)]);
           const refused = answer.errors?.some((e) => REFUSED.has(String(e.extensions?.code))) || answer.closed === 4401 || answer.closed === 4403;
