@@ -176,7 +176,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
   }));
   const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS);
   const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
-  const endHttpSubscriptions = registerHttpSubscriptions(app, subscriptions, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS });
+  const endHttpSubscriptions = registerHttpSubscriptions(app, subscriptions, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS, logger });
 
   await app.listen(listen);
   const address = app.server.address();

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { graphqlErrorBody, trackSubscription, type AuthState } from '@iris/core';
+import { graphqlErrorBody, logRefusedRequest, trackSubscription, type AuthState, type Logger } from '@iris/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
@@ -22,7 +22,7 @@ import { MAX_BUFFERED_BYTES, type SubscriptionRunner } from './subscriptions.js'
 export function registerHttpSubscriptions(
   app: FastifyInstance,
   runner: Pick<SubscriptionRunner, 'connect' | 'admit' | 'run' | 'disconnect'>,
-  options: { heartbeatMs: number; path?: string },
+  options: { heartbeatMs: number; logger: Logger; path?: string },
 ): () => void {
   const path = options.path ?? '/graphql';
   const open = new Set<() => void>();
@@ -51,11 +51,16 @@ export function registerHttpSubscriptions(
     }
     let refusedAuth: AuthState = { principal: null, credentialError: null };
     const state = await runner.connect(headers, request.ip, (auth) => (refusedAuth = auth));
-    if (!state) return sendErrors(reply, 401, refusedCredentials(refusedAuth).errors);
+    // Refusals are logged here: the request never reaches Apollo Server, whose operation log would.
+    const refuse = (logger: Logger, status: number, errors: readonly GraphQLError[]) => {
+      logRefusedRequest(logger, { method: request.method, path, status, errors });
+      return sendErrors(reply, status, errors);
+    };
+    if (!state) return refuse(options.logger.child({ requestId: String(request.headers['x-request-id'] ?? '') }), 401, refusedCredentials(refusedAuth).errors);
     const admitted = await runner.admit(state.context, body);
     if (!admitted.ok) {
       runner.disconnect(state);
-      return sendErrors(reply, admitted.status, admitted.errors);
+      return refuse(state.context.logger, admitted.status, admitted.errors);
     }
     const raw = reply.raw;
     // The stream is written here, not by Fastify: the headers set so far (CORS, request id) go with it.

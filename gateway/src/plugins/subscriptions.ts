@@ -3,6 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import {
   credentialEndedReason,
   FellBehindError,
+  logRefusedRequest,
   returnPromptly,
   trackSubscription,
   unauthenticated,
@@ -428,7 +429,10 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       },
       onSubscribe: async (ctx, _id, payload) => {
         const admitted = await runner.admit(ctx.extra.state!.context, payload);
-        if (!admitted.ok) return admitted.errors;
+        if (!admitted.ok) {
+          logRefusedRequest(ctx.extra.state!.context.logger, { method: 'WS', path: '/graphql', errors: admitted.errors });
+          return admitted.errors;
+        }
         return { schema: admitted.schema, document: admitted.document, operationName: admitted.operationName ?? null, variableValues: admitted.variables };
       },
       subscribe: (args) => trackSubscription('websocket', runner.run((args.contextValue as { state: ConnectionState }).state, args)),
