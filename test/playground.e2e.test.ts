@@ -276,6 +276,25 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await context.close();
   });
 
+  it('forgets a session ended elsewhere (TOKEN_REVOKED) and asks to sign in again', async () => {
+    const { context, page } = await freshPage();
+    await open(page);
+    await signInWithForm(page);
+    const { accessToken, refreshToken } = (await storedSession(page))!;
+    // Signed out from somewhere else: the session's tokens stop within seconds.
+    await graph.request(`mutation($i: LogoutInput!) { logout(input: $i) { revoked } }`, { i: { refreshToken } });
+    await expect
+      .poll(async () => (await graph.request('{ me { email } }', {}, { token: accessToken })).errors?.[0]?.extensions?.reason, { timeout: LONG })
+      .toBe('TOKEN_REVOKED');
+    await setQuery(page, 'query AfterLogoutElsewhere { me { email } }');
+    await run(page);
+    await resultShowing(page, 'TOKEN_REVOKED');
+    await page.getByText(/Signed out: .*TOKEN_REVOKED/).waitFor({ timeout: LONG });
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: LONG });
+    expect(await storedSession(page)).toBeNull();
+    await context.close();
+  });
+
   // The last two move the graph's clock forward for good, past the expiry of the token they sign in with.
   it('renews the token when the gateway answers TOKEN_EXPIRED, and runs the query again', async () => {
     const { context, page, requests } = await freshPage();

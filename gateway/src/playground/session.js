@@ -100,15 +100,14 @@ export class PlaygroundSession extends EventTarget {
 
   /** Keeps the tokens of an AuthPayload (from the sign-in form, or a `login` run in any tab). */
   adopt(payload) {
-    const { exp, iat } = claimsOf(payload.accessToken);
+    const { exp, iat, role } = claimsOf(payload.accessToken);
     const user = payload.user ?? {};
-    const previous = this.current;
-    const sameUser = previous && previous.email && previous.email === user.email;
     this.#store({
       accessToken: payload.accessToken,
       refreshToken: payload.refreshToken ?? null,
-      email: user.email ?? (sameUser ? previous.email : null),
-      role: user.role ?? (sameUser ? previous.role : null),
+      // Who is shown in the bar: the payload's user when the operation asked for it.
+      email: user.email ?? null,
+      role: user.role ?? role ?? null,
       // Counted on this browser's clock from the token's lifetime, so a clock that differs from the
       // gateway's neither renews too early nor lets the token lapse.
       expiresAt: exp && iat ? Date.now() + (exp - iat) * 1000 : exp ? exp * 1000 : null,
@@ -127,6 +126,18 @@ export class PlaygroundSession extends EventTarget {
     if (session && session.refreshToken) {
       await postGraphQL(this.#url, { query: 'mutation PlaygroundSignOut($input: LogoutInput!) { logout(input: $input) { revoked } }', variables: { input: { refreshToken: session.refreshToken } } });
     }
+  }
+
+  /**
+   * Forgets the session whose access token `token` is, because the gateway says it was ended (TOKEN_REVOKED:
+   * signed out elsewhere, password changed, member removed): its refresh token is dead too.
+   */
+  ended(token, why) {
+    const session = this.current;
+    if (!session || session.accessToken !== token) return;
+    localStorage.removeItem(STORAGE_KEY);
+    this.notice = `Signed out: ${why}`;
+    this.#changed();
   }
 
   /** The access token to send now: renewed first when it is about to expire. */

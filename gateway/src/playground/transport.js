@@ -2,7 +2,7 @@
 // over graphql-ws (the UMD build's global `graphqlWs`), each carrying the session's access token unless
 // the headers editor names a credential of its own. Served as an ES module from /playground/assets/.
 
-import { authPayloadIn, postGraphQL } from './session.js';
+import { authPayloadIn, describeErrors, postGraphQL } from './session.js';
 
 /** Headers that carry a credential; one typed in the headers editor replaces the session's token. */
 const CREDENTIAL_HEADERS = ['authorization', 'api_key', 'api-key'];
@@ -101,14 +101,16 @@ export function createFetcher(session, { httpUrl, wsUrl }) {
   }
 
   async function overHttp(params, typed, type) {
-    let { headers, token } = await credentials(typed);
+    const { headers, token } = await credentials(typed);
     let result = await postGraphQL(httpUrl, params, headers);
-    const expired = (result.errors ?? []).some((e) => e.extensions && e.extensions.reason === 'TOKEN_EXPIRED');
+    const refusedFor = (reason) => (result.errors ?? []).find((e) => e.extensions && e.extensions.reason === reason);
     // A mutation is sent again only when none of it ran, so nothing is done twice.
-    if (expired && token && (type !== 'mutation' || nothingReturned(result))) {
+    if (token && refusedFor('TOKEN_EXPIRED') && (type !== 'mutation' || nothingReturned(result))) {
       const renewed = await session.refresh(token);
       if (renewed && renewed !== token) result = await postGraphQL(httpUrl, params, { ...headers, authorization: `Bearer ${renewed}` });
     }
+    const revoked = token && refusedFor('TOKEN_REVOKED');
+    if (revoked) session.ended(token, describeErrors([revoked]));
     // Signing in from any tab (the Sign in example) signs the playground in.
     const payload = authPayloadIn(result);
     if (payload) session.adopt(payload);
@@ -160,7 +162,10 @@ export function createFetcher(session, { httpUrl, wsUrl }) {
         } catch (failure) {
           failed = true;
           await client.dispose();
-          return { done: false, value: subscriptionFailure(failure, wsUrl) };
+          const shown = subscriptionFailure(failure, wsUrl);
+          const [first] = shown.errors;
+          if (sentToken && first.extensions && first.extensions.reason === 'TOKEN_REVOKED') session.ended(sentToken, first.message);
+          return { done: false, value: shown };
         }
       },
       async return() {
