@@ -134,7 +134,11 @@ function checkFor(policy: FieldPolicy): (auth: AuthState) => void {
     policy.scopes.length > 0
       ? `${policy.declaredOn} needs a credential with one of these scopes: ${policy.scopes.join(', ')}.`
       : `${policy.declaredOn} is not open to API keys, app keys or OAuth tokens: sign in as a user with one of these roles: ${roles.join(', ')}.`;
+  // A request checks the same field for each row of a page with one AuthState: the last one let in is
+  // remembered, so the check of every row after the first is one comparison.
+  let admitted: AuthState | undefined;
   return (auth) => {
+    if (auth === admitted) return;
     const principal = auth.principal;
     if (!principal) throw refusal(unauthenticated(auth.credentialError ?? undefined), policy);
     if (principal.kind === 'user') {
@@ -142,6 +146,7 @@ function checkFor(policy: FieldPolicy): (auth: AuthState) => void {
     } else if (!policy.scopes.some((scope) => principal.scopes.includes(scope))) {
       throw refusal(forbidden(appMessage), policy);
     }
+    admitted = auth;
   };
 }
 
