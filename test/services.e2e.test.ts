@@ -50,9 +50,11 @@ describe.skipIf(!redisAnswers)('identity and the gateway, each alone', () => {
   let embedded: { db: PGlite; server: PGLiteSocketServer } | undefined;
   let identity: ServiceProcess | undefined;
   let gateway: ServiceProcess | undefined;
+  let worker: ServiceProcess | undefined;
+  let databaseUrl: string;
+  let shared: Record<string, string>;
 
   beforeAll(async () => {
-    let databaseUrl: string;
     if (process.env.DATABASE_URL) {
       scratch = await createScratchDatabase(process.env.DATABASE_URL, 'iris_services');
       databaseUrl = scratch.url;
@@ -65,7 +67,7 @@ describe.skipIf(!redisAnswers)('identity and the gateway, each alone', () => {
       databaseUrl = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
     }
     const keys = await generateKeyPair('ES256', { extractable: true });
-    const shared = { REDIS_URL, REDIS_PREFIX: `iris-services-${randomBytes(4).toString('hex')}:` };
+    shared = { REDIS_URL, REDIS_PREFIX: `iris-services-${randomBytes(4).toString('hex')}:` };
     identity = await startServiceProcess('identity', {
       ...shared,
       DATABASE_URL: databaseUrl,
@@ -86,6 +88,7 @@ describe.skipIf(!redisAnswers)('identity and the gateway, each alone', () => {
   });
 
   afterAll(async () => {
+    await worker?.stop();
     await gateway?.stop();
     await identity?.stop();
     await scratch?.drop();
@@ -108,6 +111,13 @@ describe.skipIf(!redisAnswers)('identity and the gateway, each alone', () => {
     const me = await ask('{ me { id email } }', {}, login.data.login.accessToken);
     expect(me.errors).toBeUndefined();
     expect(me.data.me.email).toBe(DEMO.mainUser.email);
+  });
+
+  it('runs the analysis worker alone, without GraphQL, healthy and ready once it reaches the database', async () => {
+    worker = await startServiceProcess('worker', { ...shared, DATABASE_URL: databaseUrl, ...(embedded ? { DATABASE_POOL_SIZE: '1' } : {}), WORKER_PORT: '0' });
+    expect((await fetch(new URL('/healthz', worker.url))).status).toBe(200);
+    expect(await (await fetch(new URL('/readyz', worker.url))).json()).toEqual({ status: 'ready' });
+    expect((await fetch(new URL('/graphql', worker.url))).status).toBe(404);
   });
 
   it('answers SERVICE_UNAVAILABLE for a subgraph that is not running, and stays up', async () => {
