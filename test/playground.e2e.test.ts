@@ -273,6 +273,12 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await setQuery(page, 'query SignedOut { me { email } }');
     await run(page);
     await resultShowing(page, 'CREDENTIALS_MISSING');
+    // A refused sign-in says why, beside the form.
+    await page.getByLabel('Email').fill(DEMO.mainUser.email);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status').getByText(/^Sign-in refused: .+ \([A-Z_]+\)$/).waitFor({ timeout: LONG });
+    expect(await storedSession(page)).toBeNull();
     await context.close();
   });
 
