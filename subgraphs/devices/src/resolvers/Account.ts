@@ -11,6 +11,10 @@ export const Account: AccountResolvers = {
     requireInScope(scope, account.id);
     return data.devices.groupsOfAccount(account.id, args);
   },
+  deviceModes: (account, args, { data, scope }) => {
+    requireInScope(scope, account.id);
+    return data.modes.modesOfAccount(account.id, args);
+  },
   deviceMarks: async (account, { filter, orderBy, ...args }, { scope, services, loaders }, info) => {
     requireInScope(scope, account.id);
     return withMarkRelations(await services.marks.list({ accountId: account.id }, filter, orderBy, args), loaders, info);

@@ -1,6 +1,7 @@
 import { badUserInput, isUuid, scopeWhere } from '@iris/core';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 import { withMarkRelations } from '../markRelations.js';
+import { modeVisible } from '../data/modes.js';
 
 /** Shares are by user: a credential acting for no user (an API key) has none. */
 const NO_USER = '00000000-0000-0000-0000-000000000000';
@@ -11,8 +12,11 @@ export const Query: QueryResolvers = {
   sharedDeviceGroups: (_parent, args, { data, visibility }) =>
     data.devices.groupsSharedWith(visibility.userId ?? NO_USER, args),
   sharedDevices: (_parent, args, { data, visibility }) => data.devices.devicesSharedWith(visibility.userId ?? NO_USER, args),
-  deviceModes: (_parent, args, { data }) => data.modes.modes(args),
-  deviceMode: (_parent, { id }, { loaders }) => loaders.mode.load(id),
+  deviceModes: (_parent, args, { data, scope }) => data.modes.modes(args, scope),
+  deviceMode: async (_parent, { id }, { loaders, scope }) => {
+    const mode = await loaders.mode.load(id);
+    return mode && modeVisible(mode, scope) ? mode : null;
+  },
   deviceData: (_parent, { id }, { loaders }) => loaders.capture.load(id),
   deviceMarks: async (_parent, { filter, orderBy, ...args }, { data, services, visibility, loaders }, info) =>
     withMarkRelations(await services.marks.list(await data.marks.visibleMarks(visibility), filter, orderBy, args), loaders, info),

@@ -187,8 +187,11 @@ export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, c
 
     async assignMode(scope: TenantScope, raw: unknown) {
       const input = parseInput(z.object({ deviceId: uuid('a device'), modeId: uuid('a device mode').nullish() }), raw);
-      await ownedDevice(input.deviceId, scope);
-      if (input.modeId && !(await data.modes.offeredMode(input.modeId))) throw badUserInput(`No device mode with id "${input.modeId}".`, 'input.modeId');
+      const device = await ownedDevice(input.deviceId, scope);
+      // A device uses a global mode or its own account's, never another account's.
+      if (input.modeId && !(await data.modes.usableMode(input.modeId, device.accountId))) {
+        throw badUserInput(`No device mode with id "${input.modeId}" is on offer to the device's account (a global mode or one of its own).`, 'input.modeId');
+      }
       return devices.updateDevice(input.deviceId, { modeId: input.modeId ?? null });
     },
   };

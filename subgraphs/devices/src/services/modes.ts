@@ -1,7 +1,8 @@
-import { displayName, notFound, parseInput } from '@iris/core';
+import { displayName, forbidden, notFound, parseInput, principalOf, type AuthState } from '@iris/core';
 import type { Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
+import type { DeviceModeModel } from '@iris/db';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM on a 24-hour clock');
 const timeZone = z.string().refine((zone) => {
@@ -40,12 +41,30 @@ const updateInput = z.object({
 
 const dedupe = <T>(values: T[] | null | undefined) => (values ? [...new Set(values)] : undefined);
 
-/** Device modes: the offer service admins manage. */
+/**
+ * Device modes: global ones that service admins manage, and each account's own, managed by its main
+ * user (the document's `/device-modes/account/:account_id`).
+ */
 export function createModesService(data: DevicesSubgraphData, clock: () => Date) {
+  /** The mode the caller may change: a service admin any, a main user their account's own. */
+  async function manageableMode(id: string, auth: AuthState): Promise<DeviceModeModel> {
+    const mode = await data.modes.offeredMode(id);
+    const principal = principalOf(auth);
+    if (principal.kind === 'user' && principal.role === 'SERVICE_ADMIN') return mode ?? Promise.reject(notFound('DeviceMode', id));
+    const accountId = 'accountId' in principal ? principal.accountId : null;
+    if (!mode || (mode.accountId !== null && mode.accountId !== accountId)) throw notFound('DeviceMode', id);
+    if (mode.accountId === null) throw forbidden('Global device modes are managed by service admins; create a mode of your own account with createDeviceMode.');
+    return mode;
+  }
+
   return {
-    create(raw: unknown) {
+    /** A service admin's mode is global; a main user's belongs to their account. */
+    create(auth: AuthState, raw: unknown) {
       const input = parseInput(createInput, raw);
+      const principal = principalOf(auth);
+      const accountId = principal.kind === 'user' && principal.role !== 'SERVICE_ADMIN' ? principal.accountId : null;
       return data.modes.createMode({
+        ...(accountId ? { accountId } : {}),
         name: input.name,
         description: input.description ?? null,
         minFaces: input.minFaces,
@@ -57,9 +76,9 @@ export function createModesService(data: DevicesSubgraphData, clock: () => Date)
       });
     },
 
-    async update(raw: unknown) {
+    async update(auth: AuthState, raw: unknown) {
       const { id, ...input } = parseInput(updateInput, raw);
-      if (!(await data.modes.offeredMode(id))) throw notFound('DeviceMode', id);
+      await manageableMode(id, auth);
       const changes: Prisma.DeviceModeUpdateInput = {};
       for (const [key, value] of Object.entries(input)) {
         if (value === undefined || value === null) continue;
@@ -68,8 +87,8 @@ export function createModesService(data: DevicesSubgraphData, clock: () => Date)
       return data.modes.updateMode(id, changes);
     },
 
-    async withdraw(id: string) {
-      if (!(await data.modes.offeredMode(id))) throw notFound('DeviceMode', id);
+    async withdraw(auth: AuthState, id: string) {
+      await manageableMode(id, auth);
       return data.modes.updateMode(id, { deletedAt: clock() });
     },
   };

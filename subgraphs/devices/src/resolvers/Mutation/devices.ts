@@ -16,7 +16,7 @@ export const deviceMutations: MutationResolvers = {
   unshareDevice: (_p, { input }, { scope, services }) => services.devices.shareDevice(scope, input, false),
   setDeviceZones: (_p, { input }, { scope, services }) => services.devices.setZones(scope, input),
   assignDeviceMode: (_p, { input }, { scope, services }) => services.devices.assignMode(scope, input),
-  createDeviceMode: (_p, { input }, { services }) => services.modes.create(input),
-  updateDeviceMode: (_p, { input }, { services }) => services.modes.update(input),
-  deleteDeviceMode: (_p, { input }, { services }) => services.modes.withdraw(input.id),
+  createDeviceMode: (_p, { input }, { auth, services }) => services.modes.create(auth, input),
+  updateDeviceMode: (_p, { input }, { auth, services }) => services.modes.update(auth, input),
+  deleteDeviceMode: (_p, { input }, { auth, services }) => services.modes.withdraw(auth, input.id),
 };
