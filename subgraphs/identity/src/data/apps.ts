@@ -20,6 +20,9 @@ export function createAppsData(prisma: Db) {
 
     appById: (id: string) => prisma.app.findUnique({ where: { id } }),
 
+    /** The app whose id equals `id` but for case: app ids keep their case and are unique ignoring it. */
+    appByIdIgnoringCase: (id: string) => prisma.app.findFirst({ where: { id: { equals: id, mode: 'insensitive' } } }),
+
     /** The apps the account owns and those it was added to (`addAccountToApp`). */
     appsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
       requireInScope(scope, accountId);

@@ -26,7 +26,8 @@ const registerAppInput = z.object({
   ...appFields,
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'must be 3 to 64 of a-z, 0-9 and -, starting with a letter or digit')
+    // Case is kept as written (the document's examples use `MyApp`); uniqueness ignores it.
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, 'must be 3 to 64 of A-Z, a-z, 0-9 and -, starting with a letter or digit')
     .nullish(),
 });
 const updateAppInput = z.object({
@@ -60,7 +61,8 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
     async register(accountId: string, raw: unknown) {
       const input = parseInput(registerAppInput, raw);
       const id = input.id ?? `app-${randomBytes(6).toString('hex')}`;
-      if (await apps.appById(id)) throw badUserInput(`input.id: the app id "${id}" is taken.`, 'input.id');
+      const taken = await apps.appByIdIgnoringCase(id);
+      if (taken) throw badUserInput(`input.id: the app id "${id}" is taken${taken.id === id ? '' : ` (by "${taken.id}": app ids differing only in case are one)`}.`, 'input.id');
       const appKey = newSecret('iak');
       const app = await apps.createApp({
         id,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO } from '@iris/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from './support/apiKeys.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
 import { latestCode } from './support/outbox.js';
 
@@ -66,5 +67,30 @@ describe('accounts linked to an app', () => {
 
     expect((await as(linked.token)(MINE, { app: DEMO.app.id })).data).toEqual({ accountOfApp: null, me: { account: { apps: { totalCount: 0, nodes: [] } } } });
     expect((await as(admin)(LINKS, { id: DEMO.app.id })).data!.app.accounts.nodes).not.toContainEqual(expect.objectContaining({ id: linked.accountId }));
+  });
+});
+
+describe('app ids as the document writes them', () => {
+  it('registers `MyApp` as written, refuses the same id in another case, and serves the profiles examples with it', async () => {
+    const REGISTER_APP = `mutation($input: RegisterAppInput!) { registerApp(input: $input) { app { id } } }`;
+    const registered = await as(owner)(REGISTER_APP, { input: { id: 'MyApp', name: 'My App', platform: 'ANDROID', kind: 'TRIAL' } });
+    expect(registered.errors).toBeUndefined();
+    expect(registered.data!.registerApp.app).toEqual({ id: 'MyApp' });
+    const clash = await as(owner)(REGISTER_APP, { input: { id: 'myapp', name: 'Clash', platform: 'IOS', kind: 'TRIAL' } });
+    expect(errorOf(clash)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.id' });
+    expect(clash.errors![0]!.message).toContain('"MyApp"');
+    expect(errorOf(await as(owner)(REGISTER_APP, { input: { id: 'My App', name: 'Spaced', platform: 'IOS', kind: 'TRIAL' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.id' });
+
+    // The profiles document's own request bodies, with its app id.
+    const key = await createApiKey(graph, owner, 'MyApp', ['PROFILES_READ', 'PROFILES_WRITE']);
+    const base = graph.url.replace(/\/graphql$/, '');
+    const call = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', api_key: key }, body: JSON.stringify(body) });
+    expect((await call('/v1/users/post-profile', { appID: 'MyApp', deviceID: 'deviceID1', gender: 'female' })).status).toBe(201);
+    const read = await call('/v1/users/profiles-by-device-ids', { deviceIDs: ['deviceID1', 'deviceID2', 'deviceID3'], appID: 'MyApp' });
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(await read.json())).toContain('deviceID1');
+    const all = await call('/v1/users/profiles-by-device-ids', { deviceIDs: '*', appID: 'MyApp' });
+    expect(JSON.stringify(await all.json())).toContain('deviceID1');
   });
 });
