@@ -28,7 +28,8 @@ import { useCors } from './plugins/cors.js';
 import { registerPlayground } from './plugins/playground.js';
 import { watchSupergraphFile } from './plugins/supergraphFile.js';
 import { useValueCompletionErrors } from './plugins/valueCompletion.js';
-import { registerProfilesRestApi } from './rest/profilesApi.js';
+import { registerClientLogout } from './rest/clientLogout.js';
+import { registerProfilesRestApi, type Execute } from './rest/profilesApi.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -148,7 +149,8 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     },
   });
 
-  registerProfilesRestApi(app, async (query, variables, { headers, ip: clientAddress }) => {
+  // REST routes run GraphQL operations as their caller, authenticated as /graphql authenticates.
+  const executeAsCaller: Execute = async (query, variables, { headers, ip: clientAddress }) => {
     const requestId = requestIdOf(headers);
     const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, headers, requestId);
     const response = await apollo.executeOperation(
@@ -156,7 +158,9 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       { contextValue: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders, clientAddress } },
     );
     return response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Unexpected streamed response.' }] };
-  });
+  };
+  registerProfilesRestApi(app, executeAsCaller);
+  registerClientLogout(app, executeAsCaller);
 
   const subscriptions = logSubscriptions(createSubscriptionRunner({
     apollo,

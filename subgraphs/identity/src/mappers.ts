@@ -32,6 +32,8 @@ export interface RegisterPayload {
 export interface AppKeyPayload {
   app: App;
   appKey: string;
+  /** After a rotation: until when the previous key keeps working. */
+  previousKeyValidUntil?: Date | null;
 }
 export interface ApiKeySecretPayload {
   apiKey: ApiKey;

@@ -10,7 +10,9 @@ const appsSort: Sort<AppModel> = {
 };
 const apiKeysSort: Sort<ApiKeyModel> = { name: 'apiKey.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
-export type AppChanges = Partial<Pick<AppModel, 'name' | 'description' | 'platform' | 'kind' | 'redirectUris' | 'active' | 'keyHash'>>;
+export type AppChanges = Partial<
+  Pick<AppModel, 'name' | 'description' | 'platform' | 'kind' | 'redirectUris' | 'active' | 'keyHash' | 'previousKeyHash' | 'previousKeyExpiresAt' | 'appKeyScopes'>
+>;
 
 /** Developer apps and their API keys. */
 export function createAppsData(prisma: Db) {
@@ -22,6 +24,9 @@ export function createAppsData(prisma: Db) {
 
     /** The app whose id equals `id` but for case: app ids keep their case and are unique ignoring it. */
     appByIdIgnoringCase: (id: string) => prisma.app.findFirst({ where: { id: { equals: id, mode: 'insensitive' } } }),
+
+    /** Whether the account is active (an inactive account's app keys are refused). */
+    accountIsActive: async (accountId: string) => (await prisma.account.findUnique({ where: { id: accountId }, select: { active: true } }))?.active === true,
 
     /** The apps the account owns and those it was added to (`addAccountToApp`). */
     appsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {

@@ -1,4 +1,5 @@
 import { notFound, requireInScope } from '@iris/core';
+import { appKeyScopeEnums } from '../services/apps.js';
 import type { AppResolvers } from '../generated/resolvers-types.js';
 
 export const App: AppResolvers = {
@@ -9,4 +10,5 @@ export const App: AppResolvers = {
     return data.appLinks.linkedAccounts(app.id, args);
   },
   apiKeys: (app, args, { data }) => data.apps.apiKeysOfApp(app.id, args),
+  appKeyScopes: (app) => appKeyScopeEnums(app.appKeyScopes),
 };

@@ -1,9 +1,9 @@
-import { badUserInput, displayName, notFound, parseInput, signAccessToken, unauthenticated, type Config, type TenantScope, type TokenKeys } from '@iris/core';
+import { badUserInput, displayName, notFound, parseInput, signAccessToken, unauthenticated, type Config, type Scope, type TenantScope, type TokenKeys } from '@iris/core';
 import type { AppModel } from '@iris/db';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
-import { hashSecret, newSecret } from '../data/secrets.js';
+import { hashSecret, newSecret, sameHash } from '../data/secrets.js';
 import { isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
 import type { Revocations } from './revocations.js';
 
@@ -14,6 +14,33 @@ export const SCOPES = { PROFILES_READ: 'profiles:read', PROFILES_WRITE: 'profile
 export type ApiKeyScope = keyof typeof SCOPES;
 export const scopeEnum = (scope: string) => Object.entries(SCOPES).find(([, value]) => value === scope)?.[0] as ApiKeyScope;
 
+/**
+ * GraphQL enum `AppKeyScope` → the scope an app-key token carries (from the one vocabulary in `@iris/core`):
+ * what the seed lets an app do with its own credential, for its own account. Never `user:read`: an app
+ * key acts for no user.
+ */
+export const APP_KEY_SCOPES = {
+  PROFILES_READ: 'profiles:read',
+  PROFILES_WRITE: 'profiles:write',
+  USERDATA_DELETE: 'userdata:delete',
+  DEVICES_READ: 'devices:read',
+  MARKS_READ: 'marks:read',
+  NOTIFICATIONS_READ: 'notifications:read',
+} as const satisfies Record<string, Scope>;
+export type AppKeyScope = keyof typeof APP_KEY_SCOPES;
+/** An app key's scope strings → `AppKeyScope` values, in the enum's order. */
+export const appKeyScopeEnums = (scopes: readonly string[]): AppKeyScope[] =>
+  (Object.keys(APP_KEY_SCOPES) as AppKeyScope[]).filter((name) => scopes.includes(APP_KEY_SCOPES[name]));
+const appKeyScopes = z
+  .array(z.enum(Object.keys(APP_KEY_SCOPES) as [AppKeyScope, ...AppKeyScope[]]))
+  .min(1, 'needs at least one scope')
+  .transform((names) => [...new Set(names)].map((name) => APP_KEY_SCOPES[name]));
+
+/** What an app-key token's `sub` (and revocation) names: one generation of one app's key. */
+const appKeyCredentialId = (appId: string, keyHash: string) => `appkey:${appId}:${keyHash.slice(0, 16)}`;
+
+const INVALID_APP_KEY = 'This app_id and app_key are not valid: the key was rotated (and its grace period is over), the app is inactive, or either was mistyped.';
+
 const redirectUri = z.string().max(2_000, 'must be at most 2000 characters').refine(isSafeRedirectUri, REDIRECT_URI_RULE);
 const appFields = {
   name: displayName(z),
@@ -21,6 +48,7 @@ const appFields = {
   platform: z.enum(['ANDROID', 'IOS', 'WINDOWS', 'HTML5']),
   kind: z.enum(['PURCHASED', 'TRIAL']),
   redirectUris: z.array(redirectUri).max(10, 'at most 10 redirect URIs').nullish(),
+  appKeyScopes: appKeyScopes.nullish(),
 };
 const registerAppInput = z.object({
   ...appFields,
@@ -37,6 +65,7 @@ const updateAppInput = z.object({
   platform: appFields.platform.nullish(),
   kind: appFields.kind.nullish(),
   redirectUris: appFields.redirectUris,
+  appKeyScopes: appFields.appKeyScopes,
 });
 const createApiKeyInput = z.object({
   appId: z.string().min(1),
@@ -47,6 +76,12 @@ const createApiKeyInput = z.object({
 /** Developer apps (app id and key) and API keys for app servers. */
 export function createApps(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: Revocations) {
   const { apps } = data;
+
+  /** Ends the tokens traded for the app's current and previous keys (scopes changed, app deactivated). */
+  async function revokeAppKeyTokens(app: AppModel): Promise<void> {
+    const hashes = [app.keyHash, app.previousKeyHash].filter((hash): hash is string => !!hash);
+    if (hashes.length > 0) await revocations.revoke('credential', hashes.map((hash) => appKeyCredentialId(app.id, hash)));
+  }
 
   /** The app, if the caller's tenant owns it; otherwise NOT_FOUND, as if it did not exist. */
   async function ownedApp(id: string, scope: TenantScope): Promise<AppModel> {
@@ -73,25 +108,73 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
         kind: input.kind,
         redirectUris: input.redirectUris ?? [],
         keyHash: hashSecret(appKey),
+        ...(input.appKeyScopes ? { appKeyScopes: input.appKeyScopes } : {}),
       });
-      return { app, appKey };
+      return { app, appKey, previousKeyValidUntil: null };
     },
 
     async update(raw: unknown, scope: TenantScope) {
       const { id, ...changes } = parseInput(updateAppInput, raw);
-      await ownedApp(id, scope);
-      return apps.updateApp(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)));
+      const app = await ownedApp(id, scope);
+      const updated = await apps.updateApp(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)));
+      // Tokens already traded carry the old scopes: they stop, and the gateway trades the key again.
+      if (changes.appKeyScopes) await revokeAppKeyTokens(app);
+      return updated;
     },
 
     async setStatus(id: string, active: boolean, scope: TenantScope) {
-      await ownedApp(id, scope);
-      return apps.updateApp(id, { active });
+      const app = await ownedApp(id, scope);
+      const updated = await apps.updateApp(id, { active });
+      if (!active) await revokeAppKeyTokens(app);
+      return updated;
     },
 
+    /**
+     * A new key; the current one becomes the previous key and keeps working for the grace period
+     * (APP_KEY_ROTATION_GRACE_SECONDS), so servers move to the new key without downtime. A key that was
+     * already the previous one stops at once, with the tokens traded for it.
+     */
     async rotateKey(id: string, scope: TenantScope) {
-      await ownedApp(id, scope);
+      const app = await ownedApp(id, scope);
       const appKey = newSecret('iak');
-      return { app: await apps.updateApp(id, { keyHash: hashSecret(appKey) }), appKey };
+      const now = clock();
+      const graceMs = config.APP_KEY_ROTATION_GRACE_SECONDS * 1000;
+      const previousKeyExpiresAt = app.keyHash && graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
+      const updated = await apps.updateApp(id, {
+        keyHash: hashSecret(appKey),
+        previousKeyHash: previousKeyExpiresAt ? app.keyHash : null,
+        previousKeyExpiresAt,
+      });
+      if (app.previousKeyHash) await revocations.revoke('credential', appKeyCredentialId(app.id, app.previousKeyHash));
+      if (app.keyHash && !previousKeyExpiresAt) await revocations.revoke('credential', appKeyCredentialId(app.id, app.keyHash));
+      return { app: updated, appKey, previousKeyValidUntil: previousKeyExpiresAt };
+    },
+
+    /**
+     * An app's own credential (app_id + app_key), traded for a short-lived access token carrying the
+     * scopes its account chose for the app key. The previous key works too until its grace period ends.
+     */
+    async exchangeAppKey(appId: string, appKey: string) {
+      const app = await apps.appById(appId);
+      const now = clock();
+      const presented = hashSecret(appKey);
+      const keyHash =
+        app?.keyHash && sameHash(presented, app.keyHash)
+          ? app.keyHash
+          : app?.previousKeyHash && app.previousKeyExpiresAt && app.previousKeyExpiresAt > now && sameHash(presented, app.previousKeyHash)
+            ? app.previousKeyHash
+            : null;
+      if (!app || !keyHash || !app.active) throw unauthenticated({ reason: 'APP_KEY_INVALID', message: INVALID_APP_KEY });
+      if (!(await apps.accountIsActive(app.accountId))) {
+        throw unauthenticated({ reason: 'ACCOUNT_DEACTIVATED', message: "This app's account is deactivated: a service admin can activate it again." });
+      }
+      const token = await signAccessToken(
+        keys,
+        { ...config, ACCESS_TOKEN_TTL_SECONDS: config.API_KEY_TOKEN_TTL_SECONDS },
+        { kind: 'app', via: 'appKey', appId: app.id, accountId: app.accountId, scopes: app.appKeyScopes, credentialId: appKeyCredentialId(app.id, keyHash) },
+        now,
+      );
+      return { accessToken: token.token, expiresAt: token.expiresAt };
     },
 
     async createApiKey(raw: unknown, scope: TenantScope) {

@@ -138,6 +138,22 @@ export function createSessions(data: IdentityData, keys: TokenKeys, config: Conf
       return revoked;
     },
 
+    /**
+     * RP-initiated logout (OpenID Connect): ends the user's OAuth sessions of one app, their refresh
+     * tokens and, through revocation, their access tokens. `redirectUri`, when given, must be one the app
+     * registered, checked before anything ends, so the logout cannot be turned into an open redirect.
+     */
+    async logoutClient(userId: string, input: { clientId: string; redirectUri?: string | null }): Promise<{ sessionsEnded: number; redirectTo: string | null }> {
+      const app = await data.apps.appById(input.clientId);
+      if (!app) throw badUserInput(`input.clientId: there is no app with id "${input.clientId}".`, 'input.clientId');
+      if (input.redirectUri != null && !app.redirectUris.includes(input.redirectUri)) {
+        throw badUserInput('input.redirectUri: is not one of the redirect URIs registered for this app.', 'input.redirectUri');
+      }
+      const families = await sessions.revokeAppSessions(userId, app.id, clock());
+      if (families.length > 0) await revocations.revoke('session', families);
+      return { sessionsEnded: families.length, redirectTo: input.redirectUri ?? null };
+    },
+
     async createLoginToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
       // The token's user may have been removed since it signed in: say so instead of failing on the reference.
       if (!(await accounts.userById(userId))) throw notFound('User', userId);

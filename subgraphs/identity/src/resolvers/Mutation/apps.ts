@@ -10,4 +10,5 @@ export const appMutations: MutationResolvers = {
   createApiKey: (_parent, { input }, { services, scope }) => services.apps.createApiKey(input, scope),
   revokeApiKey: (_parent, { input }, { services, scope }) => services.apps.revokeApiKey(input.id, scope),
   exchangeApiKey: (_parent, { input }, { services }) => services.apps.exchangeApiKey(input.apiKey),
+  exchangeAppKey: (_parent, { input }, { services }) => services.apps.exchangeAppKey(input.appId, input.appKey),
 };

@@ -1,4 +1,4 @@
-import { principalOf } from '@iris/core';
+import { forbidden, principalOf } from '@iris/core';
 import { actAs, readAs, type Context } from '../../context.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import type { AuthPayload } from '../../mappers.js';
@@ -26,9 +26,24 @@ export const sessionMutations: MutationResolvers = {
   login: (_parent, { input }, context) => signedIn(context)(context.services.sessions.login(input)),
   refreshToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.refresh(input.refreshToken)),
   logout: async (_parent, { input }, { services }) => ({ revoked: await services.sessions.logout(input.refreshToken) }),
+  logoutClient: (_parent, { input }, { services, auth }) => {
+    const principal = principalOf(auth);
+    // The app itself may sign its user out with the user's OAuth token, but only of itself.
+    if (principal.kind === 'app' && !(principal.via === 'oauth' && principal.userId && principal.appId === input.clientId)) {
+      throw forbidden('An app can sign a user out only of itself, with an OAuth token of that user.');
+    }
+    return services.sessions.logoutClient(principal.kind === 'user' ? principal.userId : principal.userId!, input);
+  },
   createLoginToken: (_parent, _args, { services, auth }) => services.sessions.createLoginToken(userIdOf(auth)),
   loginWithToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithToken(input.token)),
-  loginWithIdToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithIdToken(input.idToken)),
+  loginWithIdToken: (_parent, { input }, context) =>
+    signedIn(context)(
+      context.services.sessions.loginWithIdToken(input.idToken).then(async (payload) => {
+        // A first sign-in may have created the account and its user.
+        await context.services.accounts.announceUser(payload.user);
+        return payload;
+      }),
+    ),
   authorizeApp: (_parent, { input }, { services, auth }) => services.sessions.authorizeApp(userIdOf(auth), input),
   exchangeAuthorizationCode: (_parent, { input }, context) => signedIn(context)(context.services.sessions.exchangeAuthorizationCode(input)),
 };
