@@ -254,6 +254,10 @@ describe('one graph (in-process bus)', () => {
     await measure('account deactivation', tenant.token, () =>
       graph.request(`mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`, { input: { accountId: tenant.account.id, active: false } }, { token: adminToken }),
     );
+    // Activated again, its users sign in again and their new tokens hold, however soon after.
+    await graph.request(`mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`, { input: { accountId: tenant.account.id, active: true } }, { token: adminToken });
+    const again = await signIn(tenant.email, NEW_PASSWORD);
+    expect((await graph.request(ME, {}, { token: again.accessToken })).data).toEqual({ me: { email: tenant.email } });
 
     const owner = await graph.login();
     const created = await graph.request<{ createApiKey: { apiKey: { id: string }; secret: string } }>(

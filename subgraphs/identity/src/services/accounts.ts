@@ -77,6 +77,9 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       if (!account) throw notFound('Account', accountId);
       // A deactivated account's users and apps stop at once, not when their tokens expire.
       if (!active) await revocations.revoke('account', accountId);
+      // Tokens say when they were issued in whole seconds, and a deactivation refuses those of its own
+      // second: reactivation answers once that second has passed, so tokens issued after it hold.
+      else await revocations.nextSecond();
       return account;
     },
 

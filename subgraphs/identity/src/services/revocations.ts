@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, IrisError, type Config, type EventBus, type Logger, type RevocationSubject } from '@iris/core';
 
 /**
@@ -25,6 +26,9 @@ export function createRevocations(bus: EventBus, config: Config, clock: () => Da
         );
       }
     },
+
+    /** Resolves once the clock's current second has passed (see `RevocationList.revokedBy`: `iat` has whole seconds). */
+    nextSecond: () => sleep(1_000 - (clock().getTime() % 1_000) + 1),
   };
 }
 
