@@ -76,6 +76,23 @@ describe('CORS: a web app on another origin calls the gateway', () => {
     expect(body.data!.__schema.types.find((type) => type.name === 'DeviceMark')?.description).toBeTruthy();
   });
 
+  it('lets a page on another origin read a subscription stream: multipart on /graphql, SSE on /graphql/stream', async () => {
+    const token = await graph.login();
+    const subscribe = (url: string, accept: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { origin: 'http://localhost:5499', 'content-type': 'application/json', authorization: `Bearer ${token}`, accept },
+        body: JSON.stringify({ query: 'subscription { notificationReceived { id } }' }),
+      });
+    for (const [url, accept] of [[graph.url, 'multipart/mixed;subscriptionSpec=1.0'], [`${base}/graphql/stream`, 'text/event-stream'], [graph.url, 'text/event-stream']] as const) {
+      const response = await subscribe(url, accept);
+      expect(response.status, `${url} ${accept}`).toBe(200);
+      expect(response.headers.get('access-control-allow-origin'), `${url} ${accept}`).toBe('http://localhost:5499');
+      expect(response.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+      await response.body?.cancel();
+    }
+  });
+
   it('keeps CSRF prevention: a simple cross-origin request without a preflight header is still refused', async () => {
     const form = await fetch(graph.url, {
       method: 'POST',
