@@ -126,6 +126,9 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await docs.getByText('A person who signs in to an account.').first().waitFor({ timeout: LONG });
     await page.screenshot({ path: `${ARTIFACTS}playground-docs.png` });
     expect(await docs.innerText()).not.toMatch(/Error fetching schema/i);
+    // With the schema loaded the editor checks what is typed: an unknown field is underlined.
+    await setQuery(page, 'query Unknown { noSuchField }');
+    await page.locator('.graphiql-query-editor .CodeMirror-lint-mark-error', { hasText: 'noSuchField' }).waitFor({ timeout: LONG });
     await context.close();
   });
 
