@@ -36,7 +36,7 @@ const scriptOf = (command: string[]) => {
 };
 
 /** A value for each secret or placeholder, so the configuration can be parsed as a container would. */
-const stand_in = (key: string, value: string | number) =>
+const standIn = (key: string, value: string | number) =>
   typeof value === 'string' && value.startsWith('${') ? (key.endsWith('_URL') ? 'http://placeholder:1' : 'a-stand-in-secret-of-32-characters') : String(value);
 
 describe('Dockerfile', () => {
@@ -108,7 +108,7 @@ describe('compose.yaml', () => {
       });
 
       it('is given everything it cannot start without', () => {
-        const config = loadConfig(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, stand_in(k, v)])));
+        const config = loadConfig(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, standIn(k, v)])));
         expect(missingVariables(service, config)).toEqual([]);
       });
     });
