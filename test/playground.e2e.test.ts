@@ -203,6 +203,14 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     expect(refused).toContain('"code": "UNAUTHENTICATED"');
     expect(refused).toContain('"closeCode": 4403');
     await page.screenshot({ path: `${ARTIFACTS}playground-refused-subscription.png` });
+
+    // An API key typed in the headers is sent alone: the session's token does not displace it.
+    const requests: Request[] = [];
+    page.on('request', (request) => requests.push(request));
+    await open(page, `/?query=${encodeURIComponent('query AsApiKey { me { email } }')}&headers=${encodeURIComponent(JSON.stringify({ api_key: 'not-a-key' }))}`);
+    await run(page);
+    await resultShowing(page, 'API_KEY_INVALID');
+    expect(posted(requests, 'AsApiKey').map((r) => [r.headers()['api_key'], r.headers()['authorization']])).toEqual([['not-a-key', undefined]]);
     await context.close();
   });
 

@@ -4,7 +4,7 @@ export const EXAMPLE_TABS: { title: string; query: string; variables?: string; h
     title: 'Sign in',
     query: `# Sign in with the demo account (or use the form above). The playground keeps the tokens:
 # every tab and subscription then sends the access token, renewed before it expires.
-# A header typed in the Headers tab (Authorization or api_key) wins over it.
+# A credential typed in the Headers tab (Authorization, api_key, app_id + app_key) wins over it.
 mutation SignIn {
   login(input: { email: "demo@iris.dev", password: "iris-demo-password" }) {
     accessToken

@@ -57,7 +57,7 @@ ReactDOM.createRoot(document.getElementById('playground')).render(
     defaultTabs: initial,
     ...(link ?? {}),
     // No placeholder token: the session's token is added to every request unless a header typed here
-    // names a credential (Authorization or api_key), which then wins.
+    // names a credential (Authorization, api_key, app_id + app_key), which then wins.
     defaultHeaders: params.get('headers') || '',
     headerEditorEnabled: true,
     shouldPersistHeaders: true,

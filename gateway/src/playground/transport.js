@@ -4,8 +4,11 @@
 
 import { authPayloadIn, describeErrors, postGraphQL } from './session.js';
 
-/** Headers that carry a credential; one typed in the headers editor replaces the session's token. */
-const CREDENTIAL_HEADERS = ['authorization', 'api_key', 'api-key'];
+/**
+ * Headers that carry a credential (a bearer or Basic Authorization, an app server's API key, an app's
+ * app_id + app_key): one typed in the headers editor replaces the session's token.
+ */
+const CREDENTIAL_HEADERS = ['authorization', 'api_key', 'api-key', 'app_id', 'app_key', 'x-app-id', 'x-app-key'];
 
 /** Why graphql-ws closed, for the close codes the gateway and the protocol use, when no reason came with it. */
 const CLOSE_CODES = {
