@@ -34,7 +34,8 @@ export const appKeyScopeEnums = (scopes: readonly string[]): AppKeyScope[] =>
 const appKeyScopes = z
   .array(z.enum(Object.keys(APP_KEY_SCOPES) as [AppKeyScope, ...AppKeyScope[]]))
   .min(1, 'needs at least one scope')
-  .transform((names) => [...new Set(names)].map((name) => APP_KEY_SCOPES[name]));
+  // Stored once each, in the vocabulary's order.
+  .transform((names) => (Object.keys(APP_KEY_SCOPES) as AppKeyScope[]).filter((name) => names.includes(name)).map((name) => APP_KEY_SCOPES[name]));
 
 /** What an app-key token's `sub` (and revocation) names: one generation of one app's key. */
 const appKeyCredentialId = (appId: string, keyHash: string) => `appkey:${appId}:${keyHash.slice(0, 16)}`;
