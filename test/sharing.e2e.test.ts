@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEMO } from '@iris/core';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
 import { createTenant } from './support/tenants.js';
@@ -48,8 +49,13 @@ async function addMember(token: string) {
   return { id: added.data!.addMember.id as string, email };
 }
 
+const OIDC_ISSUER = 'https://id.example.test';
+let oidcKeys: Awaited<ReturnType<typeof generateKeyPair>>;
+
 beforeAll(async () => {
-  graph = await startTestGraph();
+  oidcKeys = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(oidcKeys.publicKey)), kid: 'test-key', alg: 'RS256' };
+  graph = await startTestGraph({ OIDC_PROVIDERS: JSON.stringify([{ issuer: OIDC_ISSUER, audience: 'iris-test', jwks: { keys: [jwk] } }]) });
   owner = await graph.login();
 });
 afterAll(() => graph?.stop());
@@ -75,6 +81,24 @@ describe('shares name an existing user', () => {
     const byId = await as(owner)(SHARE_GROUP, { input: { groupId: DEMO.deviceGroup.id, userId: viewer.id } });
     expect(byId.data!.shareDeviceGroup.sharedWith).toContainEqual({ id: viewer.id, email: viewer.email });
     await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, email: viewer.email } });
+
+    // A user whose account a first sign-in with an identity provider created can be shared with too.
+    const email = `oidc-${randomBytes(4).toString('hex')}@example.test`;
+    const now = Math.floor(graph.clock.now().getTime() / 1000);
+    const idToken = await new SignJWT({ email, email_verified: true })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setIssuer(OIDC_ISSUER)
+      .setAudience('iris-test')
+      .setSubject(`provider-${email}`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(oidcKeys.privateKey);
+    const signedIn = await graph.request(`mutation($t: String!) { loginWithIdToken(input: { idToken: $t }) { user { id } } }`, { t: idToken });
+    expect(signedIn.errors).toBeUndefined();
+    await graph.bus.drain();
+    const oidcShare = await as(owner)(`mutation($e: String!) { shareDevice(input: { deviceId: "${DEMO.device.id}", email: $e }) { id } }`, { e: email });
+    expect(oidcShare.errors).toBeUndefined();
+    await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, email } });
     expect((await as(owner)(`{ device(id: "${DEMO.device.id}") { sharedWith { id } } }`)).data!.device.sharedWith).not.toContainEqual({ id: viewer.id });
   });
 });

@@ -126,6 +126,14 @@ export function createAccounts(data: IdentityData, verification: Verification, s
       return { appId: app.id, removedAccountId: input.accountId };
     },
 
+    /**
+     * Tells devices about a user made elsewhere (an account created by a first sign-in with an identity
+     * provider); devices keeps it idempotently, so announcing a known user changes nothing.
+     */
+    async announceUser(user: UserModel) {
+      await userAdded(user);
+    },
+
     async addMember(accountId: string, raw: unknown) {
       const input = parseInput(addMemberInput, raw);
       if (await accounts.emailTaken(input.email)) throw conflict('A user with this email exists already.', { field: 'input.email' });
