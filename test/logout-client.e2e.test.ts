@@ -71,7 +71,8 @@ describe('GET /accounts/logout', () => {
   });
 
   it('refuses a missing or unknown client_id with 400, and a caller who is not signed in with 401', async () => {
-    for (const query of [{ redirect_uri: REDIRECT_URI }, { client_id: 'no-such-app', redirect_uri: REDIRECT_URI }]) {
+    const queries: Record<string, string>[] = [{ redirect_uri: REDIRECT_URI }, { client_id: 'no-such-app', redirect_uri: REDIRECT_URI }];
+    for (const query of queries) {
       const response = await getLogout(query, ownerToken);
       expect(response.status, JSON.stringify(query)).toBe(400);
       const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
