@@ -1,0 +1,57 @@
+import { GraphQLError } from 'graphql';
+import { describe, expect, it, vi } from 'vitest';
+import { completionError, useValueCompletionErrors } from './valueCompletion.js';
+
+/** Runs the plugin's willSendResponse on a single result, as Apollo Server would. */
+async function send(singleResult: Record<string, unknown>) {
+  const warn = vi.fn();
+  const plugin = useValueCompletionErrors<{ requestId: string; logger: never }>();
+  const hooks = await plugin.requestDidStart!({} as never);
+  const response = { body: { kind: 'single', singleResult } };
+  await hooks!.willSendResponse!({ response, contextValue: { requestId: 'req-1', logger: { warn } } } as never);
+  return { result: response.body.singleResult, warn };
+}
+
+describe('value completion errors', () => {
+  it("moves @apollo/gateway's extensions.valueCompletion into errors with their paths and NOT_FOUND", async () => {
+    const gatewayError = new GraphQLError('Cannot return null for non-nullable array element of type User at index 0.', {
+      path: ['device', 'sharedWith', 0],
+      extensions: { code: 'INVALID_GRAPHQL' },
+    });
+    const { result, warn } = await send({ data: { device: null }, extensions: { valueCompletion: [gatewayError] } });
+    expect(result).toEqual({
+      data: { device: null },
+      extensions: undefined,
+      errors: [
+        {
+          message: expect.stringContaining('device.sharedWith.0'),
+          path: ['device', 'sharedWith', 0],
+          extensions: { code: 'NOT_FOUND' },
+        },
+      ],
+    });
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
+  it('keeps errors already there and other extensions', async () => {
+    const existing = { message: 'No Device with id "x" exists, or you cannot see it.', path: ['a'], extensions: { code: 'NOT_FOUND' } };
+    const { result } = await send({
+      data: { a: null, b: null },
+      errors: [existing],
+      extensions: { cost: 3, valueCompletion: [{ message: 'Cannot return null for non-nullable field Query.b.', path: ['b'] }] },
+    });
+    expect(result.errors).toEqual([existing, expect.objectContaining({ path: ['b'], extensions: { code: 'NOT_FOUND' } })]);
+    expect(result.extensions).toEqual({ cost: 3 });
+  });
+
+  it('masks an invalid value as an internal error with the request id, and leaves a clean result alone', async () => {
+    expect(completionError({ message: 'Invalid value found for field Device.status.', path: ['device', 'status'] }, 'req-9')).toEqual({
+      message: expect.stringContaining('request id'),
+      path: ['device', 'status'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' },
+    });
+    const { result, warn } = await send({ data: { device: { id: '1' } } });
+    expect(result).toEqual({ data: { device: { id: '1' } } });
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
