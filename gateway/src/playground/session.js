@@ -4,12 +4,46 @@
 // in once" should hold across a reload and in a second browser tab, as GraphiQL's own tabs and headers
 // (also in localStorage) do. Sharing one refresh token between browser tabs needs care, because each
 // refresh token works once and presenting a used one ends the whole session: a refresh runs under a Web
-// Lock held by one browser tab at a time, and a tab that gets the lock after another refreshed takes the
-// stored result instead of redeeming the same token again.
+// Lock held by one browser tab at a time, and a tab that gets the lock after another refreshed takes that
+// tab's result instead of redeeming the same token again. The result is handed over in IndexedDB, whose
+// committed writes every tab sees at once; localStorage reaches other tabs' processes a moment later, so
+// the tab next in line could still read the used token there.
 
 const STORAGE_KEY = 'iris.playground.session';
 const REFRESH_LOCK = 'iris.playground.refresh';
 const AUTH_FIELDS = 'accessToken refreshToken user { email role }';
+
+/** The last renewal, `{ from: refreshToken, to: session }`, in IndexedDB (null where there is none). */
+const rotations = {
+  open() {
+    return new Promise((resolve) => {
+      if (typeof indexedDB === 'undefined') return resolve(null);
+      const request = indexedDB.open('iris-playground', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('rotation');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => resolve(null);
+    });
+  },
+  async last() {
+    const db = await this.open();
+    if (!db) return null;
+    return new Promise((resolve) => {
+      const read = db.transaction('rotation').objectStore('rotation').get('last');
+      read.onsuccess = () => resolve(read.result ?? null);
+      read.onerror = () => resolve(null);
+    }).finally(() => db.close());
+  },
+  /** Resolves once the write is committed, before the lock is let go. */
+  async record(rotation) {
+    const db = await this.open();
+    if (!db) return;
+    await new Promise((resolve) => {
+      const transaction = db.transaction('rotation', 'readwrite');
+      transaction.objectStore('rotation').put(rotation, 'last');
+      transaction.oncomplete = transaction.onerror = transaction.onabort = () => resolve();
+    }).finally(() => db.close());
+  },
+};
 
 /**
  * Posts one GraphQL operation and always resolves to a GraphQL response: an answer that is not JSON
@@ -156,8 +190,15 @@ export class PlaygroundSession extends EventTarget {
   refresh(staleToken) {
     if (this.#refreshing) return this.#refreshing;
     const run = async () => {
-      const session = this.current;
+      let session = this.current;
       if (!session) return null;
+      // Another tab renewed this session's refresh token already: take its result.
+      const last = await rotations.last();
+      if (last && session.refreshToken && last.from === session.refreshToken) {
+        this.#store(last.to);
+        this.#changed();
+        session = last.to;
+      }
       if (session.accessToken !== staleToken && !this.#due(session)) return session.accessToken;
       if (!session.refreshToken) {
         localStorage.removeItem(STORAGE_KEY);
@@ -171,6 +212,7 @@ export class PlaygroundSession extends EventTarget {
       });
       if (result.data && result.data.refreshToken) {
         this.adopt(result.data.refreshToken);
+        await rotations.record({ from: session.refreshToken, to: this.current });
         return result.data.refreshToken.accessToken;
       }
       const networkTrouble = (result.errors ?? []).some((e) => e.extensions && ['NETWORK_ERROR', 'BAD_RESPONSE'].includes(e.extensions.code));
