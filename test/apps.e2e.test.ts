@@ -53,7 +53,11 @@ describe('accounts linked to an app', () => {
     // The owner still reads its own account for its app; a service admin reads the owner.
     expect((await as(owner)(MINE, { app: DEMO.app.id })).data!.accountOfApp).toEqual({ id: DEMO.account.id });
     expect((await as(admin)(`{ accountOfApp(appId: "${DEMO.app.id}") { id } }`)).data!.accountOfApp).toEqual({ id: DEMO.account.id });
-    // The linked account does not own the app: its links are not its business.
+    // The linked account does not own the app: its links, keys and redirect URIs are not its business.
+    const ownerOnly = await as(linked.token)(`{ me { account { apps { nodes { id apiKeys { totalCount } } } } } }`);
+    expect(ownerOnly.errors?.[0]).toMatchObject({ path: ['me', 'account', 'apps', 'nodes', 0, 'apiKeys'], extensions: { code: 'FORBIDDEN' } });
+    const uris = await as(linked.token)(`{ me { account { apps { nodes { id redirectUris } } } } }`);
+    expect(uris.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     expect((await as(linked.token)(LINKS, { id: DEMO.app.id })).data!.app).toBeNull();
 
     // Removal has adding's role rule: service admins only.

@@ -9,6 +9,14 @@ export const App: AppResolvers = {
     requireInScope(scope, app.accountId);
     return data.appLinks.linkedAccounts(app.id, args);
   },
-  apiKeys: (app, args, { data }) => data.apps.apiKeysOfApp(app.id, args),
+  // An account added to the app sees it in Account.apps, but its keys and redirect URIs stay the owner's.
+  redirectUris: (app, _args, { scope }) => {
+    requireInScope(scope, app.accountId);
+    return app.redirectUris;
+  },
+  apiKeys: (app, args, { data, scope }) => {
+    requireInScope(scope, app.accountId);
+    return data.apps.apiKeysOfApp(app.id, args);
+  },
   appKeyScopes: (app) => appKeyScopeEnums(app.appKeyScopes),
 };
