@@ -274,15 +274,29 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
   });
 
   it('signs out in one click: the session ends on the server and the stores are cleared', async () => {
-    const { context, page, requests } = await freshPage();
+    const { context, page, requests } = await freshPage((c) => c.clock.install());
     await open(page);
     await signInWithForm(page);
+    // Renewed once, so there is a hand-over between tabs to clear as well.
+    const signedIn = (await storedSession(page))!;
+    await context.clock.fastForward('14:30');
+    await expect.poll(async () => (await storedSession(page))?.accessToken, { timeout: LONG }).not.toBe(signedIn.accessToken);
     const { refreshToken } = (await storedSession(page))!;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: LONG });
     await expect.poll(() => posted(requests, 'PlaygroundSignOut').length, { timeout: LONG }).toBe(1);
     await expect.poll(() => posted(requests, 'PlaygroundSignOut')[0]!.response().then((r) => r?.json()), { timeout: LONG }).toEqual({ data: { logout: { revoked: true } } });
     expect(await storedSession(page)).toBeNull();
+    // Nor is a renewal's hand-over between browser tabs kept (IndexedDB).
+    const handedOver = await page.evaluate(`new Promise((resolve) => {
+      const request = indexedDB.open('iris-playground', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('rotation');
+      request.onsuccess = () => {
+        const read = request.result.transaction('rotation').objectStore('rotation').get('last');
+        read.onsuccess = () => resolve(read.result ?? null);
+      };
+    })`);
+    expect(handedOver).toBeNull();
     const reuse = await graph.request(`mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken } }`, { i: { refreshToken } });
     expect(reuse.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await setQuery(page, 'query SignedOut { me { email } }');

@@ -39,9 +39,14 @@ const rotations = {
     if (!db) return;
     await new Promise((resolve) => {
       const transaction = db.transaction('rotation', 'readwrite');
-      transaction.objectStore('rotation').put(rotation, 'last');
+      if (rotation) transaction.objectStore('rotation').put(rotation, 'last');
+      else transaction.objectStore('rotation').delete('last');
       transaction.oncomplete = transaction.onerror = transaction.onabort = () => resolve();
     }).finally(() => db.close());
+  },
+  /** Forgets the last renewal (its tokens) when the session ends. */
+  clear() {
+    return this.record(null);
   },
 };
 
@@ -157,6 +162,7 @@ export class PlaygroundSession extends EventTarget {
     localStorage.removeItem(STORAGE_KEY);
     this.notice = '';
     this.#changed();
+    await rotations.clear();
     if (session && session.refreshToken) {
       await postGraphQL(this.#url, { query: 'mutation PlaygroundSignOut($input: LogoutInput!) { logout(input: $input) { revoked } }', variables: { input: { refreshToken: session.refreshToken } } });
     }
@@ -172,6 +178,7 @@ export class PlaygroundSession extends EventTarget {
     localStorage.removeItem(STORAGE_KEY);
     this.notice = `Signed out: ${why}`;
     this.#changed();
+    void rotations.clear();
   }
 
   /** The access token to send now: renewed first when it is about to expire. */
