@@ -232,6 +232,7 @@ export class PlaygroundSession extends EventTarget {
         return session.accessToken;
       }
       localStorage.removeItem(STORAGE_KEY);
+      await rotations.clear();
       this.notice = `Signed out: ${describeErrors(result.errors)}`;
       this.#changed();
       return null;
