@@ -126,14 +126,16 @@ describe('no silent nulls', () => {
     expect((await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: ghost } })).errors).toBeUndefined();
   });
 
-  it('answers a user that cannot be resolved with an errors entry at its path, the null stopping at the nearest nullable field', async () => {
+  it('answers a user that cannot be read with an errors entry at its path, the null stopping at the list entry', async () => {
     // A user of another account: the owner cannot read them, so identity resolves the reference to null.
     const other = await createTenant(graph, 'Unreadable Co');
     const shared = await as(owner)(`mutation($u: ID!) { shareDevice(input: { deviceId: "${DEMO.device.id}", userId: $u }) { id } }`, { u: other.user.id });
     expect(shared.errors).toBeUndefined();
     const read = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } }`);
     expectNoSilentNulls(read);
-    expect(read.data).toEqual({ device: null });
+    // The device and its other shares still read; only the unreadable entry is null.
+    expect(read.data!.device.id).toBe(DEMO.device.id);
+    expect(read.data!.device.sharedWith).toEqual([null]);
     expect(read.errors).toContainEqual(
       expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
     );
