@@ -624,6 +624,33 @@ describe('the authorization matrix: subscriptions', () => {
     }
     expect(failures).toEqual([]);
   }, 300_000);
+
+  it.each([
+    // Answered by the devices subgraph alone, and resolved per event by the gateway (analytics' field).
+    ['subscription { deviceMarkCreated { id device { id name } } }', ['deviceMarkCreated', 'device', 'name'], 'Device'],
+    // analytics refuses the Device reference itself (its type's policy): the error is at the entity.
+    ['subscription { deviceMarkCreated { id device { id actions { totalCount } } } }', ['deviceMarkCreated', 'device'], 'Device'],
+  ])('sends a refusal inside an event as an errors entry with its path and code: %s', async (query, path, policy) => {
+    const marksOnly = callers.find((c) => c.name === "OAuth marks:read (B's user)")!;
+    const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: marksOnly.headers, retryAttempts: 0, lazy: true });
+    try {
+      const first = new Promise<FirstAnswer>((resolve) => {
+        client.subscribe({ query }, { next: (value) => resolve(value as never), error: (error) => resolve({ errors: error as never }), complete: () => resolve({}) });
+      });
+      let received = false;
+      void first.then(() => {
+        received = true;
+      });
+      for (let round = 0; round < 20 && !received; round++) {
+        await admin(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`);
+        await Promise.race([first, new Promise((r) => setTimeout(r, 1_000))]);
+      }
+      const event = await first;
+      expect(event.errors).toEqual([expect.objectContaining({ path, extensions: expect.objectContaining({ code: 'FORBIDDEN', policy }) })]);
+    } finally {
+      await client.dispose();
+    }
+  }, 120_000);
 });
 
 describe('finding 1: an API key reaches only what its scopes name', () => {

@@ -23,6 +23,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
+  type FormattedExecutionResult,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -220,13 +221,19 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
   // the graph shows depends on who asks, not on which of their tokens they hold. A thousand tabs of one
   // user cost one federated query per event, not a thousand.
   const inFlight = new Map<string, Promise<ExecutionResult | null>>();
+  // Apollo Server answers with formatted errors; an event's errors go out through graphql-ws and SSE as
+  // GraphQLErrors (they serialise them), with their paths and codes.
+  const withGraphQLErrors = ({ errors, ...result }: FormattedExecutionResult): ExecutionResult => ({
+    ...(result as ExecutionResult),
+    ...(errors ? { errors: errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions ?? {} })) } : {}),
+  });
   const resolveEvent = (state: ConnectionState, query: string, variables: Record<string, unknown>) => {
     const key = `${principalKey(state.context.auth.principal)}\n${query}\n${JSON.stringify(variables)}`;
     let pending = inFlight.get(key);
     if (!pending) {
       pending = options.apollo
         .executeOperation({ query, variables }, { contextValue: { ...state.context, internal: true } })
-        .then((response) => (response.body.kind === 'single' ? (response.body.singleResult as ExecutionResult) : null));
+        .then((response) => (response.body.kind === 'single' ? withGraphQLErrors(response.body.singleResult) : null));
       inFlight.set(key, pending);
       setTimeout(() => inFlight.delete(key), 5_000).unref();
     }
@@ -308,7 +315,8 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
       for await (const event of events) {
         if (credentialEnded()) break;
         if (event.errors?.length) {
-          yield { errors: event.errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })) };
+          // The subgraph answered the same selection: its paths are the subscriber's.
+          yield { errors: event.errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions ?? {} })) };
           continue;
         }
         if (!plan.perEvent) {

@@ -90,13 +90,19 @@ describe('secureResolvers', () => {
     expect(outcome(() => secured.Subscription!.ticks!.subscribe!(null, {}, { auth: app(['devices:read'], 'oauth') }, null))).toBe('FORBIDDEN');
   });
 
-  it('guards entity references with the type’s policy, including entities without their own reference resolver', () => {
-    const reference = (auth: AuthState) =>
-      outcome(() => (secured.Thing!.__resolveReference as unknown as (ref: unknown, context: unknown, info: unknown) => unknown)({ id: '1' }, { auth }, null));
-    expect(reference(nobody)).toBe('UNAUTHENTICATED');
-    expect(reference(app(['profiles:read']))).toBe('FORBIDDEN');
-    expect(reference(app(['devices:read'], 'oauth'))).toEqual({ id: '1' });
-    expect(reference(user('MEMBER'))).toEqual({ id: '1' });
+  it('guards entity references with the type’s policy, including entities without their own reference resolver', async () => {
+    // A refusal is a rejected promise, so that `_entities` answers each reference on its own.
+    const reference = async (auth: AuthState) => {
+      try {
+        return await (secured.Thing!.__resolveReference as unknown as (ref: unknown, context: unknown, info: unknown) => unknown)({ id: '1' }, { auth }, null);
+      } catch (err) {
+        return (err as { extensions: { code: string } }).extensions.code;
+      }
+    };
+    expect(await reference(nobody)).toBe('UNAUTHENTICATED');
+    expect(await reference(app(['profiles:read']))).toBe('FORBIDDEN');
+    expect(await reference(app(['devices:read'], 'oauth'))).toEqual({ id: '1' });
+    expect(await reference(user('MEMBER'))).toEqual({ id: '1' });
   });
 
   it('refuses to start when a root field of the SDL has no resolver', () => {

@@ -184,8 +184,14 @@ export function secureResolvers<R extends ResolverMap>(typeDefs: DocumentNode, r
     // reference), so it gets the check too.
     const ref = (resolvers[typeName]?.['__resolveReference'] as ((...args: unknown[]) => unknown) | undefined) ?? ((reference: unknown) => reference);
     if (isPublic) continue;
+    // Refused as a rejected promise, not a throw: `_entities` then answers each reference on its own
+    // (an error at `_entities.<i>`, which the gateway puts at the entity's path) instead of failing whole.
     (secured[typeName] ??= {})['__resolveReference'] = (reference: unknown, context: ContextWithAuth, info: unknown) => {
-      check(context.auth);
+      try {
+        check(context.auth);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return ref(reference, context, info);
     };
   }
