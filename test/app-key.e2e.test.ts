@@ -117,6 +117,24 @@ describe('an app key', () => {
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'AUTHORIZATION_MALFORMED' });
   });
 
+  it('is read by every transport and allowed by CORS', async () => {
+    // A subscription over HTTP (Apollo's multipart protocol) is admitted with the same credential.
+    const subscribe = (headers: Record<string, string>) =>
+      fetch(graph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec=1.0', ...headers },
+        body: JSON.stringify({ query: 'subscription { deviceMarkCreated { id } }' }),
+      });
+    const refused = await subscribe(appKeyHeaders(appId, 'iak_wrong'));
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({ reason: 'APP_KEY_INVALID' });
+    const preflight = await fetch(graph.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'app_id,app_key,content-type' },
+    });
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/app_id.*app_key/);
+  });
+
   it("is refused with ACCOUNT_DEACTIVATED while its account is deactivated", async () => {
     const STATUS = `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`;
     await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: false } }, { token: adminToken });

@@ -5,6 +5,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange, AppCredential } from './apiKeys.js';
 
+/** The headers that carry an app's own credential, for the transports and CORS that pass credentials on. */
+export const APP_CREDENTIAL_HEADERS = ['api_key', 'app_id', 'app_key', 'x-app-id', 'x-app-key'] as const;
+
 const firstHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /**

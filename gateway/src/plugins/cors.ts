@@ -1,19 +1,20 @@
 import fastifyCors from '@fastify/cors';
 import type { Config } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
+import { APP_CREDENTIAL_HEADERS } from './auth.js';
 
 /** Any port of the loopback addresses a developer's web app is served from. */
 const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
 /**
- * What browsers send beside the body: credentials (`authorization`, the profiles API's `api_key`),
+ * What browsers send beside the body: credentials (`authorization`, the profiles API's `api_key`, an app's `app_id` + `app_key`),
  * `content-type: application/json`, Apollo Client's preflight and operation-name headers (Apollo
  * Server's CSRF prevention asks for one of them), a client's own request id, and `accept`, which
  * chooses the subscription transport (`multipart/mixed;subscriptionSpec=1.0`, `text/event-stream`).
  */
 export const CORS_ALLOWED_HEADERS = [
   'authorization',
-  'api_key',
+  ...APP_CREDENTIAL_HEADERS,
   'content-type',
   'apollo-require-preflight',
   'x-apollo-operation-name',

@@ -5,6 +5,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { refusedCredentials, type OperationRequest } from './admission.js';
 import { MAX_BUFFERED_BYTES, type SubscriptionRunner } from './subscriptions.js';
+import { APP_CREDENTIAL_HEADERS } from './auth.js';
 
 /**
  * Subscriptions sent as a plain `POST /graphql`, as Apollo Client's HttpLink, Apollo iOS and Apollo
@@ -45,7 +46,7 @@ export function registerHttpSubscriptions(
 
   async function serve(request: FastifyRequest, reply: FastifyReply, transport: Transport, body: OperationRequest) {
     const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'api_key', 'x-request-id']) {
+    for (const name of ['authorization', ...APP_CREDENTIAL_HEADERS, 'x-request-id']) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
