@@ -105,6 +105,22 @@ describe('bad input', () => {
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(result.errors?.[0]?.message).toMatch(/not valid/);
   });
+
+  it('answers an operation name the document does not hold with 400, naming the ones it does', async () => {
+    const send = (body: object) =>
+      fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const unknown = await send({ query: 'query Me { me { id } }', operationName: 'Mine' });
+    expect(unknown.status).toBe(400);
+    const unknownBody = (await unknown.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(unknownBody.errors[0]).toMatchObject({ extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    expect(unknownBody.errors[0]!.message).toMatch(/"Mine".*"Me"/);
+
+    const unnamed = await send({ query: 'query A { me { id } } query B { me { email } }' });
+    expect(unnamed.status).toBe(400);
+    const unnamedBody = (await unnamed.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(unnamedBody.errors[0]!.extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    expect(unnamedBody.errors[0]!.message).toMatch(/operationName/);
+  });
 });
 
 describe('authentication and tenancy', () => {

@@ -25,6 +25,7 @@ import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubsc
 import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js';
 import { registerForwardedRoutes } from './plugins/forwarding.js';
 import { useCors } from './plugins/cors.js';
+import { requireResolvedOperation } from './plugins/operationResolution.js';
 import { registerPlayground } from './plugins/playground.js';
 import { watchSupergraphFile } from './plugins/supergraphFile.js';
 import { useValueCompletionErrors } from './plugins/valueCompletion.js';
@@ -120,6 +121,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       credentialRefusalPlugin(),
       useValueCompletionErrors<GatewayContext>(),
       requestIdOnInternalErrors<GatewayContext>(),
+      requireResolvedOperation<GatewayContext>(),
       refuseSubscriptionsOverApollo<GatewayContext>(),
       costLimitPlugin(config.MAX_QUERY_COST),
       rateLimitPlugin(rateLimiter),
