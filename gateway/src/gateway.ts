@@ -180,7 +180,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
       rateLimit: (context, operation) => rateLimiter.admit(context, operation),
     }),
   }));
-  const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS);
+  const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS, logger);
   const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
   const endHttpSubscriptions = registerHttpSubscriptions(app, subscriptions, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS, logger });
 

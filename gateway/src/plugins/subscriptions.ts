@@ -39,7 +39,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
 import type { ApiKeyExchange } from './apiKeys.js';
 import { credentialCloseReason, refusedCredentials, type Admission, type OperationAdmission, type OperationRequest, type RefusedOperation } from './admission.js';
-import { authenticateRequest } from './auth.js';
+import { APP_CREDENTIAL_HEADERS, authenticateRequest } from './auth.js';
 import { requestIdOf } from './requestId.js';
 import { UpstreamRefusal, type UpstreamEvent, type UpstreamSubscriptions } from './upstreamSubscriptions.js';
 
@@ -382,13 +382,16 @@ const TOO_SLOW = 'Too slow: events were not read in time; reconnect and resume w
 
 /**
  * The credentials in `connectionParams` or headers. Header names are case-insensitive, and client
- * libraries spell them as their authors chose (`Authorization`, `authorization`, `api_key`, `Api-Key`).
+ * libraries spell them as their authors chose (`Authorization`, `authorization`, `api_key`, `Api-Key`,
+ * `app_id` + `app_key`, `X-App-Id` + `X-App-Key`).
  */
 function credentialHeaders(source: Record<string, unknown>): Record<string, string> {
   const headers: Record<string, string> = {};
+  const names = new Set<string>(['authorization', ...APP_CREDENTIAL_HEADERS]);
   for (const [name, value] of Object.entries(source)) {
-    const lower = name.toLowerCase().replace('-', '_');
-    if ((lower === 'authorization' || lower === 'api_key') && typeof value === 'string') headers[lower] = value;
+    const lower = name.toLowerCase();
+    const spelled = names.has(lower) ? lower : lower.replace('-', '_');
+    if (names.has(spelled) && typeof value === 'string') headers[spelled] = value;
   }
   return headers;
 }
@@ -398,7 +401,13 @@ function credentialHeaders(source: Record<string, unknown>): Record<string, stri
  * valid ones closes with 4403, and with the expiry of the token that authorised it. Dead peers are
  * found by pings every `pingIntervalMs` and dropped; a subscriber too slow to read closes with 4429.
  */
-export function serveWebSocketSubscriptions(server: Server, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner, pingIntervalMs: number): () => Promise<void> {
+export function serveWebSocketSubscriptions(
+  server: Server,
+  apiSchema: () => GraphQLSchema,
+  runner: SubscriptionRunner,
+  pingIntervalMs: number,
+  logger: Logger,
+): () => Promise<void> {
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
   const alive = new WeakMap<WebSocket, boolean>();
   wss.on('connection', (socket) => {
@@ -423,7 +432,12 @@ export function serveWebSocketSubscriptions(server: Server, apiSchema: () => Gra
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
         // A refused credential closes with 4403 and its reason first (`TOKEN_EXPIRED: …`), for the client to act on.
-        const refuse = (auth: AuthState) => ctx.extra.socket.close(4403, credentialCloseReason(auth));
+        // Logged here: a socket refused on connect makes no HTTP request for the operation log to see.
+        const refuse = (auth: AuthState) => {
+          const reason = auth.credentialError?.reason ?? 'CREDENTIALS_MISSING';
+          logger.info({ code: 'UNAUTHENTICATED', reason, clientAddress: ctx.extra.request.socket.remoteAddress }, `websocket refused: ${reason}`);
+          ctx.extra.socket.close(4403, credentialCloseReason(auth));
+        };
         const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown', refuse);
         if (!state) return false;
         ctx.extra.state = state;
@@ -472,7 +486,7 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
     // the stream opens, with the status and codes HTTP would give (401 with the credential's `reason`).
     onSubscribe: async (req, params): Promise<SseResponse | OperationArgs<{ state: ConnectionState }>> => {
       const headers: Record<string, string> = {};
-      for (const name of ['authorization', 'api_key', 'x-request-id']) {
+      for (const name of ['authorization', ...APP_CREDENTIAL_HEADERS, 'x-request-id']) {
         const value = req.headers.get(name);
         if (value) headers[name] = value;
       }
