@@ -194,6 +194,26 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(code).toBe(4403);
   });
 
+  it("serves only subscriptions on a subgraph's own WebSocket, so its schema stays the gateway's", async () => {
+    const client = createClient({
+      url: graph.subgraphs.devices.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${owner}` },
+      retryAttempts: 0,
+    });
+    clients.push(client);
+    for (const query of ['{ _service { sdl } }', '{ __schema { types { name } } }']) {
+      const [event] = await collect(client, query).until(1);
+      expect(event?.data).toBeUndefined();
+      expect(event?.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    }
+    // A subscription on the same socket is still served.
+    const marks = collect(client, 'subscription { deviceMarkCreated { id } }');
+    await upload(owner);
+    await graph.settle();
+    expect((await marks.until(1, 30_000))[0]?.data).toMatchObject({ deviceMarkCreated: { id: expect.any(String) } });
+  });
+
   it('ends the subscriptions of a connection when the token that authorised it expires', async () => {
     // A token issued so that it expires two seconds from now (the test clock sets the issue time).
     const shift = (graph.config.ACCESS_TOKEN_TTL_SECONDS - 2) * 1000;

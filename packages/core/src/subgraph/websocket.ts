@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { CredentialError } from '../auth/principal.js';
@@ -63,6 +63,20 @@ export function serveSubscriptions<Context extends RequestContext>(options: {
         return true;
       },
       onClose: (ctx) => connections.get(ctx)?.watch?.stop(),
+      // Subscriptions only: the gateway sends nothing else here, and a query over this socket would
+      // bypass what HTTP keeps to the gateway (`_service`, introspection).
+      onSubscribe: (_ctx, _id, payload) => {
+        let operation;
+        try {
+          operation = getOperationAST(parse(payload.query), payload.operationName);
+        } catch {
+          return undefined; // graphql-ws answers the syntax error itself
+        }
+        if (operation && operation.operation !== 'subscription') {
+          return [new GraphQLError('A subgraph serves only subscriptions over WebSocket: send queries and mutations over HTTP, through the gateway.', { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        return undefined;
+      },
       context: async (ctx, _id, payload) => {
         const caller = callerOf(ctx.connectionParams, payload);
         if (text(payload.extensions ?? undefined, 'authorization')) {
