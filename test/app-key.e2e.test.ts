@@ -1,5 +1,7 @@
 import { DEMO } from '@iris/core';
+import { createClient, type Client } from 'graphql-ws';
 import { decodeJwt } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from './support/graph.js';
 
@@ -29,6 +31,21 @@ async function register(input: Record<string, unknown>) {
   const result = await graph.request(REGISTER, { input: { name: 'Camera companion', platform: 'ANDROID', kind: 'PURCHASED', ...input } }, { token: ownerToken });
   expect(result.errors).toBeUndefined();
   return result.data!.registerApp as { appKey: string; previousKeyValidUntil: string | null; app: { id: string; kind: string; platform: string; appKeyScopes: string[] } };
+}
+
+function connectWs(connectionParams: Record<string, unknown>): { client: Client; closed: Promise<{ code: number; reason: string }> } {
+  let onClosed: (event: { code: number; reason: string }) => void = () => {};
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url: graph.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => {},
+    on: { closed: (event) => onClosed(event as { code: number; reason: string }) },
+  });
+  return { client, closed };
 }
 
 const appKeyHeaders = (appId: string, appKey: string) => ({ app_id: appId, app_key: appKey });
@@ -128,6 +145,19 @@ describe('an app key', () => {
     const refused = await subscribe(appKeyHeaders(appId, 'iak_wrong'));
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({ reason: 'APP_KEY_INVALID' });
+    // graphql-ws reads it from connectionParams, however the client spells the names.
+    const wrong = connectWs({ app_id: appId, app_key: 'iak_wrong' });
+    expect(await wrong.closed).toMatchObject({ code: 4403, reason: expect.stringMatching(/^APP_KEY_INVALID: /) });
+    const right = connectWs({ 'X-App-Id': appId, 'X-App-Key': appKey });
+    try {
+      // Signed in (not closed with 4403), and held to its scopes: marks:read was not chosen.
+      const first = await new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>((resolve) => {
+        right.client.subscribe({ query: 'subscription { deviceMarkCreated { id } }' }, { next: resolve, error: (errors) => resolve({ errors: errors as never }), complete: () => {} });
+      });
+      expect(first.errors?.[0]?.extensions?.code, JSON.stringify(first.errors ?? first)).toBe('FORBIDDEN');
+    } finally {
+      await right.client.dispose();
+    }
     const preflight = await fetch(graph.url, {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'app_id,app_key,content-type' },

@@ -1,6 +1,6 @@
 import { badUserInput, displayName, notFound, parseInput, signAccessToken, unauthenticated, type Config, type Scope, type TenantScope, type TokenKeys } from '@iris/core';
 import type { AppModel } from '@iris/db';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashSecret, newSecret, sameHash } from '../data/secrets.js';
@@ -37,8 +37,13 @@ const appKeyScopes = z
   // Stored once each, in the vocabulary's order.
   .transform((names) => (Object.keys(APP_KEY_SCOPES) as AppKeyScope[]).filter((name) => names.includes(name)).map((name) => APP_KEY_SCOPES[name]));
 
-/** What an app-key token's `sub` (and revocation) names: one generation of one app's key. */
-const appKeyCredentialId = (appId: string, keyHash: string) => `appkey:${appId}:${keyHash.slice(0, 16)}`;
+/**
+ * What an app-key token's `sub` (and revocation) names: one key of one app with one set of scopes.
+ * Revocations count in whole seconds, so naming the scopes too keeps a token traded just after a scope
+ * change from being refused by the revocation of the tokens that carried the old scopes.
+ */
+const appKeyCredentialId = (app: Pick<AppModel, 'id' | 'appKeyScopes'>, keyHash: string) =>
+  `appkey:${app.id}:${createHash('sha256').update(`${keyHash} ${app.appKeyScopes.join(' ')}`).digest('hex').slice(0, 16)}`;
 
 const INVALID_APP_KEY = 'This app_id and app_key are not valid: the key was rotated (and its grace period is over), the app is inactive, or either was mistyped.';
 
@@ -81,7 +86,7 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
   /** Ends the tokens traded for the app's current and previous keys (scopes changed, app deactivated). */
   async function revokeAppKeyTokens(app: AppModel): Promise<void> {
     const hashes = [app.keyHash, app.previousKeyHash].filter((hash): hash is string => !!hash);
-    if (hashes.length > 0) await revocations.revoke('credential', hashes.map((hash) => appKeyCredentialId(app.id, hash)));
+    if (hashes.length > 0) await revocations.revoke('credential', hashes.map((hash) => appKeyCredentialId(app, hash)));
   }
 
   /** The app, if the caller's tenant owns it; otherwise NOT_FOUND, as if it did not exist. */
@@ -146,8 +151,8 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
         previousKeyHash: previousKeyExpiresAt ? app.keyHash : null,
         previousKeyExpiresAt,
       });
-      if (app.previousKeyHash) await revocations.revoke('credential', appKeyCredentialId(app.id, app.previousKeyHash));
-      if (app.keyHash && !previousKeyExpiresAt) await revocations.revoke('credential', appKeyCredentialId(app.id, app.keyHash));
+      if (app.previousKeyHash) await revocations.revoke('credential', appKeyCredentialId(app, app.previousKeyHash));
+      if (app.keyHash && !previousKeyExpiresAt) await revocations.revoke('credential', appKeyCredentialId(app, app.keyHash));
       return { app: updated, appKey, previousKeyValidUntil: previousKeyExpiresAt };
     },
 
@@ -172,7 +177,7 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
       const token = await signAccessToken(
         keys,
         { ...config, ACCESS_TOKEN_TTL_SECONDS: config.API_KEY_TOKEN_TTL_SECONDS },
-        { kind: 'app', via: 'appKey', appId: app.id, accountId: app.accountId, scopes: app.appKeyScopes, credentialId: appKeyCredentialId(app.id, keyHash) },
+        { kind: 'app', via: 'appKey', appId: app.id, accountId: app.accountId, scopes: app.appKeyScopes, credentialId: appKeyCredentialId(app, keyHash) },
         now,
       );
       return { accessToken: token.token, expiresAt: token.expiresAt };
