@@ -32,7 +32,8 @@ export const sessionMutations: MutationResolvers = {
     if (principal.kind === 'app' && !(principal.via === 'oauth' && principal.userId && principal.appId === input.clientId)) {
       throw forbidden('An app can sign a user out only of itself, with an OAuth token of that user.');
     }
-    return services.sessions.logoutClient(principal.kind === 'user' ? principal.userId : principal.userId!, input);
+    // A user, or (checked above) an OAuth token, which always names its user.
+    return services.sessions.logoutClient(principal.userId!, input);
   },
   createLoginToken: (_parent, _args, { services, auth }) => services.sessions.createLoginToken(userIdOf(auth)),
   loginWithToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithToken(input.token)),
