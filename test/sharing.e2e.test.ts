@@ -139,6 +139,11 @@ describe('no silent nulls', () => {
     expect(read.errors).toContainEqual(
       expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
     );
+    // Beside another field's error too (@apollo/gateway itself reports completion only when nothing else failed).
+    const withOtherError = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } other: deviceGroup(id: "${DEMO.deviceGroup.id}") { devices(first: -1) { totalCount } } }`);
+    expectNoSilentNulls(withOtherError);
+    expect(withOtherError.errors).toContainEqual(expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'] }));
+    expect(withOtherError.errors).toContainEqual(expect.objectContaining({ path: ['other', 'devices'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
     await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: other.user.id } });
     expectNoSilentNulls(await as(owner)(EVERY_SHARED_WITH));
   });

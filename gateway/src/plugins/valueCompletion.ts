@@ -36,7 +36,9 @@ export function completionError(error: CompletionError, requestId: string): Grap
  * entity that could not be resolved) up to the nearest nullable field, as the spec says, but reports it
  * only in `extensions.valueCompletion`, which clients never read: `{"data":{"device":null}}` and no
  * error. This moves each of those into `errors` with its `path` and a `code`, and logs them (a value
- * that cannot be completed is a broken reference worth finding).
+ * that cannot be completed is a broken reference worth finding). `@apollo/gateway` keeps them only when no
+ * subgraph returned an error; Iris patches it (`patches/@apollo__gateway*.patch`) to keep them always, and
+ * drops here those a subgraph's error already explains.
  */
 export function useValueCompletionErrors<Context extends { requestId: string; logger: Logger }>(): ApolloServerPlugin<Context> {
   return {
@@ -49,9 +51,13 @@ export function useValueCompletionErrors<Context extends { requestId: string; lo
           if (!completion) return;
           const { valueCompletion: _moved, ...extensions } = result.extensions!;
           result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
-          if (completion.length === 0) return;
-          contextValue.logger.warn({ valueCompletion: completion.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
-          result.errors = [...(result.errors ?? []), ...completion.map((error) => completionError(error, contextValue.requestId))];
+          // A null that a subgraph's own error at or under its path already explains needs no second entry.
+          const explained = (completion: CompletionError) =>
+            (result.errors ?? []).some((error) => error.path && completion.path && completion.path.every((key, i) => error.path![i] === key));
+          const unexplained = completion.filter((error) => !explained(error));
+          if (unexplained.length === 0) return;
+          contextValue.logger.warn({ valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
+          result.errors = [...(result.errors ?? []), ...unexplained.map((error) => completionError(error, contextValue.requestId))];
         },
       };
     },
