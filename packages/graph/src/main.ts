@@ -1,7 +1,8 @@
 /** `pnpm start`: the whole graph on this machine, ready to explore. */
 // First: tracing (when OTEL_* asks for it) must patch `http` before anything else loads.
 import './instrument.js';
-import { ConfigError, createLogger, DEMO, loadConfig, shutdownTracing } from '@iris/core';
+import { ConfigError, createLogger, DEMO, loadConfig } from '@iris/core';
+import { exitOnSignals } from './shutdown.js';
 import { startGraph } from './graph.js';
 
 const startedAt = performance.now();
@@ -32,26 +33,4 @@ if (graph.seeded) {
 }
 console.log(`${lines.join('\n')}\n`);
 
-// SIGTERM / SIGINT: stop accepting, close live sockets with 1001, finish the requests and the analysis in
-// flight, then exit; past SHUTDOWN_TIMEOUT_MS the process exits anyway (unfinished jobs stay queued in
-// the database and run after the next start).
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    graph.close().then(
-      // Spans still batched are exported before the process ends.
-      () => shutdownTracing().finally(() => process.exit(0)),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+exitOnSignals(() => graph.close(), logger, config.SHUTDOWN_TIMEOUT_MS);

@@ -5,7 +5,8 @@
  */
 // First: tracing (when OTEL_* asks for it) must patch `http` before anything else loads.
 import './instrument.js';
-import { ConfigError, createLogger, loadConfig, shutdownTracing } from '@iris/core';
+import { ConfigError, createLogger, loadConfig } from '@iris/core';
+import { exitOnSignals } from './shutdown.js';
 import { describeMissing, isService, missingVariables, SERVICES } from './requirements.js';
 
 const service = process.argv[2];
@@ -34,23 +35,4 @@ const logger = createLogger({ level: config.LOG_LEVEL, name: `iris-${service}`, 
 const running = await startService(service, config, logger);
 console.log(`Iris ${service} is ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}s: ${running.url}`);
 
-// SIGTERM / SIGINT: finish the work in flight and exit; past SHUTDOWN_TIMEOUT_MS, exit anyway.
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    running.close().then(
-      () => shutdownTracing().finally(() => process.exit(0)),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+exitOnSignals(() => running.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
