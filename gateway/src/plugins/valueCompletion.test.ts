@@ -44,6 +44,24 @@ describe('value completion errors', () => {
     expect(result.extensions).toEqual({ cost: 3 });
   });
 
+  it("adds nothing for a null that a subgraph's error above or under it already explains", async () => {
+    const refused = { message: 'This needs one of these scopes: devices:read.', path: ['mark', 'device'], extensions: { code: 'FORBIDDEN' } };
+    const failedChild = { message: 'No User with id "u" exists.', path: ['group', 'owner', 'email'], extensions: { code: 'NOT_FOUND' } };
+    const { result, warn } = await send({
+      data: { mark: null, group: null, other: null },
+      errors: [refused, failedChild],
+      extensions: {
+        valueCompletion: [
+          { message: 'Cannot return null for non-nullable field Device.actions.', path: ['mark', 'device', 'actions'] },
+          { message: 'Cannot return null for non-nullable field Group.owner.', path: ['group', 'owner'] },
+          { message: 'Cannot return null for non-nullable field Query.other.', path: ['other'] },
+        ],
+      },
+    });
+    expect(result.errors).toEqual([refused, failedChild, expect.objectContaining({ path: ['other'], extensions: { code: 'NOT_FOUND' } })]);
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
   it('masks an invalid value as an internal error with the request id, and leaves a clean result alone', async () => {
     expect(completionError({ message: 'Invalid value found for field Device.status.', path: ['device', 'status'] }, 'req-9')).toEqual({
       message: expect.stringContaining('request id'),

@@ -51,9 +51,11 @@ export function useValueCompletionErrors<Context extends { requestId: string; lo
           if (!completion) return;
           const { valueCompletion: _moved, ...extensions } = result.extensions!;
           result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
-          // A null that a subgraph's own error at or under its path already explains needs no second entry.
+          // A null that a subgraph's own error already explains needs no second entry: an error under its
+          // path (a child that failed), or above it (an entity whose reference was refused, its fields missing).
+          const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.every((key, i) => inner[i] === key);
           const explained = (completion: CompletionError) =>
-            (result.errors ?? []).some((error) => error.path && completion.path && completion.path.every((key, i) => error.path![i] === key));
+            (result.errors ?? []).some((error) => error.path && completion.path && (within(completion.path, error.path) || within(error.path, completion.path)));
           const unexplained = completion.filter((error) => !explained(error));
           if (unexplained.length === 0) return;
           contextValue.logger.warn({ valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
