@@ -13,7 +13,7 @@ import { startTestGraph, type TestGraph } from './support/graph.js';
 const folder = mkdtempSync(join(tmpdir(), 'iris-supergraph-'));
 const path = join(folder, 'supergraph.graphql');
 const original = readFileSync(SUPERGRAPH_FILE, 'utf8');
-const ME = 'The signed-in user. ';
+const ME = 'The signed-in user, ';
 
 /** Replaces the file as a deploy does: written beside it, then renamed over it. */
 const replaceSupergraph = (sdl: string) => {
@@ -41,7 +41,7 @@ const meDescription = async () => {
 
 it('serves the changed supergraph once the file changes, while requests keep being answered', async () => {
   expect(original).toContain(ME);
-  expect(await meDescription()).toMatch(/^The signed-in user\. /);
+  expect(await meDescription()).toMatch(/^The signed-in user, or /);
 
   // Requests one after another all through the reload.
   let reloading = true;
@@ -50,8 +50,8 @@ it('serves the changed supergraph once the file changes, while requests keep bei
     while (reloading) answers.push(await graph.request('{ me { id } }', {}, { token }));
   })();
 
-  replaceSupergraph(original.replace(ME, 'The signed-in user, as of the reloaded supergraph. '));
-  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user, as of the reloaded supergraph\. /), { timeout: 30_000, interval: 200 });
+  replaceSupergraph(original.replace(ME, 'The signed-in user as of the reloaded supergraph, '));
+  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as of the reloaded supergraph, /), { timeout: 30_000, interval: 200 });
 
   reloading = false;
   await traffic;
@@ -66,7 +66,7 @@ it('keeps serving the current supergraph when the file is replaced by one that d
   // Requests meanwhile get the current supergraph.
   for (let i = 0; i < 10; i++) expect(await meDescription()).toBe(before);
   // Then a valid change after it: the broken file has not stopped the watching.
-  replaceSupergraph(original.replace(ME, 'The signed-in user, after a broken supergraph. '));
+  replaceSupergraph(original.replace(ME, 'The signed-in user after a broken supergraph, '));
   await vi.waitFor(async () => expect(await meDescription()).toMatch(/after a broken supergraph/), { timeout: 30_000, interval: 200 });
   expect(before).toMatch(/as of the reloaded supergraph/);
   expect((await graph.request('{ me { id } }', {}, { token })).errors).toBeUndefined();

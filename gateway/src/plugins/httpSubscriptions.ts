@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { graphqlErrorBody, logRefusedRequest, trackSubscription, type AuthState, type Logger } from '@iris/core';
+import { graphqlErrorBody, logRefusedRequest, OPERATION_LOGGED_HEADER, trackSubscription, type AuthState, type Logger } from '@iris/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
@@ -55,6 +55,8 @@ export function registerHttpSubscriptions(
     // Refusals are logged here: the request never reaches Apollo Server, whose operation log would.
     const refuse = (logger: Logger, status: number, errors: readonly GraphQLError[]) => {
       logRefusedRequest(logger, { method: request.method, path, status, errors });
+      // Logged: the server's hook for refused requests (`logRefusedRequests`) leaves this one alone.
+      reply.header(OPERATION_LOGGED_HEADER, '1');
       return sendErrors(reply, status, errors);
     };
     if (!state) return refuse(options.logger.child({ requestId: String(request.headers['x-request-id'] ?? '') }), 401, refusedCredentials(refusedAuth).errors);

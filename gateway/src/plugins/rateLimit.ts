@@ -126,7 +126,7 @@ export class OperationRateLimiter {
       (await this.#consumeSensitive(context, operation));
     if (!refusal) return null;
     const { budget: spent, retryAfterSeconds } = refusal;
-    context.logger.debug(
+    context.logger.warn(
       {
         code: ErrorCode.RATE_LIMITED,
         budget: spent.name,

@@ -62,6 +62,17 @@ describe('value completion errors', () => {
     expect(warn).toHaveBeenCalledOnce();
   });
 
+  it('adds nothing beside the error of a whole fetch that failed (no path: the subgraph is down)', async () => {
+    const down = { message: 'The devices service is unavailable.', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    const { result, warn } = await send({
+      data: null,
+      errors: [down],
+      extensions: { valueCompletion: [{ message: 'Cannot return null for non-nullable field Mutation.addDevice.', path: ['addDevice'] }] },
+    });
+    expect(result.errors).toEqual([down]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('masks an invalid value as an internal error with the request id, and leaves a clean result alone', async () => {
     expect(completionError({ message: 'Invalid value found for field Device.status.', path: ['device', 'status'] }, 'req-9')).toEqual({
       message: expect.stringContaining('request id'),

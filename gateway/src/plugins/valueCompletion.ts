@@ -52,10 +52,11 @@ export function useValueCompletionErrors<Context extends { requestId: string; lo
           const { valueCompletion: _moved, ...extensions } = result.extensions!;
           result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
           // A null that a subgraph's own error already explains needs no second entry: an error under its
-          // path (a child that failed), or above it (an entity whose reference was refused, its fields missing).
+          // path (a child that failed), above it (an entity whose reference was refused, its fields
+          // missing), or with no path at all (a whole fetch failed: the subgraph down, cut off, too slow).
           const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.every((key, i) => inner[i] === key);
           const explained = (completion: CompletionError) =>
-            (result.errors ?? []).some((error) => error.path && completion.path && (within(completion.path, error.path) || within(error.path, completion.path)));
+            (result.errors ?? []).some((error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))));
           const unexplained = completion.filter((error) => !explained(error));
           if (unexplained.length === 0) return;
           contextValue.logger.warn({ valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
