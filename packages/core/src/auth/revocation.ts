@@ -13,7 +13,7 @@ export type RevocationSubject = 'session' | 'user' | 'account' | 'credential';
 export interface Revocation {
   subject: RevocationSubject;
   id: string;
-  /** Milliseconds since the epoch: tokens whose `iat` is earlier (or in the same second) are refused. */
+  /** Milliseconds since the epoch: tokens issued at or before it are refused (by `iam`; by `iat`, also those of the same second). */
   before: number;
   /** Milliseconds since the epoch: past it every token the entry refuses has expired, so it is forgotten. */
   until: number;
@@ -23,6 +23,8 @@ export interface Revocation {
 export interface TokenClaims {
   /** Seconds since the epoch. */
   iat: number;
+  /** Milliseconds since the epoch, when the token says (its `iam` claim, agreeing with `iat`). */
+  issuedAtMs?: number;
   exp: number;
   sid: string;
   acc: string;
@@ -97,8 +99,11 @@ export class RevocationList {
     const check = (subject: RevocationSubject, id: string | undefined) => {
       if (!id) return null;
       const entry = this.#entries.get(`${subject}:${id}`);
-      // `iat` has whole seconds: a token issued in the second of the revocation is refused too.
-      return entry && claims.iat <= Math.floor(entry.before / 1000) ? entry : null;
+      if (!entry) return null;
+      // Without `iam`, `iat`'s whole seconds are all there is: a token issued in the second of the
+      // revocation is refused too.
+      const issuedBefore = claims.issuedAtMs !== undefined ? claims.issuedAtMs <= entry.before : claims.iat <= Math.floor(entry.before / 1000);
+      return issuedBefore ? entry : null;
     };
     return check('session', claims.sid) ?? check('user', claims.userId) ?? check('account', claims.acc) ?? check('credential', claims.credentialId);
   }

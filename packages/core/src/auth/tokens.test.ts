@@ -73,6 +73,19 @@ describe('access tokens and revocation', () => {
     await expect(verifier.verify(fresh.token)).rejects.toBeInstanceOf(TokenRevokedError);
   });
 
+  it('accepts a token issued later in the same second as a revocation (a key traded again right after a scope change)', async () => {
+    const keys = await loadTokenKeys(config);
+    let now = new Date('2026-01-01T00:00:00.100Z');
+    const verifier = new AccessTokenVerifier({ keys }, config, () => now);
+    const app = { kind: 'app', via: 'appKey', appId: 'app', accountId: 'a2', scopes: ['devices:read'], credentialId: 'k1' } as const;
+    const before = await signAccessToken(keys, config, app, now);
+    verifier.revocations.apply({ subject: 'credential', id: 'k1', before: now.getTime(), until: now.getTime() + 900_000 });
+    now = new Date('2026-01-01T00:00:00.400Z');
+    const after = await signAccessToken(keys, config, app, now);
+    await expect(verifier.verify(before.token)).rejects.toBeInstanceOf(TokenRevokedError);
+    expect(await verifier.verify(after.token)).toMatchObject({ appId: 'app', scopes: ['devices:read'] });
+  });
+
   it('refuses a token without exp, iat or sid', async () => {
     const keys = await loadTokenKeys(config);
     const verifier = new AccessTokenVerifier({ keys }, config);

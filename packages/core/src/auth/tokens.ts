@@ -96,7 +96,9 @@ export async function signAccessToken(
         };
   const subject = principal.kind === 'user' ? principal.userId : (principal.apiKeyId ?? principal.credentialId ?? principal.appId);
   const sessionId = principal.kind === 'user' ? principal.sessionId : (principal.credentialId ?? principal.apiKeyId);
-  const token = await new SignJWT({ ...claims, sid: sessionId ?? randomUUID() })
+  // `iat` has whole seconds; `iam` (milliseconds) lets a revocation refuse exactly the tokens issued before
+  // it, not also those issued later in the same second (a key traded again right after a scope change).
+  const token = await new SignJWT({ ...claims, sid: sessionId ?? randomUUID(), iam: now.getTime() })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: keys.kid, typ: 'at+jwt' })
     .setSubject(subject)
     .setIssuer(config.JWT_ISSUER)
@@ -196,7 +198,7 @@ export class AccessTokenVerifier {
       // A token that never expires, or does not say when it was issued or for which session, could not be revoked.
       requiredClaims: ['exp', 'iat', 'sid'],
     });
-    const { sub, acc, role, app, scp, via, usr, exp, iat, sid } = payload as {
+    const { sub, acc, role, app, scp, via, usr, exp, iat, iam, sid } = payload as {
       sub?: string;
       acc?: unknown;
       role?: unknown;
@@ -206,8 +208,10 @@ export class AccessTokenVerifier {
       usr?: unknown;
       exp: number;
       iat: number;
+      iam?: unknown;
       sid: unknown;
     };
+    const issued = { iat, ...(typeof iam === 'number' && Math.floor(iam / 1000) === iat ? { issuedAtMs: iam } : {}) };
     if (typeof sid !== 'string' || typeof acc !== 'string') throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
     if (sub && typeof acc === 'string' && typeof app === 'string' && Array.isArray(scp)) {
       const principal: AppPrincipal = {
@@ -220,10 +224,10 @@ export class AccessTokenVerifier {
         ...(typeof usr === 'string' ? { userId: usr } : {}),
         ...(isRole(role) ? { role } : {}),
       };
-      return { principal, claims: { iat, exp, sid, acc, credentialId: sub, ...(typeof usr === 'string' ? { userId: usr } : {}) } };
+      return { principal, claims: { ...issued, exp, sid, acc, credentialId: sub, ...(typeof usr === 'string' ? { userId: usr } : {}) } };
     }
     if (!sub || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
-    return { principal: { kind: 'user', userId: sub, accountId: acc, role, sessionId: sid }, claims: { iat, exp, sid, acc, userId: sub } };
+    return { principal: { kind: 'user', userId: sub, accountId: acc, role, sessionId: sid }, claims: { ...issued, exp, sid, acc, userId: sub } };
   }
 
   /** Reads `Authorization: Bearer`; never throws: a refused token becomes `credentialError`. */
