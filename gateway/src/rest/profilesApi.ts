@@ -93,7 +93,7 @@ export function registerProfilesRestApi(root: FastifyInstance, execute: Execute)
 }
 
 function routes(app: FastifyInstance, execute: Execute): void {
-  const run = async (reply: FastifyReply, caller: RestCaller, query: string, variables: Record<string, unknown>) => {
+  const run = async (caller: RestCaller, query: string, variables: Record<string, unknown>) => {
     const result = await execute(query, variables, caller);
     const error = result.errors?.[0];
     if (error) {
@@ -123,7 +123,6 @@ function routes(app: FastifyInstance, execute: Execute): void {
         throw new RestError(400, '"deviceIDs" must be a list of device ids, or "*" for every device of the app.');
       }
       const data = await run(
-        reply,
         request,
         `query($appId: ID!, $deviceIds: [ID!], $after: String) { profiles(appId: $appId, deviceIds: $deviceIds, first: ${BATCH_SIZE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${PROFILE_FIELDS} } } }`,
         { appId: body.appID, deviceIds: all ? null : body.deviceIDs, after: typeof body.scrollID === 'string' ? body.scrollID : null },
@@ -137,7 +136,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/profile-by-app-user-id/:appUserID/:appID',
     handle(async (request, reply) => {
       const { appUserID, appID } = request.params as { appUserID: string; appID: string };
-      const data = await run(reply, request, `query($a: ID!, $u: String!) { profileByAppUserId(appId: $a, appUserId: $u) { ${PROFILE_FIELDS} } }`, { a: appID, u: appUserID });
+      const data = await run(request, `query($a: ID!, $u: String!) { profileByAppUserId(appId: $a, appUserId: $u) { ${PROFILE_FIELDS} } }`, { a: appID, u: appUserID });
       if (!data.profileByAppUserId) throw new RestError(404, `No profile for app user "${appUserID}" of app "${appID}".`);
       return reply.send({ profile: toRest(data.profileByAppUserId) });
     }),
@@ -147,7 +146,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/scanned-images-by-device-id/:deviceID/:appID',
     handle(async (request, reply) => {
       const { deviceID, appID } = request.params as { deviceID: string; appID: string };
-      const data = await run(reply, request, `query($a: ID!, $d: ID!) { scannedImageCount(appId: $a, deviceId: $d) }`, { a: appID, d: deviceID });
+      const data = await run(request, `query($a: ID!, $d: ID!) { scannedImageCount(appId: $a, deviceId: $d) }`, { a: appID, d: deviceID });
       return reply.send({ count: data.scannedImageCount });
     }),
   );
@@ -156,7 +155,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/delete-user-data-by-owner-id/:deviceID/:ownerID',
     handle(async (request, reply) => {
       const { deviceID, ownerID } = request.params as { deviceID: string; ownerID: string };
-      await run(reply, request, `mutation($i: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $i) { id } }`, { i: { deviceId: deviceID, ownerId: ownerID } });
+      await run(request, `mutation($i: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $i) { id } }`, { i: { deviceId: deviceID, ownerId: ownerID } });
       return reply.code(200).send();
     }),
   );
@@ -165,7 +164,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/delete-user-data-by-app-id/:deviceID/:appID',
     handle(async (request, reply) => {
       const { deviceID, appID } = request.params as { deviceID: string; appID: string };
-      await run(reply, request, `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { id } }`, { i: { deviceId: deviceID, appId: appID } });
+      await run(request, `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { id } }`, { i: { deviceId: deviceID, appId: appID } });
       return reply.code(200).send();
     }),
   );
@@ -174,7 +173,7 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/post-profile',
     handle(async (request, reply) => {
       const input = fromRest((request.body ?? {}) as Record<string, unknown>);
-      await run(reply, request, `mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }`, { i: input });
+      await run(request, `mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }`, { i: input });
       return reply.code(201).send();
     }),
   );

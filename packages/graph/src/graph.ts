@@ -1,7 +1,6 @@
 import {
   captureStorage,
   createLogger,
-  DEMO,
   type EventBus,
   loadTokenKeys,
   shouldSeedDemoData,
@@ -129,4 +128,3 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   };
 }
 
-export { DEMO };

@@ -1,8 +1,5 @@
 import type { Logger } from '@iris/core';
 
-/** Thrown by a job handler when retrying cannot help (a capture that is not an image). */
-export class PermanentJobError extends Error {}
-
 export interface JobQueue {
   /** Queues a job id; the handler runs it on one of the workers. */
   enqueue(jobId: string): void;

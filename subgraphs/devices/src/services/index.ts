@@ -32,7 +32,6 @@ export function createServices(deps: ServiceDeps) {
     retention: createRetention(data, storage, config, logger, clock),
     signer,
     bus,
-    publicUrl,
     clock,
     config,
   };
