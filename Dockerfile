@@ -3,7 +3,7 @@
 # profiles, devices, analytics or worker): set at build time with `--build-arg SERVICE=identity`, or at
 # run time with `-e IRIS_SERVICE=identity`, or by passing a package script as the command
 # (`docker run iris pnpm start:identity`). Each service reads the rest of its configuration from the
-# environment and names any variable it is missing before it exits (packages/graph/src/requirements.ts).
+# environment and names any variable it is missing before it exits (server/src/requirements.ts).
 #
 #   docker build -t iris .
 #   docker compose up          # PostgreSQL, Redis, the gateway, four subgraphs and the analysis worker
@@ -21,7 +21,7 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY gateway/package.json gateway/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
-COPY packages/graph/package.json packages/graph/
+COPY server/package.json server/
 COPY subgraphs/identity/package.json subgraphs/identity/
 COPY subgraphs/profiles/package.json subgraphs/profiles/
 COPY subgraphs/devices/package.json subgraphs/devices/

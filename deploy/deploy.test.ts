@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { configSchema, loadConfig, type Config } from '@iris/core';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { missingVariables, SERVICES, type ServiceName } from '../packages/graph/src/requirements.js';
+import { missingVariables, SERVICES, type ServiceName } from '../server/src/requirements.js';
 
 /**
  * The container files, checked without running them (no image can be pulled here): every command is
@@ -54,7 +54,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^CMD \["sh", "-c", "exec pnpm --silent run start:\$\{IRIS_SERVICE\}"\]/m);
     expect(dockerfile).toMatch(/IRIS_SERVICE=\$\{SERVICE\}/);
     expect(SERVICES).toContain(/^ARG SERVICE=(\w+)/m.exec(dockerfile)![1]);
-    for (const service of SERVICES) expect(scripts[`start:${service}`]).toBe(`tsx packages/graph/src/serve.ts ${service}`);
+    for (const service of SERVICES) expect(scripts[`start:${service}`]).toBe(`tsx server/src/serve.ts ${service}`);
   });
 
   it('sets only configuration variables, and exposes every service port', () => {

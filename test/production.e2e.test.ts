@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { createLogger, DEMO, loadConfig, MASKED_MESSAGE } from '@iris/core';
-import { startGraph, type RunningGraph } from '@iris/graph';
+import { startGraph, type RunningGraph } from '@iris/server';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createScratchDatabase, testEnvironment, type ScratchDatabase } from './support/scratchDatabase.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEMO, loadConfig } from '@iris/core';
-import { startGraph, type RunningGraph } from '@iris/graph';
+import { startGraph, type RunningGraph } from '@iris/server';
 import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO, loadConfig } from '@iris/core';
-import { startGraph, type RunningGraph } from '@iris/graph';
+import { startGraph, type RunningGraph } from '@iris/server';
 import { hashPassword } from '@iris/identity';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';

@@ -10,7 +10,7 @@ import { startIrisProcess, type IrisProcess } from './support/irisProcess.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.js';
 
 /**
- * Graceful shutdown of the real entry point (`pnpm start`'s `packages/graph/src/main.ts`) in a child
+ * Graceful shutdown of the real entry point (`pnpm start`'s `server/src/main.ts`) in a child
  * process: SIGTERM while a request, a live subscription and a capture's analysis are in flight.
  */
 const PORTRAIT = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');

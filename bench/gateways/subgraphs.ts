@@ -4,7 +4,7 @@
  * the subgraph URLs, a long-lived access token of the demo owner and the ids the operations use.
  */
 import { DEMO, loadConfig, signAccessToken, type TokenKeys } from '@iris/core';
-import { startGraph } from '@iris/graph';
+import { startGraph } from '@iris/server';
 import pg from 'pg';
 import { createScratchDatabase } from '../../test/support/scratchDatabase.js';
 import { serveParent } from './child.js';

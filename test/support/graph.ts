@@ -1,5 +1,5 @@
 import { loadConfig, DEMO, type Config, type Logger } from '@iris/core';
-import { startGraph, type RunningGraph } from '@iris/graph';
+import { startGraph, type RunningGraph } from '@iris/server';
 import { createScratchDatabase, testEnvironment } from './scratchDatabase.js';
 
 /** A clock the test moves by hand, so token expiry is tested without waiting. */

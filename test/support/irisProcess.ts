@@ -17,12 +17,12 @@ export interface IrisProcess {
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 /**
- * The real entry point (`pnpm start`'s `packages/graph/src/main.ts`) in a child process, on free
+ * The real entry point (`pnpm start`'s `server/src/main.ts`) in a child process, on free
  * ports, with in-memory data and the demo tenant unless `env` says otherwise. Resolves once the
  * banner shows the gateway's URL.
  */
 export async function startIrisProcess(env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<IrisProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/graph/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...testEnvironment(), LOG_LEVEL: 'info', IRIS_DATA_DIR: 'memory', SEED_DEMO_DATA: 'true', DATABASE_URL: undefined, REDIS_URL: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ export interface ServiceProcess {
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 /**
- * Runs `pnpm start:<service>`'s entry point (packages/graph/src/serve.ts) in a child process with
+ * Runs `pnpm start:<service>`'s entry point (server/src/serve.ts) in a child process with
  * exactly the test environment and `env` (none of this process's Iris variables leak in). Resolves
  * with the process once it prints that it is ready; rejects with its output if it exits first.
  */
@@ -45,7 +45,7 @@ export async function runServiceProcess(service: string, env: Record<string, str
 function spawnService(service: string, env: Record<string, string>) {
   // Only the system's variables: an Iris variable set for the test runner must not configure the child.
   const system = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/graph/src/serve.ts', service], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/serve.ts', service], {
     cwd: ROOT,
     env: { ...system, ...testEnvironment(), LOG_LEVEL: 'warn', IRIS_DATA_DIR: 'memory', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -47,7 +47,7 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/favicon.ico
 
 /**
  * Starts the OpenTelemetry Node SDK when {@link tracingRequested}; returns whether it runs. Synchronous,
- * so it can run before the rest of the program is imported: `packages/graph/src/instrument.ts`, the first
+ * so it can run before the rest of the program is imported: `server/src/instrument.ts`, the first
  * import of `main.ts`, calls it, and `http` is patched before Fastify or the gateway's HTTP client load.
  *
  * The exporter, sampler, propagators and resource come from the standard variables (`OTEL_TRACES_EXPORTER`,
