@@ -1,18 +1,18 @@
 import { tenantScope, type RequestContext, type TenantScope } from '@iris/core';
 import type { AnalyticsData } from './data/index.js';
 import { createLoaders, type Loaders } from './loaders.js';
-import type { AnalysisService } from './services/analysis.js';
+import type { Services } from './services/index.js';
 
 export interface Context extends RequestContext {
   scope: TenantScope;
   data: AnalyticsData;
   loaders: Loaders;
-  analysis: AnalysisService;
+  services: Services;
 }
 
-export function createContextFactory(data: AnalyticsData, analysis: AnalysisService) {
+export function createContextFactory(data: AnalyticsData, services: Services) {
   return (base: RequestContext): Context => {
     const scope = tenantScope(base.auth.principal);
-    return { ...base, scope, data, loaders: createLoaders(data, scope), analysis };
+    return { ...base, scope, data, loaders: createLoaders(data, scope), services };
   };
 }

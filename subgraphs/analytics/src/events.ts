@@ -1,12 +1,12 @@
 import type { EventBus } from '@iris/core';
 import type { AnalyticsData } from './data/index.js';
-import type { AnalysisService } from './services/analysis.js';
+import type { Services } from './services/index.js';
 
 /**
  * What analytics keeps from other subgraphs' events: each device's activity log, the audience
  * projection, mark statistics, its part of every erasure, and the analysis job of every capture.
  */
-export function listenToEvents(bus: EventBus, data: AnalyticsData, analysis: AnalysisService): () => void {
+export function listenToEvents(bus: EventBus, data: AnalyticsData, services: Services): () => void {
   const stops = [
     bus.subscribe('device.added', async ({ payload, occurredAt }) => {
       await data.actions.record({ accountId: payload.accountId, deviceId: payload.deviceId, kind: 'DEVICE_ADDED', occurredAt: new Date(occurredAt) });
@@ -21,7 +21,7 @@ export function listenToEvents(bus: EventBus, data: AnalyticsData, analysis: Ana
       const audienceMember = await data.audience.eraseMembers(payload);
       await bus.publish('userData.erased', { erasureId: payload.erasureId, subgraph: 'analytics', removed: { audienceMember } });
     }, { group: 'analytics' }),
-    bus.subscribe('capture.created', ({ payload }) => analysis.enqueueCapture(payload), { group: 'analytics' }),
+    bus.subscribe('capture.created', ({ payload }) => services.analysis.enqueueCapture(payload), { group: 'analytics' }),
     bus.subscribe('mark.created', async ({ payload }) => {
       await data.markStats.count({ ...payload, createdAt: new Date(payload.createdAt) });
     }, { group: 'analytics' }),

@@ -5,7 +5,7 @@ import { createAnalyticsData } from './data/index.js';
 import { seedAnalytics } from './data/seed.js';
 import { listenToEvents } from './events.js';
 import { resolvers } from './resolvers/index.js';
-import { createAnalysisService } from './services/analysis.js';
+import { createServices } from './services/index.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
 
@@ -34,14 +34,15 @@ const analysisOptions = (config: Config, runsJobs = true) => ({
 /** The analytics subgraph: face analysis and its job queue, activity logs, audience and mark statistics. */
 export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> & { drainJobs: () => Promise<void> } {
   const data = createAnalyticsData(deps.prisma);
-  const analysis = createAnalysisService(data, deps.storage, deps.bus, deps.logger, analysisOptions(deps.config, deps.runsJobs));
+  const services = createServices({ data, storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config, deps.runsJobs) });
+  const { analysis } = services;
   return {
     name: 'analytics',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(data, analysis),
+    createContext: createContextFactory(data, services),
     listen: () => {
-      const stop = listenToEvents(deps.bus, data, analysis);
+      const stop = listenToEvents(deps.bus, data, services);
       const stopReporting = deps.config.METRICS ? reportQueueDepth(() => analysis.queue.depth()) : () => {};
       // Alone, this process owns every unfinished job; beside other instances (REDIS_URL) a job that is
       // RUNNING may be running elsewhere, so it is left alone.
@@ -66,7 +67,7 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
  */
 export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): { drainJobs: () => Promise<void>; close: () => Promise<void> } {
   if (!deps.config.REDIS_URL) throw new Error('The analysis worker takes its jobs from Redis: REDIS_URL is required.');
-  const analysis = createAnalysisService(createAnalyticsData(deps.prisma), deps.storage, deps.bus, deps.logger, analysisOptions(deps.config));
+  const { analysis } = createServices({ data: createAnalyticsData(deps.prisma), storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config) });
   return { drainJobs: () => analysis.queue.drain(), close: () => analysis.close() };
 }
 

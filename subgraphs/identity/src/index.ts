@@ -48,6 +48,6 @@ export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<C
   };
 }
 
-export { hashPassword } from './data/passwords.js';
+export { hashPassword } from './services/passwords.js';
 export { signWebhook, SIGNATURE_HEADER } from './services/plans.js';
 export type { VerificationMessage, VerificationSender } from './services/sender.js';

@@ -1,14 +1,13 @@
 import { tenantScope, type RequestContext, type TenantScope } from '@iris/core';
 import type { ProfilesData } from './data/profiles.js';
 import { createLoaders, type Loaders } from './loaders.js';
-import type { Erasure } from './services/erasure.js';
-import type { Profiles } from './services/profiles.js';
+import type { Services } from './services/index.js';
 
 export interface Context extends RequestContext {
   scope: TenantScope;
   data: ProfilesData;
   loaders: Loaders;
-  services: { profiles: Profiles; erasure: Erasure };
+  services: Services;
 }
 
 export function createContextFactory(data: ProfilesData, services: Context['services']) {

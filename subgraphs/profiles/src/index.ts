@@ -3,9 +3,9 @@ import type { Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createProfilesData } from './data/profiles.js';
 import { seedProfiles } from './data/seed.js';
+import { listenToEvents } from './events.js';
 import { resolvers } from './resolvers/index.js';
-import { createErasure } from './services/erasure.js';
-import { createProfiles } from './services/profiles.js';
+import { createServices } from './services/index.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
 
@@ -19,16 +19,13 @@ export interface ProfilesDeps {
 /** The profiles subgraph: audience profiles per (app, phone), scanned-image counts and erasure. */
 export function createProfilesSubgraph(deps: ProfilesDeps): SubgraphDefinition<Context> {
   const data = createProfilesData(deps.prisma);
-  const services = {
-    profiles: createProfiles(data, deps.bus),
-    erasure: createErasure(data, deps.bus, { waitMs: deps.erasureWaitMs ?? 3_000 }),
-  };
+  const services = createServices({ data, bus: deps.bus, erasureWaitMs: deps.erasureWaitMs ?? 3_000 });
   return {
     name: 'profiles',
     typeDefs,
     resolvers,
     createContext: createContextFactory(data, services),
-    listen: () => services.erasure.listen(),
+    listen: () => listenToEvents(deps.bus, services),
     seedDemoData: () => seedProfiles(deps.prisma, deps.bus),
   };
 }

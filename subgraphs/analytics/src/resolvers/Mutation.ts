@@ -10,7 +10,7 @@ const recordActionInput = z.object({
 });
 
 export const Mutation: MutationResolvers = {
-  analyzeImage: (_parent, { input }, { auth, analysis }) => analysis.analyzeImage(auth, input),
+  analyzeImage: (_parent, { input }, { auth, services }) => services.analysis.analyzeImage(auth, input),
   recordAction: async (_parent, { input }, { auth, data }) => {
     const checked = parseInput(recordActionInput, input);
     const { accountId } = principalOf(auth);

@@ -1,6 +1,8 @@
 import { inScope, paginate, requireInScope, scopeWhere, visibleUserIds, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { AccountModel, Db, Prisma, UserModel } from '@iris/db';
-import { normaliseEmail } from './secrets.js';
+
+/** Emails are stored trimmed and lower-cased, so look-ups and uniqueness ignore case. */
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 const usersSort: Sort<UserModel> = { name: 'user.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 

@@ -1,6 +1,6 @@
 import { DEMO } from '@iris/core';
 import type { Db } from '@iris/db';
-import { hashPassword } from './passwords.js';
+import { hashPassword } from '../services/passwords.js';
 
 const PLANS = [
   { id: '0190a000-0000-7000-8000-000000000401', name: 'Basic', retentionDays: 7, storageGb: 10, priceCents: 0, currency: 'USD' },

@@ -2,8 +2,7 @@ import { badUserInput, conflict, displayName, ErrorCode, IrisError, notFound, pa
 import type { AccountModel, UserModel } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
-import { hashPassword, verifyPassword } from '../data/passwords.js';
-import { requireStrongPassword } from './passwords.js';
+import { hashPassword, requireStrongPassword, verifyPassword } from './passwords.js';
 import type { Revocations } from './revocations.js';
 import type { Sessions } from './sessions.js';
 import type { Verification } from './verification.js';

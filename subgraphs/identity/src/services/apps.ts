@@ -3,7 +3,7 @@ import type { AppModel } from '@iris/db';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
-import { hashSecret, newSecret, sameHash } from '../data/secrets.js';
+import { hashSecret, newSecret, sameHash } from './secrets.js';
 import { isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
 import type { Revocations } from './revocations.js';
 

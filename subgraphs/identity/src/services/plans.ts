@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { badUserInput, displayName, notFound, parseInput, principalOf, requireInScope, type AuthState, type Config, type EventBus, type TenantScope } from '@iris/core';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
-import { sameHash } from '../data/secrets.js';
+import { sameHash } from './secrets.js';
 
 type Clock = () => Date;
 

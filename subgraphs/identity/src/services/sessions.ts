@@ -15,8 +15,9 @@ import {
 import type { AccountModel, Prisma, UserModel } from '@iris/db';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { IdentityData } from '../data/index.js';
-import { decoyHash, verifyPassword } from '../data/passwords.js';
-import { hashSecret, newSecret, normaliseEmail, sameHash } from '../data/secrets.js';
+import { normaliseEmail } from '../data/accounts.js';
+import { decoyHash, verifyPassword } from './passwords.js';
+import { hashSecret, newSecret, sameHash } from './secrets.js';
 import type { AuthPayload } from '../mappers.js';
 import { consentedScopes, isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
 import type { Revocations } from './revocations.js';

@@ -1,7 +1,8 @@
 import { badUserInput, ErrorCode, IrisError, type Config } from '@iris/core';
 import type { Prisma, VerificationPurpose } from '@iris/db';
 import type { IdentityData } from '../data/index.js';
-import { hashSecret, newCode, normaliseEmail, sameHash } from '../data/secrets.js';
+import { normaliseEmail } from '../data/accounts.js';
+import { hashSecret, newCode, sameHash } from './secrets.js';
 import type { VerificationSender } from './sender.js';
 
 type Clock = () => Date;

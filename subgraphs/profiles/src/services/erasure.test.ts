@@ -4,7 +4,8 @@ import { openDatabase, type Database } from '@iris/db';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createProfilesData } from '../data/profiles.js';
-import { createErasure } from './erasure.js';
+import { listenToEvents } from '../events.js';
+import { createServices, type Services } from './index.js';
 
 /**
  * Two profiles instances on one Redis: the participants' reports are taken by whichever instance reads
@@ -37,9 +38,10 @@ beforeAll(async () => {
     return created;
   };
   const [busA, busB, analyticsBus] = [bus(), bus(), bus()];
-  first = createErasure(createProfilesData(database.prisma), busA, { waitMs: WAIT_MS });
-  const second = createErasure(createProfilesData(database.prisma), busB, { waitMs: WAIT_MS });
-  stops.push(first.listen(), second.listen());
+  const instance = (bus: RedisEventBus) => createServices({ data: createProfilesData(database.prisma), bus, erasureWaitMs: WAIT_MS });
+  const second = instance(busB);
+  first = instance(busA);
+  stops.push(listenToEvents(busA, first), listenToEvents(busB, second));
   // Analytics, the other participant: reports what it removed for every request.
   stops.push(
     analyticsBus.subscribe('userData.erasureRequested', async ({ payload }) => {
@@ -59,7 +61,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-let first: ReturnType<typeof createErasure>;
+let first: Services;
 
 afterAll(async () => {
   for (const stop of stops) stop();
@@ -77,7 +79,7 @@ it.skipIf(!redisAnswers)('completes the receipt on the instance that asked, whic
   const auth: AuthState = { principal: { kind: 'user', userId: randomUUID(), accountId, role: 'MAIN' }, credentialError: null };
   // Each report lands on either instance; over several erasures both take some.
   for (let i = 0; i < 8; i++) {
-    const receipt = await first.byOwner(auth, { deviceId: `phone-${i}`, ownerId: accountId });
+    const receipt = await first.erasure.byOwner(auth, { deviceId: `phone-${i}`, ownerId: accountId });
     expect(receipt.parts.map((part) => part.subgraph).sort()).toEqual(['analytics', 'profiles']);
   }
 }, 120_000);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type EventBus } from '@iris/core';
+import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type EventBus, type IrisEventMap } from '@iris/core';
 import { z } from 'zod';
 import type { ProfilesData } from '../data/profiles.js';
 import { requireAppAccess } from './profiles.js';
@@ -18,7 +18,7 @@ const byOwnerInput = z.object({ deviceId: z.string().trim().min(1).max(200), own
  * (one consumer group), so the instance that records the last one announces the completion to all
  * (`userData.erasureCompleted`, to every instance) and the one holding the request answers at once.
  */
-export function createErasure(data: ProfilesData, bus: EventBus, options: { waitMs: number }) {
+export function createErasureService(data: ProfilesData, bus: EventBus, options: { waitMs: number }) {
   const reported = new EventEmitter();
   reported.setMaxListeners(0);
 
@@ -52,27 +52,23 @@ export function createErasure(data: ProfilesData, bus: EventBus, options: { wait
     },
 
     /**
-     * Records each participant's report (once, on one instance); once every part is in, tells every
-     * instance, and the mutation waiting for it, wherever it runs, returns the receipt.
+     * Records a participant's report (once, on one instance: events.ts reads them in one group); once
+     * every part is in, tells every instance, so the mutation waiting for it, wherever it runs, returns
+     * the receipt.
      */
-    listen(): () => void {
-      const stopRecording = bus.subscribe('userData.erased', async ({ payload }) => {
-        await data.recordErasurePart(payload.erasureId, payload.subgraph, payload.removed);
-        const erasure = await data.erasure(payload.erasureId, { all: true });
-        if (erasure && ERASURE_PARTICIPANTS.every((s) => erasure.parts.some((p) => p.subgraph === s))) {
-          await bus.publish('userData.erasureCompleted', { erasureId: payload.erasureId });
-        }
-      }, { group: 'profiles' });
-      // No group: every instance hears every completion, and wakes its own waiter if it has one.
-      const stopWaking = bus.subscribe('userData.erasureCompleted', ({ payload }) => {
-        reported.emit(`complete:${payload.erasureId}`);
-      });
-      return () => {
-        stopRecording();
-        stopWaking();
-      };
+    async onPartErased(report: IrisEventMap['userData.erased']) {
+      await data.recordErasurePart(report.erasureId, report.subgraph, report.removed);
+      const erasure = await data.erasure(report.erasureId, { all: true });
+      if (erasure && ERASURE_PARTICIPANTS.every((s) => erasure.parts.some((p) => p.subgraph === s))) {
+        await bus.publish('userData.erasureCompleted', { erasureId: report.erasureId });
+      }
+    },
+
+    /** Every instance hears every completion (no group) and wakes its own waiter if it has one. */
+    onErasureCompleted(erasureId: string) {
+      reported.emit(`complete:${erasureId}`);
     },
   };
 }
 
-export type Erasure = ReturnType<typeof createErasure>;
+export type ErasureService = ReturnType<typeof createErasureService>;

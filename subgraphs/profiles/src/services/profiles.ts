@@ -51,7 +51,7 @@ function writerOf(auth: AuthState, appId: string): { accountId: string } {
 const distinct = <T>(values: readonly T[] | null | undefined) => (values ? [...new Set(values)] : values);
 
 /** Posting profiles and scanned-image counts, and the rules on reading them. */
-export function createProfiles(data: ProfilesData, bus: EventBus) {
+export function createProfilesService(data: ProfilesData, bus: EventBus) {
   return {
     readFilter(appId: string, auth: AuthState, raw: { deviceIds?: readonly string[] | null; filter?: ProfileFilter | null }): ProfileFilter {
       requireAppAccess(auth.principal, appId);
@@ -98,4 +98,4 @@ export function createProfiles(data: ProfilesData, bus: EventBus) {
   };
 }
 
-export type Profiles = ReturnType<typeof createProfiles>;
+export type ProfilesService = ReturnType<typeof createProfilesService>;

@@ -16,5 +16,3 @@ export function sameHash(a: string, b: string): boolean {
   const right = Buffer.from(b, 'hex');
   return left.length === right.length && timingSafeEqual(left, right);
 }
-
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
