@@ -8,27 +8,27 @@ import { gracefulClose, logUnexpectedErrors, registerHttpErrorHandlers, rejectNu
 import { Redis } from 'ioredis';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
-import { ApiKeyExchange } from './plugins/apiKeys.js';
-import { authenticateRequest, credentialRefusalPlugin } from './plugins/auth.js';
-import { registerHealthRoutes, type SubgraphEndpoint } from './plugins/health.js';
-import { requestIdOf, requestIdOnInternalErrors, useRequestIdHeader } from './plugins/requestId.js';
-import { costLimitPlugin, limitParseOptions, limitValidationRules, registerRequestLimits } from './plugins/limits.js';
-import { createOperationAdmission } from './plugins/admission.js';
-import { refuseSubscriptionsOverApollo, registerHttpSubscriptions } from './plugins/httpSubscriptions.js';
-import { OperationRateLimiter, rateLimitPlugin } from './plugins/rateLimit.js';
-import { checkScalarInput } from './plugins/scalars.js';
-import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './plugins/persistedOperations.js';
-import { SubgraphResilience } from './plugins/resilience.js';
-import { logRefusedRequests, logSubscriptions, observeSubgraph, registerMetricsRoute } from './plugins/observability.js';
-import { createSubgraphFetcher, SubgraphDataSource } from './plugins/subgraphDataSource.js';
-import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, soleSubgraph, subscriptionRoutes } from './plugins/subscriptions.js';
-import { createUpstreamSubscriptions } from './plugins/upstreamSubscriptions.js';
-import { registerForwardedRoutes } from './plugins/forwarding.js';
-import { useCors } from './plugins/cors.js';
-import { requireResolvedOperation } from './plugins/operationResolution.js';
-import { registerPlayground } from './plugins/playground.js';
-import { watchSupergraphFile } from './plugins/supergraphFile.js';
-import { useValueCompletionErrors } from './plugins/valueCompletion.js';
+import { ApiKeyExchange } from './policy/apiKeys.js';
+import { authenticateRequest, credentialRefusalPlugin } from './policy/auth.js';
+import { registerHealthRoutes, type SubgraphEndpoint } from './routes/health.js';
+import { requestIdOf, requestIdOnInternalErrors, useRequestIdHeader } from './observability/requestId.js';
+import { costLimitPlugin, limitParseOptions, limitValidationRules, registerRequestLimits } from './policy/limits.js';
+import { createOperationAdmission } from './policy/admission.js';
+import { refuseSubscriptionsOverApollo, registerHttpSubscriptions } from './subscriptions/httpSubscriptions.js';
+import { OperationRateLimiter, rateLimitPlugin } from './policy/rateLimit.js';
+import { checkScalarInput } from './policy/scalars.js';
+import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './policy/persistedOperations.js';
+import { SubgraphResilience } from './upstream/resilience.js';
+import { logRefusedRequests, logSubscriptions, observeSubgraph, registerMetricsRoute } from './observability/operationLog.js';
+import { createSubgraphFetcher, SubgraphDataSource } from './upstream/subgraphDataSource.js';
+import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, soleSubgraph, subscriptionRoutes } from './subscriptions/subscriptions.js';
+import { createUpstreamSubscriptions } from './subscriptions/upstreamSubscriptions.js';
+import { registerForwardedRoutes } from './routes/forwarding.js';
+import { useCors } from './policy/cors.js';
+import { requireResolvedOperation } from './policy/operationResolution.js';
+import { registerPlayground } from './playground/routes.js';
+import { watchSupergraphFile } from './upstream/supergraphFile.js';
+import { useValueCompletionErrors } from './upstream/valueCompletion.js';
 import { registerClientLogout } from './rest/clientLogout.js';
 import { registerProfilesRestApi, type Execute } from './rest/profilesApi.js';
 
@@ -49,7 +49,7 @@ export interface GatewayOptions {
 export async function startGateway(options: GatewayOptions, listen: { host: string; port: number }): Promise<RunningServer> {
   const { config, logger } = options;
   const urls = new Map(options.subgraphs.map((s) => [s.name, s.url]));
-  // SUPERGRAPH_PATH, loaded again whenever the file changes (plugins/supergraphFile.ts).
+  // SUPERGRAPH_PATH, loaded again whenever the file changes (upstream/supergraphFile.ts).
   const supergraph = options.supergraphSdl ?? watchSupergraphFile(config.SUPERGRAPH_PATH, logger);
   // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
   // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
@@ -112,7 +112,7 @@ export async function startGateway(options: GatewayOptions, listen: { host: stri
     validationRules: limitValidationRules(config),
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
     persistedQueries: apqOptions(config, redis),
-    // Apollo's own landing page loads from a CDN; Iris serves its playground itself (plugins/playground.ts).
+    // Apollo's own landing page loads from a CDN; Iris serves its playground itself (playground/routes.ts).
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),

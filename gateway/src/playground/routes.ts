@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { playgroundPage } from '../playground/page.js';
+import { playgroundPage } from './page.js';
 
 const require = createRequire(import.meta.url);
 
@@ -39,7 +39,7 @@ export function registerPlayground(app: FastifyInstance): void {
   );
   // Our own modules change with the gateway, not with a package version: revalidated on every load.
   for (const name of MODULES) {
-    files.set(name, { body: readFileSync(new URL(`../playground/${name}`, import.meta.url)), type: 'text/javascript', cache: 'no-cache' });
+    files.set(name, { body: readFileSync(new URL(`./${name}`, import.meta.url)), type: 'text/javascript', cache: 'no-cache' });
   }
   const page = playgroundPage();
   const sendPage = (reply: import('fastify').FastifyReply) =>

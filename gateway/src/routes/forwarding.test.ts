@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerForwardedRoutes } from './forwarding.js';
-import { useRequestIdHeader } from './requestId.js';
+import { useRequestIdHeader } from '../observability/requestId.js';
 
 describe('forwarded routes', () => {
   it('answer a subgraph that does not answer with 502, a GraphQL error body and the request id to quote', async () => {

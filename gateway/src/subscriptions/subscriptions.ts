@@ -37,10 +37,10 @@ import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import type { FastifyInstance } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayContext } from '../context.js';
-import type { ApiKeyExchange } from './apiKeys.js';
-import { credentialCloseReason, refusedCredentials, type Admission, type OperationAdmission, type OperationRequest, type RefusedOperation } from './admission.js';
-import { APP_CREDENTIAL_HEADERS, authenticateRequest } from './auth.js';
-import { requestIdOf } from './requestId.js';
+import type { ApiKeyExchange } from '../policy/apiKeys.js';
+import { credentialCloseReason, refusedCredentials, type Admission, type OperationAdmission, type OperationRequest, type RefusedOperation } from '../policy/admission.js';
+import { APP_CREDENTIAL_HEADERS, authenticateRequest } from '../policy/auth.js';
+import { requestIdOf } from '../observability/requestId.js';
 import { UpstreamRefusal, type UpstreamEvent, type UpstreamSubscriptions } from './upstreamSubscriptions.js';
 
 /** A subscription root field: the subgraph that owns it and the Query field that looks up its entity by id. */

@@ -3,9 +3,9 @@ import { graphqlErrorBody, logRefusedRequest, OPERATION_LOGGED_HEADER, trackSubs
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { refusedCredentials, type OperationRequest } from './admission.js';
+import { refusedCredentials, type OperationRequest } from '../policy/admission.js';
 import { MAX_BUFFERED_BYTES, type SubscriptionRunner } from './subscriptions.js';
-import { APP_CREDENTIAL_HEADERS } from './auth.js';
+import { APP_CREDENTIAL_HEADERS } from '../policy/auth.js';
 
 /**
  * Subscriptions sent as a plain `POST /graphql`, as Apollo Client's HttpLink, Apollo iOS and Apollo

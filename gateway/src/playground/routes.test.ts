@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { registerPlayground } from './playground.js';
+import { registerPlayground } from './routes.js';
 
 describe('the playground routes', () => {
   const app = Fastify();
