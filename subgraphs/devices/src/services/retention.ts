@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
  * first, in batches. Plans arrive as events from identity; accounts without one keep
  * `DEFAULT_RETENTION_DAYS`.
  */
-export function createRetention(data: DevicesSubgraphData, storage: BlobStorage, config: Pick<Config, 'DEFAULT_RETENTION_DAYS'>, logger: Logger, clock: () => Date) {
+export function createRetentionService(data: DevicesSubgraphData, storage: BlobStorage, config: Pick<Config, 'DEFAULT_RETENTION_DAYS'>, logger: Logger, clock: () => Date) {
   async function purgeAccount(accountId: string, retentionDays: number) {
     const before = new Date(clock().getTime() - retentionDays * DAY_MS);
     let captures = 0;
@@ -43,4 +43,4 @@ export function createRetention(data: DevicesSubgraphData, storage: BlobStorage,
   };
 }
 
-export type Retention = ReturnType<typeof createRetention>;
+export type RetentionService = ReturnType<typeof createRetentionService>;

@@ -3,9 +3,9 @@ import type { AccountModel, UserModel } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashPassword, requireStrongPassword, verifyPassword } from './passwords.js';
-import type { Revocations } from './revocations.js';
-import type { Sessions } from './sessions.js';
-import type { Verification } from './verification.js';
+import type { RevocationsService } from './revocations.js';
+import type { SessionsService } from './sessions.js';
+import type { VerificationService } from './verification.js';
 
 const email = z.email('must be an email address').max(254);
 const phone = z
@@ -27,7 +27,7 @@ const removeAccountFromAppInput = z.object({ appId: z.string().min(1).max(64), a
 const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
 
 /** Registration, verification, account management and member users. */
-export function createAccounts(data: IdentityData, verification: Verification, sessions: Sessions, revocations: Revocations, bus: EventBus) {
+export function createAccountsService(data: IdentityData, verification: VerificationService, sessions: SessionsService, revocations: RevocationsService, bus: EventBus) {
   const { accounts } = data;
   /** Devices keeps who belongs to which account (to check shares) from these. */
   const userAdded = (user: UserModel) => bus.publish('account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
@@ -194,4 +194,4 @@ export function createAccounts(data: IdentityData, verification: Verification, s
   };
 }
 
-export type Accounts = ReturnType<typeof createAccounts>;
+export type AccountsService = ReturnType<typeof createAccountsService>;

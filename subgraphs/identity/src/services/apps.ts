@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashSecret, newSecret, sameHash } from './secrets.js';
 import { isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
-import type { Revocations } from './revocations.js';
+import type { RevocationsService } from './revocations.js';
 
 type Clock = () => Date;
 
@@ -80,7 +80,7 @@ const createApiKeyInput = z.object({
 });
 
 /** Developer apps (app id and key) and API keys for app servers. */
-export function createApps(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: Revocations) {
+export function createAppsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService) {
   const { apps } = data;
 
   /** Ends the tokens traded for the app's current and previous keys (scopes changed, app deactivated). */
@@ -230,4 +230,4 @@ export function createApps(data: IdentityData, keys: TokenKeys, config: Config, 
   };
 }
 
-export type Apps = ReturnType<typeof createApps>;
+export type AppsService = ReturnType<typeof createAppsService>;

@@ -1,12 +1,12 @@
 import type { Config, EventBus, Logger, TokenKeys } from '@iris/core';
 import type { IdentityData } from '../data/index.js';
-import { createAccounts } from './accounts.js';
-import { createApps } from './apps.js';
-import { createPlans } from './plans.js';
-import { createRevocations } from './revocations.js';
+import { createAccountsService } from './accounts.js';
+import { createAppsService } from './apps.js';
+import { createPlansService } from './plans.js';
+import { createRevocationsService } from './revocations.js';
 import { createOutboxSender, type VerificationSender } from './sender.js';
-import { createSessions } from './sessions.js';
-import { createVerification } from './verification.js';
+import { createSessionsService } from './sessions.js';
+import { createVerificationService } from './verification.js';
 
 export interface ServiceDeps {
   data: IdentityData;
@@ -22,15 +22,15 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { data, keys, config, bus, clock } = deps;
   const sender = deps.sender ?? createOutboxSender(data, deps.logger, config.NODE_ENV === 'production');
-  const verification = createVerification(data, sender, config, clock);
-  const revocations = createRevocations(bus, config, clock, deps.logger);
-  const sessions = createSessions(data, keys, config, clock, revocations);
+  const verification = createVerificationService(data, sender, config, clock);
+  const revocations = createRevocationsService(bus, config, clock, deps.logger);
+  const sessions = createSessionsService(data, keys, config, clock, revocations);
   return {
     verification,
     sessions,
-    accounts: createAccounts(data, verification, sessions, revocations, bus),
-    apps: createApps(data, keys, config, clock, revocations),
-    plans: createPlans(data, bus, config, clock),
+    accounts: createAccountsService(data, verification, sessions, revocations, bus),
+    apps: createAppsService(data, keys, config, clock, revocations),
+    plans: createPlansService(data, bus, config, clock),
   };
 }
 

@@ -36,7 +36,7 @@ export interface WebhookResponse {
 }
 
 /** Storage plans, their orders, and the payment provider's signed status callback. */
-export function createPlans(data: IdentityData, bus: EventBus, config: Config, clock: Clock) {
+export function createPlansService(data: IdentityData, bus: EventBus, config: Config, clock: Clock) {
   const { plans } = data;
   return {
     create: (raw: unknown) => plans.createPlan(parseInput(createPlanInput, raw)),
@@ -87,4 +87,4 @@ export function createPlans(data: IdentityData, bus: EventBus, config: Config, c
   };
 }
 
-export type Plans = ReturnType<typeof createPlans>;
+export type PlansService = ReturnType<typeof createPlansService>;

@@ -8,7 +8,7 @@ import { ErrorCode, IrisError, type Config, type EventBus, type Logger, type Rev
  * seconds, instead of working until they expire. Each revocation is published on the bus and kept as
  * long as the longest token lifetime (see `followRevocations` in @iris/core).
  */
-export function createRevocations(bus: EventBus, config: Config, clock: () => Date, logger: Logger) {
+export function createRevocationsService(bus: EventBus, config: Config, clock: () => Date, logger: Logger) {
   const longestTokenMs = Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.API_KEY_TOKEN_TTL_SECONDS) * 1000;
   return {
     /** Refuses, everywhere, the tokens of `subject` `ids` issued until now. */
@@ -32,4 +32,4 @@ export function createRevocations(bus: EventBus, config: Config, clock: () => Da
   };
 }
 
-export type Revocations = ReturnType<typeof createRevocations>;
+export type RevocationsService = ReturnType<typeof createRevocationsService>;

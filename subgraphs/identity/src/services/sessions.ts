@@ -20,7 +20,7 @@ import { decoyHash, verifyPassword } from './passwords.js';
 import { hashSecret, newSecret, sameHash } from './secrets.js';
 import type { AuthPayload } from '../mappers.js';
 import { consentedScopes, isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
-import type { Revocations } from './revocations.js';
+import type { RevocationsService } from './revocations.js';
 
 type Clock = () => Date;
 type UserWithAccount = UserModel & { account: AccountModel };
@@ -33,7 +33,7 @@ const AUTHORIZATION_CODE_TTL_MS = 60_000;
  * Sign-in and sessions: password sign-in with throttling, refresh-token rotation with reuse
  * detection, one-time login tokens, OpenID Connect ID tokens, and OAuth authorization codes (PKCE).
  */
-export function createSessions(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: Revocations) {
+export function createSessionsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService) {
   const { sessions, accounts } = data;
   const providers = new Map((config.OIDC_PROVIDERS ?? []).map((p) => [p.issuer, { provider: p, keys: providerKeys(p) }]));
 
@@ -288,4 +288,4 @@ function providerKeys(provider: OidcProvider): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(provider.jwksUrl!));
 }
 
-export type Sessions = ReturnType<typeof createSessions>;
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -9,7 +9,7 @@ type Clock = () => Date;
 const WRONG_CODE = 'This code is wrong or has expired. Check the latest email, or ask for a new code.';
 
 /** 6-digit codes for registration and password reset: expiry, attempt limit and send limit. */
-export function createVerification(data: IdentityData, sender: VerificationSender, config: Config, clock: Clock) {
+export function createVerificationService(data: IdentityData, sender: VerificationSender, config: Config, clock: Clock) {
   return {
     expiresInSeconds: config.VERIFICATION_CODE_TTL_SECONDS,
 
@@ -67,4 +67,4 @@ export function createVerification(data: IdentityData, sender: VerificationSende
   };
 }
 
-export type Verification = ReturnType<typeof createVerification>;
+export type VerificationService = ReturnType<typeof createVerificationService>;
