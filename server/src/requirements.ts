@@ -1,4 +1,4 @@
-import type { Config } from '@iris/core';
+import { configSchema, type Config } from '@iris/core';
 
 /** What `pnpm start:<service>` can start, one process each. */
 export const SERVICES = ['gateway', 'identity', 'profiles', 'devices', 'analytics', 'worker'] as const;
@@ -16,12 +16,41 @@ export interface MissingVariable {
 const TOKENS_VERIFIED: MissingVariable = { variable: 'JWT_PUBLIC_KEY or JWT_JWKS_URL', why: "to verify access tokens with identity's key (identity serves its JWKS at /.well-known/jwks.json)" };
 const DATABASE: MissingVariable = { variable: 'DATABASE_URL', why: 'the PostgreSQL server every instance shares (alone, a service has no embedded database)' };
 const REDIS: MissingVariable = { variable: 'REDIS_URL', why: 'the event bus and job queue that reach the other processes' };
+const GATEWAY_SECRET_TO_SEND: MissingVariable = { variable: 'GATEWAY_SECRET', why: 'sent to every subgraph, which describes its schema only to its holder (required when NODE_ENV=production)' };
+const GATEWAY_SECRET_TO_CHECK: MissingVariable = { variable: 'GATEWAY_SECRET', why: "the gateway's credential: only its holder may read this subgraph's schema and introspect it (required when NODE_ENV=production)" };
+
+/** The values secrets take when unset: public, so never a production secret. */
+const DEFAULTS = configSchema.parse({});
+const setByOperator = (config: Config, key: 'PAYMENT_WEBHOOK_SECRET' | 'URL_SIGNING_SECRET') => (config[key] === DEFAULTS[key] ? undefined : config[key]);
+
+/**
+ * The secrets each service itself uses, required when NODE_ENV=production: the gateway sends
+ * GATEWAY_SECRET and every subgraph checks it; every subgraph seals its page cursors with
+ * URL_SIGNING_SECRET, with which devices also signs upload, media and stream URLs; identity verifies
+ * the payment provider's callbacks. The worker serves no GraphQL and signs nothing.
+ * (`loadConfig` also refuses production without the secrets of the whole deployment; this list is
+ * what each process cannot do without, so each names its own with what it is for.)
+ */
+function missingProductionSecrets(service: ServiceName, config: Config): MissingVariable[] {
+  if (config.NODE_ENV !== 'production' || service === 'worker') return [];
+  const missing: MissingVariable[] = [];
+  if (config.GATEWAY_SECRET === undefined) missing.push(service === 'gateway' ? GATEWAY_SECRET_TO_SEND : GATEWAY_SECRET_TO_CHECK);
+  if (service === 'identity' && setByOperator(config, 'PAYMENT_WEBHOOK_SECRET') === undefined) {
+    missing.push({ variable: 'PAYMENT_WEBHOOK_SECRET', why: "the payment provider's key for the order status callbacks identity verifies (required when NODE_ENV=production)" });
+  }
+  if (service !== 'gateway' && setByOperator(config, 'URL_SIGNING_SECRET') === undefined) {
+    const uses = service === 'devices' ? 'signs upload, media and stream URLs and seals page cursors with' : 'seals page cursors with, so a cursor one instance gave opens on every other';
+    missing.push({ variable: 'URL_SIGNING_SECRET', why: `the key ${service} ${uses} (required when NODE_ENV=production)` });
+  }
+  return missing;
+}
 
 /**
  * What a service started alone cannot do without, beyond the defaults every variable has. In one
  * process (`pnpm start`) everything has a local default: the subgraphs' addresses, an embedded
  * database, an in-process bus, generated keys. A service alone has none of these to share, so it
- * names what is missing and does not start.
+ * names what is missing and does not start. With NODE_ENV=production it also needs the secrets it
+ * uses (see {@link missingProductionSecrets}).
  */
 export function missingVariables(service: ServiceName, config: Config): MissingVariable[] {
   const missing: MissingVariable[] = [];
@@ -58,7 +87,7 @@ export function missingVariables(service: ServiceName, config: Config): MissingV
       need(config.REDIS_URL, { variable: 'REDIS_URL', why: 'the analysis job queue the worker takes its jobs from' });
       break;
   }
-  return missing;
+  return [...missing, ...missingProductionSecrets(service, config)];
 }
 
 /** The message a service prints before exiting: each missing variable on its own line, with its use. */

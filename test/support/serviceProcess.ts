@@ -7,8 +7,8 @@ export interface ServiceProcess {
   /** Where the service answers, read from its start-up line. */
   url: string;
   output: () => string;
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop: () => Promise<number | null>;
+  /** Sends a signal (SIGTERM by default: a graceful stop) and resolves with the exit code. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -23,8 +23,8 @@ export async function startServiceProcess(service: string, env: Record<string, s
   for (let waited = 0; waited < timeoutMs; waited += 100) {
     const ready = new RegExp(`Iris ${service} is ready in [\\d.]+s: (\\S+)`).exec(output());
     if (ready) {
-      const stop = async () => {
-        if (child.exitCode === null) child.kill('SIGTERM');
+      const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
         return (await exited).code;
       };
       return { child, url: ready[1]!, output, stop };
