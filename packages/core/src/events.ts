@@ -96,15 +96,61 @@ export interface SubscribeOptions {
  */
 export interface EventBus {
   publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>>;
+  /**
+   * Publishes an event made elsewhere, with its id: an outbox relay publishes the events its subgraph
+   * committed, and a redelivery carries the same id, so idempotent consumers can skip it.
+   */
+  publishEvent(event: IrisEvent): Promise<void>;
+  /**
+   * Hands `event` now to this process's handlers that its publication would reach here (on Redis, those
+   * without a group), before it is published: a publisher that must act on its own event at once
+   * (a revocation refused by the revoking process) does not wait for the bus. The publication of that
+   * event id that follows skips them, so they see it once.
+   */
+  deliverLocally(event: IrisEvent): void;
   subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, options?: SubscribeOptions): () => void;
   /**
    * Events of `type` published since `sinceMs` (the bus's own time), oldest first, where the bus keeps
    * them (Redis streams); a bus that keeps none has no `history`.
    */
   history?<T extends IrisEventType>(type: T, sinceMs: number): Promise<IrisEvent<T>[]>;
-  /** Resolves once every delivery this process has started has finished (tests, graceful shutdown). */
+  /**
+   * Work that is about to publish (an outbox relay publishing what a transaction just committed):
+   * `drain` waits for it too, so "everything published so far was handled" still holds for writes
+   * whose events go through an outbox.
+   */
+  track(work: Promise<unknown>): void;
+  /** Resolves once every delivery this process has started (and all tracked work) has finished (tests, graceful shutdown). */
   drain(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Makes an event: the id is what consumers deduplicate by. */
+export const newEvent = <T extends IrisEventType>(type: T, payload: IrisEventMap[T]): IrisEvent<T> => ({
+  id: randomUUID(),
+  type,
+  occurredAt: new Date().toISOString(),
+  payload,
+});
+
+/**
+ * The ids of events delivered ahead of their publication ({@link EventBus.deliverLocally}), so the
+ * publication skips the handlers that already had them. Bounded: an id whose publication never comes
+ * (the bus was down and the process stopped) is forgotten after newer ones.
+ */
+export class DeliveredAhead {
+  readonly #ids = new Set<string>();
+  constructor(private readonly limit = 10_000) {}
+
+  add(id: string): void {
+    this.#ids.add(id);
+    if (this.#ids.size > this.limit) this.#ids.delete(this.#ids.values().next().value!);
+  }
+
+  /** True (once) when `id` was delivered ahead. */
+  take(id: string): boolean {
+    return this.#ids.delete(id);
+  }
 }
 
 /**
@@ -114,20 +160,40 @@ export interface EventBus {
  */
 export class InProcessEventBus implements EventBus {
   readonly #handlers = new Map<IrisEventType, Set<EventHandler<never>>>();
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #deliveredAhead = new DeliveredAhead();
 
   constructor(private readonly logger: Logger) {}
 
   async publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>> {
-    const event: IrisEvent<T> = { id: randomUUID(), type, occurredAt: new Date().toISOString(), payload };
-    for (const handler of this.#handlers.get(type) ?? []) {
-      const delivery = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => (handler as EventHandler<T>)(event))
-        .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type }, 'event handler failed'))
-        .finally(() => this.#pending.delete(delivery));
-      this.#pending.add(delivery);
-    }
+    const event = newEvent(type, payload);
+    await this.publishEvent(event);
     return event;
+  }
+
+  async publishEvent(event: IrisEvent): Promise<void> {
+    if (this.#deliveredAhead.take(event.id)) return;
+    this.#deliver(event);
+  }
+
+  /** In one process every handler is local: they all get it now, and its publication is skipped. */
+  deliverLocally(event: IrisEvent): void {
+    this.#deliveredAhead.add(event.id);
+    this.#deliver(event);
+  }
+
+  #deliver(event: IrisEvent): void {
+    for (const handler of this.#handlers.get(event.type) ?? []) {
+      const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => (handler as EventHandler<IrisEventType>)(event))
+        .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type: event.type }, 'event handler failed'));
+      this.track(delivery);
+    }
+  }
+
+  track(work: Promise<unknown>): void {
+    const settled: Promise<unknown> = work.catch(() => undefined).finally(() => this.#pending.delete(settled));
+    this.#pending.add(settled);
   }
 
   /** One process: groups need no coordination, every handler runs once. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { EventBus, EventHandler, IrisEvent, IrisEventMap, IrisEventType, SubscribeOptions } from './events.js';
+import { DeliveredAhead, newEvent, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type SubscribeOptions } from './events.js';
 import type { Logger } from './logger.js';
 
 const STREAM_MAX_LENGTH = 100_000;
@@ -16,7 +16,8 @@ export class RedisEventBus implements EventBus {
   readonly #subscriber: Redis;
   readonly #fanOut = new Map<string, Set<EventHandler<never>>>();
   readonly #readers: Redis[] = [];
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #deliveredAhead = new DeliveredAhead();
   readonly #consumer = `${process.pid}-${randomUUID().slice(0, 8)}`;
   #closed = false;
 
@@ -30,19 +31,36 @@ export class RedisEventBus implements EventBus {
     for (const client of [this.#publisher, this.#subscriber]) client.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
     this.#subscriber.on('message', (channel: string, message: string) => {
       const type = channel.slice(this.prefix.length);
-      for (const handler of this.#fanOut.get(type) ?? []) this.#deliver(handler, JSON.parse(message) as IrisEvent);
+      const event = JSON.parse(message) as IrisEvent;
+      if (this.#deliveredAhead.take(event.id)) return;
+      for (const handler of this.#fanOut.get(type) ?? []) this.#deliver(handler, event);
     });
   }
 
   async publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>> {
-    const event: IrisEvent<T> = { id: randomUUID(), type, occurredAt: new Date().toISOString(), payload };
-    const message = JSON.stringify(event);
-    await this.#publisher
-      .multi()
-      .xadd(this.prefix + type, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'event', message)
-      .publish(this.prefix + type, message)
-      .exec();
+    const event = newEvent(type, payload);
+    await this.publishEvent(event);
     return event;
+  }
+
+  async publishEvent(event: IrisEvent): Promise<void> {
+    const message = JSON.stringify(event);
+    const results = await this.#publisher
+      .multi()
+      .xadd(this.prefix + event.type, 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'event', message)
+      .publish(this.prefix + event.type, message)
+      .exec();
+    // A transaction's commands fail one by one: an event half published is not published.
+    const failed = results?.find(([err]) => err)?.[0];
+    if (!results || failed) throw failed ?? new Error('the Redis transaction publishing the event was aborted');
+  }
+
+  /** The handlers without a group get it now; the stream's consumer groups get it when it is published. */
+  deliverLocally(event: IrisEvent): void {
+    const handlers = this.#fanOut.get(event.type);
+    if (!handlers?.size) return;
+    this.#deliveredAhead.add(event.id);
+    for (const handler of handlers) this.#deliver(handler, event);
   }
 
   subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, options: SubscribeOptions = {}): () => void {
@@ -111,10 +129,14 @@ export class RedisEventBus implements EventBus {
   #deliver(handler: EventHandler<never>, event: IrisEvent): Promise<void> {
     const delivery = Promise.resolve()
       .then(() => handler(event as never))
-      .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type: event.type }, 'event handler failed'))
-      .finally(() => this.#pending.delete(delivery));
-    this.#pending.add(delivery);
+      .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type: event.type }, 'event handler failed'));
+    this.track(delivery);
     return delivery;
+  }
+
+  track(work: Promise<unknown>): void {
+    const settled: Promise<unknown> = work.catch(() => undefined).finally(() => this.#pending.delete(settled));
+    this.#pending.add(settled);
   }
 
   async drain(): Promise<void> {
