@@ -4,4 +4,4 @@ export { Prisma } from './generated/prisma/client.js';
 export { modelColumns, uuidList } from './sql.js';
 export type * from './generated/prisma/models.js';
 export type * from './generated/prisma/enums.js';
-export { Outbox, handleOnce, type OutboxOptions, type SqlClient } from './outbox.js';
+export { Outbox, handleOnce, type EnqueueOptions, type OutboxOptions, type SqlClient } from './outbox.js';

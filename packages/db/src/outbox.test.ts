@@ -102,6 +102,24 @@ describe('Outbox on PGlite', () => {
     expect(bus.published.map((e) => (e.payload as { deviceId: string }).deviceId)).toEqual(['d1', 'd2', 'd3']);
   });
 
+  it('hands an event asked to be delivered locally to this process at commit, while the bus is down, and once only', async () => {
+    const bus = new FlakyBus(logger);
+    const seen: string[] = [];
+    bus.subscribe('auth.revoked', (event) => void seen.push(event.payload.id));
+    const outbox = outboxOf(bus, 'local', { minRetryMs: 20, maxRetryMs: 100 });
+    outbox.start();
+    bus.down = true;
+    const revocation = { subject: 'session' as const, id: 's1', before: Date.now(), until: Date.now() + 60_000 };
+    await database.prisma.$transaction((tx) => outbox.enqueue(tx, 'auth.revoked', revocation, { deliverLocally: true }));
+    await bus.drain();
+    expect(seen).toEqual(['s1']);
+    expect(bus.published).toEqual([]);
+    bus.down = false;
+    await waitFor('the event to be published', () => bus.published.length === 1);
+    await bus.drain();
+    expect(seen).toEqual(['s1']);
+  });
+
   it('publishes rows left by a process that died before publishing them (the poll)', async () => {
     const bus = new FlakyBus(logger);
     // Written as a process would have before dying: committed, never woken for.

@@ -32,6 +32,14 @@ export interface OutboxOptions {
   processedRetentionMs?: number;
 }
 
+export interface EnqueueOptions {
+  /**
+   * Hand the events to this process's own handlers as soon as the transaction commits, before (and
+   * whether or not) the bus takes them: a revocation is refused at once by the process that made it.
+   */
+  deliverLocally?: boolean;
+}
+
 interface ClaimedRow {
   id: string;
   seq: bigint;
@@ -58,13 +66,19 @@ export class Outbox {
   readonly #minRetryMs: number;
   readonly #maxRetryMs: number;
   readonly #processedRetentionMs: number;
-  /** Transactions of this process that enqueued and had not ended when last looked at. */
-  readonly #openTransactions = new Set<bigint>();
+  /**
+   * Transactions of this process that enqueued and had not ended when last looked at, with the events
+   * of theirs to hand to this process's handlers as soon as they commit (`deliverLocally`).
+   */
+  readonly #openTransactions = new Map<bigint, IrisEvent[]>();
+  /** Events to hand to this process's handlers before their publication, by id. */
+  readonly #localFirst = new Map<string, IrisEvent>();
   #running: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #retryMs = 0;
   #retryAt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
   #prunedAt = 0;
   #started = false;
   #stopped = false;
@@ -83,13 +97,13 @@ export class Outbox {
   }
 
   /** Stores one event in `tx` (the write's interactive transaction) and wakes the relay. */
-  async enqueue<T extends IrisEventType>(tx: SqlClient, type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>> {
-    const [event] = await this.enqueueMany(tx, type, [payload]);
+  async enqueue<T extends IrisEventType>(tx: SqlClient, type: T, payload: IrisEventMap[T], options?: EnqueueOptions): Promise<IrisEvent<T>> {
+    const [event] = await this.enqueueMany(tx, type, [payload], options);
     return event!;
   }
 
   /** Stores events of one type in `tx`, in order, with one statement; returns them with their ids. */
-  async enqueueMany<T extends IrisEventType>(tx: SqlClient, type: T, payloads: readonly IrisEventMap[T][]): Promise<IrisEvent<T>[]> {
+  async enqueueMany<T extends IrisEventType>(tx: SqlClient, type: T, payloads: readonly IrisEventMap[T][], options: EnqueueOptions = {}): Promise<IrisEvent<T>[]> {
     if (payloads.length === 0) return [];
     const events = payloads.map((payload) => newEvent(type, payload));
     const rows = Prisma.join(events.map((e) => Prisma.sql`(${e.id}::uuid, ${this.#source}, ${type}, ${JSON.stringify(e.payload)}::jsonb, ${e.occurredAt}::timestamptz)`));
@@ -98,7 +112,13 @@ export class Outbox {
     const [inserted] = await tx.$queryRaw<{ xid: bigint }[]>`
       INSERT INTO outbox."OutboxEvent" (id, source, type, payload, "occurredAt") VALUES ${rows}
       RETURNING txid_current() AS xid`;
-    this.#openTransactions.add(BigInt(inserted!.xid));
+    const xid = BigInt(inserted!.xid);
+    const local = this.#openTransactions.get(xid) ?? [];
+    if (options.deliverLocally) {
+      local.push(...events);
+      for (const event of events) this.#localFirst.set(event.id, event);
+    }
+    this.#openTransactions.set(xid, local);
     this.#wake(true);
     return events;
   }
@@ -124,6 +144,7 @@ export class Outbox {
     clearTimeout(this.#timer);
     await this.flush();
     this.#stopped = true;
+    clearTimeout(this.#retryTimer);
   }
 
   /** Resolves once every event committed so far by this process's transactions was published, or the bus failed. */
@@ -152,19 +173,20 @@ export class Outbox {
     let waitMs = 2;
     for (;;) {
       this.#again = false;
-      // While the bus fails, rows wait for the retry time however often the relay is woken.
-      if (Date.now() < this.#retryAt) return;
-      let published: number;
-      try {
-        published = await this.#publishBatch();
-      } catch (err) {
-        this.#logger.warn({ err, source: this.#source }, 'the outbox relay could not read its events; retrying');
-        this.#scheduleRetry();
-        return;
+      // While the bus fails, rows wait for the retry time however often the relay is woken; local
+      // deliveries of committed transactions do not wait for the bus.
+      let published = 0;
+      if (Date.now() >= this.#retryAt) {
+        try {
+          published = await this.#publishBatch();
+        } catch (err) {
+          this.#logger.warn({ err, source: this.#source }, 'the outbox relay could not read its events; retrying');
+          published = -1;
+        }
+        if (published < 0) this.#scheduleRetry();
+        else this.#retryMs = 0;
+        if (published === this.#batchSize || (published >= 0 && this.#again)) continue;
       }
-      if (published < 0) return this.#scheduleRetry();
-      this.#retryMs = 0;
-      if (published === this.#batchSize || this.#again) continue;
       if (this.#openTransactions.size === 0) break;
       // A transaction that enqueued has not ended yet: look again when it has.
       let committed: boolean;
@@ -203,6 +225,7 @@ export class Outbox {
     const published: string[] = [];
     let failure: unknown;
     for (const row of claimed) {
+      this.#deliverLocally(row.id);
       try {
         await this.#bus.publishEvent({ id: row.id, type: row.type, occurredAt: row.occurredAt.toISOString(), payload: row.payload as never });
         published.push(row.id);
@@ -229,19 +252,39 @@ export class Outbox {
     let committed = false;
     for (const { xid, status } of statuses) {
       if (status === 'in progress') continue;
+      const local = this.#openTransactions.get(BigInt(xid)) ?? [];
       this.#openTransactions.delete(BigInt(xid));
-      if (status === 'committed') committed = true;
+      if (status === 'committed') {
+        committed = true;
+        for (const event of local) this.#deliverLocally(event.id);
+      } else {
+        for (const event of local) this.#localFirst.delete(event.id);
+      }
     }
     return committed;
   }
 
+  /** Hands a committed event asked to be delivered locally first to this process's handlers, once. */
+  #deliverLocally(id: string): void {
+    const event = this.#localFirst.get(id);
+    if (!event) return;
+    this.#localFirst.delete(id);
+    this.#bus.deliverLocally(event);
+  }
+
   #scheduleRetry(): void {
+    if (this.#retryTimer) {
+      this.#retryAt = Date.now() + this.#retryMs;
+      return;
+    }
     this.#retryMs = Math.min(this.#maxRetryMs, this.#retryMs ? this.#retryMs * 2 : this.#minRetryMs);
     this.#retryAt = Date.now() + this.#retryMs;
-    setTimeout(() => {
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
       this.#retryAt = 0;
       if (!this.#stopped) this.#wake(false);
-    }, this.#retryMs).unref();
+    }, this.#retryMs);
+    this.#retryTimer.unref();
   }
 
   /** Handled-event records older than the retention go, at most once an hour per relay. */
