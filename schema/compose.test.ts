@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { loadSubgraphTypeDefs } from '@iris/core';
+import { loadSubgraphTypeDefs, SUPERGRAPH_FILE } from '@iris/core';
 import { buildSchema, concatAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { API_SCHEMA_FILE, composeSupergraph, SUPERGRAPH_FILE } from './compose.js';
+import { API_SCHEMA_FILE, composeSupergraph } from './compose.js';
 
 describe('the supergraph', () => {
   it('is what composing the subgraphs gives now (run `pnpm compose` after changing a schema.graphql)', () => {

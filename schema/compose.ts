@@ -9,17 +9,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { loadSubgraphTypeDefs, SUPERGRAPH_FILE } from '@iris/core';
+import { loadSubgraphTypeDefs, SUBGRAPH_NAMES, SUPERGRAPH_FILE, type SubgraphName } from '@iris/core';
 import { buildASTSchema, printSchema, type DocumentNode } from 'graphql';
 
-export const SUBGRAPHS = ['identity', 'profiles', 'devices', 'analytics'] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
-// Where the gateway reads it by default (SUPERGRAPH_PATH), defined beside the configuration.
-export { SUPERGRAPH_FILE };
 export const API_SCHEMA_FILE = new URL('./api.graphql', import.meta.url);
 
 /** The URL baked into the supergraph for each subgraph; the gateway overrides it from its config. */
-export const defaultSubgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${4001 + SUBGRAPHS.indexOf(name)}/graphql`;
+export const defaultSubgraphUrl = (name: SubgraphName) => `http://127.0.0.1:${4001 + SUBGRAPH_NAMES.indexOf(name)}/graphql`;
 
 export type Composition = { ok: true; supergraphSdl: string; apiSdl: string } | { ok: false; errors: string[] };
 
@@ -30,7 +26,7 @@ const readSubgraphTypeDefs = (name: SubgraphName) =>
 
 export function composeSupergraph(typeDefsOf: (name: SubgraphName) => DocumentNode = readSubgraphTypeDefs): Composition {
   const result = composeServices(
-    SUBGRAPHS.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: typeDefsOf(name) })),
+    SUBGRAPH_NAMES.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: typeDefsOf(name) })),
   );
   if (result.errors) return { ok: false, errors: result.errors.map((e) => e.toString()) };
   // The API schema as @apollo/gateway derives it (`Supergraph.apiSchema()`), printed by graphql-js from

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { loadSubgraphTypeDefs } from '@iris/core';
+import { loadSubgraphTypeDefs, SUBGRAPH_NAMES, SUPERGRAPH_FILE } from '@iris/core';
 import {
   buildASTSchema,
   isEnumType,
@@ -12,7 +12,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { defaultSubgraphUrl, SUBGRAPHS, SUPERGRAPH_FILE } from './compose.js';
+import { defaultSubgraphUrl } from './compose.js';
 
 /**
  * The public API schema: the composed supergraph without federation's own types and directives and
@@ -20,7 +20,7 @@ import { defaultSubgraphUrl, SUBGRAPHS, SUPERGRAPH_FILE } from './compose.js';
  */
 function apiSchema(): { schema: GraphQLSchema; supergraphSdl: string } {
   const result = composeServices(
-    SUBGRAPHS.map((name) => ({
+    SUBGRAPH_NAMES.map((name) => ({
       name,
       url: defaultSubgraphUrl(name),
       typeDefs: loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url)),

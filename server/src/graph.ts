@@ -13,7 +13,7 @@ import {
 } from '@iris/core';
 import { openDatabase, type Database } from '@iris/db';
 import { startGateway } from '@iris/gateway';
-import { createSubgraph, createVerifier, followTokenRevocations, openEventBus, serveSubgraph, subgraphPort, type SubgraphDeps } from './subgraphs.js';
+import { createSubgraph, createVerifier, followTokenRevocations, openEventBus, serveSubgraph, SUBGRAPH_NAMES, subgraphPort, type SubgraphDeps, type SubgraphName } from './subgraphs.js';
 
 export interface RunningGraph {
   /** The gateway's GraphQL endpoint. */
@@ -62,7 +62,9 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   const deps: SubgraphDeps = { config, logger, database, bus, storage, keys, publicUrl: () => publicUrl ?? '', ...(options.clock ? { clock: options.clock } : {}) };
   const devices = createSubgraph.devices(deps);
   const analytics = createSubgraph.analytics(deps);
-  const definitions = [createSubgraph.identity(deps), createSubgraph.profiles(deps), devices, analytics] as SubgraphDefinition[];
+  // Every subgraph, in SUBGRAPH_NAMES order; devices and analytics are kept for their jobs too.
+  const made: Partial<Record<SubgraphName, SubgraphDefinition>> = { devices, analytics };
+  const definitions = SUBGRAPH_NAMES.map((name) => made[name] ?? (createSubgraph[name](deps) as SubgraphDefinition));
 
   // Listeners first: seeding publishes events (the demo profiles feed analytics' audience).
   const stopListening = definitions.map((definition) => definition.listen?.());

@@ -11,6 +11,7 @@ import {
   type Logger,
   type RunningServer,
   type SubgraphDefinition,
+  type SubgraphName,
   type TokenKeys,
 } from '@iris/core';
 import type { Database } from '@iris/db';
@@ -18,8 +19,7 @@ import { createDevicesSubgraph } from '@iris/devices';
 import { createIdentitySubgraph } from '@iris/identity';
 import { createProfilesSubgraph } from '@iris/profiles';
 
-export type SubgraphName = SubgraphDefinition['name'];
-export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['identity', 'profiles', 'devices', 'analytics'];
+export { SUBGRAPH_NAMES, type SubgraphName } from '@iris/core';
 
 /** What every subgraph is built from, in one process or alone. */
 export interface SubgraphDeps {
