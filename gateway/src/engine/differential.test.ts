@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PlanEngine } from './plan.js';
+import { comparable, loadExecutors, run, type Executors } from './testing/compare.js';
+import { randomOperation } from './testing/operations.js';
+import { inMemoryGraph } from './testing/subgraphs.js';
+
+// Each operation runs through @apollo/gateway's executor and through the engine, over the same
+// supergraph and subgraphs; the two must agree on data byte for byte and on every error.
+let executors: Executors;
+const engineRuns = vi.spyOn(PlanEngine.prototype, 'execute');
+
+beforeAll(async () => {
+  executors = await loadExecutors(inMemoryGraph());
+});
+afterAll(() => executors?.stop());
+
+async function agree(query: string, variables: Record<string, unknown> = {}, operationName?: string) {
+  const stock = await run(executors.stock, executors.apiSchema, query, variables, operationName);
+  const engine = await run(executors.engine, executors.apiSchema, query, variables, operationName);
+  expect(comparable(engine as never), query).toEqual(comparable(stock as never));
+  return stock as { data?: any; errors?: any[]; extensions?: any };
+}
+
+const operations: [string, string, Record<string, unknown>?][] = [
+  ['a root field of one subgraph', '{ me { id name } }'],
+  ['an entity fetch (@key)', '{ me { name reviews { body rating } } }'],
+  ['@provides: the username comes with the review', '{ reviews { author { username } } }'],
+  ['@provides not covering a field', '{ reviews { author { username name birthYear } } }'],
+  ['@requires with its external fields, one entity failing as a whole', '{ topProducts { upc shippingEstimate location } }'],
+  ['@requires over an @inaccessible field', '{ product(upc: "p1") { location } }'],
+  ['@override: inStock from inventory', '{ topProducts(first: 3) { name inStock } }'],
+  ['@shareable: name from either subgraph', '{ reviews { product { name upc } } }'],
+  ['@interfaceObject: a field of the interface object', '{ media { id title ... on Book { pages } stars } }'],
+  ['@interfaceObject from the other side', '{ topRated { id title stars __typename ... on Movie { minutes } fans { name } } }'],
+  ['an interface across subgraphs', '{ node(id: "1") { id ... on User { name } } nodes { id __typename ... on Product { name price } } }'],
+  ['a union across subgraphs', '{ search(term: "a") { __typename ... on User { name email } ... on Review { body product { name } } } }'],
+  ['a field error with a code', '{ users { id email } }'],
+  ['a subgraph null for a non-null field', '{ reviews { id body } }'],
+  ['an entity the subgraph does not know: null for a non-null field', '{ user(id: "4") { id numberOfReviews } users { id numberOfReviews } }'],
+  ['a null bubbling through a non-null list', '{ user(id: "4") { name reviews { id } } }'],
+  ['@skip/@include with variables', 'query($s: Boolean!, $i: Boolean!) { me { name @skip(if: $s) email @include(if: $i) reviews @include(if: $i) { body } } }', { s: true, i: false }],
+  ['@skip/@include on a fetch (a condition node)', 'query($i: Boolean!) { me { name } reviews @include(if: $i) { author { name } } }', { i: true }],
+  ['aliases and repeated fields', '{ a: user(id: "1") { n: name name } b: user(id: "2") { name x: name } me { id } me { name } }'],
+  ['fragments and __typename', 'query Q { me { ...U } } fragment U on User { __typename id t: __typename reviews { ...R } } fragment R on Review { id product { upc } }', undefined],
+  ['introspection beside data', '{ __typename me { id } __type(name: "User") { name fields { name } } }'],
+  ['errors in nested entity lists', '{ topProducts { reviews { author { email reviews { product { weight shippingEstimate } } } } } }'],
+  ['no data at all', '{ __typename }'],
+];
+
+describe('engine and @apollo/gateway agree', () => {
+  it.each(operations)('%s', async (_name, query, variables) => {
+    engineRuns.mockClear();
+    await agree(query, variables ?? {});
+    expect(engineRuns).toHaveBeenCalledOnce();
+  });
+
+  it('the fixtures cover errors, nulls and partial data', async () => {
+    const result = await agree('{ users { id email numberOfReviews } reviews { body } topProducts { shippingEstimate } }');
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(expect.arrayContaining(['FORBIDDEN']));
+    expect(result.extensions?.valueCompletion?.length).toBeGreaterThan(0);
+  });
+
+  it('on random valid operations generated from the API schema', async () => {
+    const runs = Number(process.env.ENGINE_DIFF_RUNS ?? 300);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (seed) => {
+        const { query, variables } = randomOperation(executors.apiSchema, seed);
+        await agree(query, variables);
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 600_000);
+});

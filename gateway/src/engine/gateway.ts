@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { ApolloGateway, buildOperationContext, type GatewayConfig, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { GraphQLSchema } from 'graphql';
+import { PlanEngine, type SubgraphFetch } from './plan.js';
+
+type Executor = ApolloGateway['executor'];
+type RequestContext = Parameters<Executor>[0];
+
+/** The members of ApolloGateway this executor reads: its loaded schemas, planner, plan cache and data sources. */
+interface GatewayInternals {
+  schema?: GraphQLSchema;
+  apiSchema?: Schema;
+  supergraphSchema?: GraphQLSchema;
+  queryPlanner?: QueryPlanner;
+  queryPlanStore: { get(key: string): Promise<QueryPlan | undefined>; set(key: string, plan: QueryPlan): Promise<void> };
+  serviceMap: Record<string, { dataSource: GraphQLDataSource }>;
+  config: GatewayConfig & { __exposeQueryPlanExperimental?: boolean };
+  recursiveSelectionsLimitDisabled: boolean;
+  nonLocalSelectionsLimitDisabled: boolean;
+  experimental_didResolveQueryPlan?: unknown;
+  validateIncomingRequest(requestContext: RequestContext, operationContext: ReturnType<typeof buildOperationContext>): readonly Error[];
+}
+
+export type GatewayExecutorKind = 'apollo' | 'iris';
+
+/**
+ * An ApolloGateway whose plans run on Iris's engine. Loading, validation of variables, planning and the
+ * plan cache stay @apollo/gateway's, and so do its data sources (`process`), so whatever they do
+ * (credential forwarding, resilience, metrics) is unchanged. What the engine does not run (subscriptions,
+ * @defer, traced requests, the query plan debug header) goes to the stock executor.
+ */
+export class EngineGateway extends ApolloGateway {
+  #engine: { supergraph: GraphQLSchema; engine: PlanEngine } | undefined;
+
+  constructor(config?: GatewayConfig) {
+    super(config);
+    const stock = this.executor;
+    this.executor = (requestContext) => this.#execute(requestContext, stock);
+  }
+
+  #engineFor(internals: GatewayInternals): PlanEngine {
+    // A new supergraph (a reload) brings new schemas: the engine and its compiled plans follow them.
+    let current = this.#engine;
+    if (current?.supergraph !== internals.supergraphSchema) {
+      current = this.#engine = {
+        supergraph: internals.supergraphSchema!,
+        engine: new PlanEngine({ supergraph: internals.supergraphSchema!, api: internals.apiSchema!, apiGraphQL: internals.schema! }),
+      };
+    }
+    return current!.engine;
+  }
+
+  async #execute(requestContext: RequestContext, stock: Executor): ReturnType<Executor> {
+    const internals = this as unknown as GatewayInternals;
+    const { request, document, queryHash } = requestContext;
+    if (requestContext.metrics?.captureTraces) return stock(requestContext);
+    if (internals.config.__exposeQueryPlanExperimental && request.http?.headers?.get('Apollo-Query-Plan-Experimental')) return stock(requestContext);
+    if (internals.experimental_didResolveQueryPlan) return stock(requestContext);
+
+    const storeKey = request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
+    const operationContext = buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName });
+    const validationErrors = internals.validateIncomingRequest(requestContext, operationContext);
+    if (validationErrors.length > 0) return { errors: validationErrors as never };
+
+    let plan = await internals.queryPlanStore.get(storeKey);
+    if (!plan) {
+      const operation = operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName });
+      plan = internals.queryPlanner!.buildQueryPlan(operation, {
+        recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
+        nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
+      });
+      try {
+        await internals.queryPlanStore.set(storeKey, plan);
+      } catch (err) {
+        requestContext.logger?.warn(`Could not store queryPlan${(err as Error)?.message ?? err}`);
+      }
+    }
+    if (!PlanEngine.supports(plan)) return stock(requestContext);
+
+    const engine = this.#engineFor(internals);
+    const compiled = engine.compile(plan, operationContext.operation, operationContext.fragments);
+    const fetch: SubgraphFetch = async (serviceName, subrequest) => {
+      const service = internals.serviceMap[serviceName]?.dataSource;
+      if (!service) throw new Error(`Couldn't find service with name "${serviceName}"`);
+      const response = await service.process({
+        // GraphQLDataSourceRequestKind.INCOMING_OPERATION (an enum @apollo/gateway does not export).
+        kind: 'incoming operation' as never,
+        request: { query: subrequest.query, variables: subrequest.variables, operationName: subrequest.operationName },
+        incomingRequestContext: requestContext,
+        context: requestContext.context,
+        document: subrequest.document,
+        pathInIncomingRequest: subrequest.path as never,
+      } as GraphQLDataSourceProcessOptions);
+      if (response.errors && !response.extensions?.ftv1 && requestContext.metrics) {
+        const paths = response.errors.map((error) => ({ subgraph: serviceName, path: error.path }));
+        const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: typeof paths };
+        if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...paths);
+        else metrics.nonFtv1ErrorPaths = paths;
+      }
+      return response;
+    };
+    return (await engine.execute(compiled, request.variables, fetch)) as never;
+  }
+}
+
+/** The gateway for GATEWAY_EXECUTOR: @apollo/gateway's own executor (`apollo`) or Iris's engine (`iris`). */
+export function createGateway(config: GatewayConfig, executor: GatewayExecutorKind = gatewayExecutorFromEnv()): ApolloGateway {
+  return executor === 'iris' ? new EngineGateway(config) : new ApolloGateway(config);
+}
+
+export function gatewayExecutorFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayExecutorKind {
+  const value = env.GATEWAY_EXECUTOR ?? 'apollo';
+  if (value !== 'apollo' && value !== 'iris') throw new Error(`GATEWAY_EXECUTOR must be "apollo" or "iris", not "${value}"`);
+  return value;
+}

@@ -1,0 +1,273 @@
+import {
+  assert,
+  ERRORS,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isSubtype,
+  isValidLeafValue,
+  typenameFieldName,
+  Variable,
+  type CompositeType,
+  type EnumType,
+  type FieldSelection,
+  type NamedType,
+  type Operation,
+  type ScalarType,
+  type Schema,
+  type Selection,
+  type SelectionSet,
+  type Type,
+} from '@apollo/federation-internals';
+import type { GraphQLError } from 'graphql';
+
+/**
+ * The response's shape, compiled once per operation: the merged subgraph data projected over the
+ * operation on the API schema (aliases, fragments by __typename, @skip/@include, non-null bubbling),
+ * with the same result and the same errors, in the same order, as @apollo/gateway's `computeResponse`,
+ * without walking the operation's federation objects (directive lookups, type lookups) per request.
+ */
+export interface ShapeContext {
+  variables: Record<string, unknown>;
+  errors: GraphQLError[];
+  introspection: (selection: FieldSelection) => unknown;
+}
+
+export type Projection = (input: Record<string, unknown>, variables: Record<string, unknown> | undefined, introspection: ShapeContext['introspection']) => { data: unknown; errors: GraphQLError[] };
+
+type Path = (string | number)[];
+/** Applies a selection set; true when a non-null field came back null and the object is null in its parent. */
+type ApplySet = (input: any, output: any, ctx: ShapeContext, path: Path, parentType: NamedType) => boolean;
+/** Completes one value; reports through `flags` as `updateOutputValue` does through its result object. */
+type Complete = (outputValue: unknown, inputValue: unknown, ctx: ShapeContext, path: Path, parentType: NamedType) => unknown;
+
+// Set by each Complete before it returns, read by its caller right after: the calls are synchronous.
+const flags = { invalid: false, hasErrors: false };
+
+export function compileProjection(operation: Operation): Projection {
+  const schema = operation.schema();
+  const types = new Map<string, NamedType | undefined>();
+  const typeNamed = (name: string) => {
+    let type = types.get(name);
+    if (type === undefined && !types.has(name)) {
+      type = schema.type(name);
+      types.set(name, type);
+    }
+    return type;
+  };
+  const defaults = operation.collectDefaultedVariableValues();
+  const hasDefaults = Object.keys(defaults).length > 0;
+  const root = compileSelectionSet(schema, typeNamed, operation.selectionSet);
+  const rootType = schema.schemaDefinition.rootType(operation.rootKind)!;
+  return (input, variables, introspection) => {
+    if (!input) return { data: input, errors: [] };
+    const ctx: ShapeContext = {
+      variables: hasDefaults || !variables ? { __proto__: null, ...defaults, ...variables } : variables,
+      errors: [],
+      introspection,
+    };
+    const data = Object.create(null);
+    const bubbled = root(input, data, ctx, [], rootType);
+    return { data: bubbled ? null : data, errors: ctx.errors };
+  };
+}
+
+type SkipTest = ((variables: Record<string, unknown>) => boolean) | undefined;
+
+/** @skip/@include on a selection: constant when its `if` is a literal, a variable lookup otherwise. */
+function compileSkip(schema: Schema, selection: Selection): SkipTest | 'always' {
+  const element = selection.element;
+  const skip = element.appliedDirectivesOf(schema.skipDirective())[0];
+  const include = element.appliedDirectivesOf(schema.includeDirective())[0];
+  if (!skip && !include) return undefined;
+  const condition = (directive: typeof skip) => {
+    const value = directive!.arguments().if;
+    if (value instanceof Variable) {
+      const name = value.name;
+      return (variables: Record<string, unknown>) => {
+        const v = own(variables, name);
+        assert(v !== undefined && typeof v === 'boolean', () => `Unexpected value ${v} for variable ${value} of ${directive}`);
+        return v;
+      };
+    }
+    return value as boolean;
+  };
+  const skipIf = skip ? condition(skip) : false;
+  const includeIf = include ? condition(include) : true;
+  if (typeof skipIf === 'boolean' && typeof includeIf === 'boolean') return skipIf || !includeIf ? 'always' : undefined;
+  return (variables) =>
+    (typeof skipIf === 'boolean' ? skipIf : skipIf(variables)) || !(typeof includeIf === 'boolean' ? includeIf : includeIf(variables));
+}
+
+function compileSelectionSet(schema: Schema, typeNamed: (name: string) => NamedType | undefined, selectionSet: SelectionSet): ApplySet {
+  const steps: ApplySet[] = [];
+  for (const selection of selectionSet.selections()) {
+    const skip = compileSkip(schema, selection);
+    if (skip === 'always') continue;
+    const step = selection.kind === 'FieldSelection' ? compileField(schema, typeNamed, selection) : compileFragment(schema, typeNamed, selection);
+    steps.push(skip ? (input, output, ctx, path, parentType) => !skip(ctx.variables) && step(input, output, ctx, path, parentType) : step);
+  }
+  const count = steps.length;
+  if (count === 1) return steps[0]!;
+  return (input, output, ctx, path, parentType) => {
+    for (let i = 0; i < count; i++) if (steps[i]!(input, output, ctx, path, parentType)) return true;
+    return false;
+  };
+}
+
+function compileField(schema: Schema, typeNamed: (name: string) => NamedType | undefined, selection: FieldSelection): ApplySet {
+  const field = selection.element;
+  const responseName = field.responseName();
+  if (field.definition.isSchemaIntrospectionField()) {
+    return (_input, output, ctx) => {
+      if (output[responseName] === undefined) output[responseName] = ctx.introspection(selection);
+      return false;
+    };
+  }
+  if (field.name === typenameFieldName) {
+    const aliased = responseName !== typenameFieldName;
+    return (input, output, _ctx, _path, parentType) => {
+      if (output[responseName] !== undefined) return false;
+      let inputValue = own(input, responseName) ?? null;
+      if (inputValue === null && aliased) inputValue = input[typenameFieldName] ?? null;
+      const type = inputValue !== null && typeof inputValue === 'string' ? typeNamed(inputValue) ?? parentType : parentType;
+      if (!isObjectType(type)) return true;
+      output[responseName] = type.name;
+      return false;
+    };
+  }
+  const complete = compileValue(schema, typeNamed, field.definition.type!, selection.selectionSet);
+  return (input, output, ctx, path, parentType) => {
+    path.push(responseName);
+    output[responseName] = complete(output[responseName], own(input, responseName) ?? null, ctx, path, parentType);
+    path.pop();
+    return flags.invalid;
+  };
+}
+
+function compileFragment(schema: Schema, typeNamed: (name: string) => NamedType | undefined, selection: Selection): ApplySet {
+  const condition = (selection.element as { typeCondition?: CompositeType }).typeCondition;
+  const apply = compileSelectionSet(schema, typeNamed, selection.selectionSet!);
+  if (!condition) {
+    return (input, output, ctx, path, parentType) => {
+      const typename = input[typenameFieldName];
+      assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+      return apply(input, output, ctx, path, parentType);
+    };
+  }
+  const byTypename = new Map<string, boolean>();
+  const byParent = new Map<NamedType, boolean>();
+  return (input, output, ctx, path, parentType) => {
+    const typename = input[typenameFieldName];
+    assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+    let applies: boolean | undefined;
+    if (typename) {
+      applies = byTypename.get(typename);
+      if (applies === undefined) {
+        const type = typeNamed(typename);
+        applies = !!type && isSubtype(condition, type);
+        byTypename.set(typename, applies);
+      }
+    } else {
+      applies = byParent.get(parentType);
+      if (applies === undefined) {
+        applies = isSubtype(condition, parentType);
+        byParent.set(parentType, applies);
+      }
+    }
+    return applies && apply(input, output, ctx, path, condition);
+  };
+}
+
+function describe(path: Path, currentType: string, parentType: NamedType) {
+  const element = path[path.length - 1];
+  return typeof element === 'string' ? `field ${parentType}.${element}` : `array element of type ${currentType} at index ${element}`;
+}
+
+function done(value: unknown, invalid: boolean, hasErrors: boolean) {
+  flags.invalid = invalid;
+  flags.hasErrors = hasErrors;
+  return value;
+}
+
+function compileValue(schema: Schema, typeNamed: (name: string) => NamedType | undefined, type: Type, selectionSet: SelectionSet | undefined): Complete {
+  const hasSelections = !!selectionSet;
+  if (isNonNullType(type)) {
+    const inner = compileValue(schema, typeNamed, type.ofType, selectionSet);
+    const innerName = String(type.ofType);
+    return (outputValue, inputValue, ctx, path, parentType) => {
+      if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
+      const updated = inner(outputValue, inputValue, ctx, path, parentType);
+      if (updated === null) {
+        if (!flags.hasErrors) {
+          ctx.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, innerName, parentType)}.`, { path: Array.from(path) }));
+        }
+        return done(null, true, true);
+      }
+      return done(updated, false, false);
+    };
+  }
+  if (isListType(type)) {
+    const element = compileValue(schema, typeNamed, type.ofType, selectionSet);
+    return (outputValue, inputValue, ctx, path, parentType) => {
+      if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
+      if (inputValue === null) return done(null, false, false);
+      assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
+      assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
+      const length = inputValue.length;
+      const outputs = outputValue as unknown[] | undefined;
+      assert(outputs === undefined || length === outputs.length, () => `[${inputValue}].length (${length}) !== [${outputs}].length (${outputs!.length})`);
+      let shouldNullify = false;
+      let hasErrors = false;
+      const updated = new Array(length);
+      for (let i = 0; i < length; i++) {
+        path.push(i);
+        updated[i] = element(outputs === undefined ? undefined : outputs[i], inputValue[i], ctx, path, parentType);
+        path.pop();
+        if (flags.invalid) shouldNullify = true;
+        if (flags.hasErrors) hasErrors = true;
+      }
+      return done(shouldNullify ? null : updated, false, hasErrors);
+    };
+  }
+  if (isCompositeType(type)) {
+    const apply = selectionSet ? compileSelectionSet(schema, typeNamed, selectionSet) : undefined;
+    const typeName = String(type);
+    return (outputValue, inputValue, ctx, path, parentType) => {
+      if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
+      if (inputValue === null) return done(null, false, false);
+      assert(apply, () => `Invalid empty selection set for composite type ${type}`);
+      assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+      assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+      const inputTypename = (inputValue as Record<string, unknown>)[typenameFieldName];
+      assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+      let objType: NamedType = type;
+      if (inputTypename) {
+        const typenameType = typeNamed(inputTypename);
+        if (!typenameType || !isCompositeType(typenameType)) {
+          ctx.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describe(path, typeName, parentType)}.`, { path: Array.from(path) }));
+          return done(null, false, true);
+        }
+        objType = typenameType;
+      }
+      const output = outputValue === undefined ? Object.create(null) : outputValue;
+      const bubbled = apply(inputValue, output, ctx, path, objType);
+      return done(bubbled ? null : output, false, bubbled);
+    };
+  }
+  const leaf = type as ScalarType | EnumType;
+  const typeName = String(type);
+  return (outputValue, inputValue, ctx, path, parentType) => {
+    if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
+    if (inputValue === null) return done(null, false, false);
+    assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type} for type ${type}`);
+    const valid = isValidLeafValue(schema, inputValue, leaf);
+    if (!valid) ctx.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, typeName, parentType)}.`, { path: Array.from(path) }));
+    return done(valid ? inputValue : null, false, !valid);
+  };
+}
+
+function own(object: any, key: string): any {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}

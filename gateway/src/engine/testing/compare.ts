@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { parse, validate, type GraphQLSchema } from 'graphql';
+import { EngineGateway } from '../gateway.js';
+import type { InMemoryGraph } from './subgraphs.js';
+
+type Executor = ApolloGateway['executor'];
+
+export interface Executors {
+  apiSchema: GraphQLSchema;
+  stock: Executor;
+  engine: Executor;
+  stop(): Promise<void>;
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** @apollo/gateway's executor and the engine's, over the same supergraph and the same in-memory subgraphs. */
+export async function loadExecutors(graph: InMemoryGraph): Promise<Executors> {
+  const buildService = ({ name }: { name: string }): GraphQLDataSource => ({
+    process: ({ request }) => graph.fetch(name, { query: request.query!, variables: request.variables, operationName: request.operationName }) as never,
+  });
+  const stockGateway = new ApolloGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet });
+  const engineGateway = new EngineGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet });
+  const stock = await stockGateway.load();
+  const engine = await engineGateway.load();
+  return {
+    apiSchema: stock.schema,
+    stock: stock.executor,
+    engine: engine.executor,
+    stop: async () => {
+      await stockGateway.stop();
+      await engineGateway.stop();
+    },
+  };
+}
+
+/** What a response is compared on: data byte for byte, each error's message, path and extensions, in order. */
+export function comparable(result: { data?: unknown; errors?: readonly any[]; extensions?: Record<string, any> }) {
+  const error = (e: any) => ({ message: e.message, path: e.path, extensions: e.extensions });
+  return {
+    data: JSON.stringify(result.data),
+    errors: result.errors?.map(error),
+    valueCompletion: result.extensions?.valueCompletion?.map(error),
+  };
+}
+
+/** Runs one operation through an executor as Apollo Server would after parsing and validating it. */
+export async function run(executor: Executor, apiSchema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}, operationName?: string) {
+  const document = parse(query);
+  const errors = validate(apiSchema, document);
+  if (errors.length > 0) throw new Error(`invalid operation: ${errors.map((e) => e.message).join('; ')}\n${query}`);
+  const requestContext = {
+    request: { query, variables, operationName },
+    document,
+    queryHash: createHash('sha256').update(query).digest('hex'),
+    operationName: operationName ?? null,
+    metrics: {},
+    logger: quiet,
+    context: {},
+    cache: undefined,
+    overallCachePolicy: undefined,
+  };
+  try {
+    return await executor(requestContext as never);
+  } catch (error) {
+    return { thrown: (error as Error).message };
+  }
+}
