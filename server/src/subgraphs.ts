@@ -5,6 +5,7 @@ import {
   InProcessEventBus,
   RedisEventBus,
   startSubgraphServer,
+  useCursorSecret,
   type BlobStorage,
   type Config,
   type EventBus,
@@ -42,7 +43,7 @@ export interface SubgraphDeps {
 export const createSubgraph = {
   identity: (deps: SubgraphDeps) =>
     createIdentitySubgraph({ prisma: deps.database.prisma, config: deps.config, keys: requireKeys(deps.keys), bus: deps.bus, logger: deps.logger.child({ subgraph: 'identity' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
-  profiles: (deps: SubgraphDeps) => createProfilesSubgraph({ prisma: deps.database.prisma, bus: deps.bus }),
+  profiles: (deps: SubgraphDeps) => createProfilesSubgraph({ prisma: deps.database.prisma, bus: deps.bus, logger: deps.logger.child({ subgraph: 'profiles' }) }),
   devices: (deps: SubgraphDeps) =>
     createDevicesSubgraph({
       prisma: deps.database.prisma,
@@ -87,8 +88,11 @@ export const serveSubgraph = (
   definition: SubgraphDefinition,
   deps: { config: Config; logger: Logger; database: Database; verifier: AccessTokenVerifier },
   listen: { host: string; port: number },
-): Promise<RunningServer> =>
-  startSubgraphServer(
+): Promise<RunningServer> => {
+  // Cursors are sealed with a key every instance derives from the same secret, so a page's cursor
+  // opens on whichever instance serves the next page.
+  useCursorSecret(deps.config.URL_SIGNING_SECRET);
+  return startSubgraphServer(
     {
       ...definition,
       logger: deps.logger.child({ subgraph: definition.name }),
@@ -100,6 +104,7 @@ export const serveSubgraph = (
     },
     listen,
   );
+};
 
 /** The port each subgraph listens on, from IDENTITY_PORT, PROFILES_PORT, DEVICES_PORT, ANALYTICS_PORT. */
 export const subgraphPort = (config: Config, name: SubgraphName): number =>

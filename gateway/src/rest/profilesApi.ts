@@ -98,6 +98,10 @@ function routes(app: FastifyInstance, execute: Execute): void {
     const error = result.errors?.[0];
     if (error) {
       const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      // The only cursor this API takes is `scrollID`: say so in its words rather than the connection's.
+      if (code === 'BAD_USER_INPUT' && error.extensions?.field === 'after') {
+        throw new RestError(400, 'Invalid scrollID: pass the scrollID of the previous answer for this appID, or leave it out to start from the first profiles.');
+      }
       throw new RestError(STATUS[code] ?? (code === 'GRAPHQL_VALIDATION_FAILED' ? 400 : 500), error.message);
     }
     return result.data!;

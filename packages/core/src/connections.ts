@@ -1,4 +1,5 @@
 import { badUserInput } from './errors.js';
+import { cursorSealer } from './cursorSealing.js';
 import { isUuid } from './loaders.js';
 
 /** The four relay arguments every connection field takes. */
@@ -67,6 +68,11 @@ export interface PaginateOptions<Row> {
   count: () => Promise<number>;
   defaultPageSize?: number;
   maxPageSize?: number;
+  /**
+   * Which list of this ordering the page belongs to (e.g. the app whose profiles it lists), sealed into
+   * its cursors so that one list's cursor is refused by another list of the same kind.
+   */
+  scope?: string;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -80,7 +86,7 @@ export async function paginate<Row>(args: ConnectionArgs, options: PaginateOptio
   const { sort } = options;
   const window = readWindow(args, options.defaultPageSize ?? DEFAULT_PAGE_SIZE, options.maxPageSize ?? MAX_PAGE_SIZE);
   const cursorArg = window.backward ? args.before : args.after;
-  const position = cursorArg != null ? decodeCursor(cursorArg, sort, window.backward ? 'before' : 'after') : undefined;
+  const position = cursorArg != null ? decodeCursor(cursorArg, sort, window.backward ? 'before' : 'after', options.scope) : undefined;
 
   const rows = await options.fetch({
     where: position ? keysetWhere(sort.keys, position, window.backward) : undefined,
@@ -91,7 +97,7 @@ export async function paginate<Row>(args: ConnectionArgs, options: PaginateOptio
   const hasMore = rows.length > window.size;
   const page = rows.slice(0, window.size);
   if (window.backward) page.reverse();
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(sort, node) }));
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(sort, node, options.scope) }));
   return {
     edges,
     nodes: page,
@@ -140,38 +146,116 @@ function keysetWhere<Row>(keys: readonly SortKey<Row>[], values: unknown[], back
   return { AND: [{ [lead.field]: { [ascending(lead) ? 'gte' : 'lte']: values[0] } }, { OR: branches }] };
 }
 
-export function encodeCursor<Row>(sort: Sort<Row>, row: Row): string {
-  const values = sort.keys.map((k) => serialize(row[k.field], k.type));
-  return Buffer.from(JSON.stringify([sort.name, ...values])).toString('base64url');
+/**
+ * The cursor of `row` in a list sorted by `sort`: its sort key values, sealed (see `cursorSealing.ts`)
+ * for this sort and `scope`, so no table, column or row id can be read from it and none forged.
+ */
+export function encodeCursor<Row>(sort: Sort<Row>, row: Row, scope?: string): string {
+  return cursorSealer().seal(connectionOf(sort, scope), writePosition(sort, row));
 }
 
-function serialize(value: unknown, type: SortValueType): unknown {
-  if (value === null || value === undefined) return null;
-  if (type === 'date') return (value as Date).toISOString();
-  if (type === 'bigint') return String(value);
-  return value;
-}
-
-/** Decodes and checks a cursor; anything else than one of ours is a `BAD_USER_INPUT`. */
-export function decodeCursor<Row>(cursor: string, sort: Sort<Row>, field: 'after' | 'before'): unknown[] {
-  const invalid = () =>
-    badUserInput(`\`${field}\` is not a cursor of this list. Use a \`cursor\` or \`endCursor\` this field returned.`, field);
-  let decoded: unknown;
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
+/**
+ * Opens and checks a cursor; anything but a cursor this connection wrote (tampered, cut short, of
+ * another list or ordering, sealed with another secret, or of the old unsealed format) is a
+ * `BAD_USER_INPUT` that says what to pass instead.
+ */
+export function decodeCursor<Row>(cursor: string, sort: Sort<Row>, field: 'after' | 'before', scope?: string): unknown[] {
+  const position = cursorSealer().open(connectionOf(sort, scope), cursor);
+  const values = position && readPosition(sort, position);
+  if (!values) {
+    throw badUserInput(
+      `Invalid cursor in \`${field}\`: pass \`pageInfo.endCursor\` (or \`startCursor\` with \`before\`) or an edge's \`cursor\` from a previous page of this same connection, or leave \`${field}\` out to start from the beginning.`,
+      field,
+    );
   }
-  if (!Array.isArray(decoded) || decoded.length !== sort.keys.length + 1 || decoded[0] !== sort.name) throw invalid();
-  return sort.keys.map((key, i) => {
-    const raw = decoded[i + 1];
-    const value = deserialize(raw, key.type);
-    if (value === undefined) throw invalid();
-    return value;
-  });
+  return values;
 }
 
+/** What a cursor is sealed for: the ordering, and the list within it when the caller names one. */
+const connectionOf = <Row>(sort: Sort<Row>, scope: string | undefined) => JSON.stringify(scope === undefined ? [sort.name] : [sort.name, scope]);
+
+/**
+ * The sort key values in a few bytes each: 16 for a uuid, 4 for an int, 8 for a bigint or a timestamp
+ * (milliseconds), a length and UTF-8 for text. Short because a cursor travels in every page's edges.
+ */
+function writePosition<Row>(sort: Sort<Row>, row: Row): Buffer {
+  const parts = sort.keys.map((key) => {
+    const value: unknown = row[key.field];
+    // A keyset needs a value in every row; the schema's sort columns are NOT NULL.
+    if (value === null || value === undefined) throw new Error(`Sort "${sort.name}": \`${key.field}\` is empty; sort keys must be NOT NULL columns.`);
+    switch (key.type) {
+      case 'uuid':
+        return Buffer.from((value as string).replaceAll('-', ''), 'hex');
+      case 'number': {
+        const bytes = Buffer.alloc(4);
+        bytes.writeInt32BE(value as number);
+        return bytes;
+      }
+      case 'bigint':
+      case 'date': {
+        const bytes = Buffer.alloc(8);
+        bytes.writeBigInt64BE(key.type === 'date' ? BigInt((value as Date).getTime()) : BigInt(value as bigint));
+        return bytes;
+      }
+      case 'string': {
+        const text = Buffer.from(value as string, 'utf8');
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(text.length);
+        return Buffer.concat([length, text]);
+      }
+    }
+  });
+  return Buffer.concat(parts);
+}
+
+/**
+ * The sort key values of a position, or undefined when the bytes do not fit the sort. A sealed position
+ * was written by Iris, but it is still checked against each column's type before it reaches SQL: a
+ * sort's keys may change between releases while its name stays.
+ */
+function readPosition<Row>(sort: Sort<Row>, position: Buffer): unknown[] | undefined {
+  let offset = 0;
+  const take = (length: number) => {
+    if (offset + length > position.length) return undefined;
+    const bytes = position.subarray(offset, offset + length);
+    offset += length;
+    return bytes;
+  };
+  const values: unknown[] = [];
+  for (const key of sort.keys) {
+    let raw: unknown;
+    switch (key.type) {
+      case 'uuid': {
+        const hex = take(16)?.toString('hex');
+        raw = hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+        break;
+      }
+      case 'number':
+        raw = take(4)?.readInt32BE();
+        break;
+      case 'bigint':
+        raw = take(8)?.readBigInt64BE().toString();
+        break;
+      case 'date': {
+        const ms = take(8)?.readBigInt64BE();
+        // A Date holds ±8.64e15 ms; `deserialize` then keeps the years PostgreSQL and ISO 8601 agree on.
+        raw = ms === undefined || ms > MAX_DATE_MS || ms < -MAX_DATE_MS ? undefined : new Date(Number(ms)).toISOString();
+        break;
+      }
+      case 'string': {
+        const length = take(4)?.readUInt32BE();
+        raw = length === undefined ? undefined : take(length)?.toString('utf8');
+        break;
+      }
+    }
+    const value = raw === undefined ? undefined : deserialize(raw, key.type);
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  return offset === position.length ? values : undefined;
+}
+
+const MAX_DATE_MS = 8_640_000_000_000_000n;
 const INT4 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 const INT8 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 

@@ -4,6 +4,7 @@ export * from './gracefulClose.js';
 export * from './httpErrors.js';
 export * from './logger.js';
 export * from './connections.js';
+export * from './cursorSealing.js';
 export * from './loaders.js';
 export * from './events.js';
 export * from './auth/principal.js';

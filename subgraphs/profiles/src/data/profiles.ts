@@ -69,6 +69,8 @@ export function createProfilesData(prisma: Db) {
       const where: Prisma.ProfileWhereInput = { appId, ...filterWhere(filter), ...visible(scope) };
       return paginate(args, {
         sort: profilesSort,
+        // One app's scroll position is refused for another app's profiles.
+        scope: appId,
         fetch: (page) => prisma.profile.findMany({ ...page, where: { ...where, ...page.where } }),
         count: () => prisma.profile.count({ where }),
       });
