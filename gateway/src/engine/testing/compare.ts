@@ -47,13 +47,22 @@ export function comparable(result: { data?: unknown; errors?: readonly any[]; ex
 
 /** Runs one operation through an executor as Apollo Server would after parsing and validating it. */
 export async function run(executor: Executor, apiSchema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}, operationName?: string) {
+  return execute(executor, prepare(apiSchema, query, variables, operationName));
+}
+
+/** The parsed and validated operation, for `execute`: what Apollo Server hands the gateway's executor. */
+export function prepare(apiSchema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}, operationName?: string) {
   const document = parse(query);
   const errors = validate(apiSchema, document);
   if (errors.length > 0) throw new Error(`invalid operation: ${errors.map((e) => e.message).join('; ')}\n${query}`);
+  return { query, variables, operationName, document, queryHash: createHash('sha256').update(query).digest('hex') };
+}
+
+export async function execute(executor: Executor, { query, variables, operationName, document, queryHash }: ReturnType<typeof prepare>) {
   const requestContext = {
     request: { query, variables, operationName },
     document,
-    queryHash: createHash('sha256').update(query).digest('hex'),
+    queryHash,
     operationName: operationName ?? null,
     metrics: {},
     logger: quiet,
