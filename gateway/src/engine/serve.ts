@@ -1,0 +1,109 @@
+/**
+ * Serves any Federation 2 supergraph file through the engine, with none of Iris's own concerns
+ * (authentication, limits, subscriptions): POST/GET /graphql, and GET /healthz. The headers of each
+ * request go on to the subgraphs as they came, but for those that belong to one hop (connection,
+ * host, content length and encoding).
+ *
+ *   pnpm gateway:serve --supergraph schema/supergraph.graphql --port 4000 [--host 127.0.0.1] [--executor iris|apollo]
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import Fastify from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createGateway, type GatewayExecutorKind } from './gateway.js';
+
+interface ServeContext {
+  headers: IncomingHttpHeaders;
+}
+
+/** Headers that describe one connection or one body, not the request: never forwarded. */
+const HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'content-type',
+  'accept-encoding',
+  'accept',
+  'expect',
+]);
+
+class HeaderForwardingDataSource extends RemoteGraphQLDataSource<ServeContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ServeContext>) {
+    const headers = context?.headers;
+    if (!headers || !request.http) return;
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined || HOP_HEADERS.has(name)) continue;
+      request.http.headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+    }
+  }
+}
+
+export interface ServeOptions {
+  supergraphSdl: string;
+  host?: string;
+  port?: number;
+  executor?: GatewayExecutorKind;
+}
+
+export interface ServingGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveSupergraph({ supergraphSdl, host = '127.0.0.1', port = 4000, executor = 'iris' }: ServeOptions): Promise<ServingGateway> {
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const gateway = createGateway({ supergraphSdl, buildService: ({ url }) => new HeaderForwardingDataSource({ url }) }, executor);
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  const apollo = new ApolloServer<ServeContext>({ gateway, introspection: true, plugins: [fastifyApolloDrainPlugin(app)] });
+  await apollo.start();
+  app.get('/healthz', async () => ({ status: 'ok', executor }));
+  await app.register(fastifyApollo(apollo), { path: '/graphql', context: async (request) => ({ headers: request.headers }) });
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}/graphql`,
+    close: async () => {
+      await app.close();
+      await apollo.stop();
+    },
+  };
+}
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: pnpm gateway:serve --supergraph <file> --port <n> [--host 127.0.0.1] [--executor iris|apollo]`);
+  process.exit(2);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: { supergraph: { type: 'string' }, port: { type: 'string', default: '4000' }, host: { type: 'string', default: '127.0.0.1' }, executor: { type: 'string' } },
+  });
+  if (!values.supergraph) usage('--supergraph <file> is required');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--port must be a port number, not "${values.port}"`);
+  const executor = values.executor ?? process.env.GATEWAY_EXECUTOR ?? 'iris';
+  if (executor !== 'iris' && executor !== 'apollo') usage(`--executor must be "iris" or "apollo", not "${executor}"`);
+  let supergraphSdl: string;
+  try {
+    supergraphSdl = readFileSync(values.supergraph, 'utf8');
+  } catch (err) {
+    usage(`cannot read ${values.supergraph}: ${(err as Error).message}`);
+  }
+  const served = await serveSupergraph({ supergraphSdl, host: values.host, port, executor });
+  console.log(`serving ${values.supergraph} at ${served.url} (executor: ${executor}; health: ${served.url.replace(/\/graphql$/, '/healthz')})`);
+  const stop = () => void served.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
