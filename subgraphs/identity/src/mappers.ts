@@ -24,6 +24,8 @@ export interface AuthPayload {
   user: User;
   /** OAuth: the app the access token is for, and the scopes its user consented to. */
   grant?: { appId: string; scopes: string[] };
+  /** OAuth with `openid`: the OpenID Connect ID token naming the user to the app. */
+  idToken?: string;
 }
 export interface RegisterPayload {
   account: Account;

@@ -19,7 +19,7 @@ import { normaliseEmail } from '../data/accounts.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import { hashSecret, newSecret, sameHash } from './secrets.js';
 import type { AuthPayload } from '../mappers.js';
-import { consentedScopes, isSafeRedirectUri, REDIRECT_URI_RULE } from './oauth.js';
+import { consentedScopes, isSafeRedirectUri, OPENID_SCOPE, REDIRECT_URI_RULE, signIdToken, userOfIdTokenHint } from './oauth.js';
 import type { RevocationsService } from './revocations.js';
 
 type Clock = () => Date;
@@ -69,7 +69,9 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       appId: grant?.appId ?? null,
       scopes: grant?.scopes ?? [],
     });
-    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user, ...(grant ? { grant } : {}) };
+    // OpenID Connect: an app granted `openid` also learns who signed in, at every exchange and refresh.
+    const idToken = grant?.scopes.includes(OPENID_SCOPE) ? await signIdToken(keys, config, { userId: user.id, appId: grant.appId, sessionId: familyId }, now) : undefined;
+    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user, ...(grant ? { grant } : {}), ...(idToken ? { idToken } : {}) };
   }
 
   function requireActive(user: UserWithAccount): void {
@@ -143,13 +145,24 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
      * RP-initiated logout (OpenID Connect): ends the user's OAuth sessions of one app, their refresh
      * tokens and, through revocation, their access tokens. `redirectUri`, when given, must be one the app
      * registered, checked before anything ends, so the logout cannot be turned into an open redirect.
+     * The user is the one `idTokenHint` names (a browser holds no other credential), else `callerId`.
      */
-    async logoutClient(userId: string, input: { clientId: string; redirectUri?: string | null }): Promise<{ sessionsEnded: number; redirectTo: string | null }> {
+    async logoutClient(
+      callerId: string | undefined,
+      input: { clientId: string; redirectUri?: string | null; idTokenHint?: string | null },
+    ): Promise<{ sessionsEnded: number; redirectTo: string | null }> {
       const app = await data.apps.appById(input.clientId);
       if (!app) throw badUserInput(`input.clientId: there is no app with id "${input.clientId}".`, 'input.clientId');
       if (input.redirectUri != null && !app.redirectUris.includes(input.redirectUri)) {
         throw badUserInput('input.redirectUri: is not one of the redirect URIs registered for this app.', 'input.redirectUri');
       }
+      const hinted = input.idTokenHint == null ? undefined : await userOfIdTokenHint(keys, config, input.idTokenHint, app.id, clock());
+      if (input.idTokenHint != null && !hinted) {
+        throw badUserInput('input.idTokenHint: is not an ID token Iris issued to this app (or it is older than a session lives); pass the `idToken` the app received with its tokens.', 'input.idTokenHint');
+      }
+      if (hinted && callerId !== undefined && callerId !== hinted) throw badUserInput('input.idTokenHint: names another user than the one signed in.', 'input.idTokenHint');
+      const userId = hinted ?? callerId;
+      if (userId === undefined) throw unauthenticated('Sign in, or pass `idTokenHint` (`id_token_hint`): an ID token the app received for the user.');
       const families = await sessions.revokeAppSessions(userId, app.id, clock());
       if (families.length > 0) await revocations.revoke('session', families);
       return { sessionsEnded: families.length, redirectTo: input.redirectUri ?? null };

@@ -27,13 +27,14 @@ export const sessionMutations: MutationResolvers = {
   refreshToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.refresh(input.refreshToken)),
   logout: async (_parent, { input }, { services }) => ({ revoked: await services.sessions.logout(input.refreshToken) }),
   logoutClient: (_parent, { input }, { services, auth }) => {
-    const principal = principalOf(auth);
+    // A browser sends only `idTokenHint`; without it the caller must be the user (checked in the service).
+    const principal = auth.principal ?? (input.idTokenHint == null ? principalOf(auth) : null);
     // The app itself may sign its user out with the user's OAuth token, but only of itself.
-    if (principal.kind === 'app' && !(principal.via === 'oauth' && principal.userId && principal.appId === input.clientId)) {
+    if (principal?.kind === 'app' && !(principal.via === 'oauth' && principal.userId && principal.appId === input.clientId)) {
       throw forbidden('An app can sign a user out only of itself, with an OAuth token of that user.');
     }
     // A user, or (checked above) an OAuth token, which always names its user.
-    return services.sessions.logoutClient(principal.userId!, input);
+    return services.sessions.logoutClient(principal?.userId, input);
   },
   createLoginToken: (_parent, _args, { services, auth }) => services.sessions.createLoginToken(userIdOf(auth)),
   loginWithToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithToken(input.token)),
