@@ -63,6 +63,19 @@ describe('an app key', () => {
     expect(registered.previousKeyValidUntil).toBeNull();
   });
 
+  it("keeps each of the seed's platforms (Android, iOS, Windows, HTML5) and app types (purchased, trial), as registered and as changed", async () => {
+    const platforms = ['ANDROID', 'IOS', 'WINDOWS', 'HTML5'] as const;
+    for (const [i, platform] of platforms.entries()) {
+      const kind = i % 2 === 0 ? 'TRIAL' : 'PURCHASED';
+      const id = `platform-${platform.toLowerCase()}`;
+      expect((await register({ id, platform, kind })).app).toMatchObject({ id, platform, kind });
+      expect((await graph.request(APP, { id }, { token: ownerToken })).data!.app).toEqual({ id, platform, kind });
+    }
+    const changed = await graph.request(`mutation($input: UpdateAppInput!) { updateApp(input: $input) { platform kind } }`, { input: { id: 'platform-windows', platform: 'HTML5', kind: 'TRIAL' } }, { token: ownerToken });
+    expect(changed.data?.updateApp).toEqual({ platform: 'HTML5', kind: 'TRIAL' });
+    expect((await graph.request(APP, { id: 'platform-windows' }, { token: ownerToken })).data!.app).toEqual({ id: 'platform-windows', platform: 'HTML5', kind: 'TRIAL' });
+  });
+
   it('gets the profile scopes the seed lets apps use when its account names none', async () => {
     const registered = await register({ platform: 'HTML5', kind: 'TRIAL' });
     expect(registered.app).toMatchObject({ kind: 'TRIAL', platform: 'HTML5', appKeyScopes: ['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE'] });
