@@ -96,7 +96,10 @@ export const configSchema = z.object({
   PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.PAYMENT_WEBHOOK_SECRET),
   /** The address clients reach the gateway at, for signed media and upload URLs (default: its own). */
   PUBLIC_URL: z.url().optional(),
-  /** Secret for signed media, upload and stream URLs. */
+  /**
+   * Secret for signed media, upload and stream URLs, and (through a key derived from it for that use alone)
+   * for sealing connection cursors, so a cursor one instance wrote opens on every other.
+   */
   URL_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.URL_SIGNING_SECRET),
   /**
    * The gateway's credential towards its subgraphs, sent by the gateway in `x-iris-gateway-secret`. With
