@@ -43,8 +43,11 @@ describe('cursors', () => {
     const first = encodeCursor(sort, row);
     expect(encodeCursor(sort, { ...row })).toBe(first);
     // Another process with the same secret: a new sealer, the same keys derived.
+    const connection = JSON.stringify([sort.name]);
     const other = new CursorSealer('iris-development-url-signing-secret');
-    expect(other.open(JSON.stringify([sort.name]), first)).toBeDefined();
+    const position = other.open(connection, first);
+    expect(position).toBeDefined();
+    expect(other.seal(connection, position!)).toBe(first);
     expect(encodeCursor(sort, { ...row, id: 'c' })).not.toBe(first);
   });
 
