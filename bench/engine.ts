@@ -9,6 +9,7 @@
 import { comparable, execute, loadExecutors, prepare, run } from '../gateway/src/engine/testing/compare.js';
 import { inMemoryGraph } from '../gateway/src/engine/testing/subgraphs.js';
 import { isDeepStrictEqual } from 'node:util';
+import { FANOUT_QUERY, FANOUT_VARIABLES, fanoutSubgraph, fanoutSupergraph, subgraphNames } from './fanout/graph.js';
 
 const SECONDS = Number(process.env.BENCH_ENGINE_SECONDS ?? 3);
 const graph = inMemoryGraph();
@@ -21,21 +22,32 @@ graph.fetch = async (serviceName, request) => {
   return JSON.parse(text);
 };
 const executors = await loadExecutors(graph);
+// The fan-out graph of `pnpm bench:fanout`: 100 products, 500 reviews and their authors over four subgraphs.
+const fanoutAnswers = new Map(subgraphNames.map((name) => [name, fanoutSubgraph(name)]));
+const fanout = await loadExecutors({
+  supergraphSdl: fanoutSupergraph({}),
+  schemas: new Map(),
+  fetch: async (name, request) => JSON.parse(await fanoutAnswers.get(name)!(JSON.stringify(request))),
+});
 
 const operations: Record<string, string> = {
-  fanout: `{ a: topProducts(first: 3) { upc name price inStock location reviews { id rating author { name username numberOfReviews reviews { id rating product { name inStock } } } } }
+  nested: `{ a: topProducts(first: 3) { upc name price inStock location reviews { id rating author { name username numberOfReviews reviews { id rating product { name inStock } } } } }
              b: reviews { id product { upc name inStock reviews { id author { name birthYear } } } author { name reviews { rating product { price } } } } }`,
   single: '{ users { id name username birthYear } me { id name } }',
   media: '{ media { id title stars fans { name } ... on Book { pages } } topRated { id title stars } }',
 };
 
-for (const [name, query] of Object.entries(operations)) {
+const cases = [
+  ...Object.entries(operations).map(([name, query]) => ({ name, query, variables: {}, executors })),
+  { name: 'fanout', query: FANOUT_QUERY, variables: FANOUT_VARIABLES, executors: fanout },
+];
+for (const { name, query, variables, executors } of cases) {
   // Errors of parallel fetches come in the order the fetches settle, which replayed answers do not fix.
   const sorted = (r: ReturnType<typeof comparable>) => ({ ...r, errors: r.errors?.map((e) => JSON.stringify(e)).sort() });
-  const reference = sorted(comparable((await run(executors.stock, executors.apiSchema, query)) as never));
-  const mine = sorted(comparable((await run(executors.engine, executors.apiSchema, query)) as never));
+  const reference = sorted(comparable((await run(executors.stock, executors.apiSchema, query, variables)) as never));
+  const mine = sorted(comparable((await run(executors.engine, executors.apiSchema, query, variables)) as never));
   if (!isDeepStrictEqual(mine, reference)) throw new Error(`${name}: the executors disagree\n${JSON.stringify(mine)}\n${JSON.stringify(reference)}`);
-  const prepared = prepare(executors.apiSchema, query);
+  const prepared = prepare(executors.apiSchema, query, variables);
   const line: string[] = [];
   for (const which of ['stock', 'engine'] as const) {
     const executor = executors[which];
@@ -52,3 +64,4 @@ for (const [name, query] of Object.entries(operations)) {
   console.log(`${name.padEnd(7)} ${line.join('   ')}`);
 }
 await executors.stop();
+await fanout.stop();

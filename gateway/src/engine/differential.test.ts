@@ -46,6 +46,7 @@ const operations: [string, string, Record<string, unknown>?][] = [
   ['introspection beside data', '{ __typename me { id } __type(name: "User") { name fields { name } } }'],
   ['errors in nested entity lists', '{ topProducts { reviews { author { email reviews { product { weight shippingEstimate } } } } } }'],
   ['no data at all', '{ __typename }'],
+  ['response names that Object.prototype also has', '{ me { constructor: name toString: id __proto__: username reviews { valueOf: id hasOwnProperty: body } } }'],
 ];
 
 describe('engine and @apollo/gateway agree', () => {

@@ -306,9 +306,11 @@ export class PlanEngine {
           return true;
         };
       });
+      // Representations are plain objects unless a name would shadow an Object.prototype member.
+      const plain = set.every((selection) => selection.kind !== 'Field' || !((selection.alias ?? selection.name) in Object.prototype));
       return (source) => {
         if (source === null) return null;
-        const result = Object.create(null);
+        const result = plain ? {} : Object.create(null);
         for (const step of steps) if (!step(source, result)) return null;
         return result;
       };
