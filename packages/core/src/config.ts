@@ -122,6 +122,40 @@ export const configSchema = z.object({
   ANALYSIS_THREADS: z.coerce.number().int().min(0).max(64).default(1),
   ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
+  // Notifications that leave Iris (subgraphs/devices/src/services/delivery/).
+  /**
+   * The waits between a failed webhook or push attempt and the next, e.g. `5s,30s,2m,10m,1h` (units ms,
+   * s, m, h): one attempt more than the schedule has waits, then the delivery is a dead letter.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((raw, ctx) => {
+      const waits = raw.split(',').map((part) => parseDuration(part.trim()));
+      if (waits.length > 20 || waits.some((ms) => ms === null)) {
+        ctx.addIssue({ code: 'custom', message: 'must be 1 to 20 comma-separated durations such as `5s,30s,2m,10m,1h` (units ms, s, m, h)' });
+        return z.NEVER;
+      }
+      return waits as number[];
+    })
+    .default([5_000, 30_000, 120_000, 600_000, 3_600_000]),
+  /** How long one webhook POST may take before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How often the delivery worker looks for deliveries that are due (new ones are sent at once). */
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
+  /**
+   * Webhook URLs may point at loopback, private, link-local and other non-public addresses (a guard
+   * against server-side request forgery). Default: allowed outside production, refused in production.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.optional(),
+  /** FCM push: path of a Firebase service-account JSON file; push to FCM tokens is skipped without it. */
+  FCM_SERVICE_ACCOUNT_PATH: z.string().min(1).optional(),
+  /** APNs push (token-based): path of the `.p8` key, its key id, the team id and the app's bundle id; all four or none. */
+  APNS_KEY_PATH: z.string().min(1).optional(),
+  APNS_KEY_ID: z.string().min(1).optional(),
+  APNS_TEAM_ID: z.string().min(1).optional(),
+  APNS_BUNDLE_ID: z.string().min(1).optional(),
+  /** APNs host: Apple's production service, or its sandbox (apps built for development). */
+  APNS_PRODUCTION: bool.default(true),
   /** Schema introspection at the gateway (on by default except with NODE_ENV=production). */
   INTROSPECTION: bool.optional(),
   /**
@@ -217,6 +251,13 @@ const oidcProviders = z.array(
 );
 export type OidcProvider = z.infer<typeof oidcProviders>[number];
 
+/** `250ms`, `5s`, `2m`, `1h` in milliseconds; null for anything else. */
+function parseDuration(text: string): number | null {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(text);
+  if (!match) return null;
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
 export type Config = Omit<z.infer<typeof configSchema>, 'RATE_LIMIT_SENSITIVE_POINTS'> & { RATE_LIMIT_SENSITIVE_POINTS: number };
 
 /** The sign-in budget per client address per window when RATE_LIMIT_SENSITIVE_POINTS is not set. */
@@ -243,6 +284,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   if (config.PERSISTED_OPERATIONS_ONLY && !config.PERSISTED_OPERATIONS_FILE) {
     throw new ConfigError('Invalid configuration:\n  PERSISTED_OPERATIONS_ONLY: needs PERSISTED_OPERATIONS_FILE, the manifest of operations allowed to run');
+  }
+  const apns = (['APNS_KEY_PATH', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_BUNDLE_ID'] as const).filter((k) => !config[k]);
+  if (apns.length > 0 && apns.length < 4) {
+    throw new ConfigError(`Invalid configuration:\n${apns.map((k) => `  ${k}: required with the other APNS_* variables (APNs push needs all four)`).join('\n')}`);
   }
   if (config.NODE_ENV === 'production') {
     const missing: string[] = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);

@@ -16,6 +16,8 @@ export function listenToEvents(bus: EventBus, services: Services): () => void {
     bus.subscribe('account.retentionPlanChanged', async ({ payload }) => {
       await services.retention.setPlan(payload.accountId, payload.retentionDays);
     }, { group: 'devices' }),
+    // Its own group: delivery competes with other instances' delivery, not with the work above.
+    bus.subscribe('notification.created', ({ payload }) => services.delivery.onNotificationCreated(payload), { group: 'devices-delivery' }),
   ];
   return () => stops.forEach((stop) => stop());
 }

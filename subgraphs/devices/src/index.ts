@@ -36,9 +36,12 @@ export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Con
         services.retention.sweep().catch((err: unknown) => deps.logger.error({ err }, 'retention purge failed'));
       }, deps.config.RETENTION_SWEEP_SECONDS * 1000);
       sweep.unref();
-      return () => {
+      services.delivery.start();
+      return async () => {
         clearInterval(sweep);
         stop();
+        // Attempts in flight are finished and recorded, so none is left claimed until its lease ends.
+        await services.delivery.stop();
       };
     },
     sweepRetention: () => services.retention.sweep(),

@@ -1,4 +1,4 @@
-import { createGroupLoader, createRowLoader, isUuid } from '@iris/core';
+import { createGroupLoader, createRowLoader, isUuid, scopeWhere } from '@iris/core';
 import type DataLoader from 'dataloader';
 import type { DevicesSubgraphData } from './data/index.js';
 import type { Visibility } from './data/visibility.js';
@@ -16,6 +16,8 @@ export function createLoaders(data: DevicesSubgraphData, visibility: Visibility)
     zonesOfDevice: createGroupLoader((ids: readonly string[]) => data.devices.zonesOfDevices(ids), (row) => row.deviceId),
     deviceShares: createGroupLoader((ids: readonly string[]) => data.devices.deviceSharesOf(ids), (row) => row.deviceId),
     groupShares: createGroupLoader((ids: readonly string[]) => data.devices.groupSharesOf(ids), (row) => row.groupId),
+    notification: createRowLoader((ids: readonly string[]) => data.notifications.notificationsByIds(ids, scopeWhere(visibility.scope)), (row) => row.id, { validKey: isUuid }),
+    deliveryAttempts: createGroupLoader((ids: readonly string[]) => data.webhooks.attemptsOf(ids), (row) => row.deliveryId),
   };
 }
 

@@ -5,7 +5,9 @@ import { createDevicesData } from './devices.js';
 import { createMarksData } from './marks.js';
 import { createModesData } from './modes.js';
 import { createNotificationsData } from './notifications.js';
+import { createPushRegistrationsData } from './pushRegistrations.js';
 import { createRetentionData } from './retention.js';
+import { createWebhooksData } from './webhooks.js';
 
 /** The devices subgraph's data layer: the only code of this subgraph that talks to Prisma. */
 export function createDevicesSubgraphData(prisma: Db) {
@@ -17,6 +19,8 @@ export function createDevicesSubgraphData(prisma: Db) {
     marks: createMarksData(prisma),
     notifications: createNotificationsData(prisma),
     retention: createRetentionData(prisma),
+    webhooks: createWebhooksData(prisma),
+    pushRegistrations: createPushRegistrationsData(prisma),
   };
 }
 

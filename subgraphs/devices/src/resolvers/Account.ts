@@ -15,6 +15,10 @@ export const Account: AccountResolvers = {
     requireInScope(scope, account.id);
     return data.modes.modesOfAccount(account.id, args);
   },
+  webhookEndpoints: (account, args, { scope, services }) => {
+    requireInScope(scope, account.id);
+    return services.webhooks.list(account.id, args);
+  },
   deviceMarks: async (account, { filter, orderBy, ...args }, { scope, services, loaders }, info) => {
     requireInScope(scope, account.id);
     return withMarkRelations(await services.marks.list({ accountId: account.id }, filter, orderBy, args), loaders, info);

@@ -10,6 +10,8 @@ import { Mutation } from './Mutation/index.js';
 import { Notification } from './Notification.js';
 import { Query } from './Query.js';
 import { Subscription } from './Subscription.js';
+import { WebhookDelivery } from './WebhookDelivery.js';
+import { WebhookEndpoint } from './WebhookEndpoint.js';
 import { Zone } from './Zone.js';
 
 export const resolvers: Resolvers = {
@@ -24,5 +26,7 @@ export const resolvers: Resolvers = {
   DeviceMark,
   DeviceMode,
   Notification,
+  WebhookDelivery,
+  WebhookEndpoint,
   Zone,
 };

@@ -1,0 +1,216 @@
+import type { Config, IrisEventMap, Logger } from '@iris/core';
+import type { NotificationDeliveryModel, NotificationType, Prisma } from '@iris/db';
+import type { DevicesSubgraphData } from '../../data/index.js';
+import type { AttemptOutcome } from '../../data/webhooks.js';
+import { NOTIFICATION_CREATED, notificationPushMessage, notificationWebhookPayload } from './payloads.js';
+import { createPushProviders, NOT_CONFIGURED, type PushMessage, type PushOutcome, type PushProviders } from './push.js';
+import { signedHeaders } from './signing.js';
+import { privateAddressProblem } from './urlPolicy.js';
+
+/** Deliveries attempted at once by one process. */
+const BATCH = 10;
+
+export interface DeliveryServiceDeps {
+  data: DevicesSubgraphData;
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+  /** The push providers; by default those configured (FCM_*, APNS_*), created on first use. */
+  push?: () => Promise<PushProviders>;
+}
+
+/** Whether webhook URLs may reach non-public addresses: WEBHOOK_ALLOW_PRIVATE_URLS, else everywhere but production. */
+export const privateUrlsAllowed = (config: Config) => config.WEBHOOK_ALLOW_PRIVATE_URLS ?? config.NODE_ENV !== 'production';
+
+/**
+ * Notifications that leave Iris: on `notification.created` (a competing consumer: one instance handles
+ * each), a delivery row per matching webhook endpoint and push registration of the account; then a loop
+ * that claims due rows, sends them, and follows WEBHOOK_RETRY_SCHEDULE until a delivery succeeds or,
+ * after the last attempt, becomes a dead letter the account can replay.
+ */
+export function createDeliveryService({ data, config, logger, clock, push: loadPush }: DeliveryServiceDeps) {
+  let providers: Promise<PushProviders> | undefined;
+  const push = () =>
+    (providers ??= (loadPush ?? (() => createPushProviders(config, logger)))().catch((err: unknown): PushProviders => {
+      logger.error({ err }, 'push providers could not start: push deliveries are skipped');
+      return {};
+    }));
+  const schedule = config.WEBHOOK_RETRY_SCHEDULE;
+  // A claimed row is not due again until its attempt had time to end (POST timeout, with margin).
+  const leaseMs = config.WEBHOOK_TIMEOUT_MS * 2 + 5_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
+
+  /** What the retry schedule makes of a failed attempt: another one later, or a dead letter. */
+  function afterFailure(delivery: NotificationDeliveryModel, now: Date, retryable: boolean): Pick<AttemptOutcome, 'status' | 'nextAttemptAt'> {
+    const wait = retryable ? schedule[delivery.attempts] : undefined;
+    return wait === undefined ? { status: 'DEAD', nextAttemptAt: null } : { status: 'FAILED', nextAttemptAt: new Date(now.getTime() + wait) };
+  }
+
+  async function attemptWebhook(delivery: NotificationDeliveryModel): Promise<void> {
+    const endpoint = delivery.endpointId ? await data.webhooks.endpoint(delivery.endpointId, null) : null;
+    if (!endpoint) return; // deleted meanwhile: its deliveries went with it
+    if (!endpoint.enabled) {
+      await data.webhooks.settle(delivery.id, 'DEAD', 'The endpoint is disabled; enable it and replay the delivery.');
+      return;
+    }
+    const at = clock();
+    const started = performance.now();
+    const body = JSON.stringify(delivery.payload);
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    let retryable = true;
+    const refused = privateUrlsAllowed(config) ? null : await privateAddressProblem(endpoint.url);
+    if (refused) {
+      error = `Not sent: the URL ${refused}.`;
+      retryable = false;
+    } else {
+      try {
+        const response = await fetch(endpoint.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'Iris-Webhooks/1.0', ...signedHeaders(endpoint.secret, delivery.id, at, body) },
+          body,
+          // A redirect is not followed: it could lead past the address check, and a receiver should answer itself.
+          redirect: 'manual',
+          signal: AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS),
+        });
+        statusCode = response.status;
+        await response.body?.cancel();
+        if (statusCode < 200 || statusCode >= 300) error = `The endpoint answered HTTP ${statusCode}${response.statusText ? ` ${response.statusText}` : ''}; a 2xx status acknowledges a delivery.`;
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        error = (err as Error).name === 'TimeoutError'
+          ? `No answer within ${config.WEBHOOK_TIMEOUT_MS} ms (WEBHOOK_TIMEOUT_MS).`
+          : `The request failed: ${cause?.code ?? cause?.message ?? (err as Error).message}.`;
+      }
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const outcome: AttemptOutcome = error
+      ? { statusCode, error, durationMs, at, ...afterFailure(delivery, at, retryable) }
+      : { statusCode, error: null, durationMs, at, status: 'SUCCEEDED', nextAttemptAt: null };
+    await data.webhooks.recordAttempt(delivery.id, outcome);
+    if (outcome.status === 'DEAD') logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, error }, 'webhook delivery dead-lettered');
+  }
+
+  async function attemptPush(delivery: NotificationDeliveryModel): Promise<void> {
+    const [registration] = delivery.pushRegistrationId ? await data.pushRegistrations.byIds([delivery.pushRegistrationId]) : [];
+    if (!registration) return; // unregistered meanwhile: its deliveries went with it
+    const provider = (await push())[registration.platform];
+    if (!provider) {
+      await data.webhooks.settle(delivery.id, 'SKIPPED', NOT_CONFIGURED[registration.platform]);
+      return;
+    }
+    const at = clock();
+    const started = performance.now();
+    let result: PushOutcome;
+    try {
+      result = await provider.send(registration.token, delivery.payload as unknown as PushMessage);
+    } catch (err) {
+      result = { ok: false, error: (err as Error).message, statusCode: null, retryable: true, tokenInvalid: false };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    if (!result.ok && result.tokenInvalid) {
+      // The app is gone from that phone: forget the token (its deliveries go with it).
+      await data.pushRegistrations.forget(registration.id);
+      return;
+    }
+    await data.webhooks.recordAttempt(
+      delivery.id,
+      result.ok
+        ? { status: 'SUCCEEDED', statusCode: null, error: null, durationMs, at, nextAttemptAt: null }
+        : { statusCode: result.statusCode, error: result.error, durationMs, at, ...afterFailure(delivery, at, result.retryable) },
+    );
+  }
+
+  async function attempt(delivery: NotificationDeliveryModel): Promise<void> {
+    try {
+      await (delivery.channel === 'WEBHOOK' ? attemptWebhook(delivery) : attemptPush(delivery));
+    } catch (err) {
+      // Left claimed: the lease runs out and the delivery is tried again.
+      logger.error({ err, deliveryId: delivery.id }, 'delivery attempt could not be recorded');
+    }
+  }
+
+  /** Claims and sends due deliveries until none is left. */
+  async function drainDue(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        const claimed = await data.webhooks.claimDue(clock(), leaseMs, BATCH);
+        if (claimed.length === 0) break;
+        await Promise.all(claimed.map(attempt));
+        if (stopped) return;
+      }
+    } while (again && !stopped);
+  }
+
+  /** Runs the loop now (or once more right after the run in progress). */
+  function poke(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = drainDue()
+      .catch((err: unknown) => logger.error({ err }, 'delivery loop failed'))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  }
+
+  return {
+    /** `notification.created`: a delivery per enabled endpoint taking its type, and per push registration of the account. */
+    async onNotificationCreated(event: IrisEventMap['notification.created']) {
+      const [notification] = await data.notifications.notificationsByIds([event.notificationId], {});
+      if (!notification) return;
+      const now = clock();
+      const [endpoints, registrations] = await Promise.all([
+        data.webhooks.endpointsFor(notification.accountId, notification.type as NotificationType),
+        data.pushRegistrations.ofAccount(notification.accountId),
+      ]);
+      const base = { accountId: notification.accountId, notificationId: notification.id, eventType: NOTIFICATION_CREATED };
+      const webhookPayload = notificationWebhookPayload(notification) as unknown as Prisma.InputJsonValue;
+      const pushMessage = notificationPushMessage(notification) as unknown as Prisma.InputJsonValue;
+      const configured = await push();
+      await data.webhooks.createDeliveries([
+        ...endpoints.map((endpoint) => ({ ...base, channel: 'WEBHOOK' as const, endpointId: endpoint.id, payload: webhookPayload, nextAttemptAt: now })),
+        ...registrations.map((registration) =>
+          configured[registration.platform]
+            ? { ...base, channel: 'PUSH' as const, pushRegistrationId: registration.id, payload: pushMessage, nextAttemptAt: now }
+            : { ...base, channel: 'PUSH' as const, pushRegistrationId: registration.id, payload: pushMessage, status: 'SKIPPED' as const, lastError: NOT_CONFIGURED[registration.platform] },
+        ),
+      ]);
+      if (!stopped && (endpoints.length > 0 || registrations.length > 0)) void poke();
+    },
+
+    /** Sends what is due now (a new, test or replayed delivery) instead of at the next poll. */
+    poke: () => {
+      if (!stopped) void poke();
+    },
+
+    /** Runs the loop once and waits for it (tests). */
+    runDue: () => poke(),
+
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void push();
+      timer = setInterval(() => void poke(), config.WEBHOOK_POLL_INTERVAL_MS);
+      timer.unref();
+      void poke();
+    },
+
+    /** Stops claiming; attempts in flight finish (each bounded by WEBHOOK_TIMEOUT_MS) and are recorded. */
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      if (providers) await Promise.all(Object.values(await providers).map((provider) => provider.close()));
+      providers = undefined;
+    },
+  };
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>;
