@@ -1,4 +1,8 @@
-import type { AuthState, Logger } from '@iris/core';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AccessTokenVerifier, AuthState, Logger } from '@iris/core';
+import { requestIdOf } from './observability/requestId.js';
+import type { ApiKeyExchange } from './policy/apiKeys.js';
+import { authenticateRequest } from './policy/auth.js';
 
 /** The gateway's per-request context: who is calling, and what to forward to subgraphs. */
 export interface GatewayContext {
@@ -11,4 +15,26 @@ export interface GatewayContext {
   clientAddress: string;
   /** Set on executions the gateway makes itself (a subscription event's federated fields): not counted again. */
   internal?: boolean;
+}
+
+/** What every transport knows of its caller: the request's headers (or a socket's `connectionParams`) and address. */
+export interface CallerRequest {
+  headers: IncomingHttpHeaders;
+  clientAddress: string;
+}
+
+export type CreateGatewayContext = (request: CallerRequest) => Promise<GatewayContext>;
+
+/**
+ * The one function that builds a {@link GatewayContext}, for every transport: `POST /graphql`, the REST
+ * routes, graphql-ws, `/graphql/stream` and subscriptions over HTTP. The request id (the caller's own
+ * when sane), a logger bound to it, who is calling (a bearer token verified, or an app credential
+ * traded with identity: `authenticateRequest`) and the credentials to forward.
+ */
+export function gatewayContextFactory(options: { verifier: AccessTokenVerifier; apiKeys: ApiKeyExchange; logger: Logger }): CreateGatewayContext {
+  return async ({ headers, clientAddress }) => {
+    const requestId = requestIdOf(headers);
+    const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
+    return { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders, clientAddress };
+  };
 }

@@ -1,36 +1,27 @@
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import { maskError, observabilityPlugins, withoutSuggestions, type AccessTokenVerifier, type Config, type Logger, type RunningServer } from '@iris/core';
-import Fastify from 'fastify';
-import { gracefulClose, logUnexpectedErrors, registerHttpErrorHandlers, rejectNulCharacters } from '@iris/core';
-import { Redis } from 'ioredis';
-import type { GraphQLSchema } from 'graphql';
-import type { GatewayContext } from './context.js';
+import type { AccessTokenVerifier, Config, Logger, RunningServer } from '@iris/core';
+import { gatewayContextFactory } from './context.js';
+import { useMetrics } from './observability/metrics.js';
+import { useOperationLog } from './observability/operationLog.js';
+import { useRequestId } from './observability/requestId.js';
+import type { GatewayPlugin } from './plugin.js';
+import { usePlayground } from './playground/routes.js';
 import { ApiKeyExchange } from './policy/apiKeys.js';
-import { authenticateRequest, credentialRefusalPlugin } from './policy/auth.js';
-import { registerHealthRoutes, type SubgraphEndpoint } from './routes/health.js';
-import { requestIdOf, requestIdOnInternalErrors, useRequestIdHeader } from './observability/requestId.js';
-import { costLimitPlugin, limitParseOptions, limitValidationRules, registerRequestLimits } from './policy/limits.js';
-import { createOperationAdmission } from './policy/admission.js';
-import { refuseSubscriptionsOverApollo, registerHttpSubscriptions } from './subscriptions/httpSubscriptions.js';
-import { OperationRateLimiter, rateLimitPlugin } from './policy/rateLimit.js';
-import { checkScalarInput } from './policy/scalars.js';
-import { apqOptions, PersistedOperations, registerPersistedOperations, resolvePersistedOperation } from './policy/persistedOperations.js';
-import { SubgraphResilience } from './upstream/resilience.js';
-import { logRefusedRequests, logSubscriptions, observeSubgraph, registerMetricsRoute } from './observability/operationLog.js';
-import { createSubgraphFetcher, SubgraphDataSource } from './upstream/subgraphDataSource.js';
-import { createSubscriptionRunner, registerSseSubscriptions, serveWebSocketSubscriptions, soleSubgraph, subscriptionRoutes } from './subscriptions/subscriptions.js';
-import { createUpstreamSubscriptions } from './subscriptions/upstreamSubscriptions.js';
-import { registerForwardedRoutes } from './routes/forwarding.js';
+import { useAuthentication } from './policy/auth.js';
 import { useCors } from './policy/cors.js';
-import { requireResolvedOperation } from './policy/operationResolution.js';
-import { registerPlayground } from './playground/routes.js';
-import { watchSupergraphFile } from './upstream/supergraphFile.js';
+import { useOperationLimits } from './policy/limits.js';
+import { useOperationResolution } from './policy/operationResolution.js';
+import { PersistedOperations, usePersistedOperations } from './policy/persistedOperations.js';
+import { OperationRateLimiter, useRateLimit } from './policy/rateLimit.js';
+import { useScalarInputChecks } from './policy/scalars.js';
+import { connectGatewayRedis } from './redis.js';
+import { useRestApi } from './rest/index.js';
+import { useForwardedRoutes } from './routes/forwarding.js';
+import { useHealthRoutes } from './routes/health.js';
+import { serveGateway } from './server.js';
+import { useSubscriptions } from './subscriptions/index.js';
+import { createExecutor } from './upstream/executor.js';
+import { Subgraphs, type SubgraphEndpoint } from './upstream/subgraphs.js';
 import { useValueCompletionErrors } from './upstream/valueCompletion.js';
-import { registerClientLogout } from './rest/clientLogout.js';
-import { registerProfilesRestApi, type Execute } from './rest/profilesApi.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -42,170 +33,63 @@ export interface GatewayOptions {
 }
 
 /**
- * The gateway, assembled: the composed supergraph from `schema/`, the subgraph data sources that
- * forward credentials, request ids, error masking, and health routes. Each concern lives in
- * `plugins/`; this file only puts them together.
+ * The gateway, assembled, in this order:
+ * 1. upstream: every call to a subgraph through one path, its resilience and metrics (`Subgraphs`),
+ *    and the executor over the composed supergraph (`@apollo/gateway`, SUPERGRAPH_PATH reloaded on change);
+ * 2. shared state (Redis, when REDIS_URL is set) and the policy objects several plugins share: the
+ *    app-key exchange with identity, the persisted operations manifest, the rate limiter;
+ * 3. the one context builder every transport uses (`context.ts`);
+ * 4. the plugins, one per concern, in the order their hooks run:
+ *    scalar input checks, authentication reasons, value completion errors, request ids, CORS,
+ *    operation resolution, subscriptions (graphql-ws, SSE, multipart; one admission), persisted
+ *    operations, operation limits, rate limits, the playground, health, forwarded subgraph routes,
+ *    the REST API, metrics, and last the operation log;
+ * 5. the server (`server.ts`): Fastify and Apollo Server with those plugins, GraphQL at `/graphql`.
  */
 export async function startGateway(options: GatewayOptions, listen: { host: string; port: number }): Promise<RunningServer> {
-  const { config, logger } = options;
-  const urls = new Map(options.subgraphs.map((s) => [s.name, s.url]));
-  // SUPERGRAPH_PATH, loaded again whenever the file changes (upstream/supergraphFile.ts).
-  const supergraph = options.supergraphSdl ?? watchSupergraphFile(config.SUPERGRAPH_PATH, logger);
-  // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
-  // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
-  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  // One Redis connection for the gateway's shared state (rate limit counters, APQ documents). It never
-  // queues commands while disconnected, so an outage falls back at once instead of stalling requests.
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis unavailable: rate limits count in memory, APQ misses'));
-  const resilience = new Map(
-    options.subgraphs.map(({ name }) => [
-      name,
-      new SubgraphResilience(name, {
-        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        breakerFailures: config.SUBGRAPH_BREAKER_FAILURES,
-        breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS,
-      }),
-    ]),
-  );
-  const gateway = new ApolloGateway({
-    supergraphSdl: supergraph,
-    buildService: ({ name, url }) =>
-      observeSubgraph(name, new SubgraphDataSource({ url: urls.get(name) ?? url, gatewaySecret: config.GATEWAY_SECRET, ...(resilience.has(name) ? { fetcher: resilience.get(name)!.wrap(createSubgraphFetcher()) } : {}) }), { metrics: config.METRICS }),
-    logger,
-  });
-  let apiSchema: GraphQLSchema | undefined;
-  let routes: ReturnType<typeof subscriptionRoutes> = new Map();
-  let soleSubgraphOf: ReturnType<typeof soleSubgraph> = () => null;
-  // At start and at every reload of the supergraph: the subscription routes and planner follow it.
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
-    checkScalarInput(schema);
-    apiSchema = schema;
-    routes = subscriptionRoutes(coreSupergraphSdl, schema);
-    soleSubgraphOf = soleSubgraph(coreSupergraphSdl);
-  });
+  const { config, logger, verifier } = options;
+  const subgraphs = new Subgraphs(options.subgraphs, config);
+  const executor = createExecutor({ config, logger, subgraphs, supergraphSdl: options.supergraphSdl });
 
-  const apiKeys = new ApiKeyExchange(urls.get('identity') ?? '');
-
+  const redis = connectGatewayRedis(config, logger);
+  const apiKeys = new ApiKeyExchange(subgraphs);
+  const persisted = PersistedOperations.fromConfig(config);
   const rateLimiter = new OperationRateLimiter(config, redis);
-  const persisted = config.PERSISTED_OPERATIONS_FILE ? PersistedOperations.fromFile(config.PERSISTED_OPERATIONS_FILE) : undefined;
 
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, trustProxy: trustProxy(config.TRUST_PROXY) });
-  const closeHttp = gracefulClose(app);
-  registerHttpErrorHandlers(app, (err) => logger.error({ err }, 'unexpected error'));
-  useRequestIdHeader(app);
-  logRefusedRequests(app, logger);
-  await useCors(app, config);
-  const introspection = config.INTROSPECTION ?? config.NODE_ENV !== 'production';
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    introspection,
-    // "Did you mean …" names fields, types and enum values: off wherever introspection is.
-    hideSchemaDetailsFromClientErrors: !introspection,
-    includeStacktraceInErrorResponses: false,
-    // Masked here; logged with the request id by `logUnexpectedErrors`.
-    formatError: (formatted, error) => {
-      const masked = maskError(formatted, error, () => {});
-      return introspection ? masked : withoutSuggestions(masked);
-    },
-    parseOptions: limitParseOptions(config),
-    validationRules: limitValidationRules(config),
-    allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
-    persistedQueries: apqOptions(config, redis),
-    // Apollo's own landing page loads from a CDN; Iris serves its playground itself (playground/routes.ts).
-    plugins: [
-      fastifyApolloDrainPlugin(app),
-      ApolloServerPluginLandingPageDisabled(),
-      logUnexpectedErrors<GatewayContext>(),
-      rejectNulCharacters<GatewayContext>(),
-      credentialRefusalPlugin(),
-      useValueCompletionErrors<GatewayContext>(),
-      requestIdOnInternalErrors<GatewayContext>(),
-      requireResolvedOperation<GatewayContext>(),
-      refuseSubscriptionsOverApollo<GatewayContext>(),
-      costLimitPlugin(config.MAX_QUERY_COST),
-      rateLimitPlugin(rateLimiter),
-      // A line per operation at info (the subgraphs' are at debug): a request is one line.
-      ...observabilityPlugins<GatewayContext>('gateway', { metrics: config.METRICS, operationLog: { level: 'info', markResponses: true } }),
-    ],
-  });
-  await apollo.start();
+  const createContext = gatewayContextFactory({ verifier, apiKeys, logger });
 
-  if (config.METRICS) registerMetricsRoute(app);
-  registerHealthRoutes(app, options.subgraphs, (name) => resilience.get(name)?.state);
-  registerPersistedOperations(app, persisted, config.PERSISTED_OPERATIONS_ONLY);
-  registerRequestLimits(app, config);
-  if (config.PLAYGROUND ?? config.NODE_ENV !== 'production') registerPlayground(app);
-  const origin = (name: string) => new URL(urls.get(name) ?? 'http://127.0.0.1').origin;
-  registerForwardedRoutes(app, [
-    { method: 'POST', url: '/webhooks/payments', target: origin('identity') },
-    { method: 'PUT', url: '/uploads/captures/*', target: origin('devices') },
-    { method: 'GET', url: '/media/captures/:id', target: origin('devices') },
-  ]);
-  await app.register(fastifyApollo(apollo), {
-    path: '/graphql',
-    context: async (request): Promise<GatewayContext> => {
-      const requestId = requestIdOf(request.headers);
-      const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, request.headers, requestId);
-      return { requestId, logger: logger.child({ requestId }), auth, forwardHeaders, clientAddress: request.ip };
-    },
-  });
+  const plugins: GatewayPlugin[] = [
+    useScalarInputChecks(),
+    useAuthentication(),
+    useValueCompletionErrors(),
+    useRequestId(),
+    useCors(config),
+    useOperationResolution(),
+    useSubscriptions({ config, verifier, persisted, rateLimiter }),
+    usePersistedOperations(persisted, config, redis),
+    useOperationLimits(config),
+    useRateLimit(rateLimiter),
+    usePlayground(config.PLAYGROUND ?? config.NODE_ENV !== 'production'),
+    useHealthRoutes(),
+    useForwardedRoutes([
+      { method: 'POST', url: '/webhooks/payments', subgraph: 'identity' },
+      { method: 'PUT', url: '/uploads/captures/*', subgraph: 'devices' },
+      { method: 'GET', url: '/media/captures/:id', subgraph: 'devices' },
+    ]),
+    useRestApi(),
+    useMetrics(config.METRICS),
+    useOperationLog({ metrics: config.METRICS }),
+  ];
 
-  // REST routes run GraphQL operations as their caller, authenticated as /graphql authenticates.
-  const executeAsCaller: Execute = async (query, variables, { headers, ip: clientAddress }) => {
-    const requestId = requestIdOf(headers);
-    const { auth, forwardHeaders } = await authenticateRequest(options.verifier, apiKeys, headers, requestId);
-    const response = await apollo.executeOperation(
-      { query, variables },
-      { contextValue: { requestId, logger: logger.child({ requestId }), auth, forwardHeaders, clientAddress } },
-    );
-    return response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'Unexpected streamed response.' }] };
-  };
-  registerProfilesRestApi(app, executeAsCaller);
-  registerClientLogout(app, executeAsCaller);
-
-  const subscriptions = logSubscriptions(createSubscriptionRunner({
-    apollo,
-    routes: () => routes,
-    soleSubgraphOf: (query) => soleSubgraphOf(query),
-    upstream: createUpstreamSubscriptions({ subgraphUrl: (name) => urls.get(name) ?? '', maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS }),
-    verifier: options.verifier,
-    apiKeys,
+  return serveGateway({
+    config,
     logger,
-    // Every transport admits a subscription with every limit HTTP applies, with the same codes.
-    admission: createOperationAdmission({
-      schema: () => apiSchema!,
-      limits: config,
-      persisted: (request) => resolvePersistedOperation(request, persisted, config.PERSISTED_OPERATIONS_ONLY),
-      rateLimit: (context, operation) => rateLimiter.admit(context, operation),
-    }),
-  }));
-  const stopSubscriptions = serveWebSocketSubscriptions(app.server, () => apiSchema!, subscriptions, config.SUBSCRIPTION_PING_INTERVAL_MS, logger);
-  const endStreams = registerSseSubscriptions(app, () => apiSchema!, subscriptions);
-  const endHttpSubscriptions = registerHttpSubscriptions(app, subscriptions, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS, logger });
-
-  await app.listen(listen);
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : listen.port;
-  return {
-    url: `http://${listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host}:${port}/graphql`,
-    port,
-    close: async () => {
-      // Sockets first, with graphql-ws's 1001 "Going away", then the HTTP server stops accepting and
-      // waits for the requests in flight (Fastify answers 503 to new ones on kept-alive connections).
-      await stopSubscriptions();
-      endStreams();
-      endHttpSubscriptions();
-      await closeHttp();
-      redis?.disconnect();
-    },
-  };
-}
-
-/** Fastify's `trustProxy` from TRUST_PROXY: `true`, a hop count, or a list of addresses / CIDRs. */
-function trustProxy(value: string | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
-  if (!value || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return (_address, hop) => hop < Number(value);
-  return value.split(',').map((s) => s.trim());
+    subgraphs,
+    redis,
+    createContext,
+    executor,
+    plugins,
+    introspection: config.INTROSPECTION ?? config.NODE_ENV !== 'production',
+    listen,
+  });
 }

@@ -1,2 +1,2 @@
 export { startGateway, type GatewayOptions } from './gateway.js';
-export type { SubgraphEndpoint } from './routes/health.js';
+export type { SubgraphEndpoint } from './upstream/subgraphs.js';

@@ -1,33 +1,8 @@
-import type { GraphQLDataSource } from '@apollo/gateway';
-import { callerKind, logOperation, logRefusedRequest, OPERATION_LOGGED_HEADER, rootFieldsOf, renderMetrics, REQUEST_ID_HEADER, startDefaultMetrics, subgraphFetchObserver, type Logger } from '@iris/core';
+import { callerKind, logOperation, logRefusedRequest, observabilityPlugins, OPERATION_LOGGED_HEADER, rootFieldsOf, REQUEST_ID_HEADER, type Logger } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
 import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
-
-/** `GET /metrics`: the process' Prometheus metrics (gateway, subgraphs, queue, process) in text format. */
-export function registerMetricsRoute(app: FastifyInstance): void {
-  startDefaultMetrics();
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await renderMetrics();
-    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
-  });
-}
-
-/**
- * Observes a subgraph's data source (see `subgraphFetchObserver`): each fetch of a query plan timed,
- * counted and, when tracing runs, spanned. With nothing to observe the data source is returned untouched.
- */
-export function observeSubgraph<Source extends GraphQLDataSource<any>>(name: string, source: Source, options: { metrics: boolean }): Source {
-  const observe = subgraphFetchObserver(name, options);
-  if (!observe) return source;
-  const process = source.process.bind(source);
-  source.process = (fetch) =>
-    // Only fetches of client operations (not health checks or schema loading) carry the incoming request.
-    'incomingRequestContext' in fetch
-      ? observe(fetch.context, fetch.request.operationName, () => process(fetch))
-      : process(fetch);
-  return source;
-}
+import type { GatewayPlugin } from '../plugin.js';
 
 /** Where the gateway answers GraphQL over HTTP: refusals made there before any operation runs are logged. */
 const GRAPHQL_PATHS = new Set(['/graphql', '/graphql/stream']);
@@ -151,4 +126,18 @@ const SUBSCRIPTION_NAME = /\bsubscription\s+([_A-Za-z][_0-9A-Za-z]*)/;
 function soleOperation(document: DocumentNode): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   return operations.length === 1 ? operations[0] : undefined;
+}
+
+/**
+ * One log line per request: each operation Apollo Server runs at info (the subgraphs' are at debug),
+ * with metrics and traces when on, and each request refused before an operation ran
+ * (`logRefusedRequests`). Subscriptions log theirs through `logSubscriptions`. Last in the list, so
+ * an operation's line carries the errors every other plugin shaped.
+ */
+export function useOperationLog(options: { metrics: boolean }): GatewayPlugin {
+  return {
+    name: 'operation-log',
+    apollo: observabilityPlugins<GatewayContext>('gateway', { metrics: options.metrics, operationLog: { level: 'info', markResponses: true } }),
+    register: (app, { logger }) => logRefusedRequests(app, logger),
+  };
 }

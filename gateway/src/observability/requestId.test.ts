@@ -1,13 +1,13 @@
 import { registerHttpErrorHandlers } from '@iris/core';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { requestIdOnInternalErrors, useRequestIdHeader } from './requestId.js';
+import { requestIdOnInternalErrors, registerRequestIdHeader } from './requestId.js';
 
 describe('request ids a client can quote', () => {
   it('answer every request with x-request-id, the same id a masked 500 names in extensions.requestId', async () => {
     const app = Fastify();
     registerHttpErrorHandlers(app);
-    useRequestIdHeader(app);
+    registerRequestIdHeader(app);
     app.get('/fails', async () => {
       throw new Error('connection refused at 10.0.0.3:5432');
     });

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, REQUEST_ID_HEADER } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
+import type { GatewayPlugin } from '../plugin.js';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -21,7 +22,7 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
  * quotes when it reports a failure. The request's header is set to it too, so everything after reads
  * one id.
  */
-export function useRequestIdHeader(app: FastifyInstance): void {
+export function registerRequestIdHeader(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     const requestId = requestIdOf(request.headers);
     request.headers[REQUEST_ID_HEADER] = requestId;
@@ -48,4 +49,9 @@ export function requestIdOnInternalErrors<Context extends { requestId: string }>
       };
     },
   };
+}
+
+/** Request ids: on every HTTP answer (`x-request-id`), and in every masked error's `extensions.requestId`. */
+export function useRequestId(): GatewayPlugin {
+  return { name: 'request-id', apollo: [requestIdOnInternalErrors()], register: (app) => registerRequestIdHeader(app) };
 }

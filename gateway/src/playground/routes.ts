@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { GatewayPlugin } from '../plugin.js';
 import { playgroundPage } from './page.js';
 
 const require = createRequire(import.meta.url);
@@ -59,4 +60,9 @@ export function registerPlayground(app: FastifyInstance): void {
     if (!String(request.headers.accept ?? '').includes('text/html')) return;
     return sendPage(reply);
   });
+}
+
+/** The playground (see `registerPlayground`), where PLAYGROUND allows it (by default outside production). */
+export function usePlayground(enabled: boolean): GatewayPlugin {
+  return { name: 'playground', ...(enabled && { register: (app) => registerPlayground(app) }) };
 }

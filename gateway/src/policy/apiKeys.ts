@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CredentialError } from '@iris/core';
+import type { Subgraphs } from '../upstream/subgraphs.js';
 
 interface CachedToken {
   accessToken: string;
@@ -16,11 +17,13 @@ export type AppCredential = { kind: 'apiKey'; apiKey: string } | { kind: 'appKey
 const EXCHANGES = {
   apiKey: {
     query: `mutation IrisExchangeApiKey($input: ExchangeApiKeyInput!) { exchangeApiKey(input: $input) { accessToken expiresAt } }`,
+    operationName: 'IrisExchangeApiKey',
     field: 'exchangeApiKey',
     refusal: { reason: 'API_KEY_INVALID', message: 'This API key is not valid.' },
   },
   appKey: {
     query: `mutation IrisExchangeAppKey($input: ExchangeAppKeyInput!) { exchangeAppKey(input: $input) { accessToken expiresAt } }`,
+    operationName: 'IrisExchangeAppKey',
     field: 'exchangeAppKey',
     refusal: { reason: 'APP_KEY_INVALID', message: 'This app_id and app_key are not valid.' },
   },
@@ -39,12 +42,14 @@ function cacheKeyOf(credential: AppCredential): string {
  * of credential. Tokens are cached by the key's hash until shortly before
  * they expire; revoking the key (or deactivating its account) revokes its tokens too, and a refused
  * cached token is dropped (`forget`) and the key traded again, so a revoked key stops within seconds.
+ * Identity is called as every subgraph is (`Subgraphs.request`): with its timeout and circuit breaker,
+ * counted in its metrics.
  */
 export class ApiKeyExchange {
   readonly #cache = new Map<string, CachedToken>();
 
   constructor(
-    private readonly identityUrl: string,
+    private readonly subgraphs: Pick<Subgraphs, 'request'>,
     private readonly options: { maxEntries?: number; clock?: () => number } = {},
   ) {}
 
@@ -62,16 +67,11 @@ export class ApiKeyExchange {
 
     const exchange = EXCHANGES[credential.kind];
     const input = credential.kind === 'apiKey' ? { apiKey: credential.apiKey } : { appId: credential.appId, appKey: credential.appKey };
-    const response = await fetch(this.identityUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
-      body: JSON.stringify({ query: exchange.query, variables: { input } }),
-      signal: AbortSignal.timeout(5_000),
-    });
-    const body = (await response.json()) as {
-      data?: Record<string, { accessToken: string; expiresAt: string } | null> | null;
-      errors?: { message: string; extensions?: { reason?: string } }[];
-    };
+    const body = await this.subgraphs.request<Record<string, { accessToken: string; expiresAt: string } | null>>(
+      'identity',
+      { query: exchange.query, operationName: exchange.operationName, variables: { input } },
+      requestId,
+    );
     const token = body.data?.[exchange.field];
     if (!token) {
       const refusal = body.errors?.[0];

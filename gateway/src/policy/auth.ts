@@ -3,6 +3,7 @@ import { ErrorCode, type AccessTokenVerifier, type AuthState, type CredentialErr
 import type { GraphQLFormattedError } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayContext } from '../context.js';
+import type { GatewayPlugin } from '../plugin.js';
 import type { ApiKeyExchange, AppCredential } from './apiKeys.js';
 
 /** The headers that carry an app's own credential, for the transports and CORS that pass credentials on. */
@@ -97,4 +98,12 @@ export function credentialRefusalPlugin(): ApolloServerPlugin<GatewayContext> {
       };
     },
   };
+}
+
+/**
+ * Authentication: every transport builds its context with `authenticateRequest` (`context.ts`); over
+ * Apollo Server, a refused app credential's own reason replaces "sign in first" (see `credentialRefusalPlugin`).
+ */
+export function useAuthentication(): GatewayPlugin {
+  return { name: 'authentication', apollo: [credentialRefusalPlugin()] };
 }

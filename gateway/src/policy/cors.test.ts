@@ -1,10 +1,10 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { useCors } from './cors.js';
+import { registerCors } from './cors.js';
 
-async function appWith(config: Parameters<typeof useCors>[1]) {
+async function appWith(config: Parameters<typeof registerCors>[1]) {
   const app = Fastify();
-  await useCors(app, config);
+  await registerCors(app, config);
   app.post('/graphql', async () => ({ data: {} }));
   return app;
 }

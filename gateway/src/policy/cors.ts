@@ -1,6 +1,7 @@
 import fastifyCors from '@fastify/cors';
 import type { Config } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
+import type { GatewayPlugin } from '../plugin.js';
 import { APP_CREDENTIAL_HEADERS } from './auth.js';
 
 /** Any port of the loopback addresses a developer's web app is served from. */
@@ -38,7 +39,7 @@ export function corsOrigins(config: Pick<Config, 'CORS_ORIGINS' | 'NODE_ENV'>): 
  * on: a cross-origin page can only send what the preflight allowed, and a simple request (a form
  * post, a `GET` with no custom header) is still refused by Apollo Server.
  */
-export async function useCors(app: FastifyInstance, config: Pick<Config, 'CORS_ORIGINS' | 'NODE_ENV'>): Promise<void> {
+export async function registerCors(app: FastifyInstance, config: Pick<Config, 'CORS_ORIGINS' | 'NODE_ENV'>): Promise<void> {
   const origins = corsOrigins(config);
   const anyOrigin = origins.includes('*');
   await app.register(fastifyCors, {
@@ -52,4 +53,9 @@ export async function useCors(app: FastifyInstance, config: Pick<Config, 'CORS_O
     strictPreflight: false,
     maxAge: 600,
   });
+}
+
+/** CORS on every route (see `registerCors`). */
+export function useCors(config: Pick<Config, 'CORS_ORIGINS' | 'NODE_ENV'>): GatewayPlugin {
+  return { name: 'cors', register: (app) => registerCors(app, config) };
 }

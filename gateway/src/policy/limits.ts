@@ -27,6 +27,7 @@ import {
 // @apollo/gateway builds the schema with; the CommonJS build shares it.
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
 import type { GatewayContext } from '../context.js';
+import type { GatewayPlugin } from '../plugin.js';
 
 
 /**
@@ -355,4 +356,18 @@ export function registerRequestLimits(app: FastifyInstance, limits: OperationLim
       }
     }
   });
+}
+
+/**
+ * Every operation limit on `/graphql` (see {@link OperationLimits}): the body's batch size and document
+ * bytes before Apollo Server reads it, tokens while parsing, the shape rules in validation, the cost
+ * once the variables are known. The other transports apply the same through `admission.ts`.
+ */
+export function useOperationLimits(limits: OperationLimits): GatewayPlugin {
+  return {
+    name: 'operation-limits',
+    apollo: [costLimitPlugin(limits.MAX_QUERY_COST)],
+    apolloOptions: { parseOptions: limitParseOptions(limits), validationRules: limitValidationRules(limits), allowBatchedHttpRequests: limits.MAX_BATCH_SIZE > 1 },
+    register: (app) => registerRequestLimits(app, limits),
+  };
 }

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import type { GatewayPlugin } from '../plugin.js';
 
 /**
  * A document that names no operation it holds (`operationName` that is not in it, or several operations
@@ -22,4 +23,9 @@ export function requireResolvedOperation<Context extends BaseContext>(): ApolloS
       };
     },
   };
+}
+
+/** An operation the document does not hold is the client's 400, not a masked 500 (see `requireResolvedOperation`). */
+export function useOperationResolution(): GatewayPlugin {
+  return { name: 'operation-resolution', apollo: [requireResolvedOperation()] };
 }

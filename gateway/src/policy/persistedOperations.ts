@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { graphqlErrorBody, type Config } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { GatewayPlugin } from '../plugin.js';
 
 /**
  * Persisted operations, two ways:
@@ -30,6 +31,11 @@ export class PersistedOperations {
     }
     if (documents.size === 0) throw new Error(`${path} holds no operations: expected { "<sha256>": "<document>" } or an Apollo persisted query manifest`);
     return new PersistedOperations(documents);
+  }
+
+  /** The manifest PERSISTED_OPERATIONS_FILE names, or undefined when none is set. */
+  static fromConfig(config: Pick<Config, 'PERSISTED_OPERATIONS_FILE'>): PersistedOperations | undefined {
+    return config.PERSISTED_OPERATIONS_FILE ? PersistedOperations.fromFile(config.PERSISTED_OPERATIONS_FILE) : undefined;
   }
 
   static sha256 = (document: string) => createHash('sha256').update(document).digest('hex');
@@ -121,5 +127,22 @@ export function apqOptions(config: Pick<Config, 'APQ' | 'PERSISTED_OPERATIONS_ON
       },
       delete: (k: string) => redis.del(key(k)).then((n) => n > 0, () => false),
     },
+  };
+}
+
+/**
+ * Persisted operations on `/graphql`: trusted documents (a manifest, and with PERSISTED_OPERATIONS_ONLY
+ * nothing else) and APQ's store. The transports Apollo Server does not serve check the same manifest
+ * in their admission (`admission.ts`).
+ */
+export function usePersistedOperations(
+  manifest: PersistedOperations | undefined,
+  config: Pick<Config, 'APQ' | 'PERSISTED_OPERATIONS_ONLY' | 'REDIS_PREFIX'>,
+  redis: Redis | undefined,
+): GatewayPlugin {
+  return {
+    name: 'persisted-operations',
+    apolloOptions: { persistedQueries: apqOptions(config, redis) },
+    register: (app) => registerPersistedOperations(app, manifest, config.PERSISTED_OPERATIONS_ONLY),
   };
 }

@@ -14,6 +14,7 @@ import {
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { GatewayContext } from '../context.js';
+import type { GatewayPlugin } from '../plugin.js';
 
 /**
  * Root fields that guess or send secrets: sign-in, verification codes, password recovery. They get a
@@ -225,4 +226,9 @@ export function rateLimitPlugin(limiter: OperationRateLimiter): ApolloServerPlug
       };
     },
   };
+}
+
+/** Rate limits on every operation Apollo Server runs; the other transports count through `admission.ts`. */
+export function useRateLimit(limiter: OperationRateLimiter): GatewayPlugin {
+  return { name: 'rate-limit', apollo: [rateLimitPlugin(limiter)] };
 }

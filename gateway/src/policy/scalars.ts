@@ -1,5 +1,6 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import { isScalarType, valueFromASTUntyped, type GraphQLSchema, type ValueNode } from 'graphql';
+import type { GatewayPlugin } from '../plugin.js';
 
 /**
  * The subgraphs' own scalars, whose input the gateway checks before planning: a composed supergraph
@@ -27,4 +28,9 @@ export function checkScalarInput(schema: GraphQLSchema): void {
       return valueFromASTUntyped(node, variables);
     };
   }
+}
+
+/** The subgraphs' scalars checked on input, in every schema the gateway loads. */
+export function useScalarInputChecks(): GatewayPlugin {
+  return { name: 'scalar-input-checks', onSchema: ({ apiSchema }) => checkScalarInput(apiSchema) };
 }

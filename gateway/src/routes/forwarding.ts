@@ -1,5 +1,6 @@
 import { ErrorCode, graphqlErrorBody, REQUEST_ID_HEADER } from '@iris/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { GatewayPlugin } from '../plugin.js';
 
 export interface ForwardedRoute {
   method: HTTPMethods;
@@ -7,6 +8,13 @@ export interface ForwardedRoute {
   url: string;
   /** The origin of the subgraph that serves it. */
   target: string;
+}
+
+/** A route forwarded to the subgraph named `subgraph`, at the address it was given at start. */
+export interface SubgraphRoute {
+  method: HTTPMethods;
+  url: string;
+  subgraph: string;
 }
 
 /**
@@ -47,4 +55,12 @@ export function registerForwardedRoutes(app: FastifyInstance, routes: ForwardedR
       });
     }
   });
+}
+
+/** Plain HTTP routes that subgraphs own, served at the gateway's address (see `registerForwardedRoutes`). */
+export function useForwardedRoutes(routes: SubgraphRoute[]): GatewayPlugin {
+  return {
+    name: 'forwarded-routes',
+    register: (app, { subgraphs }) => registerForwardedRoutes(app, routes.map(({ method, url, subgraph }) => ({ method, url, target: subgraphs.origin(subgraph) }))),
+  };
 }

@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-
-export interface SubgraphEndpoint {
-  name: string;
-  url: string;
-}
+import type { GatewayPlugin } from '../plugin.js';
+import type { SubgraphEndpoint } from '../upstream/subgraphs.js';
 
 /**
  * `/healthz`: the process is up. `/readyz`: every subgraph answers its own `/readyz`, which checks
@@ -33,4 +30,9 @@ export function registerHealthRoutes(
     const ready = checks.every(([, status]) => status === 'ready');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', subgraphs: Object.fromEntries(checks) });
   });
+}
+
+/** `/healthz` and `/readyz` over every subgraph given at start, and their circuit breakers. */
+export function useHealthRoutes(): GatewayPlugin {
+  return { name: 'health', register: (app, { subgraphs }) => registerHealthRoutes(app, subgraphs.endpoints, (name) => subgraphs.circuit(name)) };
 }

@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { refusedCredentials, type OperationRequest } from '../policy/admission.js';
-import { MAX_BUFFERED_BYTES, type SubscriptionRunner } from './subscriptions.js';
-import { APP_CREDENTIAL_HEADERS } from '../policy/auth.js';
+import { MAX_BUFFERED_BYTES, SUBSCRIBER_HEADERS, type SubscriptionRunner } from './runner.js';
 
 /**
  * Subscriptions sent as a plain `POST /graphql`, as Apollo Client's HttpLink, Apollo iOS and Apollo
@@ -46,12 +45,12 @@ export function registerHttpSubscriptions(
 
   async function serve(request: FastifyRequest, reply: FastifyReply, transport: Transport, body: OperationRequest) {
     const headers: Record<string, string> = {};
-    for (const name of ['authorization', ...APP_CREDENTIAL_HEADERS, 'x-request-id']) {
+    for (const name of SUBSCRIBER_HEADERS) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    let refusedAuth: AuthState = { principal: null, credentialError: null };
-    const state = await runner.connect(headers, request.ip, (auth) => (refusedAuth = auth));
+    let refusal: { auth: AuthState; logger: Logger } = { auth: { principal: null, credentialError: null }, logger: options.logger };
+    const state = await runner.connect(headers, request.ip, (auth, context) => (refusal = { auth, logger: context.logger }));
     // Refusals are logged here: the request never reaches Apollo Server, whose operation log would.
     const refuse = (logger: Logger, status: number, errors: readonly GraphQLError[]) => {
       logRefusedRequest(logger, { method: request.method, path, status, errors });
@@ -59,7 +58,7 @@ export function registerHttpSubscriptions(
       reply.header(OPERATION_LOGGED_HEADER, '1');
       return sendErrors(reply, status, errors);
     };
-    if (!state) return refuse(options.logger.child({ requestId: String(request.headers['x-request-id'] ?? '') }), 401, refusedCredentials(refusedAuth).errors);
+    if (!state) return refuse(refusal.logger, 401, refusedCredentials(refusal.auth).errors);
     const admitted = await runner.admit(state.context, body);
     if (!admitted.ok) {
       runner.disconnect(state);

@@ -1,11 +1,11 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
-import { completionError, useValueCompletionErrors } from './valueCompletion.js';
+import { completionError, valueCompletionPlugin } from './valueCompletion.js';
 
 /** Runs the plugin's willSendResponse on a single result, as Apollo Server would. */
 async function send(singleResult: Record<string, unknown>) {
   const warn = vi.fn();
-  const plugin = useValueCompletionErrors<{ requestId: string; logger: never }>();
+  const plugin = valueCompletionPlugin<{ requestId: string; logger: never }>();
   const hooks = await plugin.requestDidStart!({} as never);
   const response = { body: { kind: 'single', singleResult } };
   await hooks!.willSendResponse!({ response, contextValue: { requestId: 'req-1', logger: { warn } } } as never);

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, MASKED_MESSAGE, type Logger } from '@iris/core';
 import type { GraphQLFormattedError } from 'graphql';
+import type { GatewayPlugin } from '../plugin.js';
 
 /** What `@apollo/gateway` leaves in `extensions.valueCompletion`: GraphQLErrors, or their formatted form. */
 interface CompletionError {
@@ -40,7 +41,7 @@ export function completionError(error: CompletionError, requestId: string): Grap
  * subgraph returned an error; Iris patches it (`patches/@apollo__gateway*.patch`) to keep them always, and
  * drops here those a subgraph's error already explains.
  */
-export function useValueCompletionErrors<Context extends { requestId: string; logger: Logger }>(): ApolloServerPlugin<Context> {
+export function valueCompletionPlugin<Context extends { requestId: string; logger: Logger }>(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -65,4 +66,9 @@ export function useValueCompletionErrors<Context extends { requestId: string; lo
       };
     },
   };
+}
+
+/** No silent nulls: values the executor could not complete become `errors` entries (see `valueCompletionPlugin`). */
+export function useValueCompletionErrors(): GatewayPlugin {
+  return { name: 'value-completion-errors', apollo: [valueCompletionPlugin()] };
 }

@@ -1,7 +1,8 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { planSubscription, soleSubgraph } from './subscriptions.js';
+import { Supergraph } from '@apollo/federation-internals';
+import { planSubscription, soleSubgraph } from './planning.js';
 
 const routes = new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]);
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -35,7 +36,7 @@ describe('planSubscription', () => {
   });
 
   it('sends a selection the owning subgraph answers alone to it whole, with no query per event', () => {
-    const sole = soleSubgraph(readFileSync(new URL('../../../schema/supergraph.graphql', import.meta.url), 'utf8'));
+    const sole = soleSubgraph(Supergraph.build(readFileSync(new URL('../../../schema/supergraph.graphql', import.meta.url), 'utf8')));
     const local = planSubscription(parse(`subscription($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`), null, routes, sole);
     if (local instanceof Error) throw local;
     expect(local.perEvent).toBeNull();

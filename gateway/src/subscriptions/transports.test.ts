@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { createLogger, loadConfig, type Principal } from '@iris/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { buildSchema, type GraphQLFormattedError } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayContext } from '../context.js';
+import { createOperationAdmission } from '../policy/admission.js';
+import { useOperationLimits } from '../policy/limits.js';
+import { registerHttpSubscriptions } from './httpSubscriptions.js';
+import { createSubscriptionRunner } from './runner.js';
+import { registerSseSubscriptions } from './sse.js';
+import { createUpstreamSubscriptions } from './upstreamSubscriptions.js';
+import { serveWebSocketSubscriptions } from './webSocket.js';
+
+/**
+ * The three subscription transports, served for real (graphql-ws, SSE at `/graphql/stream`, multipart
+ * on `POST /graphql`), refuse a document over the token limit or the depth limit before anything is
+ * opened upstream, with the code and message Apollo Server gives the same document over HTTP.
+ */
+const schema = buildSchema(readFileSync(new URL('../../../schema/api.graphql', import.meta.url), 'utf8'));
+const config = loadConfig({ MAX_TOKENS: '60', MAX_QUERY_DEPTH: '3' });
+const logger = createLogger({ level: 'silent', name: 'gateway' });
+const principal = { kind: 'user', userId: 'u', accountId: 'a', role: 'MAIN' } as unknown as Principal;
+
+const OVER_TOKENS = `subscription { deviceMarkCreated { ${'id '.repeat(80)}} }`;
+const OVER_DEPTH = 'subscription { deviceMarkCreated { device { account { name } } } }';
+
+let app: FastifyInstance;
+let url: string;
+let stopWebSocket: () => Promise<void>;
+
+beforeAll(async () => {
+  app = Fastify();
+  const runner = createSubscriptionRunner({
+    execute: async () => null,
+    routes: () => new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]),
+    // Nothing is opened upstream for a refused document: a subgraph that does not exist is never called.
+    upstream: createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:9' }),
+    verifier: { watch: async () => ({ check: () => null, stop: () => {} }) } as never,
+    createContext: async ({ clientAddress }) => ({ requestId: 'r', logger, auth: { principal, credentialError: null }, forwardHeaders: {}, clientAddress }),
+    admission: createOperationAdmission({ schema: () => schema, limits: config }),
+  });
+  stopWebSocket = serveWebSocketSubscriptions(app.server, () => schema, runner, 60_000, logger);
+  registerSseSubscriptions(app, () => schema, runner);
+  registerHttpSubscriptions(app, runner, { heartbeatMs: 60_000, logger });
+  app.post('/graphql', async () => ({ data: null }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address() as { port: number };
+  url = `http://127.0.0.1:${address.port}`;
+});
+afterAll(async () => {
+  await stopWebSocket?.();
+  await app?.close();
+});
+
+/** What Apollo Server answers over HTTP, with the gateway's limits (the reference). */
+async function overHttp(query: string): Promise<GraphQLFormattedError> {
+  const { apolloOptions } = useOperationLimits(config);
+  const apollo = new ApolloServer<GatewayContext>({ schema, ...apolloOptions });
+  await apollo.start();
+  const response = await apollo.executeOperation({ query });
+  await apollo.stop();
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult.errors![0]!;
+}
+
+async function overWebSocket(query: string): Promise<GraphQLFormattedError> {
+  const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+  try {
+    return await new Promise<GraphQLFormattedError>((resolve, reject) => {
+      client.subscribe({ query }, { next: () => reject(new Error('an event came')), error: (errors) => resolve((errors as GraphQLFormattedError[])[0]!), complete: () => reject(new Error('completed')) });
+    });
+  } finally {
+    await client.dispose();
+  }
+}
+
+async function overHttpStream(query: string, path: string, accept: string): Promise<{ status: number; error: GraphQLFormattedError }> {
+  const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
+  return { status: response.status, error: ((await response.json()) as { errors: GraphQLFormattedError[] }).errors[0]! };
+}
+
+describe.each([
+  ['the token limit', OVER_TOKENS, 'GRAPHQL_PARSE_FAILED', /60 tokens/],
+  ['the depth limit', OVER_DEPTH, 'GRAPHQL_VALIDATION_FAILED', /depth limit of 3/],
+])('a subscription over %s', (_limit, query, code, says) => {
+  it('is refused over HTTP by Apollo Server (the reference)', async () => {
+    expect(await overHttp(query)).toMatchObject({ message: expect.stringMatching(says), extensions: { code } });
+  });
+
+  it('is refused over graphql-ws with the same code and message', async () => {
+    const reference = await overHttp(query);
+    expect(await overWebSocket(query)).toMatchObject({ message: reference.message, extensions: { code } });
+  });
+
+  it('is refused over SSE (/graphql/stream) with 400, the same code and message', async () => {
+    const reference = await overHttp(query);
+    expect(await overHttpStream(query, '/graphql/stream', 'text/event-stream')).toMatchObject({ status: 400, error: { message: reference.message, extensions: { code } } });
+  });
+
+  it('is refused over multipart and SSE on POST /graphql with 400, the same code and message', async () => {
+    const reference = await overHttp(query);
+    for (const accept of ['multipart/mixed;subscriptionSpec=1.0', 'text/event-stream']) {
+      expect(await overHttpStream(query, '/graphql', accept)).toMatchObject({ status: 400, error: { message: reference.message, extensions: { code } } });
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { REQUEST_ID_HEADER, subgraphFetchObserver, type Config } from '@iris/core';
+import { observeSubgraph } from '../observability/metrics.js';
+import { SubgraphResilience } from './resilience.js';
+import { createSubgraphFetcher, SubgraphDataSource, type SubgraphFetcher } from './subgraphDataSource.js';
+
+/** Where one subgraph listens. */
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
+
+export type SubgraphsConfig = Pick<Config, 'SUBGRAPH_TIMEOUT_MS' | 'SUBGRAPH_BREAKER_FAILURES' | 'SUBGRAPH_BREAKER_RESET_MS' | 'GATEWAY_SECRET' | 'METRICS'>;
+
+/** A GraphQL answer as a subgraph sends it. */
+export interface SubgraphAnswer<Data> {
+  data?: Data | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/**
+ * Every call the gateway makes to a subgraph, through one path: the subgraph's address (the endpoints
+ * given at start override the URLs composed into the supergraph), its resilience (timeout, retry,
+ * circuit breaker: `resilience.ts`) and its metrics and traces (`observeSubgraph`). The query plan's
+ * fetches go through `dataSource`; requests the gateway makes on its own (the API-key exchange with
+ * identity) through `request`, so a slow or failing identity is cut off and counted the same way.
+ */
+export class Subgraphs {
+  readonly #urls: Map<string, string>;
+  readonly #resilience: Map<string, SubgraphResilience>;
+  readonly #fetchers = new Map<string, SubgraphFetcher>();
+  readonly #observers = new Map<string, ReturnType<typeof subgraphFetchObserver>>();
+
+  constructor(
+    readonly endpoints: SubgraphEndpoint[],
+    private readonly config: SubgraphsConfig,
+  ) {
+    this.#urls = new Map(endpoints.map((s) => [s.name, s.url]));
+    this.#resilience = new Map(
+      endpoints.map(({ name }) => [
+        name,
+        new SubgraphResilience(name, { timeoutMs: config.SUBGRAPH_TIMEOUT_MS, breakerFailures: config.SUBGRAPH_BREAKER_FAILURES, breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS }),
+      ]),
+    );
+  }
+
+  /** The subgraph's URL as given at start, or undefined when it was not given. */
+  url(name: string): string | undefined {
+    return this.#urls.get(name);
+  }
+
+  /** The origin of a subgraph's URL (plain HTTP routes forwarded to it). */
+  origin(name: string): string {
+    return new URL(this.#urls.get(name) ?? 'http://127.0.0.1').origin;
+  }
+
+  /** Its circuit breaker: `closed` (healthy), `open` (cut off), `half-open`; undefined for a subgraph not given at start. */
+  circuit(name: string): 'closed' | 'open' | 'half-open' | undefined {
+    return this.#resilience.get(name)?.state;
+  }
+
+  /** The data source `@apollo/gateway` fetches a query plan's parts with (its `buildService`). */
+  dataSource(name: string, composedUrl: string | undefined): GraphQLDataSource {
+    const resilience = this.#resilience.get(name);
+    const source = new SubgraphDataSource({
+      url: this.#urls.get(name) ?? composedUrl,
+      gatewaySecret: this.config.GATEWAY_SECRET,
+      ...(resilience ? { fetcher: resilience.wrap(createSubgraphFetcher()) } : {}),
+    });
+    return observeSubgraph(name, source, { metrics: this.config.METRICS });
+  }
+
+  /**
+   * One operation the gateway sends a subgraph on its own behalf (no caller's credentials), through the
+   * subgraph's resilience and observed as its fetches are. A subgraph that cannot be reached (or is cut
+   * off) throws SERVICE_UNAVAILABLE naming it.
+   */
+  async request<Data>(name: string, operation: { query: string; operationName: string; variables: Record<string, unknown> }, requestId: string): Promise<SubgraphAnswer<Data>> {
+    const url = this.#urls.get(name);
+    if (!url) throw new Error(`No URL for the ${name} subgraph: it was not given at start`);
+    const fetcher = this.#fetcherOf(name);
+    const call = async (): Promise<SubgraphAnswer<Data>> => {
+      const response = await fetcher(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId },
+        body: JSON.stringify(operation),
+      });
+      return (await response.json()) as SubgraphAnswer<Data>;
+    };
+    if (!this.#observers.has(name)) this.#observers.set(name, subgraphFetchObserver(name, { metrics: this.config.METRICS }));
+    const observe = this.#observers.get(name);
+    return observe ? observe(undefined, operation.operationName, call) : call();
+  }
+
+  #fetcherOf(name: string): SubgraphFetcher {
+    let fetcher = this.#fetchers.get(name);
+    if (!fetcher) {
+      const plain = createSubgraphFetcher();
+      const resilience = this.#resilience.get(name);
+      this.#fetchers.set(name, (fetcher = resilience ? resilience.wrap(plain) : plain));
+    }
+    return fetcher;
+  }
+}
