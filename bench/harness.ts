@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { DEMO, loadConfig } from '@iris/core';
 import { startGraph, type RunningGraph } from '@iris/server';
 import pg from 'pg';
-import { createScratchDatabase, testEnvironment } from '../test/support/scratchDatabase.js';
+import { createScratchDatabase, testEnvironment } from '@iris/testkit';
 
 export interface BenchGraph {
   graph: RunningGraph;

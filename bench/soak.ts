@@ -13,8 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO } from '@iris/core';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startIrisProcess } from '../test/support/irisProcess.js';
-import { createScratchDatabase } from '../test/support/scratchDatabase.js';
+import { startIrisProcess } from '@iris/testkit';
+import { createScratchDatabase } from '@iris/testkit';
 import { writeResults } from './harness.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);

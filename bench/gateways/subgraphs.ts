@@ -6,7 +6,7 @@
 import { DEMO, loadConfig, signAccessToken, type TokenKeys } from '@iris/core';
 import { startGraph } from '@iris/server';
 import pg from 'pg';
-import { createScratchDatabase } from '../../test/support/scratchDatabase.js';
+import { createScratchDatabase } from '@iris/testkit';
 import { serveParent } from './child.js';
 
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 5_000);
