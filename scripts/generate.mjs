@@ -13,6 +13,8 @@ run('pnpm', ['exec', 'prisma', 'generate'], {
   PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/true',
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
 });
+// Which subgraph owns each model, from the client just generated: the types of packages/db's scopedClient.
+run('pnpm', ['exec', 'tsx', 'packages/db/src/generateModelSchemas.ts']);
 run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent']);
 // The examples' typed documents, from their operations and schema/api.graphql (`pnpm compose`).
 for (const example of ['client', 'web']) {

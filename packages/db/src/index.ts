@@ -2,6 +2,7 @@ export { openDatabase, type Database, type Db } from './database.js';
 export { applyMigrations, readMigrations, MIGRATIONS_DIR, type Migration } from './migrate.js';
 export { Prisma } from './generated/prisma/client.js';
 export { modelColumns, uuidList } from './sql.js';
+export { scopedClient, modelSchemas, type ScopedClient, type ScopedTransaction, type ModelsOf } from './scopedClient.js';
 export type * from './generated/prisma/models.js';
 export type * from './generated/prisma/enums.js';
 export { Outbox, handleOnce, type EnqueueOptions, type OutboxOptions, type SqlClient } from './outbox.js';

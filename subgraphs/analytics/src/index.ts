@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, reportQueueDepth, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
-import type { Db } from '@iris/db';
+import { scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createAnalyticsData } from './data/index.js';
 import { seedAnalytics } from './data/seed.js';
@@ -33,7 +33,8 @@ const analysisOptions = (config: Config, runsJobs = true) => ({
 
 /** The analytics subgraph: face analysis and its job queue, activity logs, audience and mark statistics. */
 export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> & { drainJobs: () => Promise<void> } {
-  const data = createAnalyticsData(deps.prisma);
+  const db = scopedClient(deps.prisma, 'analytics');
+  const data = createAnalyticsData(db);
   const services = createServices({ data, storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config, deps.runsJobs) });
   const { analysis } = services;
   return {
@@ -56,7 +57,7 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
       };
     },
     drainJobs: () => analysis.queue.drain(),
-    seedDemoData: () => seedAnalytics(deps.prisma),
+    seedDemoData: () => seedAnalytics(db),
   };
 }
 
@@ -66,8 +67,9 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
  * queue's depth.
  */
 export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): { drainJobs: () => Promise<void>; close: () => Promise<void> } {
+  const db = scopedClient(deps.prisma, 'analytics');
   if (!deps.config.REDIS_URL) throw new Error('The analysis worker takes its jobs from Redis: REDIS_URL is required.');
-  const { analysis } = createServices({ data: createAnalyticsData(deps.prisma), storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config) });
+  const { analysis } = createServices({ data: createAnalyticsData(db), storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config) });
   return { drainJobs: () => analysis.queue.drain(), close: () => analysis.close() };
 }
 

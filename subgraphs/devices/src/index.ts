@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, UrlSigner, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
-import type { Db } from '@iris/db';
+import { scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createDevicesSubgraphData } from './data/index.js';
 import { seedDevices } from './data/seed.js';
@@ -22,7 +22,8 @@ export interface DevicesDeps {
 
 /** The devices subgraph: groups, devices and sharing, modes, captures, marks, notifications, retention. */
 export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Context> & { sweepRetention: () => Promise<unknown> } {
-  const data = createDevicesSubgraphData(deps.prisma);
+  const db = scopedClient(deps.prisma, 'devices');
+  const data = createDevicesSubgraphData(db);
   const clock = deps.clock ?? (() => new Date());
   const services = createServices({ ...deps, data, signer: new UrlSigner(deps.config.URL_SIGNING_SECRET), clock });
   return {
@@ -45,7 +46,7 @@ export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Con
       };
     },
     sweepRetention: () => services.retention.sweep(),
-    seedDemoData: () => seedDevices(deps.prisma),
+    seedDemoData: () => seedDevices(db),
     routes: (app) => {
       // Upload and media URLs are signed: the signature, not a token, is the credential.
       void app.register(async (scope) => {

@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, publicJwks, type Config, type EventBus, type Logger, type SubgraphDefinition, type TokenKeys } from '@iris/core';
-import type { Db } from '@iris/db';
+import { scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createIdentityData } from './data/index.js';
 import { seedIdentity } from './data/seed.js';
@@ -23,14 +23,15 @@ export interface IdentityDeps {
 
 /** The identity subgraph: accounts, sign-in, apps and API keys, storage plans. It alone signs tokens. */
 export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<Context> {
-  const data = createIdentityData(deps.prisma);
+  const db = scopedClient(deps.prisma, 'identity');
+  const data = createIdentityData(db);
   const services = createServices({ ...deps, data, clock: deps.clock ?? (() => new Date()) });
   return {
     name: 'identity',
     typeDefs,
     resolvers,
     createContext: createContextFactory(data, services),
-    seedDemoData: () => seedIdentity(deps.prisma),
+    seedDemoData: () => seedIdentity(db),
     routes: (app) => {
       app.get('/.well-known/jwks.json', async () => publicJwks(deps.keys));
       // The payment provider's callback needs the raw body to check its signature.

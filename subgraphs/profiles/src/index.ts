@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, type EventBus, type SubgraphDefinition } from '@iris/core';
-import type { Db } from '@iris/db';
+import { scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createProfilesData } from './data/profiles.js';
 import { seedProfiles } from './data/seed.js';
@@ -18,7 +18,8 @@ export interface ProfilesDeps {
 
 /** The profiles subgraph: audience profiles per (app, phone), scanned-image counts and erasure. */
 export function createProfilesSubgraph(deps: ProfilesDeps): SubgraphDefinition<Context> {
-  const data = createProfilesData(deps.prisma);
+  const db = scopedClient(deps.prisma, 'profiles');
+  const data = createProfilesData(db);
   const services = createServices({ data, bus: deps.bus, erasureWaitMs: deps.erasureWaitMs ?? 3_000 });
   return {
     name: 'profiles',
@@ -26,6 +27,6 @@ export function createProfilesSubgraph(deps: ProfilesDeps): SubgraphDefinition<C
     resolvers,
     createContext: createContextFactory(data, services),
     listen: () => listenToEvents(deps.bus, services),
-    seedDemoData: () => seedProfiles(deps.prisma, deps.bus),
+    seedDemoData: () => seedProfiles(db, deps.bus),
   };
 }

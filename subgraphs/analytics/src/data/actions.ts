@@ -1,12 +1,12 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { ActionModel, Db } from '@iris/db';
+import type { ActionModel, ScopedClient } from '@iris/db';
 
 const actionsSort: Sort<ActionModel> = { name: 'action.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 
 export type ActionKind = 'DEVICE_ADDED' | 'DEVICE_DELETED' | 'MANUAL_RECORDING' | 'PHOTO_TAKEN';
 
 /** Activity logs. Rows carry the account they belong to, so reads are scoped without asking devices. */
-export function createActionsData(prisma: Db) {
+export function createActionsData(prisma: ScopedClient<'analytics'>) {
   return {
     actionsByIds: (ids: readonly string[], scope: TenantScope): Promise<ActionModel[]> =>
       prisma.action.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),

@@ -1,5 +1,5 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type Db, type FaceAnalysisModel } from '@iris/db';
+import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type FaceAnalysisModel, type ScopedClient } from '@iris/db';
 
 const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
@@ -13,7 +13,7 @@ export type FaceDetail = 'full' | 'summary';
  * Analyses whose `column` is among `ids`, in the tenant's scope, with summary faces. The faces are
  * cut down by PostgreSQL, so the 68 landmarks of every face never cross the wire nor get parsed.
  */
-function summaryAnalyses(prisma: Db, column: 'id' | 'dataId', ids: readonly string[], scope: TenantScope): Promise<FaceAnalysisModel[]> {
+function summaryAnalyses(prisma: ScopedClient<'analytics'>, column: 'id' | 'dataId', ids: readonly string[], scope: TenantScope): Promise<FaceAnalysisModel[]> {
   if (ids.length === 0 || (!scope.all && scope.accountIds.length === 0)) return Promise.resolve([]);
   const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" IN (${uuidList(scope.accountIds)})`;
   return prisma.$queryRaw<FaceAnalysisModel[]>`
@@ -27,7 +27,7 @@ function summaryAnalyses(prisma: Db, column: 'id' | 'dataId', ids: readonly stri
 }
 
 /** Face analyses and the jobs that produce them for captures. */
-export function createAnalysesData(prisma: Db) {
+export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
   return {
     createAnalysis: (data: Prisma.FaceAnalysisUncheckedCreateInput) => prisma.faceAnalysis.create({ data }),
     analysesByIds: (ids: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>

@@ -1,11 +1,11 @@
 import { appScopeWhere, scopeWhere, type IrisEventMap, type TenantScope } from '@iris/core';
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 
 const DIMENSIONS = ['gender', 'maritalStatus', 'parentalStatus', 'age', 'country'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 
 /** The audience projection: one row per (app, phone) with the profile's dimensions. */
-export function createAudienceData(prisma: Db) {
+export function createAudienceData(prisma: ScopedClient<'analytics'>) {
   return {
     upsertMember: (member: IrisEventMap['profile.upserted']) => {
       const { appId, deviceId, ...dimensions } = member;

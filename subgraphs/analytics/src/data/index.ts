@@ -1,11 +1,11 @@
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 import { createActionsData } from './actions.js';
 import { createAnalysesData } from './analyses.js';
 import { createAudienceData } from './audience.js';
 import { createMarkStatsData } from './markStats.js';
 
 /** Analytics' data layer: the only code of this subgraph that talks to Prisma. */
-export function createAnalyticsData(prisma: Db) {
+export function createAnalyticsData(prisma: ScopedClient<'analytics'>) {
   return {
     actions: createActionsData(prisma),
     audience: createAudienceData(prisma),

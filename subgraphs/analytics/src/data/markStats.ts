@@ -1,10 +1,10 @@
 import { type TenantScope } from '@iris/core';
-import { Prisma, type Db } from '@iris/db';
+import { Prisma, type ScopedClient } from '@iris/db';
 
 const NO_MODE = '00000000-0000-0000-0000-000000000000';
 
 /** Marks counted per device, mode and hour, from events; read back in hour or day buckets. */
-export function createMarkStatsData(prisma: Db) {
+export function createMarkStatsData(prisma: ScopedClient<'analytics'>) {
   return {
     count: (mark: { accountId: string; deviceId: string; modeId: string | null; createdAt: Date }) => {
       const hour = new Date(Math.floor(mark.createdAt.getTime() / 3_600_000) * 3_600_000);

@@ -1,10 +1,10 @@
 import { DEMO } from '@iris/core';
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 
 const DEMO_ACTION_ID = '0190a000-0000-7000-8000-000000000301';
 
 /** The demo device's first activity-log entry. */
-export async function seedAnalytics(prisma: Db): Promise<void> {
+export async function seedAnalytics(prisma: ScopedClient<'analytics'>): Promise<void> {
   await prisma.action.upsert({
     where: { id: DEMO_ACTION_ID },
     update: {},

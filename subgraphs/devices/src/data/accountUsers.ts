@@ -1,11 +1,11 @@
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 
 /**
  * Which users exist and in which account, as devices knows it from identity's `account.userAdded` and
  * `account.userRemoved` events: enough to refuse a share with a user who does not exist, and to leave
  * such shares out of `sharedWith`, without reading identity's tables.
  */
-export function createAccountUsersData(prisma: Db) {
+export function createAccountUsersData(prisma: ScopedClient<'devices'>) {
   return {
     /** Idempotent: an event delivered twice changes nothing. */
     userAdded: (user: { userId: string; accountId: string; email: string }) =>

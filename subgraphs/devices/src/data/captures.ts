@@ -1,11 +1,11 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { modelColumns, Prisma, uuidList, type Db, type DeviceDataModel } from '@iris/db';
+import { modelColumns, Prisma, uuidList, type DeviceDataModel, type ScopedClient } from '@iris/db';
 import { owned, visibleDeviceSql, type Visibility } from './visibility.js';
 
 const capturesSort: Sort<DeviceDataModel> = { name: 'deviceData.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /** Captures (DeviceData) and what their analysis came to. */
-export function createCapturesData(prisma: Db) {
+export function createCapturesData(prisma: ScopedClient<'devices'>) {
   return {
     /** Captures by id whose device the caller sees. In SQL: every mark of a page asks for its capture through here. */
     capturesByIds: (ids: readonly string[], v: Visibility): Promise<DeviceDataModel[]> =>

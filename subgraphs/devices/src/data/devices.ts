@@ -1,5 +1,5 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { modelColumns, Prisma, uuidList, type Db, type DeviceGroupModel, type DeviceModel, type ZoneModel } from '@iris/db';
+import { modelColumns, Prisma, uuidList, type DeviceGroupModel, type DeviceModel, type ScopedClient, type ScopedTransaction, type ZoneModel } from '@iris/db';
 import { createAccountUsersData } from './accountUsers.js';
 import { owned, visibleDeviceSql, visibleGroup, type Visibility } from './visibility.js';
 
@@ -9,7 +9,7 @@ const groupsSort = byId<DeviceGroupModel>('deviceGroup.id');
 const live = { deletedAt: null };
 
 /** Devices, groups, sharing and zones. Deleted devices are invisible to every list here. */
-export function createDevicesData(prisma: Db) {
+export function createDevicesData(prisma: ScopedClient<'devices'>) {
   const accountUsers = createAccountUsersData(prisma);
   const pageDevices = (where: Prisma.DeviceWhereInput, args: ConnectionArgs) =>
     paginate(args, {
@@ -25,7 +25,7 @@ export function createDevicesData(prisma: Db) {
     });
 
   return {
-    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
+    transaction: <T>(work: (tx: ScopedTransaction<'devices'>) => Promise<T>) => prisma.$transaction(work),
 
     /**
      * Visible devices by id, deleted ones included only when `withDeleted` (restore, detail). In SQL:

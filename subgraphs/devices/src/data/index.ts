@@ -1,4 +1,4 @@
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 import { createAccountUsersData } from './accountUsers.js';
 import { createCapturesData } from './captures.js';
 import { createDevicesData } from './devices.js';
@@ -10,7 +10,7 @@ import { createRetentionData } from './retention.js';
 import { createWebhooksData } from './webhooks.js';
 
 /** The devices subgraph's data layer: the only code of this subgraph that talks to Prisma. */
-export function createDevicesSubgraphData(prisma: Db) {
+export function createDevicesSubgraphData(prisma: ScopedClient<'devices'>) {
   return {
     devices: createDevicesData(prisma),
     accountUsers: createAccountUsersData(prisma),

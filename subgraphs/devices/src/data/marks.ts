@@ -1,5 +1,5 @@
 import { paginate, type ConnectionArgs, type Sort, type SortDirection, type TenantScope } from '@iris/core';
-import { Prisma, type Db, type DeviceMarkModel } from '@iris/db';
+import { Prisma, type DeviceMarkModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
 import { owned, visibleMark, type Visibility } from './visibility.js';
 
 export interface MarkFilter {
@@ -49,7 +49,7 @@ function filterWhere(filter: MarkFilter): Prisma.DeviceMarkWhereInput {
 }
 
 /** Device marks: listing, the newest per device, read flags, the trash. */
-export function createMarksData(prisma: Db) {
+export function createMarksData(prisma: ScopedClient<'devices'>) {
   return {
     marksByIds: (ids: readonly string[], v: Visibility, withDeleted = true): Promise<DeviceMarkModel[]> =>
       prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...(withDeleted ? {} : { deletedAt: null }), ...visibleMark(v) } }),
@@ -107,7 +107,7 @@ export function createMarksData(prisma: Db) {
     after: (afterId: string, where: Prisma.DeviceMarkWhereInput, take: number) =>
       prisma.deviceMark.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, orderBy: { id: 'asc' }, take }),
 
-    createMark: (data: Prisma.DeviceMarkUncheckedCreateInput, tx: Prisma.TransactionClient = prisma) => tx.deviceMark.create({ data }),
+    createMark: (data: Prisma.DeviceMarkUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.deviceMark.create({ data }),
 
     deleteMark: async (id: string) => (await prisma.deviceMark.deleteMany({ where: { id } })).count === 1,
   };

@@ -1,5 +1,5 @@
 import { inScope, isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { Db, DeviceModeModel, Prisma } from '@iris/db';
+import type { DeviceModeModel, Prisma, ScopedClient } from '@iris/db';
 
 const modesSort: Sort<DeviceModeModel> = { name: 'deviceMode.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 
@@ -10,7 +10,7 @@ const usableBy = (accountIds: readonly string[]): Prisma.DeviceModeWhereInput =>
 export const modeVisible = (mode: { accountId: string | null }, scope: TenantScope) => mode.accountId === null || inScope(scope, mode.accountId);
 
 /** Device modes: global ones (accountId null) readable by every signed-in caller, and accounts' own. */
-export function createModesData(prisma: Db) {
+export function createModesData(prisma: ScopedClient<'devices'>) {
   const pageModes = (where: Prisma.DeviceModeWhereInput, args: ConnectionArgs) =>
     paginate(args, {
       sort: modesSort,

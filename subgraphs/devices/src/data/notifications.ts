@@ -1,10 +1,10 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
-import type { Db, NotificationModel, Prisma } from '@iris/db';
+import type { NotificationModel, Prisma, ScopedClient, ScopedTransaction } from '@iris/db';
 
 const notificationsSort: Sort<NotificationModel> = { name: 'notification.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /** Notifications of marks, device errors and status changes, and announcements. */
-export function createNotificationsData(prisma: Db) {
+export function createNotificationsData(prisma: ScopedClient<'devices'>) {
   return {
     notificationsByIds: (ids: readonly string[], accountScope: Prisma.NotificationWhereInput) =>
       prisma.notification.findMany({ where: { id: { in: [...ids] }, ...accountScope } }),
@@ -23,7 +23,7 @@ export function createNotificationsData(prisma: Db) {
         ? prisma.notification.findMany({ where: { accountId, sentAt: null, createdAt: { gte: since } }, orderBy: { id: 'asc' } })
         : Promise.resolve([]),
 
-    create: (data: Prisma.NotificationUncheckedCreateInput, tx: Prisma.TransactionClient = prisma) => tx.notification.create({ data }),
+    create: (data: Prisma.NotificationUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.notification.create({ data }),
     update: (id: string, data: Prisma.NotificationUpdateInput) => prisma.notification.update({ where: { id }, data }),
     delete: async (id: string) => (await prisma.notification.deleteMany({ where: { id } })).count === 1,
 

@@ -1,7 +1,7 @@
-import type { Db, PushPlatform } from '@iris/db';
+import type { PushPlatform, ScopedClient } from '@iris/db';
 
 /** Phone apps' push tokens, by user and account. */
-export function createPushRegistrationsData(prisma: Db) {
+export function createPushRegistrationsData(prisma: ScopedClient<'devices'>) {
   return {
     /** A token names one app install: registering it again moves it to the user now signed in. */
     register: (row: { accountId: string; userId: string; platform: PushPlatform; token: string }) =>

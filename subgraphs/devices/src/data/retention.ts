@@ -1,7 +1,7 @@
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 
 /** Accounts' retention periods (from identity's plan events) and the purge they drive. */
-export function createRetentionData(prisma: Db) {
+export function createRetentionData(prisma: ScopedClient<'devices'>) {
   return {
     setRetention: (accountId: string, retentionDays: number) =>
       prisma.accountRetention.upsert({ where: { accountId }, update: { retentionDays }, create: { accountId, retentionDays } }),

@@ -1,11 +1,11 @@
 import { DEMO } from '@iris/core';
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 
 /** A mode that wants at least one face, so a portrait uploaded to the demo device makes a mark. */
 export const DEMO_MODE_ID = '0190a000-0000-7000-8000-000000000501';
 
 /** The demo account's device group with one device in it, on the demo mode. */
-export async function seedDevices(prisma: Db): Promise<void> {
+export async function seedDevices(prisma: ScopedClient<'devices'>): Promise<void> {
   // The demo users as identity seeds them (the seed publishes no events), so they can be shared with.
   for (const [user, account] of [[DEMO.mainUser, DEMO.account], [DEMO.adminUser, DEMO.adminAccount]] as const) {
     await prisma.accountUser.upsert({ where: { userId: user.id }, update: {}, create: { userId: user.id, accountId: account.id, email: user.email } });

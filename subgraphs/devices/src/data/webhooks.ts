@@ -1,5 +1,5 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
-import { modelColumns, Prisma, type Db, type NotificationDeliveryModel, type NotificationType, type WebhookEndpointModel } from '@iris/db';
+import { modelColumns, Prisma, type NotificationDeliveryModel, type NotificationType, type ScopedClient, type WebhookEndpointModel } from '@iris/db';
 
 const endpointsSort: Sort<WebhookEndpointModel> = { name: 'webhookEndpoint.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 const deliveriesSort: Sort<NotificationDeliveryModel> = { name: 'webhookDelivery.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
@@ -17,7 +17,7 @@ export interface AttemptOutcome {
 }
 
 /** Webhook endpoints, and the deliveries (webhook and push) with their attempts. */
-export function createWebhooksData(prisma: Db) {
+export function createWebhooksData(prisma: ScopedClient<'devices'>) {
   return {
     endpointsOf: (accountId: string, args: ConnectionArgs) =>
       paginate(args, {

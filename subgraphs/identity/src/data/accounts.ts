@@ -1,5 +1,5 @@
 import { inScope, paginate, requireInScope, scopeWhere, visibleUserIds, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { AccountModel, Db, Prisma, UserModel } from '@iris/db';
+import type { AccountModel, ScopedClient, ScopedTransaction, UserModel } from '@iris/db';
 
 /** Emails are stored trimmed and lower-cased, so look-ups and uniqueness ignore case. */
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -9,9 +9,9 @@ const usersSort: Sort<UserModel> = { name: 'user.id', keys: [{ field: 'id', dire
 export type AccountChanges = Partial<Pick<AccountModel, 'name' | 'email' | 'phone' | 'paymentMethod' | 'billingAddress'>>;
 
 /** Accounts, their users and the apps they were added to. */
-export function createAccountsData(prisma: Db) {
+export function createAccountsData(prisma: ScopedClient<'identity'>) {
   return {
-    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
+    transaction: <T>(work: (tx: ScopedTransaction<'identity'>) => Promise<T>) => prisma.$transaction(work),
 
     accountsByIds: (ids: readonly string[], scope: TenantScope): Promise<AccountModel[]> =>
       prisma.account.findMany({ where: { id: { in: ids.filter((id) => inScope(scope, id)) } } }),
@@ -23,7 +23,7 @@ export function createAccountsData(prisma: Db) {
       prisma.user.findUnique({ where: { email: normaliseEmail(email) }, include: { account: true } }),
 
     /** Pass the transaction when inside one: a second connection would wait for it (and PGlite has one). */
-    userById: (id: string, db: Prisma.TransactionClient = prisma): Promise<(UserModel & { account: AccountModel }) | null> =>
+    userById: (id: string, db: ScopedTransaction<'identity'> = prisma): Promise<(UserModel & { account: AccountModel }) | null> =>
       db.user.findUnique({ where: { id }, include: { account: true } }),
 
     emailTaken: async (email: string) => (await prisma.user.count({ where: { email: normaliseEmail(email) } })) > 0,
@@ -40,7 +40,7 @@ export function createAccountsData(prisma: Db) {
 
     /** An account with its main user, in the caller's transaction. */
     createAccountWithMainUser: (
-      tx: Prisma.TransactionClient,
+      tx: ScopedTransaction<'identity'>,
       input: { accountName: string; email: string; phone?: string | null; passwordHash: string | null; active: boolean },
     ) =>
       tx.account.create({
@@ -54,13 +54,13 @@ export function createAccountsData(prisma: Db) {
         include: { users: true },
       }),
 
-    linkAccountToApp: (tx: Prisma.TransactionClient, accountId: string, appId: string) =>
+    linkAccountToApp: (tx: ScopedTransaction<'identity'>, accountId: string, appId: string) =>
       tx.appAccountLink.create({ data: { accountId, appId } }),
 
-    setActiveByEmail: (tx: Prisma.TransactionClient, email: string) =>
+    setActiveByEmail: (tx: ScopedTransaction<'identity'>, email: string) =>
       tx.account.updateMany({ where: { users: { some: { email: normaliseEmail(email), role: 'MAIN' } } }, data: { active: true } }),
 
-    accountIn: (tx: Prisma.TransactionClient, id: string) => tx.account.findUnique({ where: { id } }),
+    accountIn: (tx: ScopedTransaction<'identity'>, id: string) => tx.account.findUnique({ where: { id } }),
 
     /** Null when there is no such account. */
     setAccountActive: async (accountId: string, active: boolean) => {
@@ -77,7 +77,7 @@ export function createAccountsData(prisma: Db) {
     removeMember: async (accountId: string, userId: string) =>
       (await prisma.user.deleteMany({ where: { id: userId, accountId, role: 'MEMBER' } })).count === 1,
 
-    setPasswordHash: (tx: Prisma.TransactionClient, userId: string, passwordHash: string) =>
+    setPasswordHash: (tx: ScopedTransaction<'identity'>, userId: string, passwordHash: string) =>
       tx.user.update({ where: { id: userId }, data: { passwordHash } }),
   };
 }

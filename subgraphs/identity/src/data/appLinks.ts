@@ -1,5 +1,5 @@
 import { paginate, type ConnectionArgs, type Sort } from '@iris/core';
-import type { AccountModel, Db, Prisma } from '@iris/db';
+import type { AccountModel, Prisma, ScopedClient } from '@iris/db';
 
 /** Account ids are UUIDv7: id order is the order accounts were created, so linked customers come oldest first. */
 const linkedAccountsSort: Sort<AccountModel> = { name: 'account.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
@@ -8,7 +8,7 @@ const linkedAccountsSort: Sort<AccountModel> = { name: 'account.id', keys: [{ fi
  * The accounts added to apps (`addAccountToApp`): an app's customers beside its owner. The owner is
  * `App.accountId`; a link is one `AppAccountLink` row.
  */
-export function createAppLinksData(prisma: Db) {
+export function createAppLinksData(prisma: ScopedClient<'identity'>) {
   return {
     linkedAccounts: (appId: string, args: ConnectionArgs) => {
       const linked: Prisma.AccountWhereInput = { appLinks: { some: { appId } } };

@@ -1,5 +1,5 @@
 import { appScopeWhere, isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { ApiKeyModel, AppModel, Db, Prisma } from '@iris/db';
+import type { ApiKeyModel, AppModel, Prisma, ScopedClient } from '@iris/db';
 
 const appsSort: Sort<AppModel> = {
   name: 'app.createdAt',
@@ -15,7 +15,7 @@ export type AppChanges = Partial<
 >;
 
 /** Developer apps and their API keys. */
-export function createAppsData(prisma: Db) {
+export function createAppsData(prisma: ScopedClient<'identity'>) {
   return {
     appsByIds: (ids: readonly string[], scope: TenantScope): Promise<AppModel[]> =>
       prisma.app.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope), ...appScopeWhere(scope, 'id') } }),

@@ -1,4 +1,4 @@
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 import { createAccountsData } from './accounts.js';
 import { createAppLinksData } from './appLinks.js';
 import { createAppsData } from './apps.js';
@@ -7,7 +7,7 @@ import { createSessionsData } from './sessions.js';
 import { createVerificationData } from './verification.js';
 
 /** Identity's data layer: the only code of this subgraph that talks to Prisma. */
-export function createIdentityData(prisma: Db) {
+export function createIdentityData(prisma: ScopedClient<'identity'>) {
   return {
     accounts: createAccountsData(prisma),
     apps: createAppsData(prisma),

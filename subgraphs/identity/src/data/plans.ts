@@ -1,10 +1,10 @@
 import { isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { Db, OrderModel, OrderStatus, Prisma } from '@iris/db';
+import type { OrderModel, OrderStatus, Prisma, ScopedClient } from '@iris/db';
 
 const ordersSort: Sort<OrderModel> = { name: 'order.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 /** Storage plans ("retentions"), their orders, and payment-provider events. */
-export function createPlansData(prisma: Db) {
+export function createPlansData(prisma: ScopedClient<'identity'>) {
   const listOrders = (where: Prisma.OrderWhereInput, args: ConnectionArgs) =>
     paginate(args, {
       sort: ordersSort,

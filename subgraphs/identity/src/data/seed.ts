@@ -1,5 +1,5 @@
 import { DEMO } from '@iris/core';
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 import { hashPassword } from '../services/passwords.js';
 
 const PLANS = [
@@ -9,7 +9,7 @@ const PLANS = [
 ];
 
 /** The demo account with its main user and app, a service admin, and the storage plans on offer (see the README). */
-export async function seedIdentity(prisma: Db): Promise<void> {
+export async function seedIdentity(prisma: ScopedClient<'identity'>): Promise<void> {
   const passwordHash = await hashPassword(DEMO.password);
   await prisma.$transaction(async (tx) => {
     for (const [account, user, role] of [

@@ -1,15 +1,15 @@
-import type { Db, Prisma } from '@iris/db';
+import type { ScopedClient, ScopedTransaction } from '@iris/db';
 
 /**
  * Everything that keeps a user signed in: refresh-token families, one-time login tokens, OAuth codes,
  * links to outside identity providers, and the failed-sign-in throttle.
  */
-export function createSessionsData(prisma: Db) {
+export function createSessionsData(prisma: ScopedClient<'identity'>) {
   return {
-    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
+    transaction: <T>(work: (tx: ScopedTransaction<'identity'>) => Promise<T>) => prisma.$transaction(work),
 
     createRefreshToken: (
-      tx: Prisma.TransactionClient,
+      tx: ScopedTransaction<'identity'>,
       row: { familyId: string; userId: string; tokenHash: string; expiresAt: Date; appId?: string | null; scopes?: string[] },
     ) => tx.refreshToken.create({ data: row }),
 
@@ -17,7 +17,7 @@ export function createSessionsData(prisma: Db) {
       prisma.refreshToken.findUnique({ where: { tokenHash }, include: { user: { include: { account: true } } } }),
 
     /** Marks a live token used; false when another request used or revoked it first. */
-    useRefreshToken: async (tx: Prisma.TransactionClient, id: string, now: Date) =>
+    useRefreshToken: async (tx: ScopedTransaction<'identity'>, id: string, now: Date) =>
       (await tx.refreshToken.updateMany({ where: { id, usedAt: null, revokedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } }))
         .count === 1,
 
@@ -34,7 +34,7 @@ export function createSessionsData(prisma: Db) {
       }),
 
     /** Ends the user's sessions but `exceptFamilyId`; returns the ids of the sessions it ended. */
-    revokeUserSessions: async (tx: Prisma.TransactionClient, userId: string, now: Date, exceptFamilyId?: string) => {
+    revokeUserSessions: async (tx: ScopedTransaction<'identity'>, userId: string, now: Date, exceptFamilyId?: string) => {
       const where = { userId, revokedAt: null, ...(exceptFamilyId ? { familyId: { not: exceptFamilyId } } : {}) };
       const families = await tx.refreshToken.findMany({ where, select: { familyId: true }, distinct: ['familyId'] });
       await tx.refreshToken.updateMany({ where, data: { revokedAt: now } });
@@ -44,7 +44,7 @@ export function createSessionsData(prisma: Db) {
     createLoginToken: (row: { userId: string; tokenHash: string; expiresAt: Date }) => prisma.loginToken.create({ data: row }),
 
     /** Uses a live login token once; returns its user id, or null. */
-    useLoginToken: async (tx: Prisma.TransactionClient, tokenHash: string, now: Date) => {
+    useLoginToken: async (tx: ScopedTransaction<'identity'>, tokenHash: string, now: Date) => {
       const used = await tx.loginToken.updateMany({ where: { tokenHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
       if (used.count !== 1) return null;
       return (await tx.loginToken.findUnique({ where: { tokenHash } }))?.userId ?? null;
@@ -54,7 +54,7 @@ export function createSessionsData(prisma: Db) {
       prisma.authorizationCode.create({ data: row }),
 
     /** Uses a live authorization code once; returns it, or null. */
-    useAuthorizationCode: async (tx: Prisma.TransactionClient, codeHash: string, now: Date) => {
+    useAuthorizationCode: async (tx: ScopedTransaction<'identity'>, codeHash: string, now: Date) => {
       const used = await tx.authorizationCode.updateMany({ where: { codeHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
       if (used.count !== 1) return null;
       return tx.authorizationCode.findUnique({ where: { codeHash } });
@@ -63,7 +63,7 @@ export function createSessionsData(prisma: Db) {
     externalIdentity: (issuer: string, subject: string) =>
       prisma.externalIdentity.findUnique({ where: { issuer_subject: { issuer, subject } }, include: { user: { include: { account: true } } } }),
 
-    linkExternalIdentity: (tx: Prisma.TransactionClient, row: { issuer: string; subject: string; userId: string }) =>
+    linkExternalIdentity: (tx: ScopedTransaction<'identity'>, row: { issuer: string; subject: string; userId: string }) =>
       tx.externalIdentity.create({ data: row }),
 
     throttle: (key: string) => prisma.loginThrottle.findUnique({ where: { key } }),

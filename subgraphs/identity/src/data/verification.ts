@@ -1,15 +1,15 @@
-import type { Db, Prisma, VerificationPurpose } from '@iris/db';
+import type { ScopedClient, ScopedTransaction, VerificationPurpose } from '@iris/db';
 
 /** Verification codes (hashed) and the outbox the default sender writes to. */
-export function createVerificationData(prisma: Db) {
+export function createVerificationData(prisma: ScopedClient<'identity'>) {
   return {
-    transaction: <T>(work: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(work),
+    transaction: <T>(work: (tx: ScopedTransaction<'identity'>) => Promise<T>) => prisma.$transaction(work),
 
     sentSince: (email: string, purpose: VerificationPurpose, since: Date) =>
       prisma.verificationCode.count({ where: { email, purpose, createdAt: { gte: since } } }),
 
     /** A new code replaces every earlier live one for the same email and purpose. */
-    issueCode: (tx: Prisma.TransactionClient, row: { email: string; purpose: VerificationPurpose; codeHash: string; expiresAt: Date }, now: Date) =>
+    issueCode: (tx: ScopedTransaction<'identity'>, row: { email: string; purpose: VerificationPurpose; codeHash: string; expiresAt: Date }, now: Date) =>
       tx.verificationCode
         .updateMany({ where: { email: row.email, purpose: row.purpose, consumedAt: null }, data: { consumedAt: now } })
         .then(() => tx.verificationCode.create({ data: row })),
@@ -23,12 +23,12 @@ export function createVerificationData(prisma: Db) {
     countAttempt: (id: string) => prisma.verificationCode.update({ where: { id }, data: { attempts: { increment: 1 } } }),
 
     /** Uses a code once; false when a concurrent request used it first. */
-    consume: async (tx: Prisma.TransactionClient, id: string, now: Date) =>
+    consume: async (tx: ScopedTransaction<'identity'>, id: string, now: Date) =>
       (await tx.verificationCode.updateMany({ where: { id, consumedAt: null }, data: { consumedAt: now } })).count === 1,
 
     retire: (id: string, now: Date) => prisma.verificationCode.update({ where: { id }, data: { consumedAt: now } }),
 
-    writeOutbox: (tx: Prisma.TransactionClient, message: { channel: string; recipient: string; subject: string; body: string }) =>
+    writeOutbox: (tx: ScopedTransaction<'identity'>, message: { channel: string; recipient: string; subject: string; body: string }) =>
       tx.outboxMessage.create({ data: message }),
 
     outboxFor: (recipient: string) => prisma.outboxMessage.findMany({ where: { recipient }, orderBy: { createdAt: 'desc' } }),

@@ -12,7 +12,7 @@ import {
   type OidcProvider,
   type TokenKeys,
 } from '@iris/core';
-import type { AccountModel, Prisma, UserModel } from '@iris/db';
+import type { AccountModel, ScopedTransaction, UserModel } from '@iris/db';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { IdentityData } from '../data/index.js';
 import { normaliseEmail } from '../data/accounts.js';
@@ -43,7 +43,7 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
    * none of the user's role power; its refresh tokens keep the app and the scopes.
    */
   async function issue(
-    tx: Prisma.TransactionClient,
+    tx: ScopedTransaction<'identity'>,
     user: UserModel,
     options: { familyId?: string; appId?: string | null; scopes?: readonly string[] } = {},
   ): Promise<AuthPayload> {
@@ -292,7 +292,7 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
      * After a password change or reset: every session of the user but `keepSessionId` (the one changing
      * it) ends; returns the ids of those that did, to revoke their access tokens once committed.
      */
-    endOtherSessions: (tx: Prisma.TransactionClient, userId: string, keepSessionId?: string) => sessions.revokeUserSessions(tx, userId, clock(), keepSessionId),
+    endOtherSessions: (tx: ScopedTransaction<'identity'>, userId: string, keepSessionId?: string) => sessions.revokeUserSessions(tx, userId, clock(), keepSessionId),
   };
 }
 

@@ -1,5 +1,5 @@
 import { badUserInput, ErrorCode, IrisError, type Config } from '@iris/core';
-import type { Prisma, VerificationPurpose } from '@iris/db';
+import type { ScopedTransaction, VerificationPurpose } from '@iris/db';
 import type { IdentityData } from '../data/index.js';
 import { normaliseEmail } from '../data/accounts.js';
 import { hashSecret, newCode, sameHash } from './secrets.js';
@@ -61,7 +61,7 @@ export function createVerificationService(data: IdentityData, sender: Verificati
     },
 
     /** Uses a checked code up, in the mutation's transaction; a concurrent use of the same code loses. */
-    async consume(tx: Prisma.TransactionClient, checked: { id: string }): Promise<void> {
+    async consume(tx: ScopedTransaction<'identity'>, checked: { id: string }): Promise<void> {
       if (!(await data.verification.consume(tx, checked.id, clock()))) throw badUserInput(WRONG_CODE, 'input.code');
     },
   };

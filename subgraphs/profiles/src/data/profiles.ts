@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { appScopeWhere, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { Db, ErasureScope, Prisma, ProfileModel } from '@iris/db';
+import type { ErasureScope, Prisma, ProfileModel, ScopedClient } from '@iris/db';
 
 /** Profiles are numbered as they arrive, so `id` order is arrival order and a cursor stays valid forever. */
 const profilesSort: Sort<ProfileModel> = { name: 'profile.id', keys: [{ field: 'id', direction: 'asc', type: 'bigint' }] };
@@ -55,7 +55,7 @@ function filterWhere(filter: ProfileFilter): Prisma.ProfileWhereInput {
 }
 
 /** Audience profiles and the erasure audit. Every read is scoped to what the caller may see. */
-export function createProfilesData(prisma: Db) {
+export function createProfilesData(prisma: ScopedClient<'profiles'>) {
   return {
     profilesByKeys: (keys: readonly ProfileKey[], scope: TenantScope): Promise<ProfileModel[]> =>
       prisma.profile.findMany({

@@ -1,5 +1,5 @@
 import { DEMO, type EventBus } from '@iris/core';
-import type { Db } from '@iris/db';
+import type { ScopedClient } from '@iris/db';
 
 // The three example profiles of the profiles API document, for the demo app.
 const examples = [
@@ -43,7 +43,7 @@ const examples = [
 ];
 
 /** Seeds the examples and announces them as the SDK's posts would be, so analytics counts them too. */
-export async function seedProfiles(prisma: Db, bus: EventBus): Promise<void> {
+export async function seedProfiles(prisma: ScopedClient<'profiles'>, bus: EventBus): Promise<void> {
   for (const example of examples) {
     const p = await prisma.profile.upsert({
       where: { appId_deviceId: { appId: DEMO.app.id, deviceId: example.deviceId } },
