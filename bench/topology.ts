@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEMO } from '@iris/core';
-import { startIrisProcess } from '../test/support/irisProcess.js';
+import { startIrisProcess } from '@iris/testkit';
 import { PORTRAIT, startTopology, topologyServicesAnswer } from '../test/support/topology.js';
 import { writeResults } from './harness.js';
 

@@ -110,7 +110,7 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
     const login = await post('gatewayA', 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password: DEMO.password } });
     expect(login.errors, topology.logs()).toBeUndefined();
     token = login.data.login.accessToken;
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
