@@ -134,11 +134,11 @@ export const newEvent = <T extends IrisEventType>(type: T, payload: IrisEventMap
 });
 
 /**
- * The ids of events delivered ahead of their publication ({@link EventBus.deliverLocally}), so the
- * publication skips the handlers that already had them. Bounded: an id whose publication never comes
- * (the bus was down and the process stopped) is forgotten after newer ones.
+ * Event ids a bus has handed to some handlers already: those delivered ahead of their publication
+ * ({@link EventBus.deliverLocally}), so the publication skips the handlers that had them, or those
+ * delivered once and read again (a catch-up after a reconnect). Bounded: the oldest are forgotten.
  */
-export class DeliveredAhead {
+export class RecentEventIds {
   readonly #ids = new Set<string>();
   constructor(private readonly limit = 10_000) {}
 
@@ -147,7 +147,11 @@ export class DeliveredAhead {
     if (this.#ids.size > this.limit) this.#ids.delete(this.#ids.values().next().value!);
   }
 
-  /** True (once) when `id` was delivered ahead. */
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  /** True (once) when `id` is held, which it no longer is. */
   take(id: string): boolean {
     return this.#ids.delete(id);
   }
@@ -161,7 +165,7 @@ export class DeliveredAhead {
 export class InProcessEventBus implements EventBus {
   readonly #handlers = new Map<IrisEventType, Set<EventHandler<never>>>();
   readonly #pending = new Set<Promise<unknown>>();
-  readonly #deliveredAhead = new DeliveredAhead();
+  readonly #deliveredAhead = new RecentEventIds();
 
   constructor(private readonly logger: Logger) {}
 

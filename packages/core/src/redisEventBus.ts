@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { DeliveredAhead, newEvent, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type SubscribeOptions } from './events.js';
+import { newEvent, RecentEventIds, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type SubscribeOptions } from './events.js';
 import type { Logger } from './logger.js';
 
 const STREAM_MAX_LENGTH = 100_000;
+/** Clocks differ a little between this process and Redis: a catch-up reads from a bit before the loss. */
+const CATCH_UP_MARGIN_MS = 5_000;
 
 /**
  * The event bus on Redis, for several instances of each subgraph. Every event goes to a stream
@@ -17,9 +19,15 @@ export class RedisEventBus implements EventBus {
   readonly #fanOut = new Map<string, Set<EventHandler<never>>>();
   readonly #readers: Redis[] = [];
   readonly #pending = new Set<Promise<unknown>>();
-  readonly #deliveredAhead = new DeliveredAhead();
+  /**
+   * Events handed to the handlers without a group lately (delivered ahead of their publication, or
+   * received), so neither their publication nor a catch-up read hands them over again.
+   */
+  readonly #fannedOut = new RecentEventIds();
   readonly #consumer = `${process.pid}-${randomUUID().slice(0, 8)}`;
   #closed = false;
+  /** When the pub/sub connection was lost, while it is: what is published meanwhile never reaches it. */
+  #disconnectedAt: number | null = null;
 
   constructor(
     private readonly url: string,
@@ -29,12 +37,44 @@ export class RedisEventBus implements EventBus {
     this.#publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.#subscriber = new Redis(url, { lazyConnect: false });
     for (const client of [this.#publisher, this.#subscriber]) client.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
-    this.#subscriber.on('message', (channel: string, message: string) => {
-      const type = channel.slice(this.prefix.length);
-      const event = JSON.parse(message) as IrisEvent;
-      if (this.#deliveredAhead.take(event.id)) return;
-      for (const handler of this.#fanOut.get(type) ?? []) this.#deliver(handler, event);
+    this.#subscriber.on('message', (_channel: string, message: string) => this.#fanOutEvent(JSON.parse(message) as IrisEvent));
+    // Pub/sub keeps nothing for a connection that is away: once it is back (and subscribed again), the
+    // events of the subscribed types published since it went are read from their streams.
+    this.#subscriber.on('close', () => {
+      this.#disconnectedAt ??= Date.now();
     });
+    this.#subscriber.on('ready', () => {
+      if (this.#disconnectedAt === null) return;
+      const since = this.#disconnectedAt - CATCH_UP_MARGIN_MS;
+      this.#disconnectedAt = null;
+      void this.#catchUp(since);
+    });
+  }
+
+  #fanOutEvent(event: IrisEvent): void {
+    if (this.#fannedOut.has(event.id)) return;
+    this.#fannedOut.add(event.id);
+    for (const handler of this.#fanOut.get(event.type) ?? []) this.#deliver(handler, event);
+  }
+
+  /**
+   * Hands the handlers without a group what was published since `sinceMs` (Redis's clock) and not yet
+   * handed to them; read again a second and three seconds later, as the subscriptions made again on
+   * reconnecting may come after the first read.
+   */
+  async #catchUp(sinceMs: number): Promise<void> {
+    for (const delayMs of [0, 1_000, 3_000]) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      if (this.#closed) return;
+      try {
+        for (const [type, handlers] of this.#fanOut) {
+          if (handlers.size === 0) continue;
+          for (const event of await this.history(type as IrisEventType, sinceMs)) this.#fanOutEvent(event);
+        }
+      } catch (err) {
+        this.logger.warn({ err }, 'could not read the events published while Redis was away; retrying');
+      }
+    }
   }
 
   async publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>> {
@@ -57,10 +97,7 @@ export class RedisEventBus implements EventBus {
 
   /** The handlers without a group get it now; the stream's consumer groups get it when it is published. */
   deliverLocally(event: IrisEvent): void {
-    const handlers = this.#fanOut.get(event.type);
-    if (!handlers?.size) return;
-    this.#deliveredAhead.add(event.id);
-    for (const handler of handlers) this.#deliver(handler, event);
+    this.#fanOutEvent(event);
   }
 
   subscribe<T extends IrisEventType>(type: T, handler: EventHandler<T>, options: SubscribeOptions = {}): () => void {

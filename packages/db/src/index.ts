@@ -5,4 +5,4 @@ export { modelColumns, uuidList } from './sql.js';
 export { scopedClient, modelSchemas, type ScopedClient, type ScopedTransaction, type ModelsOf } from './scopedClient.js';
 export type * from './generated/prisma/models.js';
 export type * from './generated/prisma/enums.js';
-export { Outbox, handleOnce, type EnqueueOptions, type OutboxOptions, type SqlClient } from './outbox.js';
+export { Outbox, handleOnce, onceByGroup, type EnqueueOptions, type OutboxOptions, type SqlClient } from './outbox.js';

@@ -1,4 +1,4 @@
-import { newEvent, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type Logger } from '@iris/core';
+import { newEvent, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type Logger, type SubscribeOptions } from '@iris/core';
 import { Prisma } from './generated/prisma/client.js';
 
 /**
@@ -92,7 +92,7 @@ export class Outbox {
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#batchSize = options.batchSize ?? 100;
     this.#minRetryMs = options.minRetryMs ?? 100;
-    this.#maxRetryMs = options.maxRetryMs ?? 30_000;
+    this.#maxRetryMs = options.maxRetryMs ?? 5_000;
     this.#processedRetentionMs = options.processedRetentionMs ?? 7 * 24 * 3_600_000;
   }
 
@@ -201,7 +201,7 @@ export class Outbox {
       }
       if (this.#openTransactions.size === 0) break;
       await sleep(waitMs);
-      waitMs = Math.min(waitMs * 2, 100);
+      waitMs = Math.min(waitMs * 2, 20);
     }
     await this.#pruneProcessed();
   }
@@ -315,5 +315,17 @@ export function handleOnce<T extends IrisEventType>(prisma: SqlClient, consumer:
       await prisma.$executeRaw`DELETE FROM outbox."ProcessedEvent" WHERE consumer = ${consumer} AND "eventId" = ${event.id}::uuid`.catch(() => undefined);
       throw err;
     }
+  };
+}
+
+/**
+ * The bus as a subgraph's event handlers should subscribe to it: a subscription with a group (a
+ * competing consumer) runs its handler through {@link handleOnce}, keyed by the group; one without
+ * (live fan-out) is left as it is.
+ */
+export function onceByGroup(bus: EventBus, prisma: SqlClient): Pick<EventBus, 'subscribe'> {
+  return {
+    subscribe: <T extends IrisEventType>(type: T, handler: EventHandler<T>, options?: SubscribeOptions) =>
+      bus.subscribe(type, options?.group ? handleOnce(prisma, options.group, handler) : handler, options),
   };
 }

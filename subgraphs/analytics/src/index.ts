@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, reportQueueDepth, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
-import { scopedClient, type Db } from '@iris/db';
+import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createAnalyticsData } from './data/index.js';
 import { seedAnalytics } from './data/seed.js';
@@ -35,7 +35,8 @@ const analysisOptions = (config: Config, runsJobs = true) => ({
 export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition<Context> & { drainJobs: () => Promise<void> } {
   const db = scopedClient(deps.prisma, 'analytics');
   const data = createAnalyticsData(db);
-  const services = createServices({ data, storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config, deps.runsJobs) });
+  const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'analytics', logger: deps.logger });
+  const services = createServices({ data, storage: deps.storage, outbox, logger: deps.logger, analysis: analysisOptions(deps.config, deps.runsJobs) });
   const { analysis } = services;
   return {
     name: 'analytics',
@@ -43,7 +44,10 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
     resolvers,
     createContext: createContextFactory(data, services),
     listen: () => {
-      const stop = listenToEvents(deps.bus, data, services);
+      // The relay publishes this subgraph's committed events: at once after each commit here, and what
+      // another instance left behind.
+      outbox.start();
+      const stop = listenToEvents(deps.bus, data, services, outbox, db);
       const stopReporting = deps.config.METRICS ? reportQueueDepth(() => analysis.queue.depth()) : () => {};
       // Alone, this process owns every unfinished job; beside other instances (REDIS_URL) a job that is
       // RUNNING may be running elsewhere, so it is left alone.
@@ -54,6 +58,7 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
         stop();
         stopReporting();
         await analysis.close();
+        await outbox.stop();
       };
     },
     drainJobs: () => analysis.queue.drain(),
@@ -69,8 +74,17 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
 export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): { drainJobs: () => Promise<void>; close: () => Promise<void> } {
   const db = scopedClient(deps.prisma, 'analytics');
   if (!deps.config.REDIS_URL) throw new Error('The analysis worker takes its jobs from Redis: REDIS_URL is required.');
-  const { analysis } = createServices({ data: createAnalyticsData(db), storage: deps.storage, bus: deps.bus, logger: deps.logger, analysis: analysisOptions(deps.config) });
-  return { drainJobs: () => analysis.queue.drain(), close: () => analysis.close() };
+  // The worker records results: their events leave through the outbox too, by its own relay.
+  const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'analytics', logger: deps.logger });
+  const { analysis } = createServices({ data: createAnalyticsData(db), storage: deps.storage, outbox, logger: deps.logger, analysis: analysisOptions(deps.config) });
+  outbox.start();
+  return {
+    drainJobs: () => analysis.queue.drain(),
+    close: async () => {
+      await analysis.close();
+      await outbox.stop();
+    },
+  };
 }
 
 export * from './vision/index.js';

@@ -1,8 +1,13 @@
 import type { EventBus } from '@iris/core';
+import { onceByGroup, type SqlClient } from '@iris/db';
 import type { Services } from './services/index.js';
 
-/** What the devices subgraph does on other subgraphs' events (and on its own status changes). */
-export function listenToEvents(bus: EventBus, services: Services): () => void {
+/**
+ * What the devices subgraph does on other subgraphs' events (and on its own status changes). Each
+ * handler has a group, so runs once per event id however often the bus delivers it.
+ */
+export function listenToEvents(events: EventBus, services: Services, prisma: SqlClient): () => void {
+  const bus = onceByGroup(events, prisma);
   const stops = [
     bus.subscribe('analysis.completed', ({ payload }) => services.marks.onAnalysisCompleted(payload), { group: 'devices' }),
     bus.subscribe('analysis.failed', ({ payload }) => services.marks.onAnalysisFailed(payload), { group: 'devices' }),

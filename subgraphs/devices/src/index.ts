@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, UrlSigner, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
-import { scopedClient, type Db } from '@iris/db';
+import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createDevicesSubgraphData } from './data/index.js';
 import { seedDevices } from './data/seed.js';
@@ -25,14 +25,18 @@ export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Con
   const db = scopedClient(deps.prisma, 'devices');
   const data = createDevicesSubgraphData(db);
   const clock = deps.clock ?? (() => new Date());
-  const services = createServices({ ...deps, data, signer: new UrlSigner(deps.config.URL_SIGNING_SECRET), clock });
+  const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'devices', logger: deps.logger });
+  const services = createServices({ ...deps, data, outbox, signer: new UrlSigner(deps.config.URL_SIGNING_SECRET), clock });
   return {
     name: 'devices',
     typeDefs,
     resolvers,
     createContext: createContextFactory(data, services),
     listen: () => {
-      const stop = listenToEvents(deps.bus, services);
+      // The relay publishes this subgraph's committed events: at once after each commit here, and what
+      // another instance left behind.
+      outbox.start();
+      const stop = listenToEvents(deps.bus, services, db);
       const sweep = setInterval(() => {
         services.retention.sweep().catch((err: unknown) => deps.logger.error({ err }, 'retention purge failed'));
       }, deps.config.RETENTION_SWEEP_SECONDS * 1000);
@@ -43,6 +47,7 @@ export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Con
         stop();
         // Attempts in flight are finished and recorded, so none is left claimed until its lease ends.
         await services.delivery.stop();
+        await outbox.stop();
       };
     },
     sweepRetention: () => services.retention.sweep(),

@@ -1,5 +1,5 @@
 import { loadSubgraphTypeDefs, publicJwks, type Config, type EventBus, type Logger, type SubgraphDefinition, type TokenKeys } from '@iris/core';
-import { scopedClient, type Db } from '@iris/db';
+import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createIdentityData } from './data/index.js';
 import { seedIdentity } from './data/seed.js';
@@ -25,12 +25,19 @@ export interface IdentityDeps {
 export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<Context> {
   const db = scopedClient(deps.prisma, 'identity');
   const data = createIdentityData(db);
-  const services = createServices({ ...deps, data, clock: deps.clock ?? (() => new Date()) });
+  const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'identity', logger: deps.logger });
+  const services = createServices({ ...deps, data, outbox, clock: deps.clock ?? (() => new Date()) });
   return {
     name: 'identity',
     typeDefs,
     resolvers,
     createContext: createContextFactory(data, services),
+    // The relay publishes identity's committed events (users, revocations): at once after each commit
+    // here, and what another instance left behind.
+    listen: () => {
+      outbox.start();
+      return () => outbox.stop();
+    },
     seedDemoData: () => seedIdentity(db),
     routes: (app) => {
       app.get('/.well-known/jwks.json', async () => publicJwks(deps.keys));

@@ -1,8 +1,11 @@
 import type { EventBus } from '@iris/core';
+import { onceByGroup, type SqlClient } from '@iris/db';
 import type { Services } from './services/index.js';
 
 /** What the profiles subgraph does on events: it collects every participant's erasure report. */
-export function listenToEvents(bus: EventBus, services: Services): () => void {
+export function listenToEvents(events: EventBus, services: Services, prisma: SqlClient): () => void {
+  // A handler with a group runs once per event id, however often the bus delivers it.
+  const bus = onceByGroup(events, prisma);
   const stops = [
     // One group: each report is recorded once, by whichever instance reads it first.
     bus.subscribe('userData.erased', ({ payload }) => services.erasure.onPartErased(payload), { group: 'profiles' }),

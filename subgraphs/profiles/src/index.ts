@@ -1,5 +1,5 @@
-import { loadSubgraphTypeDefs, type EventBus, type SubgraphDefinition } from '@iris/core';
-import { scopedClient, type Db } from '@iris/db';
+import { loadSubgraphTypeDefs, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
+import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createProfilesData } from './data/profiles.js';
 import { seedProfiles } from './data/seed.js';
@@ -12,6 +12,7 @@ export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import
 export interface ProfilesDeps {
   prisma: Db;
   bus: EventBus;
+  logger: Logger;
   /** How long an erasure waits for the other subgraphs' reports before answering with them pending. */
   erasureWaitMs?: number;
 }
@@ -20,13 +21,23 @@ export interface ProfilesDeps {
 export function createProfilesSubgraph(deps: ProfilesDeps): SubgraphDefinition<Context> {
   const db = scopedClient(deps.prisma, 'profiles');
   const data = createProfilesData(db);
-  const services = createServices({ data, bus: deps.bus, erasureWaitMs: deps.erasureWaitMs ?? 3_000 });
+  const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'profiles', logger: deps.logger });
+  const services = createServices({ data, outbox, erasureWaitMs: deps.erasureWaitMs ?? 3_000 });
   return {
     name: 'profiles',
     typeDefs,
     resolvers,
     createContext: createContextFactory(data, services),
-    listen: () => listenToEvents(deps.bus, services),
-    seedDemoData: () => seedProfiles(db, deps.bus),
+    listen: () => {
+      // The relay publishes this subgraph's committed events: at once after each commit here, and what
+      // another instance left behind.
+      outbox.start();
+      const stop = listenToEvents(deps.bus, services, db);
+      return async () => {
+        stop();
+        await outbox.stop();
+      };
+    },
+    seedDemoData: () => seedProfiles(db, outbox),
   };
 }

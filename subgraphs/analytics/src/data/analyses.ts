@@ -1,5 +1,5 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type FaceAnalysisModel, type ScopedClient } from '@iris/db';
+import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type FaceAnalysisModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
 
 const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
@@ -29,7 +29,7 @@ function summaryAnalyses(prisma: ScopedClient<'analytics'>, column: 'id' | 'data
 /** Face analyses and the jobs that produce them for captures. */
 export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
   return {
-    createAnalysis: (data: Prisma.FaceAnalysisUncheckedCreateInput) => prisma.faceAnalysis.create({ data }),
+    createAnalysis: (data: Prisma.FaceAnalysisUncheckedCreateInput, tx: ScopedTransaction<'analytics'> = prisma) => tx.faceAnalysis.create({ data }),
     analysesByIds: (ids: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>
       detail === 'summary'
         ? summaryAnalyses(prisma, 'id', ids, scope)
@@ -48,8 +48,8 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
       const claimed = await prisma.analysisJob.updateMany({ where: { id, status: 'QUEUED' }, data: { status: 'RUNNING', attempts: { increment: 1 } } });
       return claimed.count === 1 ? prisma.analysisJob.findUnique({ where: { id } }) : null;
     },
-    finish: (id: string, status: AnalysisJobStatus, fields: { analysisId?: string; lastError?: string | null } = {}) =>
-      prisma.analysisJob.update({ where: { id }, data: { status, ...fields } }),
+    finish: (id: string, status: AnalysisJobStatus, fields: { analysisId?: string; lastError?: string | null } = {}, tx: ScopedTransaction<'analytics'> = prisma) =>
+      tx.analysisJob.update({ where: { id }, data: { status, ...fields } }),
     /** Jobs left queued or running by a process that stopped: they run again. */
     unfinishedJobs: () => prisma.analysisJob.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true } }),
     requeue: (id: string) => prisma.analysisJob.update({ where: { id }, data: { status: 'QUEUED' } }),

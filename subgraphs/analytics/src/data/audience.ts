@@ -1,5 +1,5 @@
 import { appScopeWhere, scopeWhere, type IrisEventMap, type TenantScope } from '@iris/core';
-import type { ScopedClient } from '@iris/db';
+import type { Prisma, ScopedClient, ScopedTransaction } from '@iris/db';
 
 const DIMENSIONS = ['gender', 'maritalStatus', 'parentalStatus', 'age', 'country'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
@@ -17,9 +17,9 @@ export function createAudienceData(prisma: ScopedClient<'analytics'>) {
     },
 
     /** Removes a phone's rows for one app, or for every app of an account. Returns how many. */
-    eraseMembers: async (request: { deviceId: string; accountId: string; appId: string | null }) =>
+    eraseMembers: async (request: { deviceId: string; accountId: string; appId: string | null }, tx: ScopedTransaction<'analytics'> = prisma) =>
       (
-        await prisma.audienceMember.deleteMany({
+        await tx.audienceMember.deleteMany({
           where: { deviceId: request.deviceId, accountId: request.accountId, ...(request.appId ? { appId: request.appId } : {}) },
         })
       ).count,

@@ -1,5 +1,5 @@
-import { badUserInput, decodeBase64, parseInput, principalOf, type AuthState, type BlobStorage, type EventBus, type Logger } from '@iris/core';
-import type { Prisma } from '@iris/db';
+import { badUserInput, decodeBase64, parseInput, principalOf, type AuthState, type BlobStorage, type Logger } from '@iris/core';
+import type { Outbox, Prisma, ScopedTransaction } from '@iris/db';
 import { z } from 'zod';
 import type { AnalyticsData } from '../data/index.js';
 import { BullJobQueue } from '../jobs/bullQueue.js';
@@ -31,51 +31,58 @@ export interface AnalysisOptions {
  * runs on `threads` worker threads, never on the event loop that serves requests; the models load once
  * per thread, on first use, and are shared by every request and job.
  */
-export function createAnalysisService(data: AnalyticsData, storage: BlobStorage, bus: EventBus, logger: Logger, options: AnalysisOptions) {
+export function createAnalysisService(data: AnalyticsData, storage: BlobStorage, outbox: Outbox, logger: Logger, options: AnalysisOptions) {
   let analyzer: FaceAnalyzer | undefined;
   const engine = () => (analyzer ??= options.threads > 0 ? createThreadedFaceAnalyzer({ threads: options.threads }) : createFaceAnalyzer());
 
-  const record = (result: FaceAnalysisResult, owner: { accountId: string; deviceId?: string | null; dataId?: string | null }) =>
-    data.analyses.createAnalysis({
-      accountId: owner.accountId,
-      deviceId: owner.deviceId ?? null,
-      dataId: owner.dataId ?? null,
-      width: result.width,
-      height: result.height,
-      models: result.models as unknown as Prisma.InputJsonValue,
-      durationMs: result.durationMs,
-      faces: result.faces as unknown as Prisma.InputJsonValue,
-      faceCount: result.faces.length,
-    });
+  const record = (result: FaceAnalysisResult, owner: { accountId: string; deviceId?: string | null; dataId?: string | null }, tx?: ScopedTransaction<'analytics'>) =>
+    data.analyses.createAnalysis(
+      {
+        accountId: owner.accountId,
+        deviceId: owner.deviceId ?? null,
+        dataId: owner.dataId ?? null,
+        width: result.width,
+        height: result.height,
+        models: result.models as unknown as Prisma.InputJsonValue,
+        durationMs: result.durationMs,
+        faces: result.faces as unknown as Prisma.InputJsonValue,
+        faceCount: result.faces.length,
+      },
+      tx,
+    );
 
-  /** One run of a capture's job: records the outcome, publishes it, and tells the queue what next. */
+  /** One run of a capture's job: records the outcome with its event (one transaction), and tells the queue what next. */
   async function runJob(jobId: string, isLastAttempt: (attempts: number) => boolean): Promise<JobOutcome> {
     const job = await data.analyses.claim(jobId);
     if (!job) return 'done';
     const failed = async (status: 'FAILED' | 'DEAD', reason: string): Promise<JobOutcome> => {
-      await data.analyses.finish(job.id, status, { lastError: reason });
-      await bus.publish('analysis.failed', { dataId: job.dataId, deviceId: job.deviceId, accountId: job.accountId, reason });
+      await data.transaction(async (tx) => {
+        await data.analyses.finish(job.id, status, { lastError: reason }, tx);
+        await outbox.enqueue(tx, 'analysis.failed', { dataId: job.dataId, deviceId: job.deviceId, accountId: job.accountId, reason });
+      });
       return status === 'FAILED' ? 'failed' : 'dead';
     };
     try {
       const bytes = await storage.get(job.storageKey);
       if (!bytes) return await failed('FAILED', 'The capture file is missing from storage.');
       const result = await engine().analyze(bytes);
-      const analysis = await record(result, job);
-      await data.analyses.finish(job.id, 'DONE', { analysisId: analysis.id, lastError: null });
-      await bus.publish('analysis.completed', {
-        analysisId: analysis.id,
-        dataId: job.dataId,
-        deviceId: job.deviceId,
-        accountId: job.accountId,
-        width: result.width,
-        height: result.height,
-        faces: result.faces.map((face) => ({
-          score: face.score,
-          box: face.box,
-          expression: face.expression.label,
-          eyesOpen: face.eyes.left.open && face.eyes.right.open,
-        })),
+      await data.transaction(async (tx) => {
+        const analysis = await record(result, job, tx);
+        await data.analyses.finish(job.id, 'DONE', { analysisId: analysis.id, lastError: null }, tx);
+        await outbox.enqueue(tx, 'analysis.completed', {
+          analysisId: analysis.id,
+          dataId: job.dataId,
+          deviceId: job.deviceId,
+          accountId: job.accountId,
+          width: result.width,
+          height: result.height,
+          faces: result.faces.map((face) => ({
+            score: face.score,
+            box: face.box,
+            expression: face.expression.label,
+            eyesOpen: face.eyes.left.open && face.eyes.right.open,
+          })),
+        });
       });
       return 'done';
     } catch (err) {

@@ -1,11 +1,13 @@
-import type { BlobStorage, EventBus, Logger } from '@iris/core';
+import type { BlobStorage, Logger } from '@iris/core';
+import type { Outbox } from '@iris/db';
 import type { AnalyticsData } from '../data/index.js';
 import { createAnalysisService, type AnalysisOptions } from './analysis.js';
 
 export interface ServiceDeps {
   data: AnalyticsData;
   storage: BlobStorage;
-  bus: EventBus;
+  /** Where the events of this subgraph's writes go, in the writes' transactions. */
+  outbox: Outbox;
   logger: Logger;
   analysis: AnalysisOptions;
 }
@@ -13,7 +15,7 @@ export interface ServiceDeps {
 /** The analytics subgraph's rules, built once per process and shared by every request. */
 export function createServices(deps: ServiceDeps) {
   return {
-    analysis: createAnalysisService(deps.data, deps.storage, deps.bus, deps.logger, deps.analysis),
+    analysis: createAnalysisService(deps.data, deps.storage, deps.outbox, deps.logger, deps.analysis),
   };
 }
 

@@ -1,5 +1,5 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { modelColumns, Prisma, uuidList, type DeviceDataModel, type ScopedClient } from '@iris/db';
+import { modelColumns, Prisma, uuidList, type DeviceDataModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
 import { owned, visibleDeviceSql, type Visibility } from './visibility.js';
 
 const capturesSort: Sort<DeviceDataModel> = { name: 'deviceData.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
@@ -27,7 +27,7 @@ export function createCapturesData(prisma: ScopedClient<'devices'>) {
       });
     },
 
-    createCapture: (data: Prisma.DeviceDataUncheckedCreateInput) => prisma.deviceData.create({ data }),
+    createCapture: (data: Prisma.DeviceDataUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.deviceData.create({ data }),
     updateCapture: (id: string, data: Prisma.DeviceDataUncheckedUpdateInput) => prisma.deviceData.update({ where: { id }, data }),
     captureById: (id: string) => prisma.deviceData.findUnique({ where: { id } }),
   };

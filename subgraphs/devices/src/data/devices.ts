@@ -82,8 +82,8 @@ export function createDevicesData(prisma: ScopedClient<'devices'>) {
       prisma.deviceShare.upsert({ where: { deviceId_userId: { deviceId, userId } }, update: {}, create: { deviceId, userId } }),
     unshareDevice: (deviceId: string, userId: string) => prisma.deviceShare.deleteMany({ where: { deviceId, userId } }),
 
-    createDevice: (data: Prisma.DeviceUncheckedCreateInput) => prisma.device.create({ data }),
-    updateDevice: (id: string, data: Prisma.DeviceUncheckedUpdateInput) => prisma.device.update({ where: { id }, data }),
+    createDevice: (data: Prisma.DeviceUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.device.create({ data }),
+    updateDevice: (id: string, data: Prisma.DeviceUncheckedUpdateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.device.update({ where: { id }, data }),
 
     /** Replaces the zones in one transaction: all of the new set, or (on error) the old one untouched. */
     replaceZones: (deviceId: string, zones: { name: string; polygon: { x: number; y: number }[] }[]) =>

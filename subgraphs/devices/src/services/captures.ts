@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, decodeBase64, notFound, parseInput, type BlobStorage, type EventBus, type TenantScope, type UrlSigner } from '@iris/core';
-import type { DeviceDataModel } from '@iris/db';
+import { badUserInput, decodeBase64, notFound, parseInput, type BlobStorage, type TenantScope, type UrlSigner } from '@iris/core';
+import type { DeviceDataModel, Outbox } from '@iris/db';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
@@ -42,7 +42,7 @@ export function createCapturesService(
   devices: DevicesService,
   storage: BlobStorage,
   signer: UrlSigner,
-  bus: EventBus,
+  outbox: Outbox,
   publicUrl: () => string,
   clock: () => Date,
 ) {
@@ -52,21 +52,28 @@ export function createCapturesService(
     await storage.put(storageKey, bytes);
     let capture: DeviceDataModel;
     try {
-      capture = await data.captures.createCapture({
-        accountId: device.accountId,
-        deviceId: device.id,
-        storageKey,
-        contentType: image.contentType,
-        byteSize: bytes.length,
-        width: image.width,
-        height: image.height,
-        capturedAt: options.capturedAt ?? clock(),
+      // The capture and its analysis job (the event) are stored together.
+      capture = await data.devices.transaction(async (tx) => {
+        const created = await data.captures.createCapture(
+          {
+            accountId: device.accountId,
+            deviceId: device.id,
+            storageKey,
+            contentType: image.contentType,
+            byteSize: bytes.length,
+            width: image.width,
+            height: image.height,
+            capturedAt: options.capturedAt ?? clock(),
+          },
+          tx,
+        );
+        await outbox.enqueue(tx, 'capture.created', { dataId: created.id, deviceId: device.id, accountId: device.accountId, storageKey, contentType: created.contentType });
+        return created;
       });
     } catch (err) {
       await storage.delete(storageKey);
       throw err;
     }
-    await bus.publish('capture.created', { dataId: capture.id, deviceId: device.id, accountId: device.accountId, storageKey, contentType: capture.contentType });
     return capture;
   }
 

@@ -1,5 +1,5 @@
-import { badUserInput, displayName, ErrorCode, IrisError, notFound, parseInput, principalOf, type AuthState, type EventBus, type TenantScope } from '@iris/core';
-import type { Prisma } from '@iris/db';
+import { badUserInput, displayName, ErrorCode, IrisError, notFound, parseInput, principalOf, type AuthState, type TenantScope } from '@iris/core';
+import type { Outbox, Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
 import { polygonProblem } from './geometry.js';
@@ -38,8 +38,8 @@ const oneSharee = (input: { userId?: string | null; email?: string | null }, ctx
 const cleanAttributes = (a: z.infer<typeof attributes>) =>
   a ? { resolutions: a.resolutions ?? [], frameRates: a.frameRates ?? [], sensorType: a.sensorType ?? null } : undefined;
 
-/** Groups, devices, sharing and zones: who may change what, and the events changes publish. */
-export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, clock: () => Date) {
+/** Groups, devices, sharing and zones: who may change what, and the events changes publish (through the outbox, in the change's transaction). */
+export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, clock: () => Date) {
   const { devices } = data;
 
   /**
@@ -113,15 +113,20 @@ export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, c
       if (input.groupId && !(await devices.ownedGroup(input.groupId, { all: false, accountIds: [principal.accountId] }))) {
         throw badUserInput(`No device group with id "${input.groupId}" in your account.`, 'input.groupId');
       }
-      const device = await devices.createDevice({
-        accountId: principal.accountId,
-        name: input.name,
-        model: input.model ?? null,
-        groupId: input.groupId ?? null,
-        attributes: cleanAttributes(input.attributes) ?? {},
+      return devices.transaction(async (tx) => {
+        const device = await devices.createDevice(
+          {
+            accountId: principal.accountId,
+            name: input.name,
+            model: input.model ?? null,
+            groupId: input.groupId ?? null,
+            attributes: cleanAttributes(input.attributes) ?? {},
+          },
+          tx,
+        );
+        await outbox.enqueue(tx, 'device.added', { deviceId: device.id, accountId: device.accountId, name: device.name, byUserId: actor(auth) });
+        return device;
       });
-      await bus.publish('device.added', { deviceId: device.id, accountId: device.accountId, name: device.name, byUserId: actor(auth) });
-      return device;
     },
 
     async updateDevice(auth: AuthState, scope: TenantScope, raw: unknown) {
@@ -136,18 +141,22 @@ export function createDevicesService(data: DevicesSubgraphData, bus: EventBus, c
         changes.statusReason = input.statusReason ?? null;
         changes.lastSeenAt = input.status === 'ONLINE' ? clock() : before.lastSeenAt;
       }
-      const device = await devices.updateDevice(input.id, changes);
-      if (input.status && input.status !== before.status) {
-        await bus.publish('device.statusChanged', { deviceId: device.id, accountId: device.accountId, status: device.status, reason: device.statusReason });
-      }
-      return device;
+      return devices.transaction(async (tx) => {
+        const device = await devices.updateDevice(input.id, changes, tx);
+        if (input.status && input.status !== before.status) {
+          await outbox.enqueue(tx, 'device.statusChanged', { deviceId: device.id, accountId: device.accountId, status: device.status, reason: device.statusReason });
+        }
+        return device;
+      });
     },
 
     async deleteDevice(auth: AuthState, scope: TenantScope, id: string) {
       await ownedDevice(id, scope);
-      const device = await devices.updateDevice(id, { deletedAt: clock() });
-      await bus.publish('device.deleted', { deviceId: id, accountId: device.accountId, byUserId: actor(auth) });
-      return device;
+      return devices.transaction(async (tx) => {
+        const device = await devices.updateDevice(id, { deletedAt: clock() }, tx);
+        await outbox.enqueue(tx, 'device.deleted', { deviceId: id, accountId: device.accountId, byUserId: actor(auth) });
+        return device;
+      });
     },
 
     async restoreDevice(scope: TenantScope, id: string) {

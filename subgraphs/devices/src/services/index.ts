@@ -1,4 +1,5 @@
 import type { BlobStorage, Config, EventBus, Logger, UrlSigner } from '@iris/core';
+import type { Outbox } from '@iris/db';
 import type { DevicesSubgraphData } from '../data/index.js';
 import { createCapturesService } from './captures.js';
 import { createDeliveryService, createPushTokensService, createWebhooksService } from './delivery/index.js';
@@ -11,6 +12,8 @@ import { createRetentionService } from './retention.js';
 export interface ServiceDeps {
   data: DevicesSubgraphData;
   bus: EventBus;
+  /** Where the events of this subgraph's writes go, in the writes' transactions. */
+  outbox: Outbox;
   storage: BlobStorage;
   signer: UrlSigner;
   config: Config;
@@ -21,16 +24,16 @@ export interface ServiceDeps {
 
 /** The devices subgraph's rules, built once per process. */
 export function createServices(deps: ServiceDeps) {
-  const { data, bus, storage, signer, config, logger, publicUrl, clock } = deps;
-  const devices = createDevicesService(data, bus, clock);
-  const captures = createCapturesService(data, devices, storage, signer, bus, publicUrl, clock);
+  const { data, bus, outbox, storage, signer, config, logger, publicUrl, clock } = deps;
+  const devices = createDevicesService(data, outbox, clock);
+  const captures = createCapturesService(data, devices, storage, signer, outbox, publicUrl, clock);
   const delivery = createDeliveryService({ data, config, logger, clock });
   return {
     devices,
     captures,
     modes: createModesService(data, clock),
-    marks: createMarksService(data, captures, bus, logger, clock),
-    notifications: createNotificationsService(data, bus, clock),
+    marks: createMarksService(data, captures, outbox, logger, clock),
+    notifications: createNotificationsService(data, outbox, clock),
     retention: createRetentionService(data, storage, config, logger, clock),
     delivery,
     webhooks: createWebhooksService(data, delivery, config, clock),

@@ -1,5 +1,5 @@
-import { badUserInput, notFound, parseInput, type EventBus, type IrisEventMap, type Logger, type TenantScope } from '@iris/core';
-import type { DeviceMarkModel, Prisma } from '@iris/db';
+import { badUserInput, notFound, parseInput, type IrisEventMap, type Logger, type TenantScope } from '@iris/core';
+import type { DeviceMarkModel, Outbox, Prisma, ScopedTransaction } from '@iris/db';
 import type { ConnectionArgs } from '@iris/core';
 import { markSort, type MarkOrderField } from '../data/marks.js';
 import { z } from 'zod';
@@ -26,13 +26,14 @@ const idsInput = z.object({ ids: z.array(z.uuid('must be mark ids')).min(1, 'nee
  * Marks: made here when an analysis meets the device's mode (driven by `analysis.completed`), then
  * read, signed, trashed, recovered and purged by their owners.
  */
-export function createMarksService(data: DevicesSubgraphData, captures: CapturesService, bus: EventBus, logger: Logger, clock: () => Date) {
+export function createMarksService(data: DevicesSubgraphData, captures: CapturesService, outbox: Outbox, logger: Logger, clock: () => Date) {
   const { marks } = data;
   // Every live subscriber of a new mark needs its row at the same moment: read it once.
   const recent = new Map<string, Promise<DeviceMarkModel | undefined>>();
 
-  async function announce(mark: DeviceMarkModel, notificationId: string) {
-    await bus.publish('mark.created', {
+  /** The mark's events, stored in its transaction. */
+  async function announce(tx: ScopedTransaction<'devices'>, mark: DeviceMarkModel, notificationId: string) {
+    await outbox.enqueue(tx, 'mark.created', {
       markId: mark.id,
       accountId: mark.accountId,
       deviceId: mark.deviceId,
@@ -40,13 +41,13 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
       modeId: mark.modeId,
       createdAt: mark.createdAt.toISOString(),
     });
-    await bus.publish('notification.created', { notificationId, accountId: mark.accountId, type: 'MARK_CREATED', deviceId: mark.deviceId, markId: mark.id });
+    await outbox.enqueue(tx, 'notification.created', { notificationId, accountId: mark.accountId, type: 'MARK_CREATED', deviceId: mark.deviceId, markId: mark.id });
   }
 
-  /** A mark and its notification, in one transaction. */
+  /** A mark, its notification and their events, in one transaction. */
   async function makeMark(input: { accountId: string; deviceId: string; deviceName: string; groupId: string | null; modeId: string | null; dataId: string | null; analysisId: string | null; faceCount: number }) {
     const { deviceName, ...row } = input;
-    const { mark, notification } = await data.devices.transaction(async (tx) => {
+    return data.devices.transaction(async (tx) => {
       const mark = await marks.createMark(row, tx);
       const notification = await data.notifications.create(
         {
@@ -59,10 +60,9 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
         },
         tx,
       );
-      return { mark, notification };
+      await announce(tx, mark, notification.id);
+      return mark;
     });
-    await announce(mark, notification.id);
-    return mark;
   }
 
   return {

@@ -1,28 +1,33 @@
-import { displayName, notFound, parseInput, requireInScope, scopeWhere, type EventBus, type IrisEventMap, type TenantScope } from '@iris/core';
+import { displayName, notFound, parseInput, requireInScope, scopeWhere, type IrisEventMap, type TenantScope } from '@iris/core';
+import type { Outbox, Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** Notifications: of device errors and status changes (from events), announcements, delivery flags. */
-export function createNotificationsService(data: DevicesSubgraphData, bus: EventBus, clock: () => Date) {
+export function createNotificationsService(data: DevicesSubgraphData, outbox: Outbox, clock: () => Date) {
   const { notifications } = data;
-  const publish = (n: { id: string; accountId: string; type: string; deviceId: string | null; markId: string | null }) =>
-    bus.publish('notification.created', { notificationId: n.id, accountId: n.accountId, type: n.type, deviceId: n.deviceId, markId: n.markId });
+  /** A notification and its event, in one transaction. */
+  const create = (row: Prisma.NotificationUncheckedCreateInput) =>
+    data.devices.transaction(async (tx) => {
+      const n = await notifications.create(row, tx);
+      await outbox.enqueue(tx, 'notification.created', { notificationId: n.id, accountId: n.accountId, type: n.type, deviceId: n.deviceId, markId: n.markId });
+      return n;
+    });
 
   return {
     async onDeviceStatusChanged(event: IrisEventMap['device.statusChanged']) {
       const error = event.status === 'ERROR';
       const [device] = await data.devices.devicesByIds([event.deviceId], { scope: { all: true } });
       const name = device?.name ?? 'A device';
-      const created = await notifications.create({
+      await create({
         accountId: event.accountId,
         type: error ? 'DEVICE_ERROR' : 'DEVICE_STATUS_CHANGED',
         deviceId: event.deviceId,
         title: error ? `${name} reports an error` : `${name} is now ${event.status.toLowerCase()}`,
         body: event.reason ?? (error ? 'The device reported a connection error.' : `Status changed to ${event.status}.`),
       });
-      await publish(created);
     },
 
     /** Created today (UTC) and not yet sent: the document's "today's unsent notifications". */
@@ -37,9 +42,7 @@ export function createNotificationsService(data: DevicesSubgraphData, bus: Event
 
     async announce(raw: unknown) {
       const input = parseInput(z.object({ accountId: z.uuid('must be an account id'), title: displayName(z, 200), body: text(2_000), deviceId: z.uuid().nullish() }), raw);
-      const created = await notifications.create({ accountId: input.accountId, type: 'ANNOUNCEMENT', title: input.title, body: input.body, deviceId: input.deviceId ?? null });
-      await publish(created);
-      return created;
+      return create({ accountId: input.accountId, type: 'ANNOUNCEMENT', title: input.title, body: input.body, deviceId: input.deviceId ?? null });
     },
 
     async update(raw: unknown) {

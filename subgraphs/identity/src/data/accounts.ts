@@ -63,19 +63,19 @@ export function createAccountsData(prisma: ScopedClient<'identity'>) {
     accountIn: (tx: ScopedTransaction<'identity'>, id: string) => tx.account.findUnique({ where: { id } }),
 
     /** Null when there is no such account. */
-    setAccountActive: async (accountId: string, active: boolean) => {
-      const updated = await prisma.account.updateMany({ where: { id: accountId }, data: { active } });
-      return updated.count === 1 ? prisma.account.findUnique({ where: { id: accountId } }) : null;
+    setAccountActive: async (accountId: string, active: boolean, tx: ScopedTransaction<'identity'> = prisma) => {
+      const updated = await tx.account.updateMany({ where: { id: accountId }, data: { active } });
+      return updated.count === 1 ? tx.account.findUnique({ where: { id: accountId } }) : null;
     },
 
     updateAccount: (accountId: string, changes: AccountChanges) => prisma.account.update({ where: { id: accountId }, data: changes }),
 
-    addMember: (accountId: string, email: string, displayName: string | null) =>
-      prisma.user.create({ data: { accountId, email: normaliseEmail(email), displayName, role: 'MEMBER', passwordHash: null } }),
+    addMember: (accountId: string, email: string, displayName: string | null, tx: ScopedTransaction<'identity'> = prisma) =>
+      tx.user.create({ data: { accountId, email: normaliseEmail(email), displayName, role: 'MEMBER', passwordHash: null } }),
 
     /** Deletes a member (never the main user) of the account; false when there was none. */
-    removeMember: async (accountId: string, userId: string) =>
-      (await prisma.user.deleteMany({ where: { id: userId, accountId, role: 'MEMBER' } })).count === 1,
+    removeMember: async (accountId: string, userId: string, tx: ScopedTransaction<'identity'> = prisma) =>
+      (await tx.user.deleteMany({ where: { id: userId, accountId, role: 'MEMBER' } })).count === 1,
 
     setPasswordHash: (tx: ScopedTransaction<'identity'>, userId: string, passwordHash: string) =>
       tx.user.update({ where: { id: userId }, data: { passwordHash } }),

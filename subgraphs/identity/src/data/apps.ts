@@ -1,5 +1,5 @@
 import { appScopeWhere, isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { ApiKeyModel, AppModel, Prisma, ScopedClient } from '@iris/db';
+import type { ApiKeyModel, AppModel, Prisma, ScopedClient, ScopedTransaction } from '@iris/db';
 
 const appsSort: Sort<AppModel> = {
   name: 'app.createdAt',
@@ -41,7 +41,7 @@ export function createAppsData(prisma: ScopedClient<'identity'>) {
 
     createApp: (row: Prisma.AppUncheckedCreateInput) => prisma.app.create({ data: row }),
 
-    updateApp: (id: string, changes: AppChanges) => prisma.app.update({ where: { id }, data: changes }),
+    updateApp: (id: string, changes: AppChanges, tx: ScopedTransaction<'identity'> = prisma) => tx.app.update({ where: { id }, data: changes }),
 
     apiKeysByIds: (ids: readonly string[], scope: TenantScope) =>
       prisma.apiKey.findMany({ where: { id: { in: ids.filter(isUuid) }, ...scopeWhere(scope) } }),
@@ -56,7 +56,7 @@ export function createAppsData(prisma: ScopedClient<'identity'>) {
     createApiKey: (row: { appId: string; accountId: string; name: string; prefix: string; secretHash: string; scopes: string[] }) =>
       prisma.apiKey.create({ data: row }),
 
-    revokeApiKey: (id: string, now: Date) => prisma.apiKey.update({ where: { id }, data: { revokedAt: now } }),
+    revokeApiKey: (id: string, now: Date, tx: ScopedTransaction<'identity'> = prisma) => tx.apiKey.update({ where: { id }, data: { revokedAt: now } }),
 
     /** The key, its app and its account (whether the account is active decides whether the key works). */
     apiKeyBySecretHash: (secretHash: string) =>

@@ -1,5 +1,5 @@
 import { isUuid, paginate, requireInScope, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { OrderModel, OrderStatus, Prisma, ScopedClient } from '@iris/db';
+import type { OrderModel, OrderStatus, Prisma, ScopedClient, ScopedTransaction } from '@iris/db';
 
 const ordersSort: Sort<OrderModel> = { name: 'order.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
@@ -39,9 +39,13 @@ export function createPlansData(prisma: ScopedClient<'identity'>) {
 
     /**
      * Applies a payment event once: records it by the provider's event id and moves the order, all in
-     * one transaction. Returns the order, and whether this delivery changed anything.
+     * one transaction, with what a paid order implies (`paid`, its event). Returns the order, and
+     * whether this delivery changed anything.
      */
-    applyPaymentEvent: (event: { id: string; orderId: string; status: OrderStatus }) =>
+    applyPaymentEvent: (
+      event: { id: string; orderId: string; status: OrderStatus },
+      paid?: (tx: ScopedTransaction<'identity'>, plan: { accountId: string; planId: string; retentionDays: number }) => Promise<unknown>,
+    ) =>
       prisma.$transaction(async (tx) => {
         const order = await tx.order.findUnique({ where: { id: event.orderId } });
         if (!order) return { order: null, applied: false };
@@ -53,6 +57,8 @@ export function createPlansData(prisma: ScopedClient<'identity'>) {
         const updated = await tx.order.update({ where: { id: order.id }, data: { status: event.status } });
         if (event.status === 'PAID') {
           await tx.account.update({ where: { id: order.accountId }, data: { retentionPlanId: order.planId } });
+          const plan = await tx.retentionPlan.findUniqueOrThrow({ where: { id: order.planId } });
+          await paid?.(tx, { accountId: order.accountId, planId: order.planId, retentionDays: plan.retentionDays });
         }
         return { order: updated, applied: true };
       }),

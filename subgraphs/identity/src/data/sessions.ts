@@ -21,17 +21,16 @@ export function createSessionsData(prisma: ScopedClient<'identity'>) {
       (await tx.refreshToken.updateMany({ where: { id, usedAt: null, revokedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } }))
         .count === 1,
 
-    revokeFamily: async (familyId: string, now: Date) =>
-      (await prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } })).count,
+    revokeFamily: async (familyId: string, now: Date, tx: ScopedTransaction<'identity'> = prisma) =>
+      (await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } })).count,
 
     /** Ends the user's OAuth sessions of one app; returns the ids of the sessions it ended. */
-    revokeAppSessions: (userId: string, appId: string, now: Date) =>
-      prisma.$transaction(async (tx) => {
-        const where = { userId, appId, revokedAt: null };
-        const families = await tx.refreshToken.findMany({ where, select: { familyId: true }, distinct: ['familyId'] });
-        await tx.refreshToken.updateMany({ where, data: { revokedAt: now } });
-        return families.map((row) => row.familyId);
-      }),
+    revokeAppSessions: async (tx: ScopedTransaction<'identity'>, userId: string, appId: string, now: Date) => {
+      const where = { userId, appId, revokedAt: null };
+      const families = await tx.refreshToken.findMany({ where, select: { familyId: true }, distinct: ['familyId'] });
+      await tx.refreshToken.updateMany({ where, data: { revokedAt: now } });
+      return families.map((row) => row.familyId);
+    },
 
     /** Ends the user's sessions but `exceptFamilyId`; returns the ids of the sessions it ended. */
     revokeUserSessions: async (tx: ScopedTransaction<'identity'>, userId: string, now: Date, exceptFamilyId?: string) => {

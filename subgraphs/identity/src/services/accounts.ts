@@ -1,5 +1,5 @@
-import { badUserInput, conflict, displayName, ErrorCode, IrisError, notFound, parseInput, requireInScope, type EventBus, type TenantScope } from '@iris/core';
-import type { AccountModel, UserModel } from '@iris/db';
+import { badUserInput, conflict, displayName, ErrorCode, IrisError, notFound, parseInput, requireInScope, type TenantScope } from '@iris/core';
+import type { AccountModel, Outbox, SqlClient, UserModel } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { hashPassword, requireStrongPassword, verifyPassword } from './passwords.js';
@@ -27,10 +27,10 @@ const removeAccountFromAppInput = z.object({ appId: z.string().min(1).max(64), a
 const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
 
 /** Registration, verification, account management and member users. */
-export function createAccountsService(data: IdentityData, verification: VerificationService, sessions: SessionsService, revocations: RevocationsService, bus: EventBus) {
+export function createAccountsService(data: IdentityData, verification: VerificationService, sessions: SessionsService, revocations: RevocationsService, outbox: Outbox) {
   const { accounts } = data;
-  /** Devices keeps who belongs to which account (to check shares) from these. */
-  const userAdded = (user: UserModel) => bus.publish('account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
+  /** Devices keeps who belongs to which account (to check shares) from these, stored with the user. */
+  const userAdded = (tx: SqlClient, user: UserModel) => outbox.enqueue(tx, 'account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
 
   async function createAccount(
     input: { email: string; accountName: string; phone?: string | null; password?: string },
@@ -43,10 +43,10 @@ export function createAccountsService(data: IdentityData, verification: Verifica
     const created = await accounts.transaction(async (tx) => {
       const account = await accounts.createAccountWithMainUser(tx, { ...input, passwordHash, active: false });
       if (options.appId) await accounts.linkAccountToApp(tx, account.id, options.appId);
+      await userAdded(tx, account.users[0]!);
       return account;
     });
     const { users, ...account } = created;
-    await userAdded(users[0]!);
     return { account, user: users[0]! };
   }
 
@@ -72,13 +72,16 @@ export function createAccountsService(data: IdentityData, verification: Verifica
     },
 
     async setStatus(accountId: string, active: boolean) {
-      const account = await accounts.setAccountActive(accountId, active);
+      const account = await accounts.transaction(async (tx) => {
+        const changed = await accounts.setAccountActive(accountId, active, tx);
+        // A deactivated account's users and apps stop at once, not when their tokens expire.
+        if (changed && !active) await revocations.revoke(tx, 'account', accountId);
+        return changed;
+      });
       if (!account) throw notFound('Account', accountId);
-      // A deactivated account's users and apps stop at once, not when their tokens expire.
-      if (!active) await revocations.revoke('account', accountId);
       // Tokens say when they were issued in whole seconds, and a deactivation refuses those of its own
       // second: reactivation answers once that second has passed, so tokens issued after it hold.
-      else await revocations.nextSecond();
+      if (active) await revocations.nextSecond();
       return account;
     },
 
@@ -125,19 +128,14 @@ export function createAccountsService(data: IdentityData, verification: Verifica
       return { appId: app.id, removedAccountId: input.accountId };
     },
 
-    /**
-     * Tells devices about a user made elsewhere (an account created by a first sign-in with an identity
-     * provider); devices keeps it idempotently, so announcing a known user changes nothing.
-     */
-    async announceUser(user: UserModel) {
-      await userAdded(user);
-    },
-
     async addMember(accountId: string, raw: unknown) {
       const input = parseInput(addMemberInput, raw);
       if (await accounts.emailTaken(input.email)) throw conflict('A user with this email exists already.', { field: 'input.email' });
-      const user = await accounts.addMember(accountId, input.email, input.displayName ?? null);
-      await userAdded(user);
+      const user = await accounts.transaction(async (tx) => {
+        const added = await accounts.addMember(accountId, input.email, input.displayName ?? null, tx);
+        await userAdded(tx, added);
+        return added;
+      });
       await verification.send(input.email, 'PASSWORD_RESET');
       return user;
     },
@@ -150,12 +148,10 @@ export function createAccountsService(data: IdentityData, verification: Verifica
       }
       requireStrongPassword(input.newPassword, 'input.newPassword', [user.email, user.displayName ?? '']);
       const passwordHash = await hashPassword(input.newPassword);
-      const { ended, result } = await accounts.transaction(async (tx) => ({
-        ended: await sessions.endOtherSessions(tx, user.id, sessionId),
-        result: { user: await accounts.setPasswordHash(tx, user.id, passwordHash) },
-      }));
-      await revocations.revoke('session', ended);
-      return result;
+      return accounts.transaction(async (tx) => {
+        await sessions.endOtherSessions(tx, user.id, sessionId);
+        return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
+      });
     },
 
     /** Answers the same whether or not the email is known; only a user who can use the code gets one. */
@@ -172,23 +168,22 @@ export function createAccountsService(data: IdentityData, verification: Verifica
       const user = await accounts.userByEmail(input.email);
       const checked = await verification.check(input.email, 'PASSWORD_RESET', input.code);
       if (!user) throw badUserInput('This code is wrong or has expired.', 'input.code');
-      const { ended, result } = await accounts.transaction(async (tx) => {
+      return accounts.transaction(async (tx) => {
         await verification.consume(tx, checked);
-        return {
-          ended: await sessions.endOtherSessions(tx, user.id),
-          result: { user: await accounts.setPasswordHash(tx, user.id, passwordHash) },
-        };
+        // Whoever reset it is not signed in: every session of the user ends.
+        await sessions.endOtherSessions(tx, user.id);
+        return { user: await accounts.setPasswordHash(tx, user.id, passwordHash) };
       });
-      // Whoever reset it is not signed in: every session of the user ends.
-      await revocations.revoke('session', ended);
-      return result;
     },
 
     async removeMember(accountId: string, userId: string) {
-      const removed = await accounts.removeMember(accountId, userId);
+      const removed = await accounts.transaction(async (tx) => {
+        if (!(await accounts.removeMember(accountId, userId, tx))) return false;
+        await revocations.revoke(tx, 'user', userId);
+        await outbox.enqueue(tx, 'account.userRemoved', { accountId, userId });
+        return true;
+      });
       if (!removed) throw notFound('member User', userId);
-      await revocations.revoke('user', userId);
-      await bus.publish('account.userRemoved', { accountId, userId });
       return { removedUserId: userId };
     },
   };

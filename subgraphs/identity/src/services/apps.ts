@@ -1,5 +1,5 @@
 import { badUserInput, displayName, notFound, parseInput, signAccessToken, unauthenticated, type Config, type Scope, type TenantScope, type TokenKeys } from '@iris/core';
-import type { AppModel } from '@iris/db';
+import type { AppModel, SqlClient } from '@iris/db';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
@@ -82,11 +82,13 @@ const createApiKeyInput = z.object({
 /** Developer apps (app id and key) and API keys for app servers. */
 export function createAppsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService) {
   const { apps } = data;
+  /** The change and the revocations it implies, in one transaction. */
+  const transaction = data.accounts.transaction;
 
-  /** Ends the tokens traded for the app's current and previous keys (scopes changed, app deactivated). */
-  async function revokeAppKeyTokens(app: AppModel): Promise<void> {
+  /** Ends the tokens traded for the app's current and previous keys (scopes changed, app deactivated), in `tx`. */
+  async function revokeAppKeyTokens(tx: SqlClient, app: AppModel): Promise<void> {
     const hashes = [app.keyHash, app.previousKeyHash].filter((hash): hash is string => !!hash);
-    if (hashes.length > 0) await revocations.revoke('credential', hashes.map((hash) => appKeyCredentialId(app, hash)));
+    if (hashes.length > 0) await revocations.revoke(tx, 'credential', hashes.map((hash) => appKeyCredentialId(app, hash)));
   }
 
   /** The app, if the caller's tenant owns it; otherwise NOT_FOUND, as if it did not exist. */
@@ -122,17 +124,21 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
     async update(raw: unknown, scope: TenantScope) {
       const { id, ...changes } = parseInput(updateAppInput, raw);
       const app = await ownedApp(id, scope);
-      const updated = await apps.updateApp(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)));
-      // Tokens already traded carry the old scopes: they stop, and the gateway trades the key again.
-      if (changes.appKeyScopes) await revokeAppKeyTokens(app);
-      return updated;
+      return transaction(async (tx) => {
+        const updated = await apps.updateApp(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)), tx);
+        // Tokens already traded carry the old scopes: they stop, and the gateway trades the key again.
+        if (changes.appKeyScopes) await revokeAppKeyTokens(tx, app);
+        return updated;
+      });
     },
 
     async setStatus(id: string, active: boolean, scope: TenantScope) {
       const app = await ownedApp(id, scope);
-      const updated = await apps.updateApp(id, { active });
-      if (!active) await revokeAppKeyTokens(app);
-      return updated;
+      return transaction(async (tx) => {
+        const updated = await apps.updateApp(id, { active }, tx);
+        if (!active) await revokeAppKeyTokens(tx, app);
+        return updated;
+      });
     },
 
     /**
@@ -146,13 +152,12 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
       const now = clock();
       const graceMs = config.APP_KEY_ROTATION_GRACE_SECONDS * 1000;
       const previousKeyExpiresAt = app.keyHash && graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
-      const updated = await apps.updateApp(id, {
-        keyHash: hashSecret(appKey),
-        previousKeyHash: previousKeyExpiresAt ? app.keyHash : null,
-        previousKeyExpiresAt,
+      const updated = await transaction(async (tx) => {
+        const rotated = await apps.updateApp(id, { keyHash: hashSecret(appKey), previousKeyHash: previousKeyExpiresAt ? app.keyHash : null, previousKeyExpiresAt }, tx);
+        if (app.previousKeyHash) await revocations.revoke(tx, 'credential', appKeyCredentialId(app, app.previousKeyHash));
+        if (app.keyHash && !previousKeyExpiresAt) await revocations.revoke(tx, 'credential', appKeyCredentialId(app, app.keyHash));
+        return rotated;
       });
-      if (app.previousKeyHash) await revocations.revoke('credential', appKeyCredentialId(app, app.previousKeyHash));
-      if (app.keyHash && !previousKeyExpiresAt) await revocations.revoke('credential', appKeyCredentialId(app, app.keyHash));
       return { app: updated, appKey, previousKeyValidUntil: previousKeyExpiresAt };
     },
 
@@ -201,10 +206,12 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
     async revokeApiKey(id: string, scope: TenantScope) {
       const [apiKey] = await apps.apiKeysByIds([id], scope);
       if (!apiKey) throw notFound('ApiKey', id);
-      const revoked = apiKey.revokedAt ? apiKey : await apps.revokeApiKey(id, clock());
-      // The tokens already traded for the key stop too, not when they expire.
-      await revocations.revoke('credential', id);
-      return revoked;
+      return transaction(async (tx) => {
+        const revoked = apiKey.revokedAt ? apiKey : await apps.revokeApiKey(id, clock(), tx);
+        // The tokens already traded for the key stop too, not when they expire.
+        await revocations.revoke(tx, 'credential', id);
+        return revoked;
+      });
     },
 
     /** An app server's API key, traded for a short-lived access token carrying the app and scopes. */

@@ -1,4 +1,5 @@
-import type { Config, EventBus, Logger, TokenKeys } from '@iris/core';
+import type { Config, Logger, TokenKeys } from '@iris/core';
+import type { Outbox } from '@iris/db';
 import type { IdentityData } from '../data/index.js';
 import { createAccountsService } from './accounts.js';
 import { createAppsService } from './apps.js';
@@ -12,7 +13,8 @@ export interface ServiceDeps {
   data: IdentityData;
   keys: TokenKeys;
   config: Config;
-  bus: EventBus;
+  /** Where the events of identity's writes go, in the writes' transactions. */
+  outbox: Outbox;
   logger: Logger;
   clock: () => Date;
   sender?: VerificationSender;
@@ -20,17 +22,17 @@ export interface ServiceDeps {
 
 /** Identity's business rules, built once per process and shared by every request. */
 export function createServices(deps: ServiceDeps) {
-  const { data, keys, config, bus, clock } = deps;
+  const { data, keys, config, outbox, clock } = deps;
   const sender = deps.sender ?? createOutboxSender(data, deps.logger, config.NODE_ENV === 'production');
   const verification = createVerificationService(data, sender, config, clock);
-  const revocations = createRevocationsService(bus, config, clock, deps.logger);
-  const sessions = createSessionsService(data, keys, config, clock, revocations);
+  const revocations = createRevocationsService(outbox, config, clock);
+  const sessions = createSessionsService(data, keys, config, clock, revocations, outbox);
   return {
     verification,
     sessions,
-    accounts: createAccountsService(data, verification, sessions, revocations, bus),
+    accounts: createAccountsService(data, verification, sessions, revocations, outbox),
     apps: createAppsService(data, keys, config, clock, revocations),
-    plans: createPlansService(data, bus, config, clock),
+    plans: createPlansService(data, outbox, config, clock),
   };
 }
 

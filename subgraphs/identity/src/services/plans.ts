@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { badUserInput, displayName, notFound, parseInput, principalOf, requireInScope, type AuthState, type Config, type EventBus, type TenantScope } from '@iris/core';
+import { badUserInput, displayName, notFound, parseInput, principalOf, requireInScope, type AuthState, type Config, type TenantScope } from '@iris/core';
+import type { Outbox } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
 import { sameHash } from './secrets.js';
@@ -36,7 +37,7 @@ export interface WebhookResponse {
 }
 
 /** Storage plans, their orders, and the payment provider's signed status callback. */
-export function createPlansService(data: IdentityData, bus: EventBus, config: Config, clock: Clock) {
+export function createPlansService(data: IdentityData, outbox: Outbox, config: Config, clock: Clock) {
   const { plans } = data;
   return {
     create: (raw: unknown) => plans.createPlan(parseInput(createPlanInput, raw)),
@@ -76,12 +77,9 @@ export function createPlansService(data: IdentityData, bus: EventBus, config: Co
       } catch {
         return { status: 400, body: { error: 'The body must be JSON: { "id": string, "orderId": uuid, "status": "PAID" | "FAILED" | "CANCELLED" }.' } };
       }
-      const { order, applied } = await plans.applyPaymentEvent(event);
+      // A paid order's plan change reaches devices (which purges by it) from the same transaction.
+      const { order, applied } = await plans.applyPaymentEvent(event, (tx, plan) => outbox.enqueue(tx, 'account.retentionPlanChanged', plan));
       if (!order) return { status: 404, body: { error: `No order ${event.orderId}.` } };
-      if (applied && order.status === 'PAID') {
-        const [plan] = await plans.plansByIds([order.planId]);
-        await bus.publish('account.retentionPlanChanged', { accountId: order.accountId, planId: order.planId, retentionDays: plan!.retentionDays });
-      }
       return { status: 200, body: { received: true, applied, orderStatus: order.status } };
     },
   };

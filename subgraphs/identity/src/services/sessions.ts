@@ -12,7 +12,7 @@ import {
   type OidcProvider,
   type TokenKeys,
 } from '@iris/core';
-import type { AccountModel, ScopedTransaction, UserModel } from '@iris/db';
+import type { AccountModel, Outbox, ScopedTransaction, UserModel } from '@iris/db';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { IdentityData } from '../data/index.js';
 import { normaliseEmail } from '../data/accounts.js';
@@ -33,8 +33,15 @@ const AUTHORIZATION_CODE_TTL_MS = 60_000;
  * Sign-in and sessions: password sign-in with throttling, refresh-token rotation with reuse
  * detection, one-time login tokens, OpenID Connect ID tokens, and OAuth authorization codes (PKCE).
  */
-export function createSessionsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService) {
+export function createSessionsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService, outbox: Outbox) {
   const { sessions, accounts } = data;
+  /** Ends a session and its access tokens, in one transaction; how many refresh tokens it ended. */
+  const endSession = (familyId: string, now: Date) =>
+    sessions.transaction(async (tx) => {
+      const ended = await sessions.revokeFamily(familyId, now, tx);
+      await revocations.revoke(tx, 'session', familyId);
+      return ended;
+    });
   const providers = new Map((config.OIDC_PROVIDERS ?? []).map((p) => [p.issuer, { provider: p, keys: providerKeys(p) }]));
 
   /**
@@ -115,8 +122,7 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       if (!row || row.revokedAt || row.expiresAt <= now) throw unauthenticated(INVALID_REFRESH);
       if (row.usedAt) {
         // A used token presented again means it leaked: end the whole session for everyone holding it.
-        await sessions.revokeFamily(row.familyId, now);
-        await revocations.revoke('session', row.familyId);
+        await endSession(row.familyId, now);
         throw unauthenticated('This refresh token was already used, so its session has been ended for safety. Sign in again.');
       }
       requireActive(row.user);
@@ -125,8 +131,7 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
         return issue(tx, withoutAccount(row.user), { familyId: row.familyId, appId: row.appId, scopes: row.scopes });
       });
       if (!payload) {
-        await sessions.revokeFamily(row.familyId, now);
-        await revocations.revoke('session', row.familyId);
+        await endSession(row.familyId, now);
         throw unauthenticated('This refresh token was already used, so its session has been ended for safety. Sign in again.');
       }
       return payload;
@@ -135,10 +140,8 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
     async logout(refreshToken: string): Promise<boolean> {
       const row = await sessions.refreshTokenByHash(hashSecret(refreshToken));
       if (!row) return false;
-      const revoked = (await sessions.revokeFamily(row.familyId, clock())) > 0;
-      // Also when the session had ended already: a logout retried after a failed publish still revokes.
-      await revocations.revoke('session', row.familyId);
-      return revoked;
+      // Also when the session had ended already: a logout repeated revokes its access tokens again.
+      return (await endSession(row.familyId, clock())) > 0;
     },
 
     /**
@@ -163,8 +166,11 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       if (hinted && callerId !== undefined && callerId !== hinted) throw badUserInput('input.idTokenHint: names another user than the one signed in.', 'input.idTokenHint');
       const userId = hinted ?? callerId;
       if (userId === undefined) throw unauthenticated('Sign in, or pass `idTokenHint` (`id_token_hint`): an ID token the app received for the user.');
-      const families = await sessions.revokeAppSessions(userId, app.id, clock());
-      if (families.length > 0) await revocations.revoke('session', families);
+      const families = await sessions.transaction(async (tx) => {
+        const ended = await sessions.revokeAppSessions(tx, userId, app.id, clock());
+        if (ended.length > 0) await revocations.revoke(tx, 'session', ended);
+        return ended;
+      });
       return { sessionsEnded: families.length, redirectTo: input.redirectUri ?? null };
     },
 
@@ -230,6 +236,8 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
           const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email;
           const account = await accounts.createAccountWithMainUser(tx, { accountName: name, email, passwordHash: null, active: true });
           user = account.users[0]!;
+          // Devices keeps who belongs to which account (to check shares).
+          await outbox.enqueue(tx, 'account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
         }
         await sessions.linkExternalIdentity(tx, { issuer: entry.provider.issuer, subject, userId: user.id });
         return issue(tx, user);
@@ -290,9 +298,12 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
 
     /**
      * After a password change or reset: every session of the user but `keepSessionId` (the one changing
-     * it) ends; returns the ids of those that did, to revoke their access tokens once committed.
+     * it) ends, with their access tokens, in the caller's transaction.
      */
-    endOtherSessions: (tx: ScopedTransaction<'identity'>, userId: string, keepSessionId?: string) => sessions.revokeUserSessions(tx, userId, clock(), keepSessionId),
+    endOtherSessions: async (tx: ScopedTransaction<'identity'>, userId: string, keepSessionId?: string) => {
+      const ended = await sessions.revokeUserSessions(tx, userId, clock(), keepSessionId);
+      if (ended.length > 0) await revocations.revoke(tx, 'session', ended);
+    },
   };
 }
 

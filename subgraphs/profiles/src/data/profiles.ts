@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { appScopeWhere, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import type { ErasureScope, Prisma, ProfileModel, ScopedClient } from '@iris/db';
+import type { ErasureScope, Prisma, ProfileModel, ScopedClient, ScopedTransaction } from '@iris/db';
+
+/** What a write implies beyond its rows (its events), done by the caller inside the write's transaction. */
+export type InTransaction<Written> = (tx: ScopedTransaction<'profiles'>, written: Written) => Promise<unknown>;
 
 /** Profiles are numbered as they arrive, so `id` order is arrival order and a cursor stays valid forever. */
 const profilesSort: Sort<ProfileModel> = { name: 'profile.id', keys: [{ field: 'id', direction: 'asc', type: 'bigint' }] };
@@ -82,7 +85,7 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
      * Creates or updates one profile in one transaction. A profile written under another account
      * is left alone; an app user id already linked to another phone of the app is refused.
      */
-    upsert: (accountId: string, key: ProfileKey, changes: ProfileChanges): Promise<UpsertResult> =>
+    upsert: (accountId: string, key: ProfileKey, changes: ProfileChanges, then?: InTransaction<ProfileModel>): Promise<UpsertResult> =>
       prisma.$transaction(async (tx) => {
         const existing = await tx.profile.findUnique({ where: { appId_deviceId: key } });
         if (existing && existing.accountId !== accountId) return { ok: false, reason: 'other-account' } as const;
@@ -93,6 +96,7 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
         const profile = existing
           ? await tx.profile.update({ where: { id: existing.id }, data: changes })
           : await tx.profile.create({ data: { ...key, accountId, ...changes } });
+        await then?.(tx, profile);
         return { ok: true, profile } as const;
       }),
 
@@ -114,7 +118,7 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
       accountId: string;
       appId: string | null;
       requestedBy: string;
-    }) =>
+    }, then?: InTransaction<{ id: string }>) =>
       prisma.$transaction(async (tx) => {
         const removed = await tx.profile.deleteMany({
           where: { deviceId: request.deviceId, accountId: request.accountId, ...(request.appId ? { appId: request.appId } : {}) },
@@ -130,14 +134,18 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
           },
         });
         await tx.erasurePart.create({ data: { erasureId: erasure.id, subgraph: 'profiles', removed: { profile: removed.count } } });
+        await then?.(tx, erasure);
         return erasure;
       }),
 
-    recordErasurePart: (erasureId: string, subgraph: string, removed: Record<string, number>) =>
-      prisma.erasurePart.upsert({
-        where: { erasureId_subgraph: { erasureId, subgraph } },
-        update: {},
-        create: { erasureId, subgraph, removed },
+    /** Records a participant's part; `then` sees every part recorded so far, this one included. */
+    recordErasurePart: (erasureId: string, subgraph: string, removed: Record<string, number>, then?: InTransaction<string[]>) =>
+      prisma.$transaction(async (tx) => {
+        // One report of an erasure at a time: the one that completes it sees every other part.
+        await tx.$queryRaw`SELECT id FROM profiles."Erasure" WHERE id = ${erasureId}::uuid FOR UPDATE`;
+        await tx.erasurePart.upsert({ where: { erasureId_subgraph: { erasureId, subgraph } }, update: {}, create: { erasureId, subgraph, removed } });
+        const parts = await tx.erasurePart.findMany({ where: { erasureId }, select: { subgraph: true } });
+        await then?.(tx, parts.map((part) => part.subgraph));
       }),
 
     /** The erasure with its parts, if the caller's account asked for it. */

@@ -1,5 +1,5 @@
-import { DEMO, type EventBus } from '@iris/core';
-import type { ScopedClient } from '@iris/db';
+import { DEMO } from '@iris/core';
+import type { Outbox, ScopedClient } from '@iris/db';
 
 // The three example profiles of the profiles API document, for the demo app.
 const examples = [
@@ -43,14 +43,16 @@ const examples = [
 ];
 
 /** Seeds the examples and announces them as the SDK's posts would be, so analytics counts them too. */
-export async function seedProfiles(prisma: ScopedClient<'profiles'>, bus: EventBus): Promise<void> {
+export async function seedProfiles(prisma: ScopedClient<'profiles'>, outbox: Outbox): Promise<void> {
   for (const example of examples) {
-    const p = await prisma.profile.upsert({
-      where: { appId_deviceId: { appId: DEMO.app.id, deviceId: example.deviceId } },
-      update: {},
-      create: { ...example, appId: DEMO.app.id, accountId: DEMO.account.id },
+    await prisma.$transaction(async (tx) => {
+      const p = await tx.profile.upsert({
+        where: { appId_deviceId: { appId: DEMO.app.id, deviceId: example.deviceId } },
+        update: {},
+        create: { ...example, appId: DEMO.app.id, accountId: DEMO.account.id },
+      });
+      const { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country } = p;
+      await outbox.enqueue(tx, 'profile.upserted', { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country });
     });
-    const { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country } = p;
-    await bus.publish('profile.upserted', { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country });
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, RedisEventBus, type AuthState } from '@iris/core';
-import { openDatabase, type Database } from '@iris/db';
+import { openDatabase, Outbox, type Database } from '@iris/db';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createProfilesData } from '../data/profiles.js';
@@ -27,7 +27,7 @@ const WAIT_MS = 10 * 60_000;
 
 let database: Database;
 const buses: RedisEventBus[] = [];
-const stops: (() => void)[] = [];
+const stops: (() => unknown)[] = [];
 
 beforeAll(async () => {
   if (!redisAnswers) return;
@@ -38,10 +38,15 @@ beforeAll(async () => {
     return created;
   };
   const [busA, busB, analyticsBus] = [bus(), bus(), bus()];
-  const instance = (bus: RedisEventBus) => createServices({ data: createProfilesData(database.prisma), bus, erasureWaitMs: WAIT_MS });
+  const instance = (bus: RedisEventBus) => {
+    const outbox = new Outbox({ prisma: database.prisma, bus, source: 'profiles', logger });
+    outbox.start();
+    stops.push(() => outbox.stop());
+    return createServices({ data: createProfilesData(database.prisma), outbox, erasureWaitMs: WAIT_MS });
+  };
   const second = instance(busB);
   first = instance(busA);
-  stops.push(listenToEvents(busA, first), listenToEvents(busB, second));
+  stops.push(listenToEvents(busA, first, database.prisma), listenToEvents(busB, second, database.prisma));
   // Analytics, the other participant: reports what it removed for every request.
   stops.push(
     analyticsBus.subscribe('userData.erasureRequested', async ({ payload }) => {
@@ -64,7 +69,7 @@ beforeAll(async () => {
 let first: Services;
 
 afterAll(async () => {
-  for (const stop of stops) stop();
+  for (const stop of stops) await stop();
   await Promise.all(buses.map((bus) => bus.close()));
   await database?.close();
   if (redisAnswers) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type EventBus, type IrisEventMap } from '@iris/core';
+import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type IrisEventMap } from '@iris/core';
+import type { Outbox } from '@iris/db';
 import { z } from 'zod';
 import type { ProfilesData } from '../data/profiles.js';
 import { requireAppAccess } from './profiles.js';
@@ -18,7 +19,7 @@ const byOwnerInput = z.object({ deviceId: z.string().trim().min(1).max(200), own
  * (one consumer group), so the instance that records the last one announces the completion to all
  * (`userData.erasureCompleted`, to every instance) and the one holding the request answers at once.
  */
-export function createErasureService(data: ProfilesData, bus: EventBus, options: { waitMs: number }) {
+export function createErasureService(data: ProfilesData, outbox: Outbox, options: { waitMs: number }) {
   const reported = new EventEmitter();
   reported.setMaxListeners(0);
 
@@ -26,13 +27,16 @@ export function createErasureService(data: ProfilesData, bus: EventBus, options:
     const principal = principalOf(auth);
     const erasureId = randomUUID();
     const done = once(reported, `complete:${erasureId}`, { signal: AbortSignal.timeout(options.waitMs) }).catch(() => undefined);
-    await data.erase({
-      erasureId,
-      scope: request.appId ? 'BY_APP' : 'BY_OWNER',
-      ...request,
-      requestedBy: principal.kind === 'user' ? `user:${principal.userId}` : `apiKey:${principal.appId}`,
-    });
-    await bus.publish('userData.erasureRequested', { erasureId, ...request });
+    // The erasure, this subgraph's part and the request to the others, in one transaction.
+    await data.erase(
+      {
+        erasureId,
+        scope: request.appId ? 'BY_APP' : 'BY_OWNER',
+        ...request,
+        requestedBy: principal.kind === 'user' ? `user:${principal.userId}` : `apiKey:${principal.appId}`,
+      },
+      (tx) => outbox.enqueue(tx, 'userData.erasureRequested', { erasureId, ...request }),
+    );
     await done;
     return (await data.erasure(erasureId, { all: true }))!;
   }
@@ -57,11 +61,9 @@ export function createErasureService(data: ProfilesData, bus: EventBus, options:
      * the receipt.
      */
     async onPartErased(report: IrisEventMap['userData.erased']) {
-      await data.recordErasurePart(report.erasureId, report.subgraph, report.removed);
-      const erasure = await data.erasure(report.erasureId, { all: true });
-      if (erasure && ERASURE_PARTICIPANTS.every((s) => erasure.parts.some((p) => p.subgraph === s))) {
-        await bus.publish('userData.erasureCompleted', { erasureId: report.erasureId });
-      }
+      await data.recordErasurePart(report.erasureId, report.subgraph, report.removed, async (tx, parts) => {
+        if (ERASURE_PARTICIPANTS.every((s) => parts.includes(s))) await outbox.enqueue(tx, 'userData.erasureCompleted', { erasureId: report.erasureId });
+      });
     },
 
     /** Every instance hears every completion (no group) and wakes its own waiter if it has one. */

@@ -1,4 +1,5 @@
-import { conflict, forbidden, parseInput, principalOf, type AuthState, type EventBus, type Principal } from '@iris/core';
+import { conflict, forbidden, parseInput, principalOf, type AuthState, type Principal } from '@iris/core';
+import type { Outbox } from '@iris/db';
 import { z } from 'zod';
 import { isCountryCode } from '../countries.js';
 import type { ProfileChanges, ProfileFilter, ProfilesData } from '../data/profiles.js';
@@ -51,7 +52,7 @@ function writerOf(auth: AuthState, appId: string): { accountId: string } {
 const distinct = <T>(values: readonly T[] | null | undefined) => (values ? [...new Set(values)] : values);
 
 /** Posting profiles and scanned-image counts, and the rules on reading them. */
-export function createProfilesService(data: ProfilesData, bus: EventBus) {
+export function createProfilesService(data: ProfilesData, outbox: Outbox) {
   return {
     readFilter(appId: string, auth: AuthState, raw: { deviceIds?: readonly string[] | null; filter?: ProfileFilter | null }): ProfileFilter {
       requireAppAccess(auth.principal, appId);
@@ -68,24 +69,25 @@ export function createProfilesService(data: ProfilesData, bus: EventBus) {
           .filter(([, value]) => value !== undefined && value !== null)
           .map(([key, value]) => [key, Array.isArray(value) ? distinct(value) : value]),
       ) as ProfileChanges;
-      const result = await data.upsert(accountId, { appId, deviceId }, changes);
+      // The profile and its event, in one transaction.
+      const result = await data.upsert(accountId, { appId, deviceId }, changes, (tx, p) =>
+        outbox.enqueue(tx, 'profile.upserted', {
+          appId: p.appId,
+          accountId: p.accountId,
+          deviceId: p.deviceId,
+          gender: p.gender,
+          maritalStatus: p.maritalStatus,
+          parentalStatus: p.parentalStatus,
+          age: p.age,
+          country: p.country,
+        }),
+      );
       if (!result.ok) {
         throw result.reason === 'app-user-id-taken'
           ? conflict('input.appUserId: this app user id is linked to another device of the app.', { field: 'input.appUserId' })
           : forbidden('This device\'s profile for the app belongs to another account.');
       }
-      const p = result.profile;
-      await bus.publish('profile.upserted', {
-        appId: p.appId,
-        accountId: p.accountId,
-        deviceId: p.deviceId,
-        gender: p.gender,
-        maritalStatus: p.maritalStatus,
-        parentalStatus: p.parentalStatus,
-        age: p.age,
-        country: p.country,
-      });
-      return p;
+      return result.profile;
     },
 
     async recordScannedImages(auth: AuthState, raw: unknown) {

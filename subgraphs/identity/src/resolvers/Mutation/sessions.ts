@@ -38,14 +38,7 @@ export const sessionMutations: MutationResolvers = {
   },
   createLoginToken: (_parent, _args, { services, auth }) => services.sessions.createLoginToken(userIdOf(auth)),
   loginWithToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithToken(input.token)),
-  loginWithIdToken: (_parent, { input }, context) =>
-    signedIn(context)(
-      context.services.sessions.loginWithIdToken(input.idToken).then(async (payload) => {
-        // A first sign-in may have created the account and its user.
-        await context.services.accounts.announceUser(payload.user);
-        return payload;
-      }),
-    ),
+  loginWithIdToken: (_parent, { input }, context) => signedIn(context)(context.services.sessions.loginWithIdToken(input.idToken)),
   authorizeApp: (_parent, { input }, { services, auth }) => services.sessions.authorizeApp(userIdOf(auth), input),
   exchangeAuthorizationCode: (_parent, { input }, context) => signedIn(context)(context.services.sessions.exchangeAuthorizationCode(input)),
 };
