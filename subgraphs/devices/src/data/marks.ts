@@ -1,16 +1,7 @@
 import { paginate, type ConnectionArgs, type Sort, type SortDirection, type TenantScope } from '@iris/core';
 import { Prisma, type DeviceMarkModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
+import { markFilterWhere, type MarkFilter } from './markFilter.js';
 import { owned, visibleMark, type Visibility } from './visibility.js';
-
-export interface MarkFilter {
-  deviceId?: string | null;
-  deviceGroupId?: string | null;
-  deviceModeId?: string | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-  unread?: boolean | null;
-  deleted?: boolean | null;
-}
 
 export type MarkOrderField = 'CREATED_AT' | 'DEVICE';
 
@@ -35,19 +26,6 @@ export function markSort(field: MarkOrderField, direction: SortDirection): Sort<
   };
 }
 
-function filterWhere(filter: MarkFilter): Prisma.DeviceMarkWhereInput {
-  return {
-    ...(filter.deviceId ? { deviceId: filter.deviceId } : {}),
-    ...(filter.deviceGroupId ? { groupId: filter.deviceGroupId } : {}),
-    ...(filter.deviceModeId ? { modeId: filter.deviceModeId } : {}),
-    ...(filter.createdAfter || filter.createdBefore
-      ? { createdAt: { ...(filter.createdAfter ? { gt: filter.createdAfter } : {}), ...(filter.createdBefore ? { lt: filter.createdBefore } : {}) } }
-      : {}),
-    ...(filter.unread == null ? {} : { readAt: filter.unread ? null : { not: null } }),
-    deletedAt: filter.deleted ? { not: null } : null,
-  };
-}
-
 /** Device marks: listing, the newest per device, read flags, the trash. */
 export function createMarksData(prisma: ScopedClient<'devices'>) {
   return {
@@ -55,7 +33,7 @@ export function createMarksData(prisma: ScopedClient<'devices'>) {
       prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...(withDeleted ? {} : { deletedAt: null }), ...visibleMark(v) } }),
 
     marks: (base: Prisma.DeviceMarkWhereInput, filter: MarkFilter, sort: Sort<DeviceMarkModel>, args: ConnectionArgs) => {
-      const where: Prisma.DeviceMarkWhereInput = { AND: [base, filterWhere(filter)] };
+      const where: Prisma.DeviceMarkWhereInput = { AND: [base, markFilterWhere(filter)] };
       return paginate(args, {
         sort,
         fetch: (page) => prisma.deviceMark.findMany({ ...page, where: page.where ? { AND: [where, page.where] } : where }),

@@ -1,15 +1,7 @@
-import { eventStream, inScope, isUuid, parseInput, returnPromptly, type IrisEvent } from '@iris/core';
-import { z } from 'zod';
+import { eventStream, inScope, isUuid, returnPromptly, type IrisEvent } from '@iris/core';
 import type { SubscriptionResolvers } from '../generated/resolvers-types.js';
 import type { Context } from '../context.js';
-
-const markFilter = z
-  .object({
-    deviceId: z.uuid('must be a device id').nullish(),
-    deviceGroupId: z.uuid('must be a device group id').nullish(),
-    deviceModeId: z.uuid('must be a device mode id').nullish(),
-  })
-  .nullish();
+import { matchesMark, parseMarkSubscriptionFilter, type MarkSubscriptionFilter } from '../data/markFilter.js';
 
 /** Whether the caller may see a row of this account on this device (its own, or shared with it). */
 async function visible(context: Context, accountId: string, deviceId: string) {
@@ -18,16 +10,8 @@ async function visible(context: Context, accountId: string, deviceId: string) {
   return (await context.data.devices.devicesByIds([deviceId], context.visibility)).length > 0;
 }
 
-type MarkFilter = NonNullable<z.infer<typeof markFilter>>;
-type MarkEventPayload = { deviceId: string; groupId: string | null; modeId: string | null };
-
-const matches = (filter: MarkFilter, mark: MarkEventPayload) =>
-  (!filter.deviceId || mark.deviceId === filter.deviceId) &&
-  (!filter.deviceGroupId || mark.groupId === filter.deviceGroupId) &&
-  (!filter.deviceModeId || mark.modeId === filter.deviceModeId);
-
 /** Marks the caller may see: first those after `after` (replayed from the database), then live ones, each once. */
-async function* markEvents(context: Context, after: string | null | undefined, filter: MarkFilter, live: AsyncIterableIterator<IrisEvent<'mark.created'>>) {
+async function* markEvents(context: Context, after: string | null | undefined, filter: MarkSubscriptionFilter, live: AsyncIterableIterator<IrisEvent<'mark.created'>>) {
   const delivered = new Set<string>();
   try {
     if (after) {
@@ -67,9 +51,9 @@ async function* deviceStatusEvents(context: Context, live: AsyncIterableIterator
 export const Subscription: SubscriptionResolvers = {
   deviceMarkCreated: {
     subscribe: (_parent, args, context) => {
-      const filter = parseInput(markFilter, args.filter, 'filter') ?? {};
+      const filter = parseMarkSubscriptionFilter(args.filter);
       if (args.after != null && !isUuid(args.after)) throw context.services.marks.badCursor();
-      const live = eventStream(context.services.bus, 'mark.created', { filter: (e) => matches(filter, e.payload) });
+      const live = eventStream(context.services.bus, 'mark.created', { filter: (e) => matchesMark(filter, e.payload) });
       return returnPromptly(markEvents(context, args.after, filter, live), live);
     },
   },

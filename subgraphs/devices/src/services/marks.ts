@@ -1,24 +1,13 @@
 import { badUserInput, notFound, parseInput, type IrisEventMap, type Logger, type TenantScope } from '@iris/core';
 import type { DeviceMarkModel, Outbox, Prisma, ScopedTransaction } from '@iris/db';
 import type { ConnectionArgs } from '@iris/core';
+import { markFilterWhere, parseMarkFilter, type MarkSubscriptionFilter } from '../data/markFilter.js';
 import { markSort, type MarkOrderField } from '../data/marks.js';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
 import type { CapturesService } from './captures.js';
 import { evaluateModeConditions, type TimeWindow } from './evaluateModeConditions.js';
 import type { Point } from './geometry.js';
-
-const markFilter = z
-  .object({
-    deviceId: z.uuid('must be a device id').nullish(),
-    deviceGroupId: z.uuid('must be a device group id').nullish(),
-    deviceModeId: z.uuid('must be a device mode id').nullish(),
-    createdAfter: z.date().nullish(),
-    createdBefore: z.date().nullish(),
-    unread: z.boolean().nullish(),
-    deleted: z.boolean().nullish(),
-  })
-  .nullish();
 
 const idsInput = z.object({ ids: z.array(z.uuid('must be mark ids')).min(1, 'needs at least one id').max(100, 'at most 100 ids') });
 
@@ -74,14 +63,14 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
       args: ConnectionArgs,
     ) {
       const sort = markSort(orderBy?.field ?? 'CREATED_AT', orderBy?.direction === 'ASC' ? 'asc' : 'desc');
-      return marks.marks(base, parseInput(markFilter, filter, 'filter') ?? {}, sort, args);
+      return marks.marks(base, parseMarkFilter(filter), sort, args);
     },
 
     /** Marks made after the mark `afterId` (UUIDv7 ids follow creation order), oldest first, page by page. */
-    async *replayAfter(afterId: string, visibleWhere: Prisma.DeviceMarkWhereInput, filter: { deviceId?: string | null; deviceGroupId?: string | null; deviceModeId?: string | null }) {
+    async *replayAfter(afterId: string, visibleWhere: Prisma.DeviceMarkWhereInput, filter: MarkSubscriptionFilter) {
       let cursor = afterId;
       for (;;) {
-        const page = await marks.after(cursor, { AND: [visibleWhere, { deletedAt: null }, ...(filter.deviceId ? [{ deviceId: filter.deviceId }] : []), ...(filter.deviceGroupId ? [{ groupId: filter.deviceGroupId }] : []), ...(filter.deviceModeId ? [{ modeId: filter.deviceModeId }] : [])] }, 100);
+        const page = await marks.after(cursor, { AND: [visibleWhere, markFilterWhere(filter)] }, 100);
         yield* page;
         if (page.length < 100) return;
         cursor = page.at(-1)!.id;
