@@ -4,7 +4,8 @@
  * for the one-process default (`pnpm start`: everything in one process on embedded PGlite) and the
  * split topology (`pnpm start:<service>`: two gateways, identity, profiles, two devices, analytics and
  * the analysis worker, each its own process, on PostgreSQL and Redis), each with ANALYSIS_THREADS=1
- * and 2 (ANALYSIS_WORKERS the same, so that many analyses run at once).
+ * and 2 (ANALYSIS_WORKERS the same, so that many analyses run at once; split, only the worker is
+ * started again between settings, so the other processes' peak memory spans both).
  *
  *   pnpm bench:topology
  *
@@ -108,22 +109,39 @@ async function measure(target: Target) {
   };
 }
 
-async function oneProcess(threads: number): Promise<Target> {
-  const iris = await startIrisProcess({ LOG_LEVEL: 'warn', ANALYSIS_THREADS: String(threads), ANALYSIS_WORKERS: String(threads) }, 300_000);
-  return { url: iris.url, pids: { iris: iris.child.pid }, stop: async () => void (await iris.stop()) };
+/** A way of running Iris: a target per ANALYSIS_THREADS setting, then `close`. */
+interface Deployment {
+  target: (threads: number) => Promise<Target>;
+  close: () => Promise<void>;
 }
 
-async function split(threads: number): Promise<Target> {
-  const topology = await startTopology({
-    postgresUrl: POSTGRES_URL,
-    redisUrl: REDIS_URL,
-    env: { LOG_LEVEL: 'warn' },
-    envOf: { worker: { ANALYSIS_THREADS: String(threads), ANALYSIS_WORKERS: String(threads) } },
-  });
+/** `pnpm start`'s entry point, started afresh for each setting. */
+const oneProcessDeployment = (): Deployment => ({
+  target: async (threads) => {
+    const iris = await startIrisProcess({ LOG_LEVEL: 'warn', ANALYSIS_THREADS: String(threads), ANALYSIS_WORKERS: String(threads) }, 300_000);
+    return { url: iris.url, pids: { iris: iris.child.pid }, stop: async () => void (await iris.stop()) };
+  },
+  close: async () => {},
+});
+
+/**
+ * The split topology, started once: each setting restarts only the worker, the one process that runs
+ * analyses there.
+ */
+async function splitDeployment(): Promise<Deployment> {
+  const topology = await startTopology({ postgresUrl: POSTGRES_URL, redisUrl: REDIS_URL, env: { LOG_LEVEL: 'warn' } });
   return {
-    url: topology.url('gatewayA'),
-    pids: Object.fromEntries(Object.entries(topology.running).map(([name, process]) => [name, process!.child.pid])),
-    stop: topology.close,
+    target: async (threads) => {
+      await topology.running.worker!.stop();
+      await topology.start('worker', { ANALYSIS_THREADS: String(threads), ANALYSIS_WORKERS: String(threads) });
+      await topology.ready('worker');
+      return {
+        url: topology.url('gatewayA'),
+        pids: Object.fromEntries(Object.entries(topology.running).map(([name, process]) => [name, process!.child.pid])),
+        stop: async () => {},
+      };
+    },
+    close: topology.close,
   };
 }
 
@@ -137,15 +155,20 @@ if (TOPOLOGIES.includes('split')) {
 
 const results = [];
 for (const topology of TOPOLOGIES) {
-  for (const threads of SETTINGS) {
-    const target = topology === 'split' ? await split(threads) : await oneProcess(threads);
-    try {
-      const row = { topology, threads, ...(await measure(target)) };
-      results.push(row);
-      console.log(JSON.stringify(row));
-    } finally {
-      await target.stop();
+  const deployment = topology === 'split' ? await splitDeployment() : oneProcessDeployment();
+  try {
+    for (const threads of SETTINGS) {
+      const target = await deployment.target(threads);
+      try {
+        const row = { topology, threads, ...(await measure(target)) };
+        results.push(row);
+        console.log(JSON.stringify(row));
+      } finally {
+        await target.stop();
+      }
     }
+  } finally {
+    await deployment.close();
   }
 }
 

@@ -35,8 +35,8 @@ export interface Topology {
   running: Partial<Record<TopologyProcess, ServiceProcess>>;
   /** A process's GraphQL URL (the worker's: its health URL). */
   url: (name: TopologyProcess) => string;
-  /** Starts a process again with the environment and port it had. */
-  start: (name: TopologyProcess) => Promise<void>;
+  /** Starts a process again with the environment and port it had, and `env` from now on. */
+  start: (name: TopologyProcess, env?: Record<string, string>) => Promise<void>;
   /** Resolves once the process's `/readyz` answers 200 (a gateway's: every subgraph it uses is ready). */
   ready: (name: TopologyProcess) => Promise<void>;
   /** A raw connection to the topology's database. */
@@ -144,7 +144,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const failedStarts: string[] = [];
   // A process that exits while starting is started again, as an orchestrator restarts a container:
   // on a saturated machine a start-up step can outlast its own timeout (a seed's transaction).
-  const start = async (name: TopologyProcess) => {
+  const start = async (name: TopologyProcess, changes: Record<string, string> = {}) => {
+    Object.assign(env[name], changes);
     for (let attempt = 1; ; attempt++) {
       try {
         running[name] = await startServiceProcess(SERVICE[name], env[name], 240_000);
@@ -189,8 +190,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   try {
     // The subgraphs that seed the demo data first, then the rest: seeds are short transactions that a
     // machine busy starting eight processes at once can make outlast their timeout.
-    await Promise.all((['identity', 'profiles', 'devicesA', 'analytics'] as const).map(start));
-    await Promise.all((['devicesB', 'worker', 'gatewayA', 'gatewayB'] as const).map(start));
+    await Promise.all((['identity', 'profiles', 'devicesA', 'analytics'] as const).map((name) => start(name)));
+    await Promise.all((['devicesB', 'worker', 'gatewayA', 'gatewayB'] as const).map((name) => start(name)));
     await Promise.all((['gatewayA', 'gatewayB', 'worker'] as const).map(ready));
   } catch (err) {
     const output = logs();
