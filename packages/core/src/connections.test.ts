@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeCursor, encodeCursor, paginate, type KeysetQuery, type Sort } from './connections.js';
 import { CursorSealer, cursorSealer } from './cursorSealing.js';
 import { IrisError } from './errors.js';
@@ -125,6 +125,21 @@ describe('cursors', () => {
 });
 
 describe('paginate', () => {
+  it("seals a row's cursor only when a client reads it, and the same cursor as encodeCursor", async () => {
+    const rows: Row[] = ['a', 'b', 'c'].map((id) => ({ createdAt: row.createdAt, id }));
+    const seal = vi.spyOn(cursorSealer(), 'seal');
+    try {
+      const connection = await paginate({ first: 2 }, { sort, fetch: async () => rows, count: async () => 3 });
+      expect(connection.nodes).toEqual(rows.slice(0, 2));
+      expect(seal).not.toHaveBeenCalled();
+      expect(connection.pageInfo.endCursor).toBe(encodeCursor(sort, rows[1]!));
+      expect(connection.edges.map((edge) => edge.cursor)).toEqual([encodeCursor(sort, rows[0]!), connection.pageInfo.endCursor]);
+      expect(connection.pageInfo.startCursor).toBe(connection.edges[0]!.cursor);
+    } finally {
+      seal.mockRestore();
+    }
+  });
+
   const noRows = async (_query: KeysetQuery) => [] as Row[];
   const run = (args: Parameters<typeof paginate>[0]) => paginate(args, { sort, fetch: noRows, count: async () => 0 });
 

@@ -97,17 +97,35 @@ export async function paginate<Row>(args: ConnectionArgs, options: PaginateOptio
   const hasMore = rows.length > window.size;
   const page = rows.slice(0, window.size);
   if (window.backward) page.reverse();
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(sort, node, options.scope) }));
+  const edges = page.map((node) => edgeOf(node, () => encodeCursor(sort, node, options.scope)));
   return {
     edges,
     nodes: page,
     pageInfo: {
       hasNextPage: window.backward ? args.before != null : hasMore,
       hasPreviousPage: window.backward ? hasMore : args.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: options.count,
+  };
+}
+
+/**
+ * An edge whose cursor is sealed only when read: sealing costs an HMAC and a cipher per row, and most
+ * pages are read through `nodes` and `pageInfo.endCursor` alone.
+ */
+function edgeOf<Row>(node: Row, seal: () => string): Edge<Row> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= seal());
+    },
   };
 }
 
