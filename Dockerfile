@@ -21,6 +21,7 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY gateway/package.json gateway/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
+COPY packages/testkit/package.json packages/testkit/
 COPY server/package.json server/
 COPY subgraphs/identity/package.json subgraphs/identity/
 COPY subgraphs/profiles/package.json subgraphs/profiles/
