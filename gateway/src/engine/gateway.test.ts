@@ -1,0 +1,22 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { describe, expect, it } from 'vitest';
+import { createGateway, EngineGateway, gatewayExecutorFromEnv } from './gateway.js';
+
+describe('GATEWAY_EXECUTOR', () => {
+  it('is apollo unless set', () => {
+    expect(gatewayExecutorFromEnv({})).toBe('apollo');
+    expect(gatewayExecutorFromEnv({ GATEWAY_EXECUTOR: 'iris' })).toBe('iris');
+  });
+
+  it('refuses anything else, naming the values it takes', () => {
+    expect(() => gatewayExecutorFromEnv({ GATEWAY_EXECUTOR: 'fast' })).toThrow('GATEWAY_EXECUTOR must be "apollo" or "iris", not "fast"');
+  });
+
+  it('chooses the gateway', () => {
+    const iris = createGateway({ supergraphSdl: 'unused' }, 'iris');
+    const apollo = createGateway({ supergraphSdl: 'unused' }, 'apollo');
+    expect(iris).toBeInstanceOf(EngineGateway);
+    expect(apollo).toBeInstanceOf(ApolloGateway);
+    expect(apollo).not.toBeInstanceOf(EngineGateway);
+  });
+});
