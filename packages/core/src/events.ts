@@ -35,11 +35,11 @@ export type IrisEventMap = {
    */
   'userData.erasureCompleted': { erasureId: string };
   /** devices → analytics: a capture is stored and waits for analysis (the analysis job). */
-  'capture.created': { dataId: string; deviceId: string; accountId: string; storageKey: string; contentType: string };
+  'capture.created': { captureId: string; deviceId: string; accountId: string; storageKey: string; contentType: string };
   /** analytics → devices: a capture was analysed; devices checks the device's mode. */
   'analysis.completed': {
     analysisId: string;
-    dataId: string;
+    captureId: string;
     deviceId: string;
     accountId: string;
     width: number;
@@ -47,7 +47,7 @@ export type IrisEventMap = {
     faces: { score: number; box: { x: number; y: number; width: number; height: number }; expression: string; eyesOpen: boolean }[];
   };
   /** analytics → devices: a capture could not be analysed (not an image, broken file). */
-  'analysis.failed': { dataId: string; deviceId: string; accountId: string; reason: string };
+  'analysis.failed': { captureId: string; deviceId: string; accountId: string; reason: string };
   /** devices → subscribers: a mark was made. */
   'mark.created': { markId: string; accountId: string; deviceId: string; groupId: string | null; modeId: string | null; createdAt: string };
   /** devices → subscribers: a notification was created. */

@@ -10,11 +10,11 @@ export function createLoaders(data: AnalyticsData, scope: TenantScope) {
       full: createRowLoader((ids: readonly string[]) => data.analyses.analysesByIds(ids, scope, 'full'), (row) => row.id, { validKey: isUuid }),
       summary: createRowLoader((ids: readonly string[]) => data.analyses.analysesByIds(ids, scope, 'summary'), (row) => row.id, { validKey: isUuid }),
     },
-    analysisByData: {
-      full: createRowLoader((ids: readonly string[]) => data.analyses.analysesByDataIds(ids, scope, 'full'), (row) => row.dataId!, { validKey: isUuid }),
-      summary: createRowLoader((ids: readonly string[]) => data.analyses.analysesByDataIds(ids, scope, 'summary'), (row) => row.dataId!, { validKey: isUuid }),
+    analysisByCapture: {
+      full: createRowLoader((ids: readonly string[]) => data.analyses.analysesByCaptureIds(ids, scope, 'full'), (row) => row.dataId!, { validKey: isUuid }),
+      summary: createRowLoader((ids: readonly string[]) => data.analyses.analysesByCaptureIds(ids, scope, 'summary'), (row) => row.dataId!, { validKey: isUuid }),
     },
-    jobByData: createRowLoader((ids: readonly string[]) => data.analyses.jobsByDataIds(ids, scope), (row) => row.dataId, { validKey: isUuid }),
+    jobByCapture: createRowLoader((ids: readonly string[]) => data.analyses.jobsByCaptureIds(ids, scope), (row) => row.dataId, { validKey: isUuid }),
   };
 }
 

@@ -34,10 +34,10 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
       detail === 'summary'
         ? summaryAnalyses(prisma, 'id', ids, scope)
         : prisma.faceAnalysis.findMany({ where: { id: { in: [...ids] }, ...scopeWhere(scope) } }),
-    analysesByDataIds: (dataIds: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>
+    analysesByCaptureIds: (captureIds: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>
       detail === 'summary'
-        ? summaryAnalyses(prisma, 'dataId', dataIds, scope)
-        : prisma.faceAnalysis.findMany({ where: { dataId: { in: [...dataIds] }, ...scopeWhere(scope) } }),
+        ? summaryAnalyses(prisma, 'dataId', captureIds, scope)
+        : prisma.faceAnalysis.findMany({ where: { dataId: { in: [...captureIds] }, ...scopeWhere(scope) } }),
 
     /** One job per capture: a repeated `capture.created` finds the job it made before. */
     queueJob: (row: { dataId: string; accountId: string; deviceId: string; storageKey: string }) =>
@@ -54,8 +54,8 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
     unfinishedJobs: () => prisma.analysisJob.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true } }),
     requeue: (id: string) => prisma.analysisJob.update({ where: { id }, data: { status: 'QUEUED' } }),
 
-    jobsByDataIds: (dataIds: readonly string[], scope: TenantScope) =>
-      prisma.analysisJob.findMany({ where: { dataId: { in: [...dataIds] }, ...scopeWhere(scope) } }),
+    jobsByCaptureIds: (captureIds: readonly string[], scope: TenantScope) =>
+      prisma.analysisJob.findMany({ where: { dataId: { in: [...captureIds] }, ...scopeWhere(scope) } }),
     jobs: (status: AnalysisJobStatus | null | undefined, args: ConnectionArgs, scope: TenantScope) => {
       const where = { ...scopeWhere(scope), ...(status ? { status } : {}) };
       return paginate(args, {

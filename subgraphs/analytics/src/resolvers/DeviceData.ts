@@ -2,6 +2,6 @@ import { faceDetailOf } from '../faceDetail.js';
 import type { DeviceDataResolvers } from '../generated/resolvers-types.js';
 
 export const DeviceData: DeviceDataResolvers = {
-  analysis: (capture, _args, { loaders }, info) => loaders.analysisByData[faceDetailOf(info)].load(capture.id),
-  analysisJob: (capture, _args, { loaders }) => loaders.jobByData.load(capture.id),
+  analysis: (capture, _args, { loaders }, info) => loaders.analysisByCapture[faceDetailOf(info)].load(capture.id),
+  analysisJob: (capture, _args, { loaders }) => loaders.jobByCapture.load(capture.id),
 };

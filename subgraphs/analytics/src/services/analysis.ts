@@ -58,7 +58,7 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
     const failed = async (status: 'FAILED' | 'DEAD', reason: string): Promise<JobOutcome> => {
       await data.transaction(async (tx) => {
         await data.analyses.finish(job.id, status, { lastError: reason }, tx);
-        await outbox.enqueue(tx, 'analysis.failed', { dataId: job.dataId, deviceId: job.deviceId, accountId: job.accountId, reason });
+        await outbox.enqueue(tx, 'analysis.failed', { captureId: job.dataId, deviceId: job.deviceId, accountId: job.accountId, reason });
       });
       return status === 'FAILED' ? 'failed' : 'dead';
     };
@@ -71,7 +71,7 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
         await data.analyses.finish(job.id, 'DONE', { analysisId: analysis.id, lastError: null }, tx);
         await outbox.enqueue(tx, 'analysis.completed', {
           analysisId: analysis.id,
-          dataId: job.dataId,
+          captureId: job.dataId,
           deviceId: job.deviceId,
           accountId: job.accountId,
           width: result.width,
@@ -118,9 +118,9 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
       return record(result, { accountId: principalOf(auth).accountId });
     },
 
-    async enqueueCapture(capture: { dataId: string; accountId: string; deviceId: string; storageKey: string }) {
-      const { dataId, accountId, deviceId, storageKey } = capture;
-      const job = await data.analyses.queueJob({ dataId, accountId, deviceId, storageKey });
+    async enqueueCapture(capture: { captureId: string; accountId: string; deviceId: string; storageKey: string }) {
+      const { captureId, accountId, deviceId, storageKey } = capture;
+      const job = await data.analyses.queueJob({ dataId: captureId, accountId, deviceId, storageKey });
       if (job.status === 'QUEUED') queue.enqueue(job.id);
     },
 

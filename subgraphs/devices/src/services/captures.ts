@@ -67,7 +67,7 @@ export function createCapturesService(
           },
           tx,
         );
-        await outbox.enqueue(tx, 'capture.created', { dataId: created.id, deviceId: device.id, accountId: device.accountId, storageKey, contentType: created.contentType });
+        await outbox.enqueue(tx, 'capture.created', { captureId: created.id, deviceId: device.id, accountId: device.accountId, storageKey, contentType: created.contentType });
         return created;
       });
     } catch (err) {

@@ -92,7 +92,7 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
 
     /** `analysis.completed`: record the result on the capture, and mark it when the mode is met. */
     async onAnalysisCompleted(event: IrisEventMap['analysis.completed']) {
-      const capture = await data.captures.captureById(event.dataId);
+      const capture = await data.captures.captureById(event.captureId);
       if (!capture) return;
       await data.captures.updateCapture(capture.id, { analysisStatus: 'DONE', analysisError: null });
       const [device] = await data.devices.devicesByIds([event.deviceId], { scope: { all: true } });
@@ -106,7 +106,7 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
         zones,
         capture.capturedAt,
       );
-      logger.debug({ dataId: capture.id, modeId: mode.id, ...evaluation }, 'mode evaluated');
+      logger.debug({ captureId: capture.id, modeId: mode.id, ...evaluation }, 'mode evaluated');
       if (!evaluation.met) return;
       await makeMark({
         accountId: device.accountId,
@@ -121,7 +121,7 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
     },
 
     async onAnalysisFailed(event: IrisEventMap['analysis.failed']) {
-      await data.captures.updateCapture(event.dataId, { analysisStatus: 'FAILED', analysisError: event.reason.slice(0, 500) });
+      await data.captures.updateCapture(event.captureId, { analysisStatus: 'FAILED', analysisError: event.reason.slice(0, 500) });
     },
 
     async createByHand(raw: unknown) {
