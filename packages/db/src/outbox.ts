@@ -70,7 +70,9 @@ export class Outbox {
    * Transactions of this process that enqueued and had not ended when last looked at, with the events
    * of theirs to hand to this process's handlers as soon as they commit (`deliverLocally`).
    */
-  readonly #openTransactions = new Map<bigint, IrisEvent[]>();
+  readonly #openTransactions = new Map<bigint, { unseen: Set<string>; local: IrisEvent[] }>();
+  /** The open transaction each event of theirs was enqueued in. */
+  readonly #transactionOf = new Map<string, bigint>();
   /** Events to hand to this process's handlers before their publication, by id. */
   readonly #localFirst = new Map<string, IrisEvent>();
   #running: Promise<void> | null = null;
@@ -79,7 +81,7 @@ export class Outbox {
   #retryMs = 0;
   #retryAt = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  #prunedAt = 0;
+  #prunedAt = Date.now();
   #started = false;
   #stopped = false;
 
@@ -113,29 +115,36 @@ export class Outbox {
       INSERT INTO outbox."OutboxEvent" (id, source, type, payload, "occurredAt") VALUES ${rows}
       RETURNING txid_current() AS xid`;
     const xid = BigInt(inserted!.xid);
-    const local = this.#openTransactions.get(xid) ?? [];
+    const open = this.#openTransactions.get(xid) ?? { unseen: new Set<string>(), local: [] };
+    for (const event of events) {
+      open.unseen.add(event.id);
+      this.#transactionOf.set(event.id, xid);
+    }
     if (options.deliverLocally) {
-      local.push(...events);
+      open.local.push(...events);
       for (const event of events) this.#localFirst.set(event.id, event);
     }
-    this.#openTransactions.set(xid, local);
+    this.#openTransactions.set(xid, open);
     this.#wake(true);
     return events;
   }
 
-  /** Starts the relay: it publishes what is waiting now, then what is committed, and polls for leftovers. */
+  /**
+   * Starts the relay: it publishes what this process commits as it commits, and polls for what is left
+   * (by a process that died), the first time within a poll interval. The polls of the relays started
+   * together are spread over the interval, so they do not queue on one connection at once.
+   */
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    const poll = () => {
+    const poll = (delayMs: number) => {
       this.#timer = setTimeout(() => {
         this.#wake(false);
-        poll();
-      }, this.#pollMs);
+        poll(this.#pollMs);
+      }, delayMs);
       this.#timer.unref();
     };
-    poll();
-    this.#wake(true);
+    poll(this.#pollMs * (0.5 + Math.random()));
   }
 
   /** Stops polling and publishes what is committed (one try; what the bus refuses waits for another process or the next start). */
@@ -225,6 +234,7 @@ export class Outbox {
     const published: string[] = [];
     let failure: unknown;
     for (const row of claimed) {
+      this.#seen(row.id);
       this.#deliverLocally(row.id);
       try {
         await this.#bus.publishEvent({ id: row.id, type: row.type, occurredAt: row.occurredAt.toISOString(), payload: row.payload as never });
@@ -246,14 +256,14 @@ export class Outbox {
 
   /** Forgets the transactions that ended; true when one of them committed (its rows can be published now). */
   async #settleOpenTransactions(): Promise<boolean> {
-    const xids = [...this.#openTransactions];
+    const xids = [...this.#openTransactions.keys()];
     const statuses = await this.#prisma.$queryRaw<{ xid: bigint; status: string | null }[]>`
       SELECT x AS xid, txid_status(x) AS status FROM unnest(${xids.map(String)}::bigint[]) AS x`;
     let committed = false;
     for (const { xid, status } of statuses) {
       if (status === 'in progress') continue;
-      const local = this.#openTransactions.get(BigInt(xid)) ?? [];
-      this.#openTransactions.delete(BigInt(xid));
+      const local = this.#openTransactions.get(BigInt(xid))?.local ?? [];
+      this.#forgetTransaction(BigInt(xid));
       if (status === 'committed') {
         committed = true;
         for (const event of local) this.#deliverLocally(event.id);
@@ -262,6 +272,24 @@ export class Outbox {
       }
     }
     return committed;
+  }
+
+  /**
+   * A row of an open transaction was claimed, so that transaction committed: once all its rows were,
+   * it is no longer looked after (no status query needed).
+   */
+  #seen(id: string): void {
+    const xid = this.#transactionOf.get(id);
+    if (xid === undefined) return;
+    this.#transactionOf.delete(id);
+    const open = this.#openTransactions.get(xid);
+    open?.unseen.delete(id);
+    if (open?.unseen.size === 0) this.#openTransactions.delete(xid);
+  }
+
+  #forgetTransaction(xid: bigint): void {
+    for (const id of this.#openTransactions.get(xid)?.unseen ?? []) this.#transactionOf.delete(id);
+    this.#openTransactions.delete(xid);
   }
 
   /** Hands a committed event asked to be delivered locally first to this process's handlers, once. */
