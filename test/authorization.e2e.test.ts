@@ -395,6 +395,9 @@ beforeAll(async () => {
     MAX_DOCUMENT_BYTES: '10000000',
     MAX_ALIASES: '1000',
     MAX_ROOT_FIELDS: '1000',
+    // The matrix runs for minutes on a busy machine: tokens must outlive it (expiry is revocation.e2e's subject).
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
+    API_KEY_TOKEN_TTL_SECONDS: '3600',
   });
   await seedTwoTenants();
 }, 180_000);
