@@ -3,6 +3,7 @@ import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createIdentityData } from './data/index.js';
 import { seedIdentity } from './data/seed.js';
+import { listenToEvents } from './events.js';
 import { resolvers } from './resolvers/index.js';
 import { createServices } from './services/index.js';
 import { SIGNATURE_HEADER } from './services/plans.js';
@@ -36,7 +37,11 @@ export function createIdentitySubgraph(deps: IdentityDeps): SubgraphDefinition<C
     // here, and what another instance left behind.
     listen: () => {
       outbox.start();
-      return () => outbox.stop();
+      const stop = listenToEvents(deps.bus, services);
+      return async () => {
+        stop();
+        await outbox.stop();
+      };
     },
     seedDemoData: () => seedIdentity(db),
     routes: (app) => {
