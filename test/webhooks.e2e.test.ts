@@ -8,9 +8,12 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEMO } from '@iris/core';
+import { DEMO, type Logger } from '@iris/core';
+import { scopedClient } from '@iris/db';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDevicesSubgraphData } from '../subgraphs/devices/src/data/index.js';
+import { createDeliveryService } from '../subgraphs/devices/src/services/delivery/index.js';
 import { startTestGraph, type TestGraph } from './support/graph.js';
 import { createTenant } from './support/tenants.js';
 
@@ -227,6 +230,34 @@ describe('webhook delivery', () => {
     }
     const missing = await asMain(`mutation { replayWebhookDelivery(input: { id: "00000000-0000-0000-0000-000000000000" }) { id } }`);
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('several instances', () => {
+  it('send each due delivery once, whichever worker claims it', async () => {
+    const { endpoint } = await createEndpoint('/race');
+    const prisma = graph.database.prisma;
+    const now = graph.clock.now();
+    await prisma.notificationDelivery.createMany({
+      data: Array.from({ length: 40 }, (_, i) => ({
+        accountId: DEMO.account.id, channel: 'WEBHOOK' as const, endpointId: endpoint.id, eventType: 'webhook.test', payload: { type: 'webhook.test', data: { i } }, nextAttemptAt: now,
+      })),
+    });
+    // Two more instances' workers on the same database, racing this graph's own for the same rows.
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+    const others = [1, 2].map(() =>
+      createDeliveryService({ data: createDevicesSubgraphData(scopedClient(prisma, 'devices')), config: graph.config, logger: quiet, clock: graph.clock.now, push: async () => ({}) }),
+    );
+    for (const worker of others) worker.start();
+    try {
+      await expect.poll(async () => prisma.notificationDelivery.count({ where: { endpointId: endpoint.id, status: 'SUCCEEDED' } }), { timeout: 30_000, interval: 100 }).toBe(40);
+    } finally {
+      await Promise.all(others.map((worker) => worker.stop()));
+    }
+    const ids = receiver.at('/race').map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(40);
+    expect(new Set(ids).size).toBe(40);
+    expect(await prisma.notificationDeliveryAttempt.count({ where: { delivery: { endpointId: endpoint.id } } })).toBe(40);
   });
 });
 

@@ -87,25 +87,29 @@ export function createWebhooksData(prisma: ScopedClient<'devices'>) {
     /**
      * The attempt and the delivery's new state, together. Attempts are numbered across replays (the log
      * keeps them all), while `attempts` counts those of the current round, which the retry schedule follows.
+     * Background work: it may wait longer for a connection than a request would (one connection on PGlite).
      */
     recordAttempt: (deliveryId: string, outcome: AttemptOutcome) =>
-      prisma.$transaction(async (tx) => {
-        const number = (await tx.notificationDeliveryAttempt.count({ where: { deliveryId } })) + 1;
-        await tx.notificationDeliveryAttempt.create({
-          data: { deliveryId, number, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, createdAt: outcome.at },
-        });
-        return tx.notificationDelivery.update({
-          where: { id: deliveryId },
-          data: {
-            status: outcome.status,
-            attempts: { increment: 1 },
-            nextAttemptAt: outcome.nextAttemptAt,
-            lastStatusCode: outcome.statusCode,
-            lastError: outcome.error,
-            ...(outcome.status === 'SUCCEEDED' ? { deliveredAt: outcome.at } : {}),
-          },
-        });
-      }),
+      prisma.$transaction(
+        async (tx) => {
+          const number = (await tx.notificationDeliveryAttempt.count({ where: { deliveryId } })) + 1;
+          await tx.notificationDeliveryAttempt.create({
+            data: { deliveryId, number, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, createdAt: outcome.at },
+          });
+          return tx.notificationDelivery.update({
+            where: { id: deliveryId },
+            data: {
+              status: outcome.status,
+              attempts: { increment: 1 },
+              nextAttemptAt: outcome.nextAttemptAt,
+              lastStatusCode: outcome.statusCode,
+              lastError: outcome.error,
+              ...(outcome.status === 'SUCCEEDED' ? { deliveredAt: outcome.at } : {}),
+            },
+          });
+        },
+        { maxWait: 15_000, timeout: 15_000 },
+      ),
 
     /** Ends a delivery without an attempt: SKIPPED (no provider) or DEAD (its endpoint was disabled), with why. */
     settle: (id: string, status: 'SKIPPED' | 'DEAD', reason: string) =>

@@ -36,8 +36,9 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
       return {};
     }));
   const schedule = config.WEBHOOK_RETRY_SCHEDULE;
-  // A claimed row is not due again until its attempt had time to end (POST timeout, with margin).
-  const leaseMs = config.WEBHOOK_TIMEOUT_MS * 2 + 5_000;
+  // A claimed row is not due again until its attempt had time to end: the POST's timeout, and a minute
+  // to record the outcome on a busy database. A worker that died mid-attempt is relieved after it.
+  const leaseMs = config.WEBHOOK_TIMEOUT_MS + 60_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -189,9 +190,6 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
     poke: () => {
       if (!stopped) void poke();
     },
-
-    /** Runs the loop once and waits for it (tests). */
-    runDue: () => poke(),
 
     start() {
       if (!stopped) return;
