@@ -95,6 +95,12 @@ export interface SubscribeOptions {
  * instances on several machines share the events (see `RedisEventBus`).
  */
 export interface EventBus {
+  /**
+   * Whether other processes publish and receive on this bus (Redis). An outbox relay then also polls
+   * for events another process committed and left unpublished (it died); in one process there is no
+   * other, and a pass at start publishes what a previous run left.
+   */
+  readonly shared: boolean;
   publish<T extends IrisEventType>(type: T, payload: IrisEventMap[T]): Promise<IrisEvent<T>>;
   /**
    * Publishes an event made elsewhere, with its id: an outbox relay publishes the events its subgraph
@@ -166,6 +172,7 @@ export class InProcessEventBus implements EventBus {
   readonly #handlers = new Map<IrisEventType, Set<EventHandler<never>>>();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #deliveredAhead = new RecentEventIds();
+  readonly shared: boolean = false;
 
   constructor(private readonly logger: Logger) {}
 

@@ -25,6 +25,7 @@ export class RedisEventBus implements EventBus {
    */
   readonly #fannedOut = new RecentEventIds();
   readonly #consumer = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly shared = true;
   #closed = false;
   /** When the pub/sub connection was lost, while it is: what is published meanwhile never reaches it. */
   #disconnectedAt: number | null = null;

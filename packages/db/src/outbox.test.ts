@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InProcessEventBus, type EventBus, type IrisEvent } from '@iris/core';
+import { InProcessEventBus, type EventBus, type IrisEvent, type Logger } from '@iris/core';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,12 @@ const added = (deviceId: string) => ({ deviceId, accountId: 'a1', name: 'Cam', b
 /** An in-process bus whose publications can be refused, as Redis refuses them while it is down. */
 class FlakyBus extends InProcessEventBus {
   down = false;
+  /** Shared: the relay polls, as it does on Redis. */
+  override readonly shared: boolean;
+  constructor(logger: Logger, shared = false) {
+    super(logger);
+    this.shared = shared;
+  }
   readonly published: IrisEvent[] = [];
   override async publishEvent(event: IrisEvent): Promise<void> {
     if (this.down) throw new Error('bus unavailable');
@@ -121,7 +127,7 @@ describe('Outbox on PGlite', () => {
   });
 
   it('publishes rows left by a process that died before publishing them (the poll)', async () => {
-    const bus = new FlakyBus(logger);
+    const bus = new FlakyBus(logger, true);
     // Written as a process would have before dying: committed, never woken for.
     await database.prisma.$executeRaw`
       INSERT INTO outbox."OutboxEvent" (id, source, type, payload) VALUES (gen_random_uuid(), 'orphaned', 'device.added', ${JSON.stringify(added('left'))}::jsonb)`;

@@ -130,9 +130,10 @@ export class Outbox {
   }
 
   /**
-   * Starts the relay: it publishes what this process commits as it commits, and polls for what is left
-   * (by a process that died), the first time within a poll interval. The polls of the relays started
-   * together are spread over the interval, so they do not queue on one connection at once.
+   * Starts the relay: it publishes what this process commits as it commits, and, within a poll interval,
+   * what a previous run left; on a bus other processes share, it polls for what one of them left (it
+   * died) every interval after. The first passes of relays started together are spread over the
+   * interval, so they do not queue on one connection at once.
    */
   start(): void {
     if (this.#started) return;
@@ -140,7 +141,7 @@ export class Outbox {
     const poll = (delayMs: number) => {
       this.#timer = setTimeout(() => {
         this.#wake(false);
-        poll(this.#pollMs);
+        if (this.#bus.shared) poll(this.#pollMs);
       }, delayMs);
       this.#timer.unref();
     };
