@@ -20,6 +20,7 @@ import {
   declaredPolicies,
   loadSubgraphTypeDefs,
   signAccessToken,
+  SUBGRAPH_NAMES,
   type FieldPolicy,
   type Principal,
 } from '@iris/core';
@@ -44,7 +45,6 @@ import { createApiKey } from './support/apiKeys.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
 import { createTenant } from './support/tenants.js';
 
-const SUBGRAPHS = ['identity', 'profiles', 'devices', 'analytics'] as const;
 const api = buildSchema(readFileSync(new URL('../schema/api.graphql', import.meta.url), 'utf8'));
 const ROOTS = ['Query', 'Mutation'] as const;
 const REFUSED = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
@@ -53,7 +53,7 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 /** Every subgraph's declarations, by `Type.field`: one per subgraph that declares the field. */
 function policiesByCoordinate() {
   const byCoordinate = new Map<string, { subgraph: string; policy: FieldPolicy }[]>();
-  for (const subgraph of SUBGRAPHS) {
+  for (const subgraph of SUBGRAPH_NAMES) {
     const { fields } = declaredPolicies(loadSubgraphTypeDefs(new URL(`../subgraphs/${subgraph}/schema.graphql`, import.meta.url)));
     for (const [typeName, byField] of fields) {
       for (const [field, policy] of byField) {
