@@ -1,20 +1,25 @@
-import { ApolloGateway } from '@apollo/gateway';
+import type { ApolloGateway } from '@apollo/gateway';
 import type { Config, Logger } from '@iris/core';
+import { createGateway } from '../engine/index.js';
 import type { Subgraphs } from './subgraphs.js';
 import { watchSupergraphFile } from './supergraphFile.js';
 
 /**
- * What executes queries and mutations: `@apollo/gateway` over the composed supergraph (the SDL given,
+ * What executes queries and mutations: `@apollo/gateway`'s planner, and its executor or Iris's engine
+ * (GATEWAY_EXECUTOR), over the composed supergraph (the SDL given,
  * or SUPERGRAPH_PATH, loaded again whenever the file changes: `supergraphFile.ts`), fetching each
  * subgraph's part through `Subgraphs` (its address, resilience and metrics).
  */
-export function createExecutor(options: { config: Pick<Config, 'SUPERGRAPH_PATH'>; logger: Logger; subgraphs: Subgraphs; supergraphSdl?: string | undefined }): ApolloGateway {
+export function createExecutor(options: { config: Pick<Config, 'SUPERGRAPH_PATH' | 'GATEWAY_EXECUTOR'>; logger: Logger; subgraphs: Subgraphs; supergraphSdl?: string | undefined }): ApolloGateway {
   // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
   // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  return new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? watchSupergraphFile(options.config.SUPERGRAPH_PATH, options.logger),
-    buildService: ({ name, url }) => options.subgraphs.dataSource(name, url),
-    logger: options.logger,
-  });
+  return createGateway(
+    {
+      supergraphSdl: options.supergraphSdl ?? watchSupergraphFile(options.config.SUPERGRAPH_PATH, options.logger),
+      buildService: ({ name, url }) => options.subgraphs.dataSource(name, url),
+      logger: options.logger,
+    },
+    options.config.GATEWAY_EXECUTOR,
+  );
 }

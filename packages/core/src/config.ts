@@ -212,9 +212,14 @@ export const configSchema = z.object({
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
   /** Trusted documents: only operations in PERSISTED_OPERATIONS_FILE run. */
   PERSISTED_OPERATIONS_ONLY: bool.default(false),
-  // Calls from the gateway to subgraphs (gateway/src/plugins/resilience.ts).
+  // Calls from the gateway to subgraphs (gateway/src/upstream/).
   /** The composed supergraph the gateway serves; it is loaded again whenever the file changes. */
   SUPERGRAPH_PATH: z.string().min(1).default(fileURLToPath(SUPERGRAPH_FILE)),
+  /**
+   * What runs query plans: `apollo` (@apollo/gateway's executor) or `iris` (gateway/src/engine, checked
+   * against it by a differential test). Planning is @apollo/gateway's either way.
+   */
+  GATEWAY_EXECUTOR: z.enum(['apollo', 'iris']).default('apollo'),
   /** A subgraph call taking longer is abandoned with SERVICE_UNAVAILABLE. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */

@@ -45,4 +45,6 @@ export const testEnvironment = (): Record<string, string> => ({
   RATE_LIMIT_POINTS: '1000000',
   RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
   RATE_LIMIT_SENSITIVE_POINTS: '1000000',
+  // The whole suite can run on either executor of query plans (`GATEWAY_EXECUTOR=iris pnpm test`).
+  ...(process.env.GATEWAY_EXECUTOR ? { GATEWAY_EXECUTOR: process.env.GATEWAY_EXECUTOR } : {}),
 });
