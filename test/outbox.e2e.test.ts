@@ -79,6 +79,8 @@ afterAll(async () => {
   for (const client of clients) await client.dispose();
   // Back up before the graph stops, so its relays' last flush has a bus.
   if (redis && redis.exitCode !== null) await startRedis().catch(() => undefined);
+  // The analysis queue's worker stops only once it is connected again.
+  await graph?.drainJobs();
   await graph?.stop();
   redis?.kill('SIGKILL');
 }, 60_000);
