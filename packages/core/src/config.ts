@@ -168,7 +168,7 @@ export const configSchema = z.object({
     .transform((raw) => raw.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], e.g. https://app.example.com')])))
     .default([]),
-  // Operation limits, checked at the gateway before any subgraph is called (gateway/src/plugins/limits.ts).
+  // Operation limits, checked at the gateway before any subgraph is called (gateway/src/policy/limits.ts).
   /** Deepest field nesting an operation may have. */
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
   /** Aliases in one operation. */
@@ -184,7 +184,7 @@ export const configSchema = z.object({
   /**
    * Estimated cost of one operation: each object costs 1 (scalars nothing), a connection multiplies what
    * is under it by `first`/`last`, a plain list by 10. The largest documented page of every connection,
-   * with every field its nodes document, fits (gateway/src/plugins/largestPages.test.ts).
+   * with every field its nodes document, fits (gateway/src/policy/largestPages.test.ts).
    */
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(25_000),
   /** Operations in one batched HTTP request (a JSON array); 1 turns batching off. */
@@ -225,7 +225,7 @@ export const configSchema = z.object({
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */
   SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(5_000),
-  // Subscriptions at the gateway (gateway/src/plugins/subscriptions.ts).
+  // Subscriptions at the gateway (gateway/src/subscriptions/).
   /** How often each subscriber's socket is pinged; one that has not answered the previous ping is dropped. */
   SUBSCRIPTION_PING_INTERVAL_MS: z.coerce.number().int().min(1_000).default(15_000),
   /** How often a subscription over plain HTTP (multipart or SSE on `POST /graphql`) sends a heartbeat while no event comes. */
