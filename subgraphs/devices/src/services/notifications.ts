@@ -52,7 +52,8 @@ export function createNotificationsService(data: DevicesSubgraphData, outbox: Ou
       return notifications.update(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v != null)));
     },
 
-    async remove(id: string) {
+    async remove(raw: string) {
+      const { id } = parseInput(z.object({ id: z.uuid('must be a notification id') }), { id: raw });
       if (!(await notifications.delete(id))) throw notFound('Notification', id);
       return { deletedId: id };
     },
