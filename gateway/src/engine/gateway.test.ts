@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createGateway, EngineGateway, gatewayExecutorFromEnv } from './gateway.js';
 
 describe('GATEWAY_EXECUTOR', () => {
-  it('is apollo unless set', () => {
-    expect(gatewayExecutorFromEnv({})).toBe('apollo');
-    expect(gatewayExecutorFromEnv({ GATEWAY_EXECUTOR: 'iris' })).toBe('iris');
+  it('is iris unless set', () => {
+    expect(gatewayExecutorFromEnv({})).toBe('iris');
+    expect(gatewayExecutorFromEnv({ GATEWAY_EXECUTOR: 'apollo' })).toBe('apollo');
   });
 
   it('refuses anything else, naming the values it takes', () => {

@@ -111,7 +111,7 @@ export function createGateway(config: GatewayConfig, executor: GatewayExecutorKi
 }
 
 export function gatewayExecutorFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayExecutorKind {
-  const value = env.GATEWAY_EXECUTOR ?? 'apollo';
+  const value = env.GATEWAY_EXECUTOR ?? 'iris';
   if (value !== 'apollo' && value !== 'iris') throw new Error(`GATEWAY_EXECUTOR must be "apollo" or "iris", not "${value}"`);
   return value;
 }

@@ -216,10 +216,10 @@ export const configSchema = z.object({
   /** The composed supergraph the gateway serves; it is loaded again whenever the file changes. */
   SUPERGRAPH_PATH: z.string().min(1).default(fileURLToPath(SUPERGRAPH_FILE)),
   /**
-   * What runs query plans: `apollo` (@apollo/gateway's executor) or `iris` (gateway/src/engine, checked
-   * against it by a differential test). Planning is @apollo/gateway's either way.
+   * What runs query plans: `iris` (gateway/src/engine, held to @apollo/gateway's results by a differential
+   * test) or `apollo` (@apollo/gateway's own executor). Planning is @apollo/gateway's either way.
    */
-  GATEWAY_EXECUTOR: z.enum(['apollo', 'iris']).default('apollo'),
+  GATEWAY_EXECUTOR: z.enum(['apollo', 'iris']).default('iris'),
   /** A subgraph call taking longer is abandoned with SERVICE_UNAVAILABLE. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */
