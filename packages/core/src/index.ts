@@ -47,7 +47,7 @@ export {
   type IrisEventType,
   type SubscribeOptions,
 } from './events.js';
-export { RedisEventBus } from './redisEventBus.js';
+export { RedisEventBus, type RedisEventBusOptions } from './redisEventBus.js';
 
 // Subscriptions: a bus topic as a subscriber's stream, bounded, and ended as soon as it leaves.
 export { eventStream } from './eventStream.js';

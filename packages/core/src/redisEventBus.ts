@@ -7,6 +7,16 @@ const STREAM_MAX_LENGTH = 100_000;
 /** Clocks differ a little between this process and Redis: a catch-up reads from a bit before the loss. */
 const CATCH_UP_MARGIN_MS = 5_000;
 
+export interface RedisEventBusOptions {
+  /**
+   * How long an entry stays pending (delivered to a consumer, not acknowledged) before a live consumer
+   * of its group takes it over: its consumer died, or its handler failed. Default 30 s.
+   */
+  reclaimIdleMs?: number;
+  /** Deliveries of one entry to a group before it is acknowledged unhandled and logged as dropped. Default 5. */
+  maxDeliveries?: number;
+}
+
 /**
  * The event bus on Redis, for several instances of each subgraph. Every event goes to a stream
  * (`iris:events:<type>`) read by consumer groups, one group per subgraph, so each event is handled
@@ -34,6 +44,7 @@ export class RedisEventBus implements EventBus {
     private readonly url: string,
     private readonly logger: Logger,
     private readonly prefix = 'iris:events:',
+    private readonly options: RedisEventBusOptions = {},
   ) {
     this.#publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.#subscriber = new Redis(url, { lazyConnect: false });
@@ -130,19 +141,27 @@ export class RedisEventBus implements EventBus {
     } catch (err) {
       if (!String(err).includes('BUSYGROUP')) this.logger.error({ err, stream, group }, 'could not create the consumer group');
     }
+    const reclaimIdleMs = this.options.reclaimIdleMs ?? 30_000;
+    const reclaimEveryMs = Math.min(15_000, Math.max(100, reclaimIdleMs / 2));
+    let reclaimAt = Date.now() + reclaimEveryMs;
+    // Acknowledged after the handler succeeded: an entry whose consumer died mid-way, or whose handler
+    // failed, stays pending, and is taken over by a live consumer of the group once idle long enough.
+    const handle = async (entryId: string, fields: string[] | null) => {
+      const message = fields?.[1];
+      const handled = message === undefined || (await this.#deliver(handler as EventHandler<never>, JSON.parse(message) as IrisEvent));
+      if (handled) await reader.xack(stream, group, entryId);
+    };
     while (active() && !this.#closed) {
       try {
+        if (Date.now() >= reclaimAt) {
+          await this.#reclaim(reader, stream, group, reclaimIdleMs, handle);
+          reclaimAt = Date.now() + reclaimEveryMs;
+        }
         const batch = (await reader.xreadgroup('GROUP', group, this.#consumer, 'COUNT', 50, 'BLOCK', 1_000, 'STREAMS', stream, '>')) as
           | [string, [string, string[]][]][]
           | null;
         for (const [, entries] of batch ?? []) {
-          for (const [entryId, fields] of entries) {
-            const event = JSON.parse(fields[1]!) as IrisEvent<T>;
-            const delivery = this.#deliver(handler as EventHandler<never>, event as never);
-            await delivery;
-            // Acknowledged after the handler: an instance that dies mid-way leaves it pending for another.
-            await reader.xack(stream, group, entryId);
-          }
+          for (const [entryId, fields] of entries) await handle(entryId, fields);
         }
       } catch (err) {
         if (!active() || this.#closed) return;
@@ -158,16 +177,52 @@ export class RedisEventBus implements EventBus {
     }
   }
 
+  /**
+   * Takes over the group's entries pending longer than `minIdleMs` (XAUTOCLAIM), whichever consumer
+   * holds them (each process reads under a name of its own, so a dead one's entries are no one's), and
+   * handles them again. An entry delivered `maxDeliveries` times already is acknowledged unhandled and
+   * logged as dropped, so a poison event does not come back forever.
+   */
+  async #reclaim(reader: Redis, stream: string, group: string, minIdleMs: number, handle: (entryId: string, fields: string[] | null) => Promise<void>) {
+    const maxDeliveries = this.options.maxDeliveries ?? 5;
+    let cursor = '0-0';
+    do {
+      const [next, claimed] = (await reader.xautoclaim(stream, group, this.#consumer, minIdleMs, cursor, 'COUNT', 50)) as [string, [string, string[] | null][], ...unknown[]];
+      cursor = next;
+      if (claimed.length === 0) continue;
+      const pending = (await reader.xpending(stream, group, claimed[0]![0], claimed.at(-1)![0], claimed.length, this.#consumer)) as [string, string, number, number][];
+      const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
+      for (const [entryId, fields] of claimed) {
+        if (this.#closed) return;
+        // The claim counted as a delivery: more than the limit means every delivery before it failed.
+        if ((deliveries.get(entryId) ?? 0) > maxDeliveries) {
+          const event = fields?.[1] ? (JSON.parse(fields[1]) as IrisEvent) : undefined;
+          this.logger.error({ stream, group, entryId, eventId: event?.id, type: event?.type, deliveries: deliveries.get(entryId) }, 'event dropped: its handler failed on every delivery');
+          await reader.xack(stream, group, entryId);
+          continue;
+        }
+        await handle(entryId, fields);
+      }
+    } while (cursor !== '0-0' && !this.#closed);
+  }
+
   /** Reads the type's stream from `sinceMs` on (stream ids are the Redis server's milliseconds). */
   async history<T extends IrisEventType>(type: T, sinceMs: number): Promise<IrisEvent<T>[]> {
     const entries = (await this.#publisher.xrange(this.prefix + type, `${Math.max(0, Math.floor(sinceMs))}-0`, '+')) as [string, string[]][];
     return entries.map(([, fields]) => JSON.parse(fields[1]!) as IrisEvent<T>);
   }
 
-  #deliver(handler: EventHandler<never>, event: IrisEvent): Promise<void> {
+  /** Runs a handler; resolves whether it succeeded (a failure is logged). */
+  #deliver(handler: EventHandler<never>, event: IrisEvent): Promise<boolean> {
     const delivery = Promise.resolve()
       .then(() => handler(event as never))
-      .catch((err: unknown) => this.logger.error({ err, eventId: event.id, type: event.type }, 'event handler failed'));
+      .then(
+        () => true,
+        (err: unknown) => {
+          this.logger.error({ err, eventId: event.id, type: event.type }, 'event handler failed');
+          return false;
+        },
+      );
     this.track(delivery);
     return delivery;
   }
