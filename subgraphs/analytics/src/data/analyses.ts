@@ -26,6 +26,13 @@ function summaryAnalyses(prisma: ScopedClient<'analytics'>, column: 'id' | 'data
     WHERE ${Prisma.raw(column === 'id' ? 'id' : '"dataId"')} IN (${uuidList(ids)}) ${tenant}`;
 }
 
+/** A job's outcome came after another worker took the job over: it is that worker's to record. */
+export class LostClaimError extends Error {
+  constructor(readonly jobId: string) {
+    super(`analysis job ${jobId} was taken over by another worker`);
+  }
+}
+
 /** Face analyses and the jobs that produce them for captures. */
 export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
   return {
@@ -43,13 +50,26 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
     queueJob: (row: { dataId: string; accountId: string; deviceId: string; storageKey: string }) =>
       prisma.analysisJob.upsert({ where: { dataId: row.dataId }, update: {}, create: row }),
     job: (id: string) => prisma.analysisJob.findUnique({ where: { id } }),
-    /** Takes a queued job for a worker; null when another worker took it first. */
-    claim: async (id: string) => {
-      const claimed = await prisma.analysisJob.updateMany({ where: { id, status: 'QUEUED' }, data: { status: 'RUNNING', attempts: { increment: 1 } } });
+    /**
+     * Takes a job for a worker; null when another worker holds it. A QUEUED job is taken; a RUNNING
+     * one only when its holder is known gone: its claim is older than `staleBefore` (the queue said the
+     * previous attempt stalled, or the claim outlived the lease). Each claim counts an attempt, and that
+     * count is the claim's token: `finishClaim` writes only for the latest one.
+     */
+    claim: async (id: string, staleBefore?: Date) => {
+      const taken = staleBefore ? [{ status: 'QUEUED' as const }, { status: 'RUNNING' as const, updatedAt: { lt: staleBefore } }] : [{ status: 'QUEUED' as const }];
+      const claimed = await prisma.analysisJob.updateMany({ where: { id, OR: taken }, data: { status: 'RUNNING', attempts: { increment: 1 } } });
       return claimed.count === 1 ? prisma.analysisJob.findUnique({ where: { id } }) : null;
     },
-    finish: (id: string, status: AnalysisJobStatus, fields: { analysisId?: string; lastError?: string | null } = {}, tx: ScopedTransaction<'analytics'> = prisma) =>
-      tx.analysisJob.update({ where: { id }, data: { status, ...fields } }),
+    /**
+     * Records a claimed job's outcome, in the caller's transaction; throws `LostClaimError` when a later
+     * claim took the job over (this attempt was thought dead), so the transaction writes nothing: one
+     * analysis and one event per capture.
+     */
+    finishClaim: async (job: { id: string; attempts: number }, status: AnalysisJobStatus, fields: { analysisId?: string; lastError?: string | null } = {}, tx: ScopedTransaction<'analytics'> = prisma) => {
+      const updated = await tx.analysisJob.updateMany({ where: { id: job.id, status: 'RUNNING', attempts: job.attempts }, data: { status, ...fields } });
+      if (updated.count !== 1) throw new LostClaimError(job.id);
+    },
     /** Jobs left queued or running by a process that stopped: they run again. */
     unfinishedJobs: () => prisma.analysisJob.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true } }),
     requeue: (id: string) => prisma.analysisJob.update({ where: { id }, data: { status: 'QUEUED' } }),

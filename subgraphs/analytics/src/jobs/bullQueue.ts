@@ -1,6 +1,6 @@
 import type { Logger } from '@iris/core';
 import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
-import type { JobOutcome, JobQueue, JobQueueOptions } from './queue.js';
+import type { JobQueue, JobQueueOptions, JobRunner } from './queue.js';
 
 /**
  * The analysis queue on Redis (BullMQ), when `REDIS_URL` is set: jobs survive a restart, any instance's
@@ -14,20 +14,24 @@ export class BullJobQueue implements JobQueue {
   constructor(
     redisUrl: string,
     name: string,
-    run: (jobId: string, attemptIsLast: (attempts: number) => boolean) => Promise<JobOutcome>,
+    run: JobRunner,
     options: JobQueueOptions & { consume: boolean },
     private readonly logger: Logger,
   ) {
     const connection = { url: redisUrl, maxRetriesPerRequest: null };
     this.#queue = new Queue(name, { connection, defaultJobOptions: { attempts: options.maxAttempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: 1_000 } });
     const work = async (job: Job) => {
-      const outcome = await run(job.data.jobId as string, (attempts) => attempts >= options.maxAttempts);
+      // BullMQ counts the times the job went back to waiting because its worker stopped renewing its lock
+      // (killed mid-analysis): that attempt's RUNNING row is then taken over.
+      const outcome = await run(job.data.jobId as string, (attempts) => attempts >= options.maxAttempts, job.stalledCounter > 0);
       // BullMQ retries a job whose processor throws; a job the handler gave up on must not be retried.
       if (outcome === 'retry') throw new Error('analysis attempt failed; retrying');
       if (outcome === 'dead') throw new UnrecoverableError('analysis gave up after its last attempt');
     };
     // A process that only queues jobs opens no worker: the analysis worker processes take them.
-    this.#worker = options.consume ? new Worker(name, work, { connection, concurrency: options.workers }) : undefined;
+    // A job whose worker died goes back to waiting (BullMQ's default allows it once, then fails it, which
+    // would leave its row RUNNING): a kill counts like a failed attempt, within the same bound.
+    this.#worker = options.consume ? new Worker(name, work, { connection, concurrency: options.workers, maxStalledCount: options.maxAttempts }) : undefined;
     this.#worker?.on('error', (err) => this.logger.warn({ err }, 'analysis queue error'));
   }
 

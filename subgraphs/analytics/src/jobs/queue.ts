@@ -22,6 +22,12 @@ export interface JobQueueOptions {
 export type JobOutcome = 'done' | 'retry' | 'failed' | 'dead';
 
 /**
+ * Runs one attempt of a job. `stalled`: the queue hands the job over again because the attempt it
+ * handed out before died with its worker (BullMQ's lock on it lapsed), so a RUNNING row is no one's.
+ */
+export type JobRunner = (jobId: string, attemptIsLast: (attempts: number) => boolean, stalled: boolean) => Promise<JobOutcome>;
+
+/**
  * The in-process queue: a bounded number of workers, retries with exponential backoff, and a
  * dead-letter state after the last attempt. `run` reports the outcome it recorded; the queue only
  * decides when to run a job again. (A Redis-backed queue takes the same handler when `REDIS_URL` is set.)
@@ -34,7 +40,7 @@ export class InProcessJobQueue implements JobQueue {
   #closed = false;
 
   constructor(
-    private readonly run: (jobId: string, attemptIsLast: (attempts: number) => boolean) => Promise<JobOutcome>,
+    private readonly run: JobRunner,
     private readonly options: JobQueueOptions,
     private readonly logger: Logger,
   ) {}
@@ -58,7 +64,7 @@ export class InProcessJobQueue implements JobQueue {
 
   async #work(jobId: string, attempt: number): Promise<void> {
     try {
-      const outcome = await this.run(jobId, (attempts) => attempts >= this.options.maxAttempts);
+      const outcome = await this.run(jobId, (attempts) => attempts >= this.options.maxAttempts, false);
       if (outcome === 'retry' && !this.#closed) {
         const timer = setTimeout(() => {
           this.#timers.delete(timer);

@@ -1,6 +1,7 @@
 import { badUserInput, decodeBase64, parseInput, principalOf, type AuthState, type BlobStorage, type Logger } from '@iris/core';
 import type { Outbox, Prisma, ScopedTransaction } from '@iris/db';
 import { z } from 'zod';
+import { LostClaimError } from '../data/analyses.js';
 import type { AnalyticsData } from '../data/index.js';
 import { BullJobQueue } from '../jobs/bullQueue.js';
 import { InProcessJobQueue, type JobOutcome, type JobQueue } from '../jobs/queue.js';
@@ -8,6 +9,12 @@ import { createFaceAnalyzer, createThreadedFaceAnalyzer, ImageInputError, type F
 
 /** Inline images (base64 in a GraphQL request) are limited like inline captures. */
 export const MAX_INLINE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * How long a claim holds a job (far longer than one analysis): a RUNNING job claimed longer ago is
+ * taken by the next delivery of it, even when the queue did not report the previous attempt stalled.
+ */
+export const ANALYSIS_LEASE_MS = 10 * 60_000;
 
 const analyzeInput = z.object({ imageBase64: z.string().min(1, 'must not be empty') });
 
@@ -52,12 +59,13 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
     );
 
   /** One run of a capture's job: records the outcome with its event (one transaction), and tells the queue what next. */
-  async function runJob(jobId: string, isLastAttempt: (attempts: number) => boolean): Promise<JobOutcome> {
-    const job = await data.analyses.claim(jobId);
+  async function runJob(jobId: string, isLastAttempt: (attempts: number) => boolean, stalled: boolean): Promise<JobOutcome> {
+    const job = await data.analyses.claim(jobId, new Date(Date.now() - (stalled ? 0 : ANALYSIS_LEASE_MS)));
     if (!job) return 'done';
+    if (job.attempts > 1 && stalled) logger.warn({ jobId, attempts: job.attempts }, 'taking over an analysis whose worker stopped mid-way');
     const failed = async (status: 'FAILED' | 'DEAD', reason: string): Promise<JobOutcome> => {
       await data.transaction(async (tx) => {
-        await data.analyses.finish(job.id, status, { lastError: reason }, tx);
+        await data.analyses.finishClaim(job, status, { lastError: reason }, tx);
         await outbox.enqueue(tx, 'analysis.failed', { captureId: job.dataId, deviceId: job.deviceId, accountId: job.accountId, reason });
       });
       return status === 'FAILED' ? 'failed' : 'dead';
@@ -68,7 +76,7 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
       const result = await engine().analyze(bytes);
       await data.transaction(async (tx) => {
         const analysis = await record(result, job, tx);
-        await data.analyses.finish(job.id, 'DONE', { analysisId: analysis.id, lastError: null }, tx);
+        await data.analyses.finishClaim(job, 'DONE', { analysisId: analysis.id, lastError: null }, tx);
         await outbox.enqueue(tx, 'analysis.completed', {
           analysisId: analysis.id,
           captureId: job.dataId,
@@ -86,11 +94,18 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
       });
       return 'done';
     } catch (err) {
+      // Another worker took the job over (this one was thought dead): its outcome is the one recorded.
+      if (err instanceof LostClaimError) return 'done';
       if (err instanceof ImageInputError) return failed('FAILED', err.message);
       const reason = err instanceof Error ? err.message : String(err);
       logger.warn({ err, jobId, attempts: job.attempts }, 'analysis attempt failed');
       if (isLastAttempt(job.attempts)) return failed('DEAD', `Gave up after ${job.attempts} attempts: ${reason}`);
-      await data.analyses.finish(job.id, 'QUEUED', { lastError: reason });
+      try {
+        await data.analyses.finishClaim(job, 'QUEUED', { lastError: reason });
+      } catch (lost) {
+        if (lost instanceof LostClaimError) return 'done';
+        throw lost;
+      }
       return 'retry';
     }
   }
