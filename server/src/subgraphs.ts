@@ -4,6 +4,7 @@ import {
   followRevocations,
   InProcessEventBus,
   RedisEventBus,
+  REQUEST_ID_HEADER,
   startSubgraphServer,
   useCursorSecret,
   type BlobStorage,
@@ -95,6 +96,15 @@ export const serveSubgraph = (
   return startSubgraphServer(
     {
       ...definition,
+      routes: (app) => {
+        // A request's statements are its own (see Database.onBehalfOf), once its body is read: the
+        // handler and everything it awaits run inside.
+        app.addHook('preHandler', (request, _reply, done) => {
+          const requestId = request.headers[REQUEST_ID_HEADER];
+          deps.database.onBehalfOf(typeof requestId === 'string' ? requestId : undefined, done);
+        });
+        definition.routes?.(app);
+      },
       logger: deps.logger.child({ subgraph: definition.name }),
       verifier: deps.verifier,
       checkReady: deps.database.ping,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -16,12 +17,33 @@ export interface Database {
   /** The connection string in use (for the embedded server, its loopback address). */
   url: string;
   embedded: boolean;
-  /** How many SQL statements Prisma has sent so far. */
+  /** How many SQL statements Prisma has sent so far, for anyone (background work included). */
   statementCount: () => number;
+  /**
+   * Counts, from now on, the SQL statements sent on behalf of the request with this id (its
+   * `x-request-id`; see {@link Database.onBehalfOf}), and no one else's: not the outbox relay's, not a
+   * poller's, not another request's. Tests hold a request to a constant number of statements with it.
+   */
+  countStatementsOf: (requestId: string) => StatementCounter;
+  /**
+   * Runs `fn` on behalf of request `requestId`: every statement it causes, however deep in its async
+   * calls, is counted for that request when someone counts them. Otherwise it just runs `fn`.
+   */
+  onBehalfOf: <T>(requestId: string | undefined, fn: () => T) => T;
   /** Throws when the database does not answer. */
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
+
+export interface StatementCounter {
+  /** The statements sent on behalf of the request so far. */
+  count: () => number;
+  /** Stops counting (the count stays readable). */
+  stop: () => void;
+}
+
+/** The request on whose behalf the current async call chain runs, while its statements are counted. */
+const onBehalfOfRequest = new AsyncLocalStorage<string>();
 
 /**
  * Opens the one database of this process: the PostgreSQL server at `DATABASE_URL`, or else an
@@ -57,13 +79,33 @@ export async function openDatabase(
   });
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   // Every SQL statement Prisma sends, counted: tests hold request paths to a constant number of them.
+  // Prisma emits the event in the async context of the call that sent the statement, so a statement
+  // is told apart by the request it was sent for; background work (the outbox relay, pollers) runs
+  // outside any request and is never counted for one.
   let statements = 0;
+  const counted = new Map<string, number>();
   prisma.$on('query', () => {
     statements += 1;
+    const requestId = onBehalfOfRequest.getStore();
+    const sofar = requestId === undefined ? undefined : counted.get(requestId);
+    if (sofar !== undefined) counted.set(requestId!, sofar + 1);
   });
   return {
     prisma,
     statementCount: () => statements,
+    countStatementsOf: (requestId) => {
+      counted.set(requestId, 0);
+      let final: number | undefined;
+      return {
+        count: () => final ?? counted.get(requestId) ?? 0,
+        stop: () => {
+          final ??= counted.get(requestId) ?? 0;
+          counted.delete(requestId);
+        },
+      };
+    },
+    // Only requests being counted enter an async context: the others pay nothing for it.
+    onBehalfOf: (requestId, fn) => (requestId !== undefined && counted.has(requestId) ? onBehalfOfRequest.run(requestId, fn) : fn()),
     url,
     embedded: embedded !== undefined,
     ping: async () => {
