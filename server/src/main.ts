@@ -1,12 +1,12 @@
 /** `pnpm start`: the whole graph on this machine, ready to explore. */
 // First: tracing (when OTEL_* asks for it) must patch `http` before anything else loads.
 import './instrument.js';
-import { ConfigError, createLogger, DEMO, loadConfig } from '@iris/core';
+import { ConfigError, createLogger, DEMO, loadConfig, type Config } from '@iris/core';
 import { exitOnSignals } from './shutdown.js';
 import { startGraph } from './graph.js';
 
 const startedAt = performance.now();
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {

@@ -73,9 +73,9 @@ export function missingVariables(service: ServiceName, config: Config): MissingV
       need(config.JWT_PRIVATE_KEY, { variable: 'JWT_PRIVATE_KEY', why: 'the PKCS#8 ES256 key identity signs access tokens with' });
       need(config.JWT_PUBLIC_KEY, { variable: 'JWT_PUBLIC_KEY', why: 'the SPKI key of JWT_PRIVATE_KEY, published at /.well-known/jwks.json' });
       break;
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: devices needs what every subgraph needs, and more
     case 'devices':
       need(config.PUBLIC_URL, { variable: 'PUBLIC_URL', why: "the gateway's public address, which signed upload and media URLs point at" });
-    // falls through: devices needs what every subgraph needs
     case 'profiles':
     case 'analytics':
       need(config.DATABASE_URL, DATABASE);

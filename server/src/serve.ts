@@ -5,7 +5,7 @@
  */
 // First: tracing (when OTEL_* asks for it) must patch `http` before anything else loads.
 import './instrument.js';
-import { ConfigError, createLogger, loadConfig } from '@iris/core';
+import { ConfigError, createLogger, loadConfig, type Config } from '@iris/core';
 import { exitOnSignals } from './shutdown.js';
 import { describeMissing, isService, missingVariables, SERVICES } from './requirements.js';
 
@@ -14,7 +14,7 @@ if (!isService(service)) {
   console.error(`Usage: serve.ts <service>, one of: ${SERVICES.join(', ')}`);
   process.exit(2);
 }
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {

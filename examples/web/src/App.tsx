@@ -45,7 +45,9 @@ function LiveStatus({ ws }: { ws: WsClient }) {
   const [live, setLive] = useState(false);
   useEffect(() => {
     const offs = [ws.on('connected', () => setLive(true)), ws.on('closed', () => setLive(false))];
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   }, [ws]);
   return <span className={live ? 'live on' : 'live'}>{live ? 'Live' : 'Not live'}</span>;
 }

@@ -14,6 +14,8 @@ export function Marks() {
   const marks = data?.deviceMarks;
   const loaded = marks !== undefined;
 
+  // Subscribed once the first page is in; later pages and new marks need no new subscription.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `marks` is read once, when the first page arrives
   useEffect(() => {
     if (!loaded) return;
     // `after` replays the marks made since the newest one on the page before switching to live ones, so a
@@ -33,8 +35,6 @@ export function Marks() {
       },
       onError: (err) => setLiveError(describeError(err)),
     });
-    // Subscribed once the first page is in; later pages and new marks need no new subscription.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loaded, subscribeToMore]);
 
   if (error) return <p role="alert">Could not load marks: {describeError(error)}</p>;

@@ -368,7 +368,10 @@ export class PlanEngine {
         return;
       }
       if (typeof value !== 'object' || value === null) return;
-      if (path.length === 0) return apply(value);
+      if (path.length === 0) {
+        apply(value);
+        return;
+      }
       const [first, ...rest] = path as [string, ...string[]];
       if (first.startsWith(FRAGMENT_PREFIX)) {
         if (this.#isObjectOfType(value, first.slice(FRAGMENT_PREFIX.length), true)) applyAtPath(rest, value);

@@ -267,15 +267,15 @@ function costVariables(document: DocumentNode): string[] {
   const names = new Set<string>();
   const collect = (value: ValueNode) => {
     if (value.kind === Kind.VARIABLE) names.add(value.name.value);
-    else if (value.kind === Kind.LIST) value.values.forEach(collect);
-    else if (value.kind === Kind.OBJECT) value.fields.forEach((field) => collect(field.value));
+    else if (value.kind === Kind.LIST) for (const element of value.values) collect(element);
+    else if (value.kind === Kind.OBJECT) for (const field of value.fields) collect(field.value);
   };
   visit(document, {
     Argument(argument) {
       if (argument.name.value === 'first' || argument.name.value === 'last') collect(argument.value);
     },
     Directive(directive) {
-      directive.arguments?.forEach((argument) => collect(argument.value));
+      for (const argument of directive.arguments ?? []) collect(argument.value);
     },
   });
   return [...names].sort();

@@ -221,6 +221,8 @@ function writePosition<Row>(sort: Sort<Row>, row: Row): Buffer {
         length.writeUInt32BE(text.length);
         return Buffer.concat([length, text]);
       }
+      default:
+        throw new Error(`Sort "${sort.name}": unknown key type of \`${key.field}\`.`);
     }
   });
   return Buffer.concat(parts);

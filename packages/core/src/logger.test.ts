@@ -13,13 +13,15 @@ function logTo(isTTY: boolean, format?: LogFormat) {
   return { logger, out };
 }
 
-const ANSI = /\u001b\[/;
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[`);
+const ANSI_CODES = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 
 describe('in a terminal', () => {
   it('writes one readable line per entry: local ISO time, level, source, message, the rest as compact JSON', () => {
     const { logger, out } = logTo(true);
     logger.child({ component: 'gateway' }).child({ requestId: 'r-1' }).info({ operationType: 'query', operationName: 'Me', durationMs: 4.2, result: 'ok', caller: 'user:MAIN' }, 'query Me ok 4.2 ms user:MAIN');
-    const lines = out.text().replace(/\u001b\[[0-9;]*m/g, '').trimEnd().split('\n');
+    const lines = out.text().replace(ANSI_CODES, '').trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: gateway +query Me ok 4\.2 ms user:MAIN \{"requestId":"r-1"\}$/);
     // The operation's fields are in the message; they are not printed twice.
@@ -30,7 +32,7 @@ describe('in a terminal', () => {
     const { logger, out } = logTo(true);
     const err = new Error('database went away');
     logger.error({ err }, 'unexpected error');
-    const text = out.text().replace(/\u001b\[[0-9;]*m/g, '');
+    const text = out.text().replace(ANSI_CODES, '');
     expect(text.split('\n')[0]).toMatch(/ERROR: unexpected error\s*$/);
     // Each frame of the stack on a line of its own, as Node prints it.
     const frames = err.stack!.split('\n').slice(1).map((frame) => frame.trim());

@@ -31,5 +31,7 @@ export function listenToEvents(events: EventBus, data: AnalyticsData, services: 
       await data.markStats.count({ ...payload, createdAt: new Date(payload.createdAt) });
     }, { group: 'analytics' }),
   ];
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

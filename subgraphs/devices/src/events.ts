@@ -24,5 +24,7 @@ export function listenToEvents(events: EventBus, services: Services, prisma: Sql
     // Its own group: delivery competes with other instances' delivery, not with the work above.
     bus.subscribe('notification.created', ({ payload }) => services.delivery.onNotificationCreated(payload), { group: 'devices-delivery' }),
   ];
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

@@ -12,5 +12,7 @@ export function listenToEvents(events: EventBus, services: Services, prisma: Sql
     // No group: every instance hears every completion, and wakes its own waiter if it has one.
     bus.subscribe('userData.erasureCompleted', ({ payload }) => services.erasure.onErasureCompleted(payload.erasureId)),
   ];
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

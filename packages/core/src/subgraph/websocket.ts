@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { CredentialError } from '../auth/principal.js';
@@ -66,7 +66,7 @@ export function serveSubscriptions<Context extends RequestContext>(options: {
       // Subscriptions only: the gateway sends nothing else here, and a query over this socket would
       // bypass what HTTP keeps to the gateway (`_service`, introspection).
       onSubscribe: (_ctx, _id, payload) => {
-        let operation;
+        let operation: OperationDefinitionNode | null | undefined;
         try {
           operation = getOperationAST(parse(payload.query), payload.operationName);
         } catch {

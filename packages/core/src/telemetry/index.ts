@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { metricsPlugin, subgraphRecorder, type SubgraphOutcome } from './metrics.js';
 import { operationLogPlugin, type OperationLogLevel } from './operationLog.js';
 import { operationContext, tracingEnabled, tracingPlugin } from './tracing.js';
@@ -44,8 +44,9 @@ export function subgraphFetchObserver(subgraph: string, options: { metrics?: boo
   return async (contextValue, operationName, fetch) => {
     const startedAt = performance.now();
     let outcome: SubgraphOutcome = 'request_failed';
-    let span;
+    let span: Span | undefined;
     try {
+      // biome-ignore lint/suspicious/noImplicitAnyLet: the caller's generic Response, inferred from `fetch`
       let response;
       if (tracing) {
         const parent = operationContext(contextValue);
