@@ -35,6 +35,13 @@ export interface Database {
   close: () => Promise<void>;
 }
 
+/**
+ * Options for the transactions a process runs while it starts (demo data): Prisma's defaults (wait 2 s
+ * for a connection, 5 s to finish) are sized for requests, and a start-up that gives up on a busy
+ * machine leaves no graph at all, so these wait for as long as a slow start plausibly takes.
+ */
+export const STARTUP_TRANSACTION = { maxWait: 30_000, timeout: 60_000 } as const;
+
 export interface StatementCounter {
   /** The statements sent on behalf of the request so far. */
   count: () => number;

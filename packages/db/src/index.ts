@@ -1,4 +1,4 @@
-export { openDatabase, type Database, type Db, type StatementCounter } from './database.js';
+export { openDatabase, STARTUP_TRANSACTION, type Database, type Db, type StatementCounter } from './database.js';
 export { applyMigrations, readMigrations, MIGRATIONS_DIR, type Migration } from './migrate.js';
 export { Prisma } from './generated/prisma/client.js';
 export { modelColumns, uuidList } from './sql.js';

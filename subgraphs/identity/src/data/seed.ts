@@ -1,5 +1,5 @@
 import { DEMO } from '@iris/core';
-import type { ScopedClient } from '@iris/db';
+import { STARTUP_TRANSACTION, type ScopedClient } from '@iris/db';
 import { hashPassword } from '../services/passwords.js';
 
 const PLANS = [
@@ -40,5 +40,5 @@ export async function seedIdentity(prisma: ScopedClient<'identity'>): Promise<vo
       },
     });
     for (const plan of PLANS) await tx.retentionPlan.upsert({ where: { id: plan.id }, update: {}, create: plan });
-  });
+  }, STARTUP_TRANSACTION);
 }

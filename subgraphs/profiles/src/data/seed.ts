@@ -1,5 +1,5 @@
 import { DEMO } from '@iris/core';
-import type { Outbox, ScopedClient } from '@iris/db';
+import { STARTUP_TRANSACTION, type Outbox, type ScopedClient } from '@iris/db';
 
 // The three example profiles of the profiles API document, for the demo app.
 const examples = [
@@ -53,6 +53,6 @@ export async function seedProfiles(prisma: ScopedClient<'profiles'>, outbox: Out
       });
       const { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country } = p;
       await outbox.enqueue(tx, 'profile.upserted', { appId, accountId, deviceId, gender, maritalStatus, parentalStatus, age, country });
-    });
+    }, STARTUP_TRANSACTION);
   }
 }
