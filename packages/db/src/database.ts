@@ -81,7 +81,10 @@ export async function openDatabase(
     // soak run as NOT_FOUND for rows that exist. One connection queues statements in the pool instead,
     // which costs nothing, as the backend runs one statement at a time anyway.
     max: embedded ? 1 : config.DATABASE_POOL_SIZE,
-    connectionTimeoutMillis: 5_000,
+    // Also how long a statement waits in the pool's queue for a connection. Embedded, every statement
+    // queues for the one connection, behind whole transactions (seeding, a relay's batch): on a busy
+    // machine that can take over 5 s, so there it waits as long as a start-up transaction may (30 s).
+    connectionTimeoutMillis: embedded ? STARTUP_TRANSACTION.maxWait : 5_000,
     idleTimeoutMillis: 30_000,
   });
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
