@@ -16,7 +16,7 @@ if (!isService(service)) {
 }
 let config: Config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, { service });
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(err.message);

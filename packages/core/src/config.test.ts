@@ -48,6 +48,18 @@ describe('loadConfig', () => {
     expect(defaults.PAYMENT_WEBHOOK_SECRET).toBeTruthy();
   });
 
+  it('asks a service started alone in production only for what it uses, and still checks every secret it is given', () => {
+    const strong = 'k3Jx9vQm2Lr8Tz5Wc1Np7Hs4Fd6Gb0Ya';
+    // A gateway: no signing key, no database, no payment or URL secret (server/src/requirements.ts asks for its own).
+    const gateway = loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'http://identity:4001/.well-known/jwks.json', GATEWAY_SECRET: strong }, { service: 'gateway' });
+    expect(gateway.JWT_PRIVATE_KEY).toBeUndefined();
+    expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_SECRET: 'sixteen-bytes-ok' }, { service: 'gateway' })).toThrow(
+      /GATEWAY_SECRET: must be at least 32 bytes/,
+    );
+    // The whole graph in one process still needs everything.
+    expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_SECRET: strong })).toThrow(/JWT_PRIVATE_KEY: required/);
+  });
+
   it('keeps the sign-in budget strict in production and generous elsewhere, unless set', () => {
     const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/iris', JWT_PRIVATE_KEY: 'pem', JWT_PUBLIC_KEY: 'pem' };
     const secrets = { PAYMENT_WEBHOOK_SECRET: 'a'.repeat(32), URL_SIGNING_SECRET: 'b'.repeat(32), GATEWAY_SECRET: 'c'.repeat(32) };

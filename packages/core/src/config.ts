@@ -274,8 +274,13 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
 
 export class ConfigError extends Error {}
 
-/** Parses the environment; throws a {@link ConfigError} listing every bad variable by name. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment; throws a {@link ConfigError} listing every bad variable by name. With
+ * NODE_ENV=production the whole graph in one process needs every key and secret; a service started
+ * alone (`options.service`) needs only those it uses, which its caller checks (server/src/requirements.ts),
+ * so a gateway never holds identity's signing key. A secret that is set is always checked.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: { service?: string } = {}): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
@@ -295,10 +300,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${apns.map((k) => `  ${k}: required with the other APNS_* variables (APNs push needs all four)`).join('\n')}`);
   }
   if (config.NODE_ENV === 'production') {
-    const missing: string[] = (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
-    if (!config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY');
+    const missing: string[] = options.service ? [] : (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);
+    if (!options.service && !config.JWT_PUBLIC_KEY && !config.JWT_JWKS_URL) missing.push('JWT_PUBLIC_KEY');
     const problems = missing.map((k) => `  ${k}: required when NODE_ENV=production`);
     for (const name of PRODUCTION_SECRETS) {
+      if (options.service && cleaned[name] === undefined) continue;
       const problem = productionSecretProblem(name, cleaned[name]);
       if (problem) problems.push(`  ${name}: ${problem}`);
     }
