@@ -9,7 +9,11 @@ import { SUBGRAPH_NAMES, type SubgraphName } from './packages/core/src/subgraph/
 const subgraph = (name: SubgraphName, mappers: Record<string, string>) => ({
   [`subgraphs/${name}/src/generated/resolvers-types.ts`]: {
     schema: ['packages/core/src/subgraph/shared.graphql', `subgraphs/${name}/schema.graphql`],
-    plugins: [{ add: { content: '/* Generated from schema.graphql by `pnpm generate`. Do not edit. */' } }, 'typescript', 'typescript-resolvers'],
+    plugins: [
+      { add: { content: '/* Generated from schema.graphql by `pnpm generate`. Do not edit. */' } },
+      'typescript',
+      'typescript-resolvers',
+    ],
     config: {
       federation: true,
       useTypeImports: true,

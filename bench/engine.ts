@@ -46,7 +46,8 @@ for (const { name, query, variables, executors } of cases) {
   const sorted = (r: ReturnType<typeof comparable>) => ({ ...r, errors: r.errors?.map((e) => JSON.stringify(e)).sort() });
   const reference = sorted(comparable((await run(executors.stock, executors.apiSchema, query, variables)) as never));
   const mine = sorted(comparable((await run(executors.engine, executors.apiSchema, query, variables)) as never));
-  if (!isDeepStrictEqual(mine, reference)) throw new Error(`${name}: the executors disagree\n${JSON.stringify(mine)}\n${JSON.stringify(reference)}`);
+  if (!isDeepStrictEqual(mine, reference))
+    throw new Error(`${name}: the executors disagree\n${JSON.stringify(mine)}\n${JSON.stringify(reference)}`);
   const prepared = prepare(executors.apiSchema, query, variables);
   const line: string[] = [];
   for (const which of ['stock', 'engine'] as const) {
@@ -59,7 +60,7 @@ for (const { name, query, variables, executors } of cases) {
       count++;
     }
     const used = process.cpuUsage(cpu);
-    line.push(`${which} ${(((used.user + used.system) / 1000) / count).toFixed(3)} ms CPU/op (${count} ops)`);
+    line.push(`${which} ${((used.user + used.system) / 1000 / count).toFixed(3)} ms CPU/op (${count} ops)`);
   }
   console.log(`${name.padEnd(7)} ${line.join('   ')}`);
 }

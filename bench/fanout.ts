@@ -17,8 +17,15 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 
-function start(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; ready: { url: string; subgraphs?: Record<string, string> } }> {
-  const child = fork(new URL(`./fanout/${file}.ts`, import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: 'inherit' });
+function start(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; ready: { url: string; subgraphs?: Record<string, string> } }> {
+  const child = fork(new URL(`./fanout/${file}.ts`, import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.on('message', (message: { type: string; url: string; subgraphs?: Record<string, string> }) => {
       if (message.type === 'ready') resolve({ child, ready: message });
@@ -43,18 +50,32 @@ const children: ChildProcess[] = [subgraphs.child];
 try {
   const gateways: { name: string; url: string; child: ChildProcess }[] = [];
   for (const executor of ['apollo', 'iris']) {
-    const { child, ready } = await start('gateway', { BENCH_EXECUTOR: executor, BENCH_SUBGRAPHS: JSON.stringify(subgraphs.ready.subgraphs) });
+    const { child, ready } = await start('gateway', {
+      BENCH_EXECUTOR: executor,
+      BENCH_SUBGRAPHS: JSON.stringify(subgraphs.ready.subgraphs),
+    });
     children.push(child);
     gateways.push({ name: executor, url: ready.url, child });
   }
   const answers = await Promise.all(gateways.map(async (g) => (await fetch(g.url, { method: 'POST', headers, body })).text()));
   const parsed = JSON.parse(answers[0]!) as { data?: { products: unknown[] }; errors?: unknown };
   if (parsed.errors || !parsed.data) throw new Error(`apollo answered with errors: ${answers[0]!.slice(0, 500)}`);
-  if (answers.some((a) => a !== answers[0])) throw new Error(`the executors answer differently:\n${answers.map((a) => a.slice(0, 300)).join('\n')}`);
+  if (answers.some((a) => a !== answers[0]))
+    throw new Error(`the executors answer differently:\n${answers.map((a) => a.slice(0, 300)).join('\n')}`);
   console.log(`✓ both executors answer the same ${(answers[0]!.length / 1024).toFixed(1)} KiB`);
   const rows = [];
   for (const gateway of gateways) {
-    const run = (duration: number) => autocannon({ url: gateway.url, connections: CONNECTIONS, duration, method: 'POST', headers, body, timeout: 30, verifyBody: (b) => b === answers[0] });
+    const run = (duration: number) =>
+      autocannon({
+        url: gateway.url,
+        connections: CONNECTIONS,
+        duration,
+        method: 'POST',
+        headers,
+        body,
+        timeout: 30,
+        verifyBody: (b) => b === answers[0],
+      });
     if (WARMUP > 0) await run(WARMUP);
     const cpuBefore = await cpuMicros(gateway.child);
     const subgraphCpuBefore = await cpuMicros(subgraphs.child);
@@ -70,7 +91,11 @@ try {
       'subgraphs CPU ms/req': +(((await cpuMicros(subgraphs.child)) - subgraphCpuBefore) / 1000 / answered).toFixed(2),
     });
   }
-  console.log(`fanout: ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+  console.log(
+    `fanout: ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs`,
+  );
   console.table(rows);
 } finally {
   for (const child of children.reverse()) await stop(child);

@@ -33,10 +33,19 @@ const env = process.env;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 32);
 const DURATION = Number(env.BENCH_DURATION ?? 10);
 const WARMUP = Number(env.BENCH_WARMUP ?? 3);
-const GATEWAYS = (env.BENCH_GATEWAYS ?? 'iris,apollo,hive').split(',').map((s) => s.trim()).filter(Boolean);
-const OPERATIONS = (env.BENCH_OPERATIONS ?? 'profiles,marks,nested').split(',').map((s) => s.trim()).filter(Boolean);
+const GATEWAYS = (env.BENCH_GATEWAYS ?? 'iris,apollo,hive')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const OPERATIONS = (env.BENCH_OPERATIONS ?? 'profiles,marks,nested')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const FLOOR = (env.BENCH_FLOOR ?? 'true') !== 'false';
-const TRAFFIC = (env.BENCH_TRAFFIC ?? 'identical,varied').split(',').map((s) => s.trim()).filter(Boolean) as ('identical' | 'varied')[];
+const TRAFFIC = (env.BENCH_TRAFFIC ?? 'identical,varied')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean) as ('identical' | 'varied')[];
 const VARY_SIZE = Number(env.BENCH_VARY_SIZE ?? 1000);
 const VARY_CHECK = Number(env.BENCH_VARY_CHECK ?? 10);
 const CPU_PROF = env.BENCH_CPU_PROF;
@@ -93,7 +102,11 @@ const peakRssMb = async (child: ChildProcess) =>
   +((await ask<{ maxRssBytes: number }>(child, 'rss', 'rss')).maxRssBytes / 1024 / 1024).toFixed(0);
 
 async function post(url: string, operation: Pick<Operation, 'query' | 'variables'>, headers: Record<string, string>) {
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: operation.query, variables: operation.variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: operation.query, variables: operation.variables }),
+  });
   const text = await response.text();
   return { status: response.status, text };
 }
@@ -153,20 +166,27 @@ try {
       answers.set(target.name, { ...first, data: parsed.data });
       // The data is read-only: a body that repeats byte for byte is compared as a string during the run.
       const stable = first.text === second.text;
-      verifiers.set(`${op.name}/${target.name}`, stable ? (body) => body === first.text : (body) => {
-        try {
-          const json = JSON.parse(body) as { data?: unknown; errors?: unknown };
-          return !json.errors && isDeepStrictEqual(json.data, parsed.data);
-        } catch {
-          return false;
-        }
-      });
+      verifiers.set(
+        `${op.name}/${target.name}`,
+        stable
+          ? (body) => body === first.text
+          : (body) => {
+              try {
+                const json = JSON.parse(body) as { data?: unknown; errors?: unknown };
+                return !json.errors && isDeepStrictEqual(json.data, parsed.data);
+              } catch {
+                return false;
+              }
+            },
+      );
     }
     const referenceName = answers.has('subgraph') ? 'subgraph' : answers.has('iris') ? 'iris' : [...answers.keys()][0]!;
     const reference = answers.get(referenceName)!;
     for (const [name, answer] of answers) {
       if (!isDeepStrictEqual(answer.data, reference.data)) {
-        throw new Error(`${name} answered ${op.name} with other data than ${referenceName}:\n${answer.text.slice(0, 2000)}\n---\n${reference.text.slice(0, 2000)}`);
+        throw new Error(
+          `${name} answered ${op.name} with other data than ${referenceName}:\n${answer.text.slice(0, 2000)}\n---\n${reference.text.slice(0, 2000)}`,
+        );
       }
     }
     const size = reference.text.length;
@@ -176,10 +196,12 @@ try {
   // --- Varied traffic: distinct variables per request, a sample checked against the reference first -
   const varied = new Map<string, Variation[]>();
   if (TRAFFIC.includes('varied')) {
-    const postJson = async (url: string, query: string, variables: Record<string, unknown>) => JSON.parse((await post(url, { query, variables }, headers)).text) as unknown;
+    const postJson = async (url: string, query: string, variables: Record<string, unknown>) =>
+      JSON.parse((await post(url, { query, variables }, headers)).text) as unknown;
     for (const [name, list] of await variations(ops, postJson, info.subgraphs, VARY_SIZE)) {
       const op = ops.find((o) => o.name === name)!;
-      if (list.length <= CONNECTIONS) throw new Error(`only ${list.length} variable sets for ${name}: no more than the ${CONNECTIONS} connections`);
+      if (list.length <= CONNECTIONS)
+        throw new Error(`only ${list.length} variable sets for ${name}: no more than the ${CONNECTIONS} connections`);
       varied.set(name, list);
       const step = Math.max(1, Math.floor(list.length / Math.max(1, VARY_CHECK)));
       for (let i = 0; i < list.length && i / step < VARY_CHECK; i += step) {
@@ -189,7 +211,9 @@ try {
           const answer = await post(target.url, { query: op.query, variables: variation.variables }, headers);
           const parsed = JSON.parse(answer.text) as { data?: unknown; errors?: unknown };
           if (answer.status !== 200 || parsed.errors || !parsed.data || !variation.belongs(answer.text)) {
-            throw new Error(`${target.name} answered ${op.name} ${JSON.stringify(variation.variables)} with ${answer.status}: ${answer.text.slice(0, 500)}`);
+            throw new Error(
+              `${target.name} answered ${op.name} ${JSON.stringify(variation.variables)} with ${answer.status}: ${answer.text.slice(0, 500)}`,
+            );
           }
           answers.set(target.name, { text: answer.text, data: parsed.data });
         }
@@ -197,11 +221,19 @@ try {
         const reference = answers.get(referenceName)!;
         for (const [targetName, answer] of answers) {
           if (!isDeepStrictEqual(answer.data, reference.data)) {
-            throw new Error(`${targetName} answered ${op.name} ${JSON.stringify(variation.variables)} with other data than ${referenceName}:\n${answer.text.slice(0, 2000)}\n---\n${reference.text.slice(0, 2000)}`);
+            throw new Error(
+              `${targetName} answered ${op.name} ${JSON.stringify(variation.variables)} with other data than ${referenceName}:\n${answer.text.slice(0, 2000)}\n---\n${reference.text.slice(0, 2000)}`,
+            );
           }
         }
       }
-      console.log(`✓ ${op.name} varied: ${list.length} variable sets, ${Math.min(VARY_CHECK, Math.ceil(list.length / step))} checked on ${targetsOf(op).map((t) => t.name).join(', ')}`);
+      console.log(
+        `✓ ${op.name} varied: ${list.length} variable sets, ${Math.min(VARY_CHECK, Math.ceil(list.length / step))} checked on ${targetsOf(
+          op,
+        )
+          .map((t) => t.name)
+          .join(', ')}`,
+      );
     }
   }
 
@@ -223,92 +255,106 @@ try {
   const rows: Row[] = [];
   for (const op of ops) {
     for (const traffic of TRAFFIC) {
-    for (const target of targetsOf(op)) {
-      let wrongAnswers = 0;
-      const run = async (duration: number) => {
-        if (traffic === 'identical') {
-          const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
-          return autocannon({ url: target.url, connections: CONNECTIONS, duration, method: 'POST', headers, body: JSON.stringify({ query: op.query, variables: op.variables }), timeout: 30, verifyBody });
-        }
-        // Every request takes the next variable set from one counter all connections share; each
-        // answer is checked against the variables its own request carried (non-200s count apart).
-        const list = varied.get(op.name)!;
-        const bodies = list.map((v) => JSON.stringify({ query: op.query, variables: v.variables }));
-        let next = 0;
-        const result = await autocannon({
-          url: target.url,
-          connections: CONNECTIONS,
-          duration,
-          timeout: 30,
-          requests: [
-            {
+      for (const target of targetsOf(op)) {
+        let wrongAnswers = 0;
+        const run = async (duration: number) => {
+          if (traffic === 'identical') {
+            const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
+            return autocannon({
+              url: target.url,
+              connections: CONNECTIONS,
+              duration,
               method: 'POST',
-              path: new URL(target.url).pathname,
               headers,
-              setupRequest: (request, context) => {
-                const index = next++ % list.length;
-                context.index = index;
-                return { ...request, body: bodies[index]! };
+              body: JSON.stringify({ query: op.query, variables: op.variables }),
+              timeout: 30,
+              verifyBody,
+            });
+          }
+          // Every request takes the next variable set from one counter all connections share; each
+          // answer is checked against the variables its own request carried (non-200s count apart).
+          const list = varied.get(op.name)!;
+          const bodies = list.map((v) => JSON.stringify({ query: op.query, variables: v.variables }));
+          let next = 0;
+          const result = await autocannon({
+            url: target.url,
+            connections: CONNECTIONS,
+            duration,
+            timeout: 30,
+            requests: [
+              {
+                method: 'POST',
+                path: new URL(target.url).pathname,
+                headers,
+                setupRequest: (request, context) => {
+                  const index = next++ % list.length;
+                  context.index = index;
+                  return { ...request, body: bodies[index]! };
+                },
+                onResponse: (status, body, context) => {
+                  if (status === 200 && !list[context.index as number]!.belongs(body)) wrongAnswers++;
+                },
               },
-              onResponse: (status, body, context) => {
-                if (status === 200 && !list[context.index as number]!.belongs(body)) wrongAnswers++;
-              },
-            },
-          ],
-        });
-        return { ...result, mismatches: result.mismatches + wrongAnswers };
-      };
-      if (WARMUP > 0) await run(WARMUP);
-      wrongAnswers = 0;
-      const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
-      const subgraphCpuBefore = await cpuMicros(subgraphProcess.child);
-      const result = await run(DURATION);
-      const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
-      const subgraphCpuMs = ((await cpuMicros(subgraphProcess.child)) - subgraphCpuBefore) / 1000;
-      const answered = Math.max(1, result.requests.total);
-      const row: Row = {
-        operation: op.name,
-        traffic,
-        target: target.name,
-        requestsPerSecond: Math.round(result.requests.average),
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        errors: result.errors + result.non2xx + result.mismatches,
-        peakRssMb: target.child ? await peakRssMb(target.child) : null,
-        cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
-        subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
-        detail: {
-          total: result.requests.total,
-          non2xx: result.non2xx,
-          mismatches: result.mismatches,
-          socketErrors: result.errors - result.timeouts,
-          timeouts: result.timeouts,
-          meanMs: result.latency.mean,
-          maxMs: result.latency.max,
-        },
-      };
-      rows.push(row);
-      console.log(`${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req`);
-    }
+            ],
+          });
+          return { ...result, mismatches: result.mismatches + wrongAnswers };
+        };
+        if (WARMUP > 0) await run(WARMUP);
+        wrongAnswers = 0;
+        const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
+        const subgraphCpuBefore = await cpuMicros(subgraphProcess.child);
+        const result = await run(DURATION);
+        const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
+        const subgraphCpuMs = ((await cpuMicros(subgraphProcess.child)) - subgraphCpuBefore) / 1000;
+        const answered = Math.max(1, result.requests.total);
+        const row: Row = {
+          operation: op.name,
+          traffic,
+          target: target.name,
+          requestsPerSecond: Math.round(result.requests.average),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          errors: result.errors + result.non2xx + result.mismatches,
+          peakRssMb: target.child ? await peakRssMb(target.child) : null,
+          cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
+          subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
+          detail: {
+            total: result.requests.total,
+            non2xx: result.non2xx,
+            mismatches: result.mismatches,
+            socketErrors: result.errors - result.timeouts,
+            timeouts: result.timeouts,
+            meanMs: result.latency.mean,
+            maxMs: result.latency.max,
+          },
+        };
+        rows.push(row);
+        console.log(
+          `${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req`,
+        );
+      }
     }
   }
 
   // --- Report --------------------------------------------------------------------------------------
   const ratio = (a?: number, b?: number) => (a && b ? +(a / b).toFixed(2) : null);
-  const find = (op: string, traffic: string, target: string) => rows.find((r) => r.operation === op && r.traffic === traffic && r.target === target);
-  const ratios = ops.flatMap((op) => TRAFFIC.map((traffic) => {
-    const iris = find(op.name, traffic, 'iris');
-    const apollo = find(op.name, traffic, 'apollo');
-    const hive = find(op.name, traffic, 'hive');
-    return {
-      operation: op.name,
-      traffic,
-      throughputIrisOverStock: ratio(iris?.requestsPerSecond, apollo?.requestsPerSecond),
-      throughputIrisOverHive: ratio(iris?.requestsPerSecond, hive?.requestsPerSecond),
-      p99IrisOverStock: ratio(iris?.p99Ms, apollo?.p99Ms),
-      p99IrisOverHive: ratio(iris?.p99Ms, hive?.p99Ms),
-    };
-  }));
+  const find = (op: string, traffic: string, target: string) =>
+    rows.find((r) => r.operation === op && r.traffic === traffic && r.target === target);
+  const ratios = ops.flatMap((op) =>
+    TRAFFIC.map((traffic) => {
+      const iris = find(op.name, traffic, 'iris');
+      const apollo = find(op.name, traffic, 'apollo');
+      const hive = find(op.name, traffic, 'hive');
+      return {
+        operation: op.name,
+        traffic,
+        throughputIrisOverStock: ratio(iris?.requestsPerSecond, apollo?.requestsPerSecond),
+        throughputIrisOverHive: ratio(iris?.requestsPerSecond, hive?.requestsPerSecond),
+        p99IrisOverStock: ratio(iris?.p99Ms, apollo?.p99Ms),
+        p99IrisOverHive: ratio(iris?.p99Ms, hive?.p99Ms),
+      };
+    }),
+  );
   const table = rows.map((r) => {
     const ratios_ = ratios.find((x) => x.operation === r.operation && x.traffic === r.traffic)!;
     return {
@@ -330,15 +376,30 @@ try {
   const results = {
     label: env.BENCH_LABEL ?? null,
     startedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAfter,
+    },
     database: info.database,
     seeded: info.seeded,
-    load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, traffic: TRAFFIC, variedSets: VARY_SIZE, tool: 'autocannon over loopback, one target at a time' },
+    load: {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      traffic: TRAFFIC,
+      variedSets: VARY_SIZE,
+      tool: 'autocannon over loopback, one target at a time',
+    },
     operations: ops.map(({ name, description, query, variables }) => ({ name, description, query, variables })),
     rows,
     ratios,
   };
-  console.log(`\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+  console.log(
+    `\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`,
+  );
   console.table(table);
   console.log(markdown(table));
   mkdirSync('bench-results', { recursive: true });

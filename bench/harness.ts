@@ -14,7 +14,11 @@ export interface BenchGraph {
   sql: pg.Client;
   databaseLabel: string;
   /** POSTs a GraphQL operation to the gateway; throws on errors. Returns the data and the milliseconds it took. */
-  request: <T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ data: T; ms: number }>;
+  request: <T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ) => Promise<{ data: T; ms: number }>;
   ownerToken: string;
   stop: () => Promise<void>;
 }
@@ -39,7 +43,11 @@ export async function startBenchGraph(overrides: Record<string, string> = {}): P
 
   const request: BenchGraph['request'] = async (query, variables = {}, headers = {}) => {
     const t0 = performance.now();
-    const response = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(graph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = (await response.json()) as { data?: never; errors?: unknown };
     const ms = performance.now() - t0;
     if (!body.data || body.errors) throw new Error(`request failed: ${JSON.stringify(body.errors)}`);
@@ -64,13 +72,20 @@ export async function startBenchGraph(overrides: Record<string, string> = {}): P
 }
 
 /** Inserts `total` rows in batches through `insertBatch(from, to)`, with a progress line. */
-export async function seedWithProgress(label: string, total: number, batch: number, insertBatch: (from: number, to: number) => Promise<unknown>) {
+export async function seedWithProgress(
+  label: string,
+  total: number,
+  batch: number,
+  insertBatch: (from: number, to: number) => Promise<unknown>,
+) {
   const started = performance.now();
   for (let from = 0; from < total; from += batch) {
     const to = Math.min(total, from + batch);
     await insertBatch(from, to);
     const rate = Math.round(to / ((performance.now() - started) / 1000));
-    process.stdout.write(`\rseeding ${label}: ${to.toLocaleString('en')} / ${total.toLocaleString('en')} (${rate.toLocaleString('en')}/s)   `);
+    process.stdout.write(
+      `\rseeding ${label}: ${to.toLocaleString('en')} / ${total.toLocaleString('en')} (${rate.toLocaleString('en')}/s)   `,
+    );
   }
   process.stdout.write('\n');
 }
@@ -78,7 +93,12 @@ export async function seedWithProgress(label: string, total: number, batch: numb
 export function summarize(name: string, values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-  return { case: name, p50: +at(50).toFixed(2), p95: +at(95).toFixed(2), mean: +(values.reduce((a, b) => a + b, 0) / values.length).toFixed(2) };
+  return {
+    case: name,
+    p50: +at(50).toFixed(2),
+    p95: +at(95).toFixed(2),
+    mean: +(values.reduce((a, b) => a + b, 0) / values.length).toFixed(2),
+  };
 }
 
 export function writeResults(file: string, results: unknown) {

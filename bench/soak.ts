@@ -39,19 +39,31 @@ async function gql(query: string, variables: Record<string, unknown> = {}, token
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (response.status !== 200 || body.errors?.length) throw new Error(`${response.status} ${body.errors?.[0]?.extensions?.code ?? ''} ${body.errors?.[0]?.message ?? ''}`);
+  if (response.status !== 200 || body.errors?.length)
+    throw new Error(`${response.status} ${body.errors?.[0]?.extensions?.code ?? ''} ${body.errors?.[0]?.message ?? ''}`);
   return body.data;
 }
 
-const token = (await gql('mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password: DEMO.password } })).login
-  .accessToken as string;
+const token = (
+  await gql('mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
+    i: { email: DEMO.mainUser.email, password: DEMO.password },
+  })
+).login.accessToken as string;
 
 // Live subscribers: every mark a capture makes should reach each of them.
 let eventsReceived = 0;
 const clients: Client[] = [];
 for (let i = 0; i < SUBSCRIBERS; i++) {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 5 });
-  client.subscribe({ query: 'subscription { deviceMarkCreated { id device { name } } }' }, { next: () => eventsReceived++, error: () => {}, complete: () => {} });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 5,
+  });
+  client.subscribe(
+    { query: 'subscription { deviceMarkCreated { id device { name } } }' },
+    { next: () => eventsReceived++, error: () => {}, complete: () => {} },
+  );
   clients.push(client);
 }
 await sleep(1_000);
@@ -60,22 +72,40 @@ const operations: { name: string; weight: number; run: (n: number) => Promise<un
   {
     name: 'marks page (3 subgraphs)',
     weight: 35,
-    run: () => gql('{ deviceMarks(first: 20) { edges { node { id device { name account { name } } analysis { faces { score } } } } } }', {}, token),
+    run: () =>
+      gql('{ deviceMarks(first: 20) { edges { node { id device { name account { name } } analysis { faces { score } } } } } }', {}, token),
   },
-  { name: 'profiles page', weight: 20, run: () => gql('query($a: ID!) { profiles(appId: $a, first: 20) { edges { node { deviceId gender } } } }', { a: DEMO.app.id }, token) },
+  {
+    name: 'profiles page',
+    weight: 20,
+    run: () => gql('query($a: ID!) { profiles(appId: $a, first: 20) { edges { node { deviceId gender } } } }', { a: DEMO.app.id }, token),
+  },
   { name: 'me', weight: 15, run: () => gql('{ me { email account { name } } }', {}, token) },
   {
     name: 'create + delete group',
     weight: 25,
     run: async (n) => {
-      const created = await gql('mutation($i: CreateDeviceGroupInput!) { createDeviceGroup(input: $i) { id } }', { i: { name: `soak ${n}` } }, token);
-      await gql('mutation($i: DeleteDeviceGroupInput!) { deleteDeviceGroup(input: $i) { deletedId } }', { i: { id: created.createDeviceGroup.id } }, token);
+      const created = await gql(
+        'mutation($i: CreateDeviceGroupInput!) { createDeviceGroup(input: $i) { id } }',
+        { i: { name: `soak ${n}` } },
+        token,
+      );
+      await gql(
+        'mutation($i: DeleteDeviceGroupInput!) { deleteDeviceGroup(input: $i) { deletedId } }',
+        { i: { id: created.createDeviceGroup.id } },
+        token,
+      );
     },
   },
   {
     name: 'capture upload',
     weight: 5,
-    run: () => gql('mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }', { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } }, token),
+    run: () =>
+      gql(
+        'mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }',
+        { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+        token,
+      ),
   },
 ];
 const totalWeight = operations.reduce((sum, op) => sum + op.weight, 0);
@@ -101,9 +131,12 @@ let currentErrors = 0;
 let uploads = 0;
 const startRss = rssMiB();
 const started = performance.now();
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 
-console.log(`soak: ${SECONDS} s at ${RATE} operations/s with ${SUBSCRIBERS} subscribers against ${url} (${scratch ? 'PostgreSQL' : 'PGlite'}); server RSS ${startRss} MiB`);
+console.log(
+  `soak: ${SECONDS} s at ${RATE} operations/s with ${SUBSCRIBERS} subscribers against ${url} (${scratch ? 'PostgreSQL' : 'PGlite'}); server RSS ${startRss} MiB`,
+);
 console.log('second  ops   errors  p50 ms  p99 ms  RSS MiB');
 const inFlight = new Set<Promise<void>>();
 let n = 0;
@@ -149,7 +182,9 @@ function closeWindow(elapsed: number) {
     rssMiB: rssMiB(),
   };
   windows.push(window);
-  console.log(`${String(window.second).padStart(6)}  ${String(window.operations).padStart(5)}  ${String(window.errors).padStart(6)}  ${String(window.p50).padStart(6)}  ${String(window.p99).padStart(6)}  ${String(window.rssMiB).padStart(7)}`);
+  console.log(
+    `${String(window.second).padStart(6)}  ${String(window.operations).padStart(5)}  ${String(window.errors).padStart(6)}  ${String(window.p50).padStart(6)}  ${String(window.p99).padStart(6)}  ${String(window.rssMiB).padStart(7)}`,
+  );
   current = [];
   currentErrors = 0;
 }
@@ -174,7 +209,9 @@ const results = {
   windows,
   loadAverage: (await import('node:os')).loadavg(),
 };
-console.log(`\n${totalOps} operations, ${totalErrors} errors; ${eventsReceived} mark events received of ${uploads} uploads × ${SUBSCRIBERS} subscribers; server RSS ${startRss} → ${endRss} MiB`);
+console.log(
+  `\n${totalOps} operations, ${totalErrors} errors; ${eventsReceived} mark events received of ${uploads} uploads × ${SUBSCRIBERS} subscribers; server RSS ${startRss} → ${endRss} MiB`,
+);
 if (errorSamples.size) console.log('errors:', Object.fromEntries(errorSamples));
 writeResults(`soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, results);
 

@@ -65,9 +65,20 @@ async function measure(target: Target) {
     if (!body.data || body.errors) throw new Error(`request failed: ${JSON.stringify(body.errors)}`);
     return { data: body.data, ms };
   };
-  const token = (await request('mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password: DEMO.password } })).data.login.accessToken as string;
+  const token = (
+    await request('mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
+      i: { email: DEMO.mainUser.email, password: DEMO.password },
+    })
+  ).data.login.accessToken as string;
   const cheapQuery = async () => (await request('{ me { id } }', {}, token)).ms;
-  const upload = async () => (await request('mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }', { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } }, token)).data.uploadCapture.id as string;
+  const upload = async () =>
+    (
+      await request(
+        'mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }',
+        { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+        token,
+      )
+    ).data.uploadCapture.id as string;
   /** Resolves when every capture's analysis has ended, asked once a second. */
   const analysed = async (ids: string[]) => {
     const pending = new Set(ids);
@@ -118,7 +129,10 @@ interface Deployment {
 /** `pnpm start`'s entry point, started afresh for each setting. */
 const oneProcessDeployment = (): Deployment => ({
   target: async (threads) => {
-    const iris = await startIrisProcess({ LOG_LEVEL: 'warn', ANALYSIS_THREADS: String(threads), ANALYSIS_WORKERS: String(threads) }, 300_000);
+    const iris = await startIrisProcess(
+      { LOG_LEVEL: 'warn', ANALYSIS_THREADS: String(threads), ANALYSIS_WORKERS: String(threads) },
+      300_000,
+    );
     return { url: iris.url, pids: { iris: iris.child.pid }, stop: async () => void (await iris.stop()) };
   },
   close: async () => {},
@@ -148,7 +162,9 @@ async function splitDeployment(): Promise<Deployment> {
 if (TOPOLOGIES.includes('split')) {
   const answering = await topologyServicesAnswer(POSTGRES_URL, REDIS_URL);
   if (!answering.postgres || !answering.redis) {
-    console.error(`The split topology needs PostgreSQL (${POSTGRES_URL}: ${answering.postgres ? 'answers' : 'no answer'}) and Redis (${REDIS_URL}: ${answering.redis ? 'answers' : 'no answer'}).`);
+    console.error(
+      `The split topology needs PostgreSQL (${POSTGRES_URL}: ${answering.postgres ? 'answers' : 'no answer'}) and Redis (${REDIS_URL}: ${answering.redis ? 'answers' : 'no answer'}).`,
+    );
     process.exit(1);
   }
 }
@@ -179,5 +195,10 @@ console.table(
     totalRssMiB: Object.values(memory).reduce((sum, m) => sum + (m?.rssMiB ?? 0), 0),
   })),
 );
-for (const { topology, threads, memory } of results) console.log(`${topology}, ${threads} thread(s): RSS MiB (peak) per process: ${Object.entries(memory).map(([name, m]) => `${name} ${m?.rssMiB} (${m?.peakRssMiB})`).join(', ')}`);
+for (const { topology, threads, memory } of results)
+  console.log(
+    `${topology}, ${threads} thread(s): RSS MiB (peak) per process: ${Object.entries(memory)
+      .map(([name, m]) => `${name} ${m?.rssMiB} (${m?.peakRssMiB})`)
+      .join(', ')}`,
+  );
 writeResults('topology.json', { cpus: availableParallelism(), analyses: ANALYSES, results });

@@ -37,7 +37,11 @@ const scriptOf = (command: string[]) => {
 
 /** A value for each secret or placeholder, so the configuration can be parsed as a container would. */
 const standIn = (key: string, value: string | number) =>
-  typeof value === 'string' && value.startsWith('${') ? (key.endsWith('_URL') ? 'http://placeholder:1' : 'a-stand-in-secret-of-32-characters') : String(value);
+  typeof value === 'string' && value.startsWith('${')
+    ? key.endsWith('_URL')
+      ? 'http://placeholder:1'
+      : 'a-stand-in-secret-of-32-characters'
+    : String(value);
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
@@ -68,7 +72,11 @@ describe('Dockerfile', () => {
   it('copies the manifest of every workspace package before installing from the lockfile', () => {
     const globs = (parse(read('pnpm-workspace.yaml')) as { packages: string[] }).packages;
     const packages = globs.flatMap((glob) =>
-      glob.endsWith('/*') ? readdirSync(new URL(glob.slice(0, -1), root), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${glob.slice(0, -1)}${d.name}`) : [glob],
+      glob.endsWith('/*')
+        ? readdirSync(new URL(glob.slice(0, -1), root), { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => `${glob.slice(0, -1)}${d.name}`)
+        : [glob],
     );
     for (const folder of packages) {
       const hasManifest = readdirSync(new URL(`${folder}/`, root)).includes('package.json');
@@ -125,9 +133,18 @@ describe('compose.yaml', () => {
 });
 
 describe('Kubernetes manifests (deploy/k8s)', () => {
-  type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string>; stringData?: Record<string, string> };
+  type Manifest = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string };
+    spec?: any;
+    data?: Record<string, string>;
+    stringData?: Record<string, string>;
+  };
   const files = readdirSync(new URL('deploy/k8s/', root)).filter((f) => f.endsWith('.yaml'));
-  const manifests: Manifest[] = files.flatMap((file) => parseAllDocuments(read(`deploy/k8s/${file}`)).map((doc) => doc.toJS() as Manifest)).filter(Boolean);
+  const manifests: Manifest[] = files
+    .flatMap((file) => parseAllDocuments(read(`deploy/k8s/${file}`)).map((doc) => doc.toJS() as Manifest))
+    .filter(Boolean);
   const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
   const configMap = find('ConfigMap', 'iris')!;
   const secret = find('Secret', 'iris')!;
@@ -145,7 +162,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     describe(service, () => {
       const deployment = find('Deployment', service)!;
       const container = deployment?.spec.template.spec.containers[0];
-      const env = Object.fromEntries((container?.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value])) as Record<string, string>;
+      const env = Object.fromEntries((container?.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value])) as Record<
+        string,
+        string
+      >;
 
       it('has a Deployment running its own package script, and a Service on its port', () => {
         expect(deployment).toBeDefined();
@@ -172,14 +192,25 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       it('sets only configuration variables and is given everything it cannot start without', () => {
         for (const key of Object.keys(env)) expect(configKeys.has(key) || IMAGE_VARIABLES.has(key), key).toBe(true);
         expect(container.envFrom).toEqual([{ configMapRef: { name: 'iris' } }, { secretRef: { name: 'iris' } }]);
-        const config = loadConfig({ ...configMap.data, ...Object.fromEntries(Object.keys(secret.stringData!).map((k) => [k, k.endsWith('_URL') ? secret.stringData![k] : 'a-stand-in-secret-of-32-characters'])), ...env });
+        const config = loadConfig({
+          ...configMap.data,
+          ...Object.fromEntries(
+            Object.keys(secret.stringData!).map((k) => [
+              k,
+              k.endsWith('_URL') ? secret.stringData![k] : 'a-stand-in-secret-of-32-characters',
+            ]),
+          ),
+          ...env,
+        });
         expect(missingVariables(service, config)).toEqual([]);
       });
     });
   }
 
   it("points the gateway at each subgraph's Service", () => {
-    const env = Object.fromEntries(find('Deployment', 'gateway')!.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      find('Deployment', 'gateway')!.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     for (const [subgraph, variable] of Object.entries(URL_VARIABLE)) {
       const port = find('Service', subgraph)!.spec.ports[0].port;
       expect(env[variable]).toBe(`http://${subgraph}:${port}/graphql`);

@@ -18,7 +18,12 @@ describe('the supergraph', () => {
   it('leaves federation machinery and @inaccessible elements out of the API schema', () => {
     const composition = composeSupergraph();
     const api = buildSchema(composition.ok ? composition.apiSdl : '');
-    expect(api.getDirectives().map((d) => d.name).filter((name) => /^(join__|link$|inaccessible$)/.test(name))).toEqual([]);
+    expect(
+      api
+        .getDirectives()
+        .map((d) => d.name)
+        .filter((name) => /^(join__|link$|inaccessible$)/.test(name)),
+    ).toEqual([]);
     expect(Object.keys(api.getTypeMap()).filter((name) => /^(join|link)__/.test(name))).toEqual([]);
     expect(api.getMutationType()?.getFields().exchangeApiKey).toBeUndefined();
     expect(api.getSubscriptionType()?.getFields().deviceMarkCreated).toBeDefined();
@@ -28,7 +33,9 @@ describe('the supergraph', () => {
     const composition = composeSupergraph((name) => {
       const own = loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url));
       // Two subgraphs declaring the same value type differently, without @shareable.
-      return name === 'profiles' || name === 'analytics' ? concatAST([own, parse(`type Clash { value: ${name === 'profiles' ? 'Int' : 'String'} }`)]) : own;
+      return name === 'profiles' || name === 'analytics'
+        ? concatAST([own, parse(`type Clash { value: ${name === 'profiles' ? 'Int' : 'String'} }`)])
+        : own;
     });
     expect(composition.ok).toBe(false);
     expect(!composition.ok && composition.errors.join('\n')).toMatch(/Clash\.value/);

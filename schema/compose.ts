@@ -21,13 +21,10 @@ export type Composition = { ok: true; supergraphSdl: string; apiSdl: string } | 
 
 const API_SCHEMA_HEADER = '# The API schema the gateway serves, written by `pnpm compose` from the subgraphs. Do not edit.\n\n';
 
-const readSubgraphTypeDefs = (name: SubgraphName) =>
-  loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url));
+const readSubgraphTypeDefs = (name: SubgraphName) => loadSubgraphTypeDefs(new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url));
 
 export function composeSupergraph(typeDefsOf: (name: SubgraphName) => DocumentNode = readSubgraphTypeDefs): Composition {
-  const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: typeDefsOf(name) })),
-  );
+  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: typeDefsOf(name) })));
   if (result.errors) return { ok: false, errors: result.errors.map((e) => e.toString()) };
   // The API schema as @apollo/gateway derives it (`Supergraph.apiSchema()`), printed by graphql-js from
   // its AST: the composer's schema objects may come from the other (CommonJS) copy of graphql.

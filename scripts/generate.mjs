@@ -18,5 +18,10 @@ run('pnpm', ['exec', 'tsx', 'packages/db/src/generateModelSchemas.ts']);
 run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent']);
 // The examples' typed documents, from their operations and schema/api.graphql (`pnpm compose`).
 for (const example of ['client', 'web']) {
-  run('pnpm', ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent'], {}, fileURLToPath(new URL(`../examples/${example}/`, import.meta.url)));
+  run(
+    'pnpm',
+    ['exec', 'graphql-codegen', '--config', 'codegen.ts', '--silent'],
+    {},
+    fileURLToPath(new URL(`../examples/${example}/`, import.meta.url)),
+  );
 }

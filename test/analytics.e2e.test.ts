@@ -9,7 +9,10 @@ const image = (name: string) => readFileSync(new URL(`./fixtures/images/${name}`
 let graph: TestGraph;
 let owner: string;
 const codeOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.code;
-const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
+const as =
+  (token: string) =>
+  (query: string, variables: Record<string, unknown> = {}) =>
+    graph.request(query, variables, { token });
 
 beforeAll(async () => {
   graph = await startTestGraph({ ANALYSIS_RETRY_BACKOFF_MS: '10' });
@@ -40,7 +43,9 @@ describe('face analysis', () => {
   it('answers score, box and expression label alone (read without the landmarks) as they are in the full faces, to its own account only', async () => {
     const FULL = `query($id: ID!) { faceAnalysis(id: $id) { id width faces { score box { x y width height } expression { label scores { label score } } landmarks { x y } eyes { left { open } } } } }`;
     const SUMMARY = `query($id: ID!) { faceAnalysis(id: $id) { id width faces { score box { x y width height } expression { label } } } }`;
-    const made = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }`, { i: { imageBase64: image('astronaut.png') } });
+    const made = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { id } }`, {
+      i: { imageBase64: image('astronaut.png') },
+    });
     const id = made.data!.analyzeImage.id;
     const full = (await as(owner)(FULL, { id })).data!.faceAnalysis;
     const summary = await as(owner)(SUMMARY, { id });
@@ -48,7 +53,11 @@ describe('face analysis', () => {
     expect(summary.data!.faceAnalysis).toEqual({
       id,
       width: full.width,
-      faces: full.faces.map((face: { score: number; box: unknown; expression: { label: string } }) => ({ score: face.score, box: face.box, expression: { label: face.expression.label } })),
+      faces: full.faces.map((face: { score: number; box: unknown; expression: { label: string } }) => ({
+        score: face.score,
+        box: face.box,
+        expression: { label: face.expression.label },
+      })),
     });
     expect(summary.data!.faceAnalysis.faces).toHaveLength(1);
     const other = await createTenant(graph, 'Onlooker');
@@ -57,19 +66,28 @@ describe('face analysis', () => {
   });
 
   it('finds no face on a cup of coffee, and refuses what is not an image', async () => {
-    const coffee = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }`, { i: { imageBase64: image('coffee.png') } });
+    const coffee = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }`, {
+      i: { imageBase64: image('coffee.png') },
+    });
     expect(coffee.data!.analyzeImage.faces).toEqual([]);
-    const garbage = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { width } }`, { i: { imageBase64: Buffer.from('not an image at all').toString('base64') } });
+    const garbage = await as(owner)(`mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { width } }`, {
+      i: { imageBase64: Buffer.from('not an image at all').toString('base64') },
+    });
     expect(garbage.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.imageBase64' });
   });
 });
 
 describe('the capture-to-mark pipeline', () => {
   it('turns a portrait captured by the demo device into a mark whose analysis, device and account arrive in one request', async () => {
-    const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') } });
+    const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, {
+      i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') },
+    });
     const captureId = upload.data!.uploadCapture.id;
     await graph.settle();
-    const job = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status attempts analysis { faces { expression { label } } } } }`, { id: captureId });
+    const job = await as(owner)(
+      `query($id: ID!) { analysisJob(deviceDataId: $id) { status attempts analysis { faces { expression { label } } } } }`,
+      { id: captureId },
+    );
     expect(job.data!.analysisJob).toEqual({ status: 'DONE', attempts: 1, analysis: { faces: [{ expression: { label: 'HAPPY' } }] } });
 
     const marks = await as(owner)(`{ deviceMarks(first: 1) { nodes {
@@ -85,8 +103,12 @@ describe('the capture-to-mark pipeline', () => {
     });
 
     // The page a mark list shows reads each face's score, box and label only: the same as the full faces say.
-    const summary = await as(owner)(`{ deviceMarks(first: 1) { nodes { analysis { id faces { score box { x y width height } expression { label } } } } } }`);
-    const full = await as(owner)(`{ deviceMarks(first: 1) { nodes { analysis { id faces { score box { x y width height } expression { label } landmarks { x } } } } } }`);
+    const summary = await as(owner)(
+      `{ deviceMarks(first: 1) { nodes { analysis { id faces { score box { x y width height } expression { label } } } } } }`,
+    );
+    const full = await as(owner)(
+      `{ deviceMarks(first: 1) { nodes { analysis { id faces { score box { x y width height } expression { label } landmarks { x } } } } } }`,
+    );
     expect(summary.errors).toBeUndefined();
     const fullAnalysis = full.data!.deviceMarks.nodes[0].analysis;
     expect(fullAnalysis.faces[0].landmarks).toHaveLength(68);
@@ -96,19 +118,31 @@ describe('the capture-to-mark pipeline', () => {
     });
 
     const stats = await as(owner)(`query($i: MarkStatisticsInput!) { markStatistics(input: $i) { start count } }`, {
-      i: { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString(), bucket: 'DAY', deviceId: DEMO.device.id },
+      i: {
+        from: new Date(Date.now() - 86_400_000).toISOString(),
+        to: new Date(Date.now() + 86_400_000).toISOString(),
+        bucket: 'DAY',
+        deviceId: DEMO.device.id,
+      },
     });
     expect(stats.data!.markStatistics.reduce((sum: number, b: { count: number }) => sum + b.count, 0)).toBeGreaterThanOrEqual(1);
   });
 
   it('fails the job of a broken capture with a reason, and the queue goes on', async () => {
-    const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('camera.png') } });
+    const upload = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, {
+      i: { deviceId: DEMO.device.id, imageBase64: image('camera.png') },
+    });
     const capture = await graph.database.prisma.deviceData.findUniqueOrThrow({ where: { id: upload.data!.uploadCapture.id } });
     // Corrupt the stored file after the upload accepted it, as a disk or a buggy device might.
     await graph.storage.put(capture.storageKey, Buffer.from('this is no longer a PNG'));
-    const next = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') } });
+    const next = await as(owner)(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, {
+      i: { deviceId: DEMO.device.id, imageBase64: image('astronaut.png') },
+    });
     await graph.settle();
-    const failed = await as(owner)(`query($id: ID!) { analysisJob(deviceDataId: $id) { status error } deviceData(id: $id) { analysisStatus analysisError } }`, { id: capture.id });
+    const failed = await as(owner)(
+      `query($id: ID!) { analysisJob(deviceDataId: $id) { status error } deviceData(id: $id) { analysisStatus analysisError } }`,
+      { id: capture.id },
+    );
     expect(failed.data!.analysisJob.status).toBe('FAILED');
     expect(failed.data!.analysisJob.error).toMatch(/image/i);
     expect(failed.data!.deviceData).toMatchObject({ analysisStatus: 'FAILED', analysisError: expect.any(String) });
@@ -127,6 +161,12 @@ describe('activity log', () => {
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.deviceId' });
     const log = await as(owner)(`{ device(id: "${DEMO.device.id}") { actions(last: 1) { nodes { kind } } } }`);
     expect(log.data!.device.actions.nodes).toEqual([{ kind: 'PHOTO_TAKEN' }]);
-    expect(codeOf(await as(owner)(`query($i: MarkStatisticsInput!) { markStatistics(input: $i) { count } }`, { i: { from: '2026-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z', bucket: 'DAY' } }))).toBe('BAD_USER_INPUT');
+    expect(
+      codeOf(
+        await as(owner)(`query($i: MarkStatisticsInput!) { markStatistics(input: $i) { count } }`, {
+          i: { from: '2026-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z', bucket: 'DAY' },
+        }),
+      ),
+    ).toBe('BAD_USER_INPUT');
   });
 });

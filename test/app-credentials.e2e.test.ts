@@ -52,11 +52,20 @@ describe('API keys of a deactivated account', () => {
     const key = await createApiKey(graph, ownerToken, DEMO.app.id, ['PROFILES_READ']);
     // Used once before: the gateway holds a token traded for it.
     expect((await graph.request(APP, { id: DEMO.app.id }, { headers: { api_key: key } })).data?.app).toEqual({ name: DEMO.app.name });
-    const traded = (await graph.request(EXCHANGE_KEY, { k: key }, { url: graph.subgraphs.identity.url })).data!.exchangeApiKey.accessToken as string;
+    const traded = (await graph.request(EXCHANGE_KEY, { k: key }, { url: graph.subgraphs.identity.url })).data!.exchangeApiKey
+      .accessToken as string;
     await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: false } }, { token: adminToken });
     try {
-      await expect.poll(async () => (await graph.request(APP, { id: DEMO.app.id }, { headers: { api_key: key } })).errors?.[0]?.extensions?.code, { timeout: 15_000 }).toBe('UNAUTHENTICATED');
-      await expect.poll(async () => (await graph.request(APP, { id: DEMO.app.id }, { token: traded })).errors?.[0]?.extensions?.code, { timeout: 15_000 }).toBe('UNAUTHENTICATED');
+      await expect
+        .poll(async () => (await graph.request(APP, { id: DEMO.app.id }, { headers: { api_key: key } })).errors?.[0]?.extensions?.code, {
+          timeout: 15_000,
+        })
+        .toBe('UNAUTHENTICATED');
+      await expect
+        .poll(async () => (await graph.request(APP, { id: DEMO.app.id }, { token: traded })).errors?.[0]?.extensions?.code, {
+          timeout: 15_000,
+        })
+        .toBe('UNAUTHENTICATED');
     } finally {
       await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: true } }, { token: adminToken });
     }
@@ -84,7 +93,9 @@ describe('OAuth', () => {
   async function approve(token: string, scopes: string[]) {
     const authorized = await graph.request(AUTHORIZE, { input: { appId: DEMO.app.id, redirectUri, scopes, ...pkce } }, { token });
     expect(authorized.errors).toBeUndefined();
-    const exchanged = await graph.request(EXCHANGE, { input: { appId: DEMO.app.id, code: authorized.data!.authorizeApp.code, redirectUri, codeVerifier: verifier } });
+    const exchanged = await graph.request(EXCHANGE, {
+      input: { appId: DEMO.app.id, code: authorized.data!.authorizeApp.code, redirectUri, codeVerifier: verifier },
+    });
     expect(exchanged.errors).toBeUndefined();
     return exchanged.data!.exchangeAuthorizationCode as { accessToken: string; refreshToken: string; scopes: string[] };
   }
@@ -100,7 +111,11 @@ describe('OAuth', () => {
       usr: DEMO.adminUser.id,
     });
     // Another tenant's account, which the approving service admin could read, is out of the app's reach.
-    const other = await graph.request(`query($id: ID!) { account(id: $id) { name orders { nodes { id } } } }`, { id: DEMO.account.id }, { token: granted.accessToken });
+    const other = await graph.request(
+      `query($id: ID!) { account(id: $id) { name orders { nodes { id } } } }`,
+      { id: DEMO.account.id },
+      { token: granted.accessToken },
+    );
     expect(other.data?.account ?? null).toBeNull();
     // And a field no consented scope names is refused.
     const me = await graph.request(`{ me { email } }`, {}, { token: granted.accessToken });
@@ -113,7 +128,12 @@ describe('OAuth', () => {
     const refreshed = await graph.request(REFRESH, { t: granted.refreshToken });
     expect(refreshed.errors).toBeUndefined();
     expect(refreshed.data!.refreshToken.scopes).toEqual(['USER_READ', 'DEVICES_READ']);
-    expect(decodeJwt(refreshed.data!.refreshToken.accessToken)).toMatchObject({ app: DEMO.app.id, via: 'oauth', scp: ['user:read', 'devices:read'], usr: DEMO.mainUser.id });
+    expect(decodeJwt(refreshed.data!.refreshToken.accessToken)).toMatchObject({
+      app: DEMO.app.id,
+      via: 'oauth',
+      scp: ['user:read', 'devices:read'],
+      usr: DEMO.mainUser.id,
+    });
     const me = await graph.request(`{ me { email } }`, {}, { token: refreshed.data!.refreshToken.accessToken });
     expect(me.data?.me).toEqual({ email: DEMO.mainUser.email });
   });
@@ -123,7 +143,11 @@ describe('OAuth', () => {
     expect((await graph.request(`{ me { email } }`, {}, { token: granted.accessToken })).data?.me).toEqual({ email: DEMO.mainUser.email });
     await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: false } }, { token: adminToken });
     try {
-      await expect.poll(async () => (await graph.request(`{ me { email } }`, {}, { token: granted.accessToken })).errors?.[0]?.extensions?.code, { timeout: 15_000 }).toBe('UNAUTHENTICATED');
+      await expect
+        .poll(async () => (await graph.request(`{ me { email } }`, {}, { token: granted.accessToken })).errors?.[0]?.extensions?.code, {
+          timeout: 15_000,
+        })
+        .toBe('UNAUTHENTICATED');
       const refreshed = await graph.request(REFRESH, { t: granted.refreshToken });
       expect(refreshed.data?.refreshToken ?? null).toBeNull();
     } finally {
@@ -138,8 +162,18 @@ describe('OAuth', () => {
   });
 
   it('sends codes only to https:// or local http:// redirect URIs, at registration and at authorization', async () => {
-    for (const uri of ['javascript:alert(document.cookie)', 'data:text/html,<script>1</script>', 'http://evil.test/cb', 'myapp://callback', 'https://user:pass@evil.test/cb']) {
-      const authorized = await graph.request(AUTHORIZE, { input: { appId: DEMO.app.id, redirectUri: uri, scopes: ['USER_READ'], ...pkce } }, { token: ownerToken });
+    for (const uri of [
+      'javascript:alert(document.cookie)',
+      'data:text/html,<script>1</script>',
+      'http://evil.test/cb',
+      'myapp://callback',
+      'https://user:pass@evil.test/cb',
+    ]) {
+      const authorized = await graph.request(
+        AUTHORIZE,
+        { input: { appId: DEMO.app.id, redirectUri: uri, scopes: ['USER_READ'], ...pkce } },
+        { token: ownerToken },
+      );
       expect(authorized.errors?.[0]?.extensions, uri).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.redirectUri' });
       expect(authorized.errors?.[0]?.message).toMatch(/https:\/\//);
     }
@@ -148,7 +182,11 @@ describe('OAuth', () => {
     const before = await graph.database.prisma.app.findUniqueOrThrow({ where: { id: DEMO.app.id } });
     await graph.database.prisma.app.update({ where: { id: DEMO.app.id }, data: { redirectUris: [...before.redirectUris, legacy] } });
     try {
-      const authorized = await graph.request(AUTHORIZE, { input: { appId: DEMO.app.id, redirectUri: legacy, scopes: ['USER_READ'], ...pkce } }, { token: ownerToken });
+      const authorized = await graph.request(
+        AUTHORIZE,
+        { input: { appId: DEMO.app.id, redirectUri: legacy, scopes: ['USER_READ'], ...pkce } },
+        { token: ownerToken },
+      );
       expect(authorized.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.redirectUri' });
       expect(authorized.data?.authorizeApp ?? null).toBeNull();
     } finally {
@@ -158,7 +196,9 @@ describe('OAuth', () => {
     const app = (redirectUris: string[]) => ({ input: { name: 'OAuth client', platform: 'HTML5', kind: 'TRIAL', redirectUris } });
     const refused = await graph.request(REGISTER, app(['https://ok.example/cb', 'javascript:alert(1)']), { token: ownerToken });
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.redirectUris.1' });
-    const accepted = await graph.request(REGISTER, app(['https://ok.example/cb', 'http://localhost:5173/cb', 'http://127.0.0.1/cb']), { token: ownerToken });
+    const accepted = await graph.request(REGISTER, app(['https://ok.example/cb', 'http://localhost:5173/cb', 'http://127.0.0.1/cb']), {
+      token: ownerToken,
+    });
     expect(accepted.errors).toBeUndefined();
   });
 });

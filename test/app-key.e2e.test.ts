@@ -28,9 +28,17 @@ const DEVICE = `query($id: ID!) { device(id: $id) { name } }`;
 const APP = `query($id: ID!) { app(id: $id) { id kind platform } }`;
 
 async function register(input: Record<string, unknown>) {
-  const result = await graph.request(REGISTER, { input: { name: 'Camera companion', platform: 'ANDROID', kind: 'PURCHASED', ...input } }, { token: ownerToken });
+  const result = await graph.request(
+    REGISTER,
+    { input: { name: 'Camera companion', platform: 'ANDROID', kind: 'PURCHASED', ...input } },
+    { token: ownerToken },
+  );
   expect(result.errors).toBeUndefined();
-  return result.data!.registerApp as { appKey: string; previousKeyValidUntil: string | null; app: { id: string; kind: string; platform: string; appKeyScopes: string[] } };
+  return result.data!.registerApp as {
+    appKey: string;
+    previousKeyValidUntil: string | null;
+    app: { id: string; kind: string; platform: string; appKeyScopes: string[] };
+  };
 }
 
 function connectWs(connectionParams: Record<string, unknown>): { client: Client; closed: Promise<{ code: number; reason: string }> } {
@@ -59,7 +67,12 @@ describe('an app key', () => {
     ({ appKey } = registered);
     appId = registered.app.id;
     // The seed's app type and platform are kept.
-    expect(registered.app).toEqual({ id: 'camera-companion', kind: 'PURCHASED', platform: 'ANDROID', appKeyScopes: ['PROFILES_READ', 'DEVICES_READ'] });
+    expect(registered.app).toEqual({
+      id: 'camera-companion',
+      kind: 'PURCHASED',
+      platform: 'ANDROID',
+      appKeyScopes: ['PROFILES_READ', 'DEVICES_READ'],
+    });
     expect(registered.previousKeyValidUntil).toBeNull();
   });
 
@@ -71,22 +84,43 @@ describe('an app key', () => {
       expect((await register({ id, platform, kind })).app).toMatchObject({ id, platform, kind });
       expect((await graph.request(APP, { id }, { token: ownerToken })).data!.app).toEqual({ id, platform, kind });
     }
-    const changed = await graph.request(`mutation($input: UpdateAppInput!) { updateApp(input: $input) { platform kind } }`, { input: { id: 'platform-windows', platform: 'HTML5', kind: 'TRIAL' } }, { token: ownerToken });
+    const changed = await graph.request(
+      `mutation($input: UpdateAppInput!) { updateApp(input: $input) { platform kind } }`,
+      { input: { id: 'platform-windows', platform: 'HTML5', kind: 'TRIAL' } },
+      { token: ownerToken },
+    );
     expect(changed.data?.updateApp).toEqual({ platform: 'HTML5', kind: 'TRIAL' });
-    expect((await graph.request(APP, { id: 'platform-windows' }, { token: ownerToken })).data!.app).toEqual({ id: 'platform-windows', platform: 'HTML5', kind: 'TRIAL' });
+    expect((await graph.request(APP, { id: 'platform-windows' }, { token: ownerToken })).data!.app).toEqual({
+      id: 'platform-windows',
+      platform: 'HTML5',
+      kind: 'TRIAL',
+    });
   });
 
   it('gets the profile scopes the seed lets apps use when its account names none', async () => {
     const registered = await register({ platform: 'HTML5', kind: 'TRIAL' });
-    expect(registered.app).toMatchObject({ kind: 'TRIAL', platform: 'HTML5', appKeyScopes: ['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE'] });
-    const unknown = await graph.request(REGISTER, { input: { name: 'x', platform: 'IOS', kind: 'TRIAL', appKeyScopes: [] } }, { token: ownerToken });
+    expect(registered.app).toMatchObject({
+      kind: 'TRIAL',
+      platform: 'HTML5',
+      appKeyScopes: ['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE'],
+    });
+    const unknown = await graph.request(
+      REGISTER,
+      { input: { name: 'x', platform: 'IOS', kind: 'TRIAL', appKeyScopes: [] } },
+      { token: ownerToken },
+    );
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.appKeyScopes' });
   });
 
   it('is traded by identity for an app token carrying the app, its account and the chosen scopes', async () => {
     const traded = await graph.request(EXCHANGE, { appId, appKey }, { url: graph.subgraphs.identity.url });
     expect(traded.errors).toBeUndefined();
-    expect(decodeJwt(traded.data!.exchangeAppKey.accessToken)).toMatchObject({ via: 'appKey', app: appId, acc: DEMO.account.id, scp: ['profiles:read', 'devices:read'] });
+    expect(decodeJwt(traded.data!.exchangeAppKey.accessToken)).toMatchObject({
+      via: 'appKey',
+      app: appId,
+      acc: DEMO.account.id,
+      scp: ['profiles:read', 'devices:read'],
+    });
     // Not part of the public graph.
     const hidden = await graph.request(EXCHANGE, { appId, appKey });
     expect(hidden.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -125,10 +159,18 @@ describe('an app key', () => {
   it('gets the scopes its account chooses next, at once for the gateway that holds a token for it', async () => {
     // The gateway holds a token traded with devices:read.
     expect((await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).data?.device).toBeTruthy();
-    const updated = await graph.request(UPDATE, { input: { id: appId, appKeyScopes: ['MARKS_READ', 'PROFILES_READ'] } }, { token: ownerToken });
+    const updated = await graph.request(
+      UPDATE,
+      { input: { id: appId, appKeyScopes: ['MARKS_READ', 'PROFILES_READ'] } },
+      { token: ownerToken },
+    );
     expect(updated.data?.updateApp).toEqual({ appKeyScopes: ['PROFILES_READ', 'MARKS_READ'] });
     await expect
-      .poll(async () => (await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).errors?.[0]?.extensions?.code, { timeout: 15_000 })
+      .poll(
+        async () =>
+          (await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).errors?.[0]?.extensions?.code,
+        { timeout: 15_000 },
+      )
       .toBe('FORBIDDEN');
     const marks = await graph.request(`{ deviceMarks(first: 1) { totalCount } }`, {}, { headers: appKeyHeaders(appId, appKey) });
     expect(marks.errors).toBeUndefined();
@@ -137,13 +179,23 @@ describe('an app key', () => {
   });
 
   it('is refused with APP_KEY_INVALID when wrong, for another app, or half sent', async () => {
-    for (const headers of [appKeyHeaders(appId, `${appKey}x`), appKeyHeaders(DEMO.app.id, appKey), appKeyHeaders('no-such-app', appKey), basic(appId, 'iak_wrong'), { app_id: appId }]) {
+    for (const headers of [
+      appKeyHeaders(appId, `${appKey}x`),
+      appKeyHeaders(DEMO.app.id, appKey),
+      appKeyHeaders('no-such-app', appKey),
+      basic(appId, 'iak_wrong'),
+      { app_id: appId },
+    ]) {
       const result = await graph.request(DEVICE, { id: DEMO.device.id }, { headers });
       expect(result.data?.device ?? null, JSON.stringify(headers)).toBeNull();
       expect(result.errors?.[0]?.extensions, JSON.stringify(headers)).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'APP_KEY_INVALID' });
       expect(result.errors?.[0]?.message).toMatch(/app_key/);
     }
-    const malformed = await graph.request(DEVICE, { id: DEMO.device.id }, { headers: { authorization: `Basic ${Buffer.from('no-colon').toString('base64')}` } });
+    const malformed = await graph.request(
+      DEVICE,
+      { id: DEMO.device.id },
+      { headers: { authorization: `Basic ${Buffer.from('no-colon').toString('base64')}` } },
+    );
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'AUTHORIZATION_MALFORMED' });
   });
 
@@ -157,7 +209,9 @@ describe('an app key', () => {
       });
     const refused = await subscribe(appKeyHeaders(appId, 'iak_wrong'));
     expect(refused.status).toBe(401);
-    expect(((await refused.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({ reason: 'APP_KEY_INVALID' });
+    expect(((await refused.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions).toMatchObject({
+      reason: 'APP_KEY_INVALID',
+    });
     // graphql-ws reads it from connectionParams, however the client spells the names.
     const wrong = connectWs({ app_id: appId, app_key: 'iak_wrong' });
     expect(await wrong.closed).toMatchObject({ code: 4403, reason: expect.stringMatching(/^APP_KEY_INVALID: /) });
@@ -165,7 +219,10 @@ describe('an app key', () => {
     try {
       // Signed in (not closed with 4403), and held to its scopes: marks:read was not chosen.
       const first = await new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>((resolve) => {
-        right.client.subscribe({ query: 'subscription { deviceMarkCreated { id } }' }, { next: resolve, error: (errors) => resolve({ errors: errors as never }), complete: () => {} });
+        right.client.subscribe(
+          { query: 'subscription { deviceMarkCreated { id } }' },
+          { next: resolve, error: (errors) => resolve({ errors: errors as never }), complete: () => {} },
+        );
       });
       expect(first.errors?.[0]?.extensions?.code, JSON.stringify(first.errors ?? first)).toBe('FORBIDDEN');
     } finally {
@@ -173,17 +230,26 @@ describe('an app key', () => {
     }
     const preflight = await fetch(graph.url, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'app_id,app_key,content-type' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'app_id,app_key,content-type',
+      },
     });
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/app_id.*app_key/);
   });
 
-  it("is refused with ACCOUNT_DEACTIVATED while its account is deactivated", async () => {
+  it('is refused with ACCOUNT_DEACTIVATED while its account is deactivated', async () => {
     const STATUS = `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`;
     await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: false } }, { token: adminToken });
     try {
       await expect
-        .poll(async () => (await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).errors?.[0]?.extensions?.reason, { timeout: 15_000 })
+        .poll(
+          async () =>
+            (await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).errors?.[0]?.extensions
+              ?.reason,
+          { timeout: 15_000 },
+        )
         .toBe('ACCOUNT_DEACTIVATED');
     } finally {
       await graph.request(STATUS, { input: { accountId: DEMO.account.id, active: true } }, { token: adminToken });
@@ -213,7 +279,9 @@ describe('an app key', () => {
     }
     // An hour before the grace period ends the previous key still works.
     graph.clock.advance(graceEnds - graph.clock.now().getTime() - 3_600_000);
-    expect((await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).data?.device).toEqual({ name: DEMO.device.name });
+    expect((await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) })).data?.device).toEqual({
+      name: DEMO.device.name,
+    });
 
     graph.clock.advance(3_600_000 + 60_000);
     const old = await graph.request(DEVICE, { id: DEMO.device.id }, { headers: appKeyHeaders(appId, appKey) });

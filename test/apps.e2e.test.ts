@@ -8,7 +8,10 @@ import { latestCode } from './support/outbox.js';
 let graph: TestGraph;
 let owner: string;
 let admin: string;
-const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
+const as =
+  (token: string) =>
+  (query: string, variables: Record<string, unknown> = {}) =>
+    graph.request(query, variables, { token });
 const errorOf = (result: GraphQLResponse) => result.errors?.[0]?.extensions;
 const PASSWORD = 'linked-account-chooses-this-551';
 
@@ -49,28 +52,48 @@ describe('accounts linked to an app', () => {
 
     const mine = await as(linked.token)(MINE, { app: DEMO.app.id });
     expect(mine.errors).toBeUndefined();
-    expect(mine.data).toEqual({ accountOfApp: { id: linked.accountId }, me: { account: { apps: { totalCount: 1, nodes: [{ id: DEMO.app.id }] } } } });
+    expect(mine.data).toEqual({
+      accountOfApp: { id: linked.accountId },
+      me: { account: { apps: { totalCount: 1, nodes: [{ id: DEMO.app.id }] } } },
+    });
     // The owner still reads its own account for its app; a service admin reads the owner.
     expect((await as(owner)(MINE, { app: DEMO.app.id })).data!.accountOfApp).toEqual({ id: DEMO.account.id });
     expect((await as(admin)(`{ accountOfApp(appId: "${DEMO.app.id}") { id } }`)).data!.accountOfApp).toEqual({ id: DEMO.account.id });
     // The linked account does not own the app: its links, keys and redirect URIs are not its business.
     const ownerOnly = await as(linked.token)(`{ me { account { apps { nodes { id apiKeys { totalCount } } } } } }`);
-    expect(ownerOnly.errors?.[0]).toMatchObject({ path: ['me', 'account', 'apps', 'nodes', 0, 'apiKeys'], extensions: { code: 'FORBIDDEN' } });
+    expect(ownerOnly.errors?.[0]).toMatchObject({
+      path: ['me', 'account', 'apps', 'nodes', 0, 'apiKeys'],
+      extensions: { code: 'FORBIDDEN' },
+    });
     const uris = await as(linked.token)(`{ me { account { apps { nodes { id redirectUris } } } } }`);
     expect(uris.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     expect((await as(linked.token)(LINKS, { id: DEMO.app.id })).data!.app).toBeNull();
 
     // Removal has adding's role rule: service admins only.
-    expect(errorOf(await as(owner)(REMOVE, { input: { appId: DEMO.app.id, accountId: linked.accountId } }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(errorOf(await as(owner)(REMOVE, { input: { appId: DEMO.app.id, accountId: linked.accountId } }))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
     const removed = await as(admin)(REMOVE, { input: { appId: DEMO.app.id, accountId: linked.accountId } });
     expect(removed.data!.removeAccountFromApp).toEqual({ appId: DEMO.app.id, removedAccountId: linked.accountId });
-    expect(errorOf(await as(admin)(REMOVE, { input: { appId: DEMO.app.id, accountId: linked.accountId } }))).toMatchObject({ code: 'NOT_FOUND', field: 'input.accountId' });
-    expect(errorOf(await as(admin)(REMOVE, { input: { appId: 'no-such-app', accountId: linked.accountId } }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(errorOf(await as(admin)(REMOVE, { input: { appId: DEMO.app.id, accountId: linked.accountId } }))).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'input.accountId',
+    });
+    expect(errorOf(await as(admin)(REMOVE, { input: { appId: 'no-such-app', accountId: linked.accountId } }))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
     // The owner is no link.
-    expect(errorOf(await as(admin)(REMOVE, { input: { appId: DEMO.app.id, accountId: DEMO.account.id } }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(errorOf(await as(admin)(REMOVE, { input: { appId: DEMO.app.id, accountId: DEMO.account.id } }))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
 
-    expect((await as(linked.token)(MINE, { app: DEMO.app.id })).data).toEqual({ accountOfApp: null, me: { account: { apps: { totalCount: 0, nodes: [] } } } });
-    expect((await as(admin)(LINKS, { id: DEMO.app.id })).data!.app.accounts.nodes).not.toContainEqual(expect.objectContaining({ id: linked.accountId }));
+    expect((await as(linked.token)(MINE, { app: DEMO.app.id })).data).toEqual({
+      accountOfApp: null,
+      me: { account: { apps: { totalCount: 0, nodes: [] } } },
+    });
+    expect((await as(admin)(LINKS, { id: DEMO.app.id })).data!.app.accounts.nodes).not.toContainEqual(
+      expect.objectContaining({ id: linked.accountId }),
+    );
   });
 });
 
@@ -83,13 +106,19 @@ describe('app ids as the document writes them', () => {
     const clash = await as(owner)(REGISTER_APP, { input: { id: 'myapp', name: 'Clash', platform: 'IOS', kind: 'TRIAL' } });
     expect(errorOf(clash)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.id' });
     expect(clash.errors![0]!.message).toContain('"MyApp"');
-    expect(errorOf(await as(owner)(REGISTER_APP, { input: { id: 'My App', name: 'Spaced', platform: 'IOS', kind: 'TRIAL' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.id' });
+    expect(
+      errorOf(await as(owner)(REGISTER_APP, { input: { id: 'My App', name: 'Spaced', platform: 'IOS', kind: 'TRIAL' } })),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.id' });
 
     // The profiles document's own request bodies, with its app id.
     const key = await createApiKey(graph, owner, 'MyApp', ['PROFILES_READ', 'PROFILES_WRITE']);
     const base = graph.url.replace(/\/graphql$/, '');
     const call = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', api_key: key }, body: JSON.stringify(body) });
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', api_key: key },
+        body: JSON.stringify(body),
+      });
     expect((await call('/v1/users/post-profile', { appID: 'MyApp', deviceID: 'deviceID1', gender: 'female' })).status).toBe(201);
     const read = await call('/v1/users/profiles-by-device-ids', { deviceIDs: ['deviceID1', 'deviceID2', 'deviceID3'], appID: 'MyApp' });
     expect(read.status).toBe(200);

@@ -65,7 +65,8 @@ function policiesByCoordinate() {
   return byCoordinate;
 }
 const declared = policiesByCoordinate();
-const describePolicy = (p: FieldPolicy) => (p.public ? 'public' : `roles ${[...p.roles].sort().join('|')}; scopes ${[...p.scopes].sort().join('|')}`);
+const describePolicy = (p: FieldPolicy) =>
+  p.public ? 'public' : `roles ${[...p.roles].sort().join('|')}; scopes ${[...p.scopes].sort().join('|')}`;
 const policyOf = (coordinate: string): FieldPolicy => {
   const found = declared.get(coordinate);
   if (!found) throw new Error(`${coordinate} has no declared policy`);
@@ -260,37 +261,76 @@ async function seedTwoTenants() {
     expression: { label: 'HAPPY', scores: [{ label: 'HAPPY', score: 1 }] },
   };
   const models = { detector: 'd', landmarks: 'l', eyes: 'e', expression: 'x' };
-  const rows: Record<string, { device: string; capture: string; mark: string; analysis: string; job: string; notification: string; action: string }> = {};
+  const rows: Record<
+    string,
+    { device: string; capture: string; mark: string; analysis: string; job: string; notification: string; action: string }
+  > = {};
   for (const [label, deviceId] of [
     ['shared', DEMO.device.id],
     ['direct', sharedDevice.id],
     ['private', privateDevice.id],
   ] as const) {
     const capture = await prisma.deviceData.create({
-      data: { accountId: A, deviceId, storageKey: `captures/${randomUUID()}.png`, contentType: 'image/png', byteSize: 10, width: 64, height: 64, analysisStatus: 'DONE' },
+      data: {
+        accountId: A,
+        deviceId,
+        storageKey: `captures/${randomUUID()}.png`,
+        contentType: 'image/png',
+        byteSize: 10,
+        width: 64,
+        height: 64,
+        analysisStatus: 'DONE',
+      },
     });
     const analysis = await prisma.faceAnalysis.create({
       data: { accountId: A, deviceId, dataId: capture.id, width: 64, height: 64, models, durationMs: 1, faces: [face], faceCount: 1 },
     });
     const job = await prisma.analysisJob.create({
-      data: { accountId: A, deviceId, dataId: capture.id, storageKey: capture.storageKey, status: 'DONE', attempts: 1, analysisId: analysis.id },
+      data: {
+        accountId: A,
+        deviceId,
+        dataId: capture.id,
+        storageKey: capture.storageKey,
+        status: 'DONE',
+        attempts: 1,
+        analysisId: analysis.id,
+      },
     });
     const mark = await prisma.deviceMark.create({
-      data: { accountId: A, deviceId, dataId: capture.id, analysisId: analysis.id, faceCount: 1, modeId: '0190a000-0000-7000-8000-000000000501', groupId: label === 'shared' ? DEMO.deviceGroup.id : null },
+      data: {
+        accountId: A,
+        deviceId,
+        dataId: capture.id,
+        analysisId: analysis.id,
+        faceCount: 1,
+        modeId: '0190a000-0000-7000-8000-000000000501',
+        groupId: label === 'shared' ? DEMO.deviceGroup.id : null,
+      },
     });
     const notification = await prisma.notification.create({
       data: { accountId: A, type: 'MARK_CREATED', deviceId, markId: mark.id, title: `New mark on ${label}`, body: 'A face.' },
     });
     const action = await prisma.action.create({ data: { accountId: A, deviceId, kind: 'PHOTO_TAKEN', note: `${label} note` } });
-    rows[label] = { device: deviceId, capture: capture.id, mark: mark.id, analysis: analysis.id, job: job.id, notification: notification.id, action: action.id };
+    rows[label] = {
+      device: deviceId,
+      capture: capture.id,
+      mark: mark.id,
+      analysis: analysis.id,
+      job: job.id,
+      notification: notification.id,
+      action: action.id,
+    };
   }
   const plan = await prisma.retentionPlan.findFirstOrThrow({ where: { name: 'Standard' } });
-  const order = await prisma.order.create({ data: { accountId: A, planId: plan.id, amountCents: plan.priceCents, currency: plan.currency } });
+  const order = await prisma.order.create({
+    data: { accountId: A, planId: plan.id, amountCents: plan.priceCents, currency: plan.currency },
+  });
   const profile = await prisma.profile.findFirstOrThrow({ where: { appId: DEMO.app.id } });
 
   // API keys of A's app, one per scope, and OAuth tokens for B's main user through A's app, one per scope.
   const keySecrets: Record<string, string> = {};
-  for (const scope of ['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE']) keySecrets[scope] = await createApiKey(graph, mainToken, DEMO.app.id, [scope]);
+  for (const scope of ['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE'])
+    keySecrets[scope] = await createApiKey(graph, mainToken, DEMO.app.id, [scope]);
   keyReadSecret = keySecrets.PROFILES_READ!;
   keyDeleteSecret = keySecrets.USERDATA_DELETE!;
 
@@ -309,13 +349,23 @@ async function seedTwoTenants() {
   seeded.aPrivate.push(...keyRows.map((k) => k.id));
   seeded.aAll = [...seeded.aShared, ...seeded.aPrivate];
 
-  const user = (role: 'MAIN' | 'MEMBER' | 'SERVICE_ADMIN', userId: string, accountId: string): Principal => ({ kind: 'user', userId, accountId, role });
+  const user = (role: 'MAIN' | 'MEMBER' | 'SERVICE_ADMIN', userId: string, accountId: string): Principal => ({
+    kind: 'user',
+    userId,
+    accountId,
+    role,
+  });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   callers.push(
     { name: 'anonymous', principal: null, headers: {}, forbiddenIds: () => seeded.aAll },
     { name: 'MAIN of A', principal: user('MAIN', DEMO.mainUser.id, A), headers: bearer(mainToken), forbiddenIds: () => [] },
     { name: 'MEMBER of A', principal: user('MEMBER', member.id, A), headers: bearer(memberToken), forbiddenIds: () => [] },
-    { name: 'SERVICE_ADMIN', principal: user('SERVICE_ADMIN', DEMO.adminUser.id, DEMO.adminAccount.id), headers: bearer(adminToken), forbiddenIds: () => [] },
+    {
+      name: 'SERVICE_ADMIN',
+      principal: user('SERVICE_ADMIN', DEMO.adminUser.id, DEMO.adminAccount.id),
+      headers: bearer(adminToken),
+      forbiddenIds: () => [],
+    },
     { name: 'MAIN of B', principal: user('MAIN', b.user.id, b.account.id), headers: bearer(b.token), forbiddenIds: () => seeded.aPrivate },
   );
   for (const [scope, secret] of Object.entries(keySecrets)) {
@@ -328,7 +378,15 @@ async function seedTwoTenants() {
     });
   }
   for (const scope of Object.keys(SCOPES)) {
-    const principal: Principal = { kind: 'app', via: 'oauth', appId: DEMO.app.id, accountId: b.account.id, scopes: [scope], userId: b.user.id, role: 'MAIN' };
+    const principal: Principal = {
+      kind: 'app',
+      via: 'oauth',
+      appId: DEMO.app.id,
+      accountId: b.account.id,
+      scopes: [scope],
+      userId: b.user.id,
+      role: 'MAIN',
+    };
     const token = await signAccessToken(graph.keys, graph.config, principal);
     callers.push({ name: `OAuth ${scope} (B's user)`, principal, headers: bearer(token.token), forbiddenIds: () => seeded.aPrivate });
   }
@@ -437,7 +495,9 @@ interface Frontier {
 }
 
 const errorSummary = (response: GraphQLResponse) =>
-  (response.errors ?? []).map((e) => `${withoutIndexes(e.path)} ${String(e.extensions?.code)}${e.extensions?.policy ? ` (${String(e.extensions.policy)})` : ''}`).join('; ');
+  (response.errors ?? [])
+    .map((e) => `${withoutIndexes(e.path)} ${String(e.extensions?.code)}${e.extensions?.policy ? ` (${String(e.extensions.policy)})` : ''}`)
+    .join('; ');
 
 /** What is wrong with the answer for a denied field, if anything: a value, or a null nobody explained. */
 function frontierProblem(frontier: Frontier, response: GraphQLResponse): string | undefined {
@@ -471,7 +531,8 @@ describe('the authorization matrix', () => {
     const leakCheck = (caller: Caller, query: string, response: GraphQLResponse) => {
       const text = JSON.stringify(response.data ?? null);
       const leaked = caller.forbiddenIds().filter((id) => text.includes(id));
-      if (leaked.length > 0) failures.push({ caller: caller.name, query, problem: `the answer holds ids it must not see: ${leaked.join(', ')}` });
+      if (leaked.length > 0)
+        failures.push({ caller: caller.name, query, problem: `the answer holds ids it must not see: ${leaked.join(', ')}` });
     };
 
     for (const rootName of ROOTS) {
@@ -497,7 +558,11 @@ describe('the authorization matrix', () => {
                 const response = await sendCounted(caller, query);
                 for (const error of response.errors ?? []) {
                   if (isPolicyRefusal(error)) {
-                    failures.push({ caller: caller.name, query, problem: `refused at ${withoutIndexes(error.path)} though allowed: ${error.message}` });
+                    failures.push({
+                      caller: caller.name,
+                      query,
+                      problem: `refused at ${withoutIndexes(error.path)} though allowed: ${error.message}`,
+                    });
                   }
                 }
                 leakCheck(caller, query, response);
@@ -567,7 +632,11 @@ describe('the authorization matrix: subscriptions', () => {
   const EVENTS: Record<string, () => Promise<unknown>[]> = {
     deviceMarkCreated: () => [admin(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`)],
     // Only a change of status is an event: it goes back and forth.
-    deviceStatusChanged: () => [admin(`mutation { updateDevice(input: { id: "${DEMO.device.id}", status: ${(statusChanges++ % 2 === 0) ? 'ONLINE' : 'OFFLINE'} }) { id } }`)],
+    deviceStatusChanged: () => [
+      admin(
+        `mutation { updateDevice(input: { id: "${DEMO.device.id}", status: ${statusChanges++ % 2 === 0 ? 'ONLINE' : 'OFFLINE'} }) { id } }`,
+      ),
+    ],
     notificationReceived: () =>
       [DEMO.account.id, tenantB.accountId, DEMO.adminAccount.id].map((accountId) =>
         admin(`mutation { createNotification(input: { accountId: "${accountId}", title: "Hello", body: "An announcement." }) { id } }`),
@@ -588,14 +657,23 @@ describe('the authorization matrix: subscriptions', () => {
           // The event's own fields the caller may read (nested fields are the query matrix's: the same
           // types, the same checks), or nothing but the root field for a caller it refuses.
           const query = `subscription { ${print(tree, (node) => allowed(tree) && allowed(node) && !node.children, values, 'shared')} }`;
-          const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: caller.headers, retryAttempts: 0, lazy: true });
+          const client = createClient({
+            url: graph.url.replace(/^http/, 'ws'),
+            webSocketImpl: WebSocket,
+            connectionParams: caller.headers,
+            retryAttempts: 0,
+            lazy: true,
+          });
           clients.push(client);
           const first = new Promise<FirstAnswer>((resolve) => {
             client.subscribe(
               { query },
               {
                 next: (value) => resolve(value as never),
-                error: (error) => resolve(Array.isArray(error) ? { errors: error as GraphQLErrorEntry[] } : { closed: (error as { code?: number }).code ?? -1 }),
+                error: (error) =>
+                  resolve(
+                    Array.isArray(error) ? { errors: error as GraphQLErrorEntry[] } : { closed: (error as { code?: number }).code ?? -1 },
+                  ),
                 complete: () => resolve({}),
               },
             );
@@ -614,7 +692,8 @@ describe('the authorization matrix: subscriptions', () => {
         const NOTHING: FirstAnswer = { errors: [{ message: 'nothing arrived while events were sent' }] };
         for (const { caller, allowed, first } of waits) {
           const answer = settled ? await first : await Promise.race([first, Promise.resolve(NOTHING)]);
-          const refused = answer.errors?.some((e) => REFUSED.has(String(e.extensions?.code))) || answer.closed === 4401 || answer.closed === 4403;
+          const refused =
+            answer.errors?.some((e) => REFUSED.has(String(e.extensions?.code))) || answer.closed === 4401 || answer.closed === 4403;
           if (allowed && refused) failures.push(`${caller.name}: ${rootField.name} refused though allowed: ${JSON.stringify(answer)}`);
           if (allowed && !answer.data) failures.push(`${caller.name}: ${rootField.name} gave no event: ${JSON.stringify(answer)}`);
           if (!allowed && !refused) failures.push(`${caller.name}: ${rootField.name} was not refused: ${JSON.stringify(answer)}`);
@@ -633,27 +712,46 @@ describe('the authorization matrix: subscriptions', () => {
     ['subscription { deviceMarkCreated { id device { id name } } }', ['deviceMarkCreated', 'device', 'name'], 'Device'],
     // analytics refuses the Device reference itself (its type's policy): the error is at the entity.
     ['subscription { deviceMarkCreated { id device { id actions { totalCount } } } }', ['deviceMarkCreated', 'device'], 'Device'],
-  ])('sends a refusal inside an event as an errors entry with its path and code: %s', async (query, path, policy) => {
-    const marksOnly = callers.find((c) => c.name === "OAuth marks:read (B's user)")!;
-    const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: marksOnly.headers, retryAttempts: 0, lazy: true });
-    try {
-      const first = new Promise<FirstAnswer>((resolve) => {
-        client.subscribe({ query }, { next: (value) => resolve(value as never), error: (error) => resolve({ errors: error as never }), complete: () => resolve({}) });
+  ])(
+    'sends a refusal inside an event as an errors entry with its path and code: %s',
+    async (query, path, policy) => {
+      const marksOnly = callers.find((c) => c.name === "OAuth marks:read (B's user)")!;
+      const client = createClient({
+        url: graph.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: marksOnly.headers,
+        retryAttempts: 0,
+        lazy: true,
       });
-      let received = false;
-      void first.then(() => {
-        received = true;
-      });
-      for (let round = 0; round < 20 && !received; round++) {
-        await admin(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`);
-        await Promise.race([first, new Promise((r) => setTimeout(r, 1_000))]);
+      try {
+        const first = new Promise<FirstAnswer>((resolve) => {
+          client.subscribe(
+            { query },
+            {
+              next: (value) => resolve(value as never),
+              error: (error) => resolve({ errors: error as never }),
+              complete: () => resolve({}),
+            },
+          );
+        });
+        let received = false;
+        void first.then(() => {
+          received = true;
+        });
+        for (let round = 0; round < 20 && !received; round++) {
+          await admin(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`);
+          await Promise.race([first, new Promise((r) => setTimeout(r, 1_000))]);
+        }
+        const event = await first;
+        expect(event.errors).toEqual([
+          expect.objectContaining({ path, extensions: expect.objectContaining({ code: 'FORBIDDEN', policy }) }),
+        ]);
+      } finally {
+        await client.dispose();
       }
-      const event = await first;
-      expect(event.errors).toEqual([expect.objectContaining({ path, extensions: expect.objectContaining({ code: 'FORBIDDEN', policy }) })]);
-    } finally {
-      await client.dispose();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });
 
 describe('finding 1: an API key reaches only what its scopes name', () => {
@@ -678,7 +776,10 @@ describe('finding 1: an API key reaches only what its scopes name', () => {
     const response = await graph.request(`{ app(id: "demo-app") { id account { id } } }`, {}, { headers: { api_key: keyReadSecret } });
     expect(response.data).toEqual({ app: null });
     expect(response.errors).toEqual([
-      expect.objectContaining({ path: ['app', 'account'], extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'App.account' }) }),
+      expect.objectContaining({
+        path: ['app', 'account'],
+        extensions: expect.objectContaining({ code: 'FORBIDDEN', policy: 'App.account' }),
+      }),
     ]);
     expect(response.errors![0]!.message).toMatch(/sign in as a user/);
   });
@@ -694,7 +795,12 @@ describe('finding 1: an API key reaches only what its scopes name', () => {
 
     const analysis = await graph.request(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on DeviceMark { id analysis { faces { box { x y } } } } ... on Device { actions { nodes { note } } } } }`,
-      { r: [{ __typename: 'DeviceMark', id: ZERO_UUID, data: { id: ZERO_UUID } }, { __typename: 'Device', id: DEMO.device.id }] },
+      {
+        r: [
+          { __typename: 'DeviceMark', id: ZERO_UUID, data: { id: ZERO_UUID } },
+          { __typename: 'Device', id: DEMO.device.id },
+        ],
+      },
       { url: graph.subgraphs.analytics.url, token: keyReadToken },
     );
     expect((analysis.data?._entities ?? []).filter(Boolean)).toEqual([]);

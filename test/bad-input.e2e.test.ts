@@ -23,17 +23,29 @@ const firstError = (result: GraphQLResponse) => result.errors?.[0];
 describe('forged cursors', () => {
   it('answer BAD_USER_INPUT naming the argument when a UUID column is given something else', async () => {
     for (const cursor of [forged('user.id', 'not-a-uuid'), forged('user.id', "x'); DROP TABLE users; --"), forged('user.id', 12)]) {
-      const result = await graph.request(`query($c: String) { me { account { users(first: 2, after: $c) { totalCount } } } }`, { c: cursor }, { token });
+      const result = await graph.request(
+        `query($c: String) { me { account { users(first: 2, after: $c) { totalCount } } } }`,
+        { c: cursor },
+        { token },
+      );
       expect(firstError(result)?.extensions, cursor).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     }
-    const marks = await graph.request(`query($c: String) { deviceMarks(first: 2, before: $c, last: 2) { totalCount } }`, { c: forged('mark.createdAt.desc', '2026-01-01T00:00:00.000Z', 'nope') }, { token });
+    const marks = await graph.request(
+      `query($c: String) { deviceMarks(first: 2, before: $c, last: 2) { totalCount } }`,
+      { c: forged('mark.createdAt.desc', '2026-01-01T00:00:00.000Z', 'nope') },
+      { token },
+    );
     expect(firstError(marks)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('answer BAD_USER_INPUT for numbers and dates out of their column range', async () => {
     const key = await createApiKey(graph, token, DEMO.app.id, ['PROFILES_READ']);
     for (const cursor of [forged('profile.id', '99999999999999999999'), forged('profile.id', '9223372036854775808')]) {
-      const result = await graph.request(`query($c: String) { profiles(appId: "${DEMO.app.id}", first: 2, after: $c) { totalCount } }`, { c: cursor }, { headers: { api_key: key } });
+      const result = await graph.request(
+        `query($c: String) { profiles(appId: "${DEMO.app.id}", first: 2, after: $c) { totalCount } }`,
+        { c: cursor },
+        { headers: { api_key: key } },
+      );
       expect(firstError(result)?.extensions, cursor).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     }
     const farFuture = forged('mark.createdAt.desc', '+275760-09-13T00:00:00.000Z', DEMO.device.id);
@@ -53,25 +65,42 @@ describe('DateTime', () => {
         expect(error?.message).toMatch(/DateTime/);
       }
     }
-    const statistics = await graph.request(`{ markStatistics(input: { from: "yesterday", to: "2026-01-02T00:00:00Z", bucket: DAY }) { count } }`, {}, { token });
+    const statistics = await graph.request(
+      `{ markStatistics(input: { from: "yesterday", to: "2026-01-02T00:00:00Z", bucket: DAY }) { count } }`,
+      {},
+      { token },
+    );
     expect(firstError(statistics)?.extensions?.code).toMatch(/^(BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/);
   });
 
   it('refuses a malformed variable as BAD_USER_INPUT', async () => {
-    const result = await graph.request(`query($after: DateTime) { deviceMarks(first: 1, filter: { createdAfter: $after }) { totalCount } }`, { after: 'tomorrow' }, { token });
+    const result = await graph.request(
+      `query($after: DateTime) { deviceMarks(first: 1, filter: { createdAfter: $after }) { totalCount } }`,
+      { after: 'tomorrow' },
+      { token },
+    );
     expect(firstError(result)?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(firstError(result)?.message).toMatch(/DateTime/);
   });
 
   it('still accepts a well-formed literal', async () => {
-    const result = await graph.request(`{ deviceMarks(first: 1, filter: { createdAfter: "2020-01-01T00:00:00Z" }) { totalCount } }`, {}, { token });
+    const result = await graph.request(
+      `{ deviceMarks(first: 1, filter: { createdAfter: "2020-01-01T00:00:00Z" }) { totalCount } }`,
+      {},
+      { token },
+    );
     expect(result.errors).toBeUndefined();
   });
 });
 
 describe('createLoginToken', () => {
   it('answers NOT_FOUND for a user that no longer exists', async () => {
-    const { token: orphan } = await signAccessToken(graph.keys, graph.config, { kind: 'user', userId: randomUUID(), accountId: DEMO.account.id, role: 'MEMBER' });
+    const { token: orphan } = await signAccessToken(graph.keys, graph.config, {
+      kind: 'user',
+      userId: randomUUID(),
+      accountId: DEMO.account.id,
+      role: 'MEMBER',
+    });
     const result = await graph.request(`mutation { createLoginToken { token } }`, {}, { token: orphan });
     expect(firstError(result)?.extensions).toMatchObject({ code: 'NOT_FOUND' });
   });

@@ -22,7 +22,11 @@ it('answers 300 concurrent, different reads and writes each with its own data', 
   const groups: { id: string; name: string }[] = [];
   for (let i = 0; i < 20; i++) {
     const name = `concurrency group ${i}`;
-    const created = await graph.request<{ createDeviceGroup: { id: string } }>(`mutation($i: CreateDeviceGroupInput!) { createDeviceGroup(input: $i) { id } }`, { i: { name } }, { token });
+    const created = await graph.request<{ createDeviceGroup: { id: string } }>(
+      `mutation($i: CreateDeviceGroupInput!) { createDeviceGroup(input: $i) { id } }`,
+      { i: { name } },
+      { token },
+    );
     groups.push({ id: created.data!.createDeviceGroup.id, name });
   }
   const checks = Array.from({ length: 300 }, async (_, n) => {
@@ -53,15 +57,18 @@ it('answers 300 concurrent, different reads and writes each with its own data', 
       expect(deleted.errors).toBeUndefined();
       expect(deleted.data!.deleteDeviceGroup.deletedId).toBe(created.data!.createDeviceGroup.id);
     } else if (n % 3 === 1) {
-      const result = await graph.request<{ deviceGroup: { id: string; name: string } | null; me: { email: string; account: { name: string } } }>(
-        `query($id: ID!) { deviceGroup(id: $id) { id name } me { email account { name } } }`,
-        { id: group.id },
-        { token },
-      );
+      const result = await graph.request<{
+        deviceGroup: { id: string; name: string } | null;
+        me: { email: string; account: { name: string } };
+      }>(`query($id: ID!) { deviceGroup(id: $id) { id name } me { email account { name } } }`, { id: group.id }, { token });
       expect(result.errors).toBeUndefined();
       expect(result.data!.deviceGroup).toEqual(group);
     } else {
-      const result = await graph.request<{ deviceMarks: { edges: unknown[] } }>(`{ deviceMarks(first: 20) { edges { node { id device { name account { name } } } } } }`, {}, { token });
+      const result = await graph.request<{ deviceMarks: { edges: unknown[] } }>(
+        `{ deviceMarks(first: 20) { edges { node { id device { name account { name } } } } } }`,
+        {},
+        { token },
+      );
       expect(result.errors).toBeUndefined();
     }
   });

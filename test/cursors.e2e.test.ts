@@ -17,9 +17,15 @@ const apps: { id: string; key: string }[] = [];
 const PAGE = `query($appId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
   profiles(appId: $appId, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { deviceId } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
-type Page = { edges: { cursor: string; node: { deviceId: string } }[]; pageInfo: { hasNextPage: boolean; startCursor: string; endCursor: string } };
+type Page = {
+  edges: { cursor: string; node: { deviceId: string } }[];
+  pageInfo: { hasNextPage: boolean; startCursor: string; endCursor: string };
+};
 
-const asKey = (key: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { headers: { api_key: key } });
+const asKey =
+  (key: string) =>
+  (query: string, variables: Record<string, unknown> = {}) =>
+    graph.request(query, variables, { headers: { api_key: key } });
 const page = async (app: { id: string; key: string }, args: Record<string, unknown>) => {
   const result = await asKey(app.key)(PAGE, { appId: app.id, ...args });
   if (!result.data) throw new Error(JSON.stringify(result.errors));
@@ -35,9 +41,16 @@ beforeAll(async () => {
   owner = await graph.login();
   for (const name of ['A', 'B']) {
     const id = `cursors-${name}-${randomBytes(3).toString('hex')}`;
-    await graph.request(`mutation($i: RegisterAppInput!) { registerApp(input: $i) { appKey } }`, { i: { id, name, platform: 'HTML5', kind: 'TRIAL' } }, { token: owner });
+    await graph.request(
+      `mutation($i: RegisterAppInput!) { registerApp(input: $i) { appKey } }`,
+      { i: { id, name, platform: 'HTML5', kind: 'TRIAL' } },
+      { token: owner },
+    );
     const key = await createApiKey(graph, owner, id, ['PROFILES_READ', 'PROFILES_WRITE']);
-    for (let i = 0; i < 5; i++) await asKey(key)(`mutation($input: PostProfileInput!) { postProfile(input: $input) { deviceId } }`, { input: { appId: id, deviceId: `phone-${i}` } });
+    for (let i = 0; i < 5; i++)
+      await asKey(key)(`mutation($input: PostProfileInput!) { postProfile(input: $input) { deviceId } }`, {
+        input: { appId: id, deviceId: `phone-${i}` },
+      });
     apps.push({ id, key });
   }
 });
@@ -88,12 +101,16 @@ describe('connection cursors through the gateway', () => {
     const foreign = await asKey(appB!.key)(PAGE, { appId: appB!.id, first: 2, after: cursor });
     expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     // A profiles cursor on another connection.
-    const modes = await graph.request(`query($after: String) { deviceModes(first: 2, after: $after) { nodes { id } } }`, { after: cursor }, { token: owner });
+    const modes = await graph.request(
+      `query($after: String) { deviceModes(first: 2, after: $after) { nodes { id } } }`,
+      { after: cursor },
+      { token: owner },
+    );
     expect(modes.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
 
-describe('the REST API\'s scrollID', () => {
+describe("the REST API's scrollID", () => {
   it('is the same opaque cursor: it chains, and a tampered one is a 400 that says what to send', async () => {
     const [app] = apps;
     const answer = async (body: Record<string, unknown>) => {
@@ -101,13 +118,22 @@ describe('the REST API\'s scrollID', () => {
       return { status: response.status, body: (await response.json()) as any };
     };
     // 100 a batch: post enough for two.
-    for (let i = 5; i < 105; i++) await asKey(app!.key)(`mutation($input: PostProfileInput!) { postProfile(input: $input) { deviceId } }`, { input: { appId: app!.id, deviceId: `phone-${i}` } });
+    for (let i = 5; i < 105; i++)
+      await asKey(app!.key)(`mutation($input: PostProfileInput!) { postProfile(input: $input) { deviceId } }`, {
+        input: { appId: app!.id, deviceId: `phone-${i}` },
+      });
     const first = await answer({});
     expect(first.body.profiles).toHaveLength(100);
     expect(first.body.scrollID).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Buffer.from(first.body.scrollID, 'base64url').toString('latin1')).not.toMatch(/profile|phone/);
     const second = await answer({ scrollID: first.body.scrollID });
-    expect(second.body.profiles.map((p: { deviceID: string }) => p.deviceID)).toEqual(['phone-100', 'phone-101', 'phone-102', 'phone-103', 'phone-104']);
+    expect(second.body.profiles.map((p: { deviceID: string }) => p.deviceID)).toEqual([
+      'phone-100',
+      'phone-101',
+      'phone-102',
+      'phone-103',
+      'phone-104',
+    ]);
     expect(second.body.scrollID).toBeUndefined();
 
     const tampered = await answer({ scrollID: `${first.body.scrollID.slice(0, -2)}AA` });

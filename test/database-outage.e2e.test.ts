@@ -16,7 +16,11 @@ afterAll(async () => {
 it('masks a database failure for the client and reports the graph not ready', async () => {
   await graph.cutDatabase();
 
-  const result = await graph.request(`{ me { email account { devices { totalCount } } } }`, {}, { token, headers: { 'x-request-id': 'outage-test-1' } });
+  const result = await graph.request(
+    `{ me { email account { devices { totalCount } } } }`,
+    {},
+    { token, headers: { 'x-request-id': 'outage-test-1' } },
+  );
   const error = result.errors?.[0];
   expect(error?.message).toBe(MASKED_MESSAGE);
   expect(error?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'outage-test-1' });

@@ -8,7 +8,10 @@ import { createTenant } from './support/tenants.js';
 let graph: TestGraph;
 let owner: string;
 let admin: string;
-const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
+const as =
+  (token: string) =>
+  (query: string, variables: Record<string, unknown> = {}) =>
+    graph.request(query, variables, { token });
 const errorOf = (result: GraphQLResponse) => result.errors?.[0]?.extensions;
 
 const CREATE = `mutation($input: CreateDeviceModeInput!) { createDeviceMode(input: $input) { id account { id } } }`;
@@ -46,16 +49,29 @@ describe('device modes per account', () => {
     expect((await as(other.token)(`query($id: ID!) { deviceMode(id: $id) { id } }`, { id: ours.id })).data!.deviceMode).toBeNull();
 
     // A device uses a global mode or its account's own, never another account's.
-    expect((await as(owner)(ASSIGN, { input: { deviceId: DEMO.device.id, modeId: ours.id } })).data!.assignDeviceMode.mode).toEqual({ id: ours.id });
-    expect((await as(owner)(ASSIGN, { input: { deviceId: DEMO.device.id, modeId: global.id } })).data!.assignDeviceMode.mode).toEqual({ id: global.id });
-    expect(errorOf(await as(owner)(ASSIGN, { input: { deviceId: DEMO.device.id, modeId: theirs.id } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.modeId' });
+    expect((await as(owner)(ASSIGN, { input: { deviceId: DEMO.device.id, modeId: ours.id } })).data!.assignDeviceMode.mode).toEqual({
+      id: ours.id,
+    });
+    expect((await as(owner)(ASSIGN, { input: { deviceId: DEMO.device.id, modeId: global.id } })).data!.assignDeviceMode.mode).toEqual({
+      id: global.id,
+    });
+    expect(errorOf(await as(owner)(ASSIGN, { input: { deviceId: DEMO.device.id, modeId: theirs.id } }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.modeId',
+    });
 
     // A main user changes their account's own modes only; service admins change any.
-    expect((await as(owner)(UPDATE, { input: { id: ours.id, name: 'Our front door' } })).data!.updateDeviceMode.name).toBe('Our front door');
+    expect((await as(owner)(UPDATE, { input: { id: ours.id, name: 'Our front door' } })).data!.updateDeviceMode.name).toBe(
+      'Our front door',
+    );
     expect(errorOf(await as(owner)(UPDATE, { input: { id: global.id, name: 'Mine now' } }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(errorOf(await as(owner)(UPDATE, { input: { id: theirs.id, name: 'Mine now' } }))).toMatchObject({ code: 'NOT_FOUND' });
-    expect(errorOf(await as(owner)(`mutation($id: ID!) { deleteDeviceMode(input: { id: $id }) { id } }`, { id: theirs.id }))).toMatchObject({ code: 'NOT_FOUND' });
-    expect((await as(admin)(UPDATE, { input: { id: theirs.id, name: 'Their main gate' } })).data!.updateDeviceMode.name).toBe('Their main gate');
+    expect(errorOf(await as(owner)(`mutation($id: ID!) { deleteDeviceMode(input: { id: $id }) { id } }`, { id: theirs.id }))).toMatchObject(
+      { code: 'NOT_FOUND' },
+    );
+    expect((await as(admin)(UPDATE, { input: { id: theirs.id, name: 'Their main gate' } })).data!.updateDeviceMode.name).toBe(
+      'Their main gate',
+    );
 
     // Members use modes but do not make them.
     const email = `member-${randomBytes(4).toString('hex')}@example.test`;

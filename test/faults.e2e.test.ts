@@ -122,7 +122,10 @@ describe('the database drops every connection mid-load', () => {
     const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
     const database = new URL(graph.config.DATABASE_URL!).pathname.slice(1);
-    const { rowCount } = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+    const { rowCount } = await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [database],
+    );
     await admin.end();
     expect(rowCount).toBeGreaterThan(0);
     await sleep(500);

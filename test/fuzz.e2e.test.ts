@@ -53,7 +53,10 @@ const LEAKS: [string, RegExp][] = [
   ['file path', /\/work\/|node_modules|file:\/\/|\.ts:\d+/],
   ['SQL', /\b(?:SELECT|INSERT INTO|DELETE FROM|UPDATE "|RETURNING)\b|syntax error at or near/],
   ['Prisma', /prisma|Invalid `|\bP[1-3]\d{3}\b|ConnectorError|DriverAdapterError/i],
-  ['PostgreSQL', /violates|duplicate key|relation "|invalid input syntax|invalid byte sequence|out of range for type|value too long for type|ECONNREFUSED|PGlite/i],
+  [
+    'PostgreSQL',
+    /violates|duplicate key|relation "|invalid input syntax|invalid byte sequence|out of range for type|value too long for type|ECONNREFUSED|PGlite/i,
+  ],
   ['JS internals', /TypeError|ReferenceError|RangeError|Cannot read propert|is not a function|undefined is not/],
 ];
 
@@ -112,8 +115,11 @@ async function probe(target: Target, kind: string, sent: Sent): Promise<void> {
   counts[target.name] ??= {};
   counts[target.name]![kind] = (counts[target.name]![kind] ?? 0) + 1;
   const href = `${target.origin}${sent.path ?? new URL(target.url).pathname}${sent.query !== undefined ? `?${sent.query}` : ''}`;
-  const request = clip(`${sent.method ?? 'POST'} ${clip(href, 200)} ${sent.label ?? (typeof sent.body === 'string' ? sent.body : sent.body ? `<${sent.body.length} bytes>` : '')}`);
-  const fail = (problem: string, response = '') => violations.push({ target: target.name, kind, problem, request, response: clip(response) });
+  const request = clip(
+    `${sent.method ?? 'POST'} ${clip(href, 200)} ${sent.label ?? (typeof sent.body === 'string' ? sent.body : sent.body ? `<${sent.body.length} bytes>` : '')}`,
+  );
+  const fail = (problem: string, response = '') =>
+    violations.push({ target: target.name, kind, problem, request, response: clip(response) });
   let status: number;
   let text: string;
   try {
@@ -138,7 +144,12 @@ async function probe(target: Target, kind: string, sent: Sent): Promise<void> {
     fail(`status ${status}, body is not JSON`, text);
     return;
   }
-  for (const [what, pattern] of LEAKS) if (pattern.test(text)) fail(`${what} in the answer`, text.match(pattern)?.index !== undefined ? text.slice(Math.max(0, text.search(pattern) - 150), text.search(pattern) + 150) : text);
+  for (const [what, pattern] of LEAKS)
+    if (pattern.test(text))
+      fail(
+        `${what} in the answer`,
+        text.match(pattern)?.index !== undefined ? text.slice(Math.max(0, text.search(pattern) - 150), text.search(pattern) + 150) : text,
+      );
   // A batch (where the gateway allows them) answers one result per operation.
   if (Array.isArray(body) && body.length > 0 && sent.mayPass && status === 200) {
     for (const item of body) checkResult(item, status, text, sent, fail);
@@ -194,7 +205,10 @@ function selectionFor(type: GraphQLOutputType, depth: number): string {
   if (isLeafType(named)) return '';
   if (!isObjectType(named) || depth <= 0) return '{ __typename }';
   const fields = Object.values(named.getFields()).filter((f) => f.args.every((a) => !isNonNullType(a.type)));
-  const leaves = fields.filter((f) => isLeafType(getNamedType(f.type))).slice(0, 6).map((f) => f.name);
+  const leaves = fields
+    .filter((f) => isLeafType(getNamedType(f.type)))
+    .slice(0, 6)
+    .map((f) => f.name);
   const nested = fields
     .filter((f) => !isLeafType(getNamedType(f.type)))
     .slice(0, 2)
@@ -215,7 +229,10 @@ const SPARED = new Set(['logout', 'changePassword', 'removeMember', 'setAccountS
 
 function operationsOf(schema: GraphQLSchema): Operation[] {
   const ops: Operation[] = [];
-  for (const [kind, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [kind, root] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       if (field.name.startsWith('__') || SPARED.has(field.name)) continue;
       ops.push(operationFor(kind, field));
@@ -227,19 +244,60 @@ function operationsOf(schema: GraphQLSchema): Operation[] {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-const CURSOR_SORTS = ['action.id', 'analysisJob.id', 'deviceMode.id', 'deviceData.id', 'notification.id', 'user.id', 'order.id', 'apiKey.id', 'profile.id', 'mark.createdAt.desc', 'mark.device.asc'];
+const CURSOR_SORTS = [
+  'action.id',
+  'analysisJob.id',
+  'deviceMode.id',
+  'deviceData.id',
+  'notification.id',
+  'user.id',
+  'order.id',
+  'apiKey.id',
+  'profile.id',
+  'mark.createdAt.desc',
+  'mark.device.asc',
+];
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 const hostileText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff\ud800', '%00', '../../etc/passwd', "' OR '1'='1", '${7*7}', '<script>x</script>', 'NaN', 'null', '-0', '1e309', '\u202e\u0000'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    '\udfff\ud800',
+    '%00',
+    '../../etc/passwd',
+    "' OR '1'='1",
+    '${7*7}',
+    '<script>x</script>',
+    'NaN',
+    'null',
+    '-0',
+    '1e309',
+    '\u202e\u0000',
+  ),
   fc.integer({ min: 101, max: 20_000 }).map((n) => 'x'.repeat(n)),
 );
 const hostileId = fc.oneof(
   hostileText,
   fc.uuid().map(String),
-  fc.constantFrom(DEMO.device.id, DEMO.deviceGroup.id, DEMO.app.id, '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '0190a000-0000-7000-8000-00000000020', '0190a000-0000-7000-8000-0000000002011', '-1', '0', '9223372036854775808', '99999999999999999999999'),
+  fc.constantFrom(
+    DEMO.device.id,
+    DEMO.deviceGroup.id,
+    DEMO.app.id,
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '0190a000-0000-7000-8000-00000000020',
+    '0190a000-0000-7000-8000-0000000002011',
+    '-1',
+    '0',
+    '9223372036854775808',
+    '99999999999999999999999',
+  ),
 );
 const hostileCursor = fc.oneof(
   hostileText,
@@ -250,7 +308,17 @@ const hostileCursor = fc.oneof(
       fc.constantFrom(...CURSOR_SORTS),
       fc.array(
         fc.oneof(
-          fc.constantFrom('not-a-uuid', '\u0000', '99999999999999999999', '-99999999999999999999', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00Z', 'x'.repeat(5000), DEMO.device.id),
+          fc.constantFrom(
+            'not-a-uuid',
+            '\u0000',
+            '99999999999999999999',
+            '-99999999999999999999',
+            '+275760-09-13T00:00:00.000Z',
+            '-271821-04-20T00:00:00.000Z',
+            '0000-01-01T00:00:00Z',
+            'x'.repeat(5000),
+            DEMO.device.id,
+          ),
           fc.jsonValue({ maxDepth: 1 }),
           fc.double(),
         ),
@@ -261,13 +329,25 @@ const hostileCursor = fc.oneof(
 );
 const hostileDate = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2026-02-30T00:00:00Z', '2026-01-01', 'now', '', '1970-01-01T00:00:00+25:00'),
+  fc.constantFrom(
+    '+275760-09-13T00:00:00.000Z',
+    '-271821-04-20T00:00:00.000Z',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    '2026-02-30T00:00:00Z',
+    '2026-01-01',
+    'now',
+    '',
+    '1970-01-01T00:00:00+25:00',
+  ),
   hostileText,
 );
 const hostileBase64 = fc.oneof(
   fc.base64String({ maxLength: 200 }),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('base64')),
-  fc.uint8Array({ maxLength: 64 }).map((bytes) => `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), bytes]).toString('base64')}`),
+  fc
+    .uint8Array({ maxLength: 64 })
+    .map((bytes) => `data:image/png;base64,${Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), bytes]).toString('base64')}`),
   fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), bytes]).toString('base64')),
   hostileText,
 );
@@ -296,7 +376,10 @@ function typedValue(type: GraphQLInputType, name: string, depth = 0): fc.Arbitra
   if (isScalarType(type)) {
     switch (type.name) {
       case 'Int':
-        return fc.oneof(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.constantFrom(0, -1, 2_147_483_647, -2_147_483_648, 1_000_000));
+        return fc.oneof(
+          fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }),
+          fc.constantFrom(0, -1, 2_147_483_647, -2_147_483_648, 1_000_000),
+        );
       case 'Float':
         return fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0.5, 1e308, -1e308, 5e-324));
       case 'Boolean':
@@ -317,7 +400,22 @@ function typedValue(type: GraphQLInputType, name: string, depth = 0): fc.Arbitra
 /** Values of the wrong type: where the schema wants a string, a number; where an object, a list... */
 const wrongValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, 1.5, -1, 2 ** 31, 2 ** 53 + 1, true, 'TRUE', '', [], {}, [null], JSON.parse('{"__proto__": 1}'), { constructor: { prototype: 1 } }, 'x'.repeat(300)),
+  fc.constantFrom(
+    null,
+    1.5,
+    -1,
+    2 ** 31,
+    2 ** 53 + 1,
+    true,
+    'TRUE',
+    '',
+    [],
+    {},
+    [null],
+    JSON.parse('{"__proto__": 1}'),
+    { constructor: { prototype: 1 } },
+    'x'.repeat(300),
+  ),
 );
 
 function variablesFor(op: Operation, mode: 'typed' | 'wrong'): fc.Arbitrary<Record<string, unknown>> {
@@ -332,13 +430,18 @@ function variablesFor(op: Operation, mode: 'typed' | 'wrong'): fc.Arbitrary<Reco
     .tuple(
       variablesFor(op, 'typed'),
       fc.constantFrom(...op.args.map((a) => a.name)),
-      fc.oneof(wrongValue.map((v) => ({ set: v })), fc.constant({ drop: true }), fc.record({ extra: fc.string({ minLength: 1, maxLength: 12 }), value: wrongValue })),
+      fc.oneof(
+        wrongValue.map((v) => ({ set: v })),
+        fc.constant({ drop: true }),
+        fc.record({ extra: fc.string({ minLength: 1, maxLength: 12 }), value: wrongValue }),
+      ),
     )
     .map(([vars, arg, change]) => {
       const out: Record<string, unknown> = { ...vars };
       if ('set' in change) out[arg] = change.set;
       else if ('drop' in change) delete out[arg];
-      else if (out[arg] && typeof out[arg] === 'object' && !Array.isArray(out[arg])) out[arg] = { ...(out[arg] as object), [change.extra]: change.value };
+      else if (out[arg] && typeof out[arg] === 'object' && !Array.isArray(out[arg]))
+        out[arg] = { ...(out[arg] as object), [change.extra]: change.value };
       else out[arg] = { [change.extra]: change.value };
       return out;
     });
@@ -347,14 +450,68 @@ function variablesFor(op: Operation, mode: 'typed' | 'wrong'): fc.Arbitrary<Reco
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-const PUNCTUATION = ['{', '}', '(', ')', '[', ']', ':', '!', '$', '@', '...', '=', '|', '&', ',', '"', '"""', '#', '\n', '\\', '\u0000', '\ufeff'];
-const KEYWORDS = ['query', 'mutation', 'subscription', 'fragment', 'on', 'true', 'false', 'null', 'schema', 'type', 'input', 'extend', 'directive', '__typename', '__schema', '__type', '_entities', '_service', 'me', 'login', 'input', 'id', 'name'];
+const PUNCTUATION = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '!',
+  '$',
+  '@',
+  '...',
+  '=',
+  '|',
+  '&',
+  ',',
+  '"',
+  '"""',
+  '#',
+  '\n',
+  '\\',
+  '\u0000',
+  '\ufeff',
+];
+const KEYWORDS = [
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'true',
+  'false',
+  'null',
+  'schema',
+  'type',
+  'input',
+  'extend',
+  'directive',
+  '__typename',
+  '__schema',
+  '__type',
+  '_entities',
+  '_service',
+  'me',
+  'login',
+  'input',
+  'id',
+  'name',
+];
 
 function tokenSoup(names: string[]): fc.Arbitrary<string> {
   const token = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...PUNCTUATION) },
     { weight: 3, arbitrary: fc.constantFrom(...KEYWORDS, ...names) },
-    { weight: 1, arbitrary: fc.oneof(fc.integer().map(String), fc.double().map(String), fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s))) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.integer().map(String),
+        fc.double().map(String),
+        fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) },
   );
   return fc.array(token, { maxLength: 80 }).chain((tokens) => fc.constantFrom(' ', '', '\n').map((sep) => tokens.join(sep)));
@@ -364,7 +521,10 @@ type Edit = { at: number; op: 'delete' | 'insert' | 'duplicate' | 'truncate' | '
 const edit = fc.record({
   at: fc.nat(),
   op: fc.constantFrom('delete', 'insert', 'duplicate', 'truncate', 'swap'),
-  text: fc.oneof(fc.constantFrom(...PUNCTUATION, ...KEYWORDS, 'unknownField', '@skip', '@include(if: 1)', '(first: -1)', '$nope', '...on Nope'), fc.string({ maxLength: 5 })),
+  text: fc.oneof(
+    fc.constantFrom(...PUNCTUATION, ...KEYWORDS, 'unknownField', '@skip', '@include(if: 1)', '(first: -1)', '$nope', '...on Nope'),
+    fc.string({ maxLength: 5 }),
+  ),
   length: fc.integer({ min: 1, max: 12 }),
 }) as fc.Arbitrary<Edit>;
 
@@ -406,7 +566,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const summary = Object.entries(counts).map(([target, kinds]) => `${target}: ${Object.values(kinds).reduce((a, b) => a + b, 0)} (${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  const summary = Object.entries(counts).map(
+    ([target, kinds]) =>
+      `${target}: ${Object.values(kinds).reduce((a, b) => a + b, 0)} (${Object.entries(kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+  );
   console.info(`fuzz cases per target:\n  ${summary.join('\n  ')}\ncodes: ${JSON.stringify(codesSeen)}`);
   await graph?.stop();
 });
@@ -416,7 +581,9 @@ function expectNoViolations(kind: string) {
   const mine = violations.filter((v) => v.kind === kind);
   const distinct = new Map<string, Violation>();
   for (const v of mine) distinct.set(`${v.target} ${v.problem} ${v.request.slice(0, 120)} ${v.response.slice(0, 80)}`, v);
-  expect([...distinct.values()].map((v) => `[${v.target}] ${v.problem}\n    request:  ${v.request}\n    response: ${v.response}`)).toEqual([]);
+  expect([...distinct.values()].map((v) => `[${v.target}] ${v.problem}\n    request:  ${v.request}\n    response: ${v.response}`)).toEqual(
+    [],
+  );
 }
 
 const forEachTarget = async (work: (target: Target) => Promise<void>) => {
@@ -463,7 +630,15 @@ describe('bad input everywhere', () => {
           operationName: fc.jsonValue({ maxDepth: 1 }),
           extensions: fc.oneof(
             fc.jsonValue({ maxDepth: 2 }),
-            fc.record({ persistedQuery: fc.record({ version: fc.oneof(fc.constant(1), fc.jsonValue({ maxDepth: 1 })), sha256Hash: fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), fc.jsonValue({ maxDepth: 1 })) }, { requiredKeys: [] }) }),
+            fc.record({
+              persistedQuery: fc.record(
+                {
+                  version: fc.oneof(fc.constant(1), fc.jsonValue({ maxDepth: 1 })),
+                  sha256Hash: fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), fc.jsonValue({ maxDepth: 1 })),
+                },
+                { requiredKeys: [] },
+              ),
+            }),
           ),
         },
         { requiredKeys: [] },
@@ -485,9 +660,20 @@ describe('bad input everywhere', () => {
     );
     await forEachTarget(async (target) => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(shapes.map((v) => JSON.stringify(v)), raw), fc.boolean(), async (body, signedIn) => {
-          await probe(target, 'json', withToken({ headers: { 'content-type': 'application/json' }, body, mayPass: true }, signedIn ? userToken : undefined));
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            shapes.map((v) => JSON.stringify(v)),
+            raw,
+          ),
+          fc.boolean(),
+          async (body, signedIn) => {
+            await probe(
+              target,
+              'json',
+              withToken({ headers: { 'content-type': 'application/json' }, body, mayPass: true }, signedIn ? userToken : undefined),
+            );
+          },
+        ),
         { seed: SEED, numRuns: runs(50) },
       );
     });
@@ -506,18 +692,30 @@ describe('bad input everywhere', () => {
     );
     const queryString = fc
       .array(fc.tuple(param, value, fc.boolean()), { maxLength: 5 })
-      .map((pairs) => pairs.map(([k, v, encode]) => (encode ? `${encodeURIComponent(k)}=${encodeURIComponent(v)}` : `${k}=${v}`.replace(/[#\s]/g, ''))).join('&'));
+      .map((pairs) =>
+        pairs
+          .map(([k, v, encode]) => (encode ? `${encodeURIComponent(k)}=${encodeURIComponent(v)}` : `${k}=${v}`.replace(/[#\s]/g, '')))
+          .join('&'),
+      );
     await forEachTarget(async (target) => {
       await fc.assert(
         fc.asyncProperty(queryString, fc.boolean(), async (query, preflight) => {
-          await probe(target, 'get', { method: 'GET', query, headers: preflight ? { 'apollo-require-preflight': 'true' } : {}, mayPass: true });
+          await probe(target, 'get', {
+            method: 'GET',
+            query,
+            headers: preflight ? { 'apollo-require-preflight': 'true' } : {},
+            mayPass: true,
+          });
         }),
         { seed: SEED, numRuns: runs(30) },
       );
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom('PUT', 'PATCH', 'DELETE', 'POST', 'GET'),
-          fc.oneof(fc.constantFrom('/graphql/', '/graphql/x', '/GRAPHQL', '/', '/nope', '/graphql%00', '/..%2f..%2fetc/passwd', '//graphql'), fc.webPath()),
+          fc.oneof(
+            fc.constantFrom('/graphql/', '/graphql/x', '/GRAPHQL', '/', '/nope', '/graphql%00', '/..%2f..%2fetc/passwd', '//graphql'),
+            fc.webPath(),
+          ),
           async (method, path) => {
             await probe(target, 'method/path', {
               method,
@@ -545,10 +743,19 @@ describe('bad input everywhere', () => {
         { seed: SEED, numRuns: runs(50) },
       );
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...target.operations), fc.array(edit, { minLength: 1, maxLength: 4 }), fc.boolean(), async (op, edits, signedIn) => {
-          const query = applyEdits(op.document, edits);
-          await probe(target, 'mutated operation', withToken({ ...json({ query, variables: {} }), mayPass: true }, signedIn ? userToken : undefined));
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...target.operations),
+          fc.array(edit, { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          async (op, edits, signedIn) => {
+            const query = applyEdits(op.document, edits);
+            await probe(
+              target,
+              'mutated operation',
+              withToken({ ...json({ query, variables: {} }), mayPass: true }, signedIn ? userToken : undefined),
+            );
+          },
+        ),
         { seed: SEED, numRuns: runs(60) },
       );
       await fc.assert(
@@ -590,7 +797,14 @@ describe('bad input everywhere', () => {
           fc.constantFrom(...target.operations).chain((op) => fc.tuple(fc.constant(op), variablesFor(op, 'typed'))),
           fc.constantFrom<string | undefined>(userToken, userToken, adminToken, undefined),
           async ([op, variables], token) => {
-            await probe(target, 'hostile variables', withToken({ ...json({ query: op.document, variables }), mayPass: true, label: `${op.field} ${JSON.stringify(variables)}` }, token));
+            await probe(
+              target,
+              'hostile variables',
+              withToken(
+                { ...json({ query: op.document, variables }), mayPass: true, label: `${op.field} ${JSON.stringify(variables)}` },
+                token,
+              ),
+            );
           },
         ),
         { seed: SEED, numRuns: runs(80) },
@@ -606,18 +820,34 @@ describe('bad input everywhere', () => {
         .filter((t) => isObjectType(t) && !t.name.startsWith('_'))
         .map((t) => t.name);
       const representation = fc.oneof(
-        fc.record({ __typename: fc.constantFrom(...typenames, 'Nope', ''), id: fc.oneof(hostileId, wrongValue) }, { requiredKeys: ['__typename'] }),
+        fc.record(
+          { __typename: fc.constantFrom(...typenames, 'Nope', ''), id: fc.oneof(hostileId, wrongValue) },
+          { requiredKeys: ['__typename'] },
+        ),
         fc.record({ __typename: fc.constantFrom(...typenames), data: fc.record({ id: hostileId }) }),
         wrongValue,
       );
       await fc.assert(
-        fc.asyncProperty(fc.array(representation, { maxLength: 4 }), fc.constantFrom<string | undefined>(userToken, undefined), async (representations, token) => {
-          await probe(
-            target,
-            '_entities',
-            withToken({ ...json({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }', variables: { r: representations } }), mayPass: true }, token),
-          );
-        }),
+        fc.asyncProperty(
+          fc.array(representation, { maxLength: 4 }),
+          fc.constantFrom<string | undefined>(userToken, undefined),
+          async (representations, token) => {
+            await probe(
+              target,
+              '_entities',
+              withToken(
+                {
+                  ...json({
+                    query: 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+                    variables: { r: representations },
+                  }),
+                  mayPass: true,
+                },
+                token,
+              ),
+            );
+          },
+        ),
         { seed: SEED, numRuns: runs(40) },
       );
     });
@@ -628,7 +858,9 @@ describe('bad input everywhere', () => {
     const MB = 1024 * 1024;
     await forEachTarget(async (target) => {
       const stringArgs = target.operations.flatMap((op) =>
-        op.args.filter((a) => getNamedType(a.type).name === 'String' || getNamedType(a.type).name === 'ID').map((a) => ({ op, arg: a.name })),
+        op.args
+          .filter((a) => getNamedType(a.type).name === 'String' || getNamedType(a.type).name === 'ID')
+          .map((a) => ({ op, arg: a.name })),
       );
       const inputStringFields = target.operations.flatMap((op) =>
         op.args.flatMap((a) => {
@@ -648,11 +880,24 @@ describe('bad input everywhere', () => {
           async (where, size, asList) => {
             const base = fc.sample(variablesFor(where.op, 'typed'), { seed: size, numRuns: 1 })[0]!;
             const big = asList ? Array.from({ length: Math.floor(size / 40) }, () => randomUUID()) : 'x'.repeat(size);
-            const value = where.field === undefined ? big : { ...(base[where.arg] as object), [where.field]: where.list || asList ? (Array.isArray(big) ? big : [big]) : Array.isArray(big) ? big[0] : big };
+            const value =
+              where.field === undefined
+                ? big
+                : {
+                    ...(base[where.arg] as object),
+                    [where.field]: where.list || asList ? (Array.isArray(big) ? big : [big]) : Array.isArray(big) ? big[0] : big,
+                  };
             await probe(
               target,
               'huge values',
-              withToken({ ...json({ query: where.op.document, variables: { ...base, [where.arg]: value } }), mayPass: true, label: `${where.op.field} ${where.arg}.${where.field ?? ''} ${asList ? 'list' : 'string'} of ${size}` }, userToken),
+              withToken(
+                {
+                  ...json({ query: where.op.document, variables: { ...base, [where.arg]: value } }),
+                  mayPass: true,
+                  label: `${where.op.field} ${where.arg}.${where.field ?? ''} ${asList ? 'list' : 'string'} of ${size}`,
+                },
+                userToken,
+              ),
             );
           },
         ),
@@ -664,11 +909,29 @@ describe('bad input everywhere', () => {
         ['10k-deep selection', json({ query: `${'{ a '.repeat(10_000)}${'}'.repeat(10_000)}` })],
         ['10k-deep list literal', json({ query: `{ __typename @skip(if: ${'['.repeat(10_000)}${']'.repeat(10_000)}) }` })],
         ['10k-deep object literal', json({ query: `query { __typename @skip(if: ${'{a:'.repeat(10_000)}1${'}'.repeat(10_000)}) }` })],
-        ['10k-deep input variable', json({ query: 'query($i: Boolean!) { __typename @skip(if: $i) }', variables: { i: JSON.parse(`${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`) } })],
-        ['1k fragments in a cycle', json({ query: `{ ...f0 } ${Array.from({ length: 1000 }, (_, i) => `fragment f${i} on Query { ...f${(i + 1) % 1000} }`).join(' ')}` })],
+        [
+          '10k-deep input variable',
+          json({
+            query: 'query($i: Boolean!) { __typename @skip(if: $i) }',
+            variables: { i: JSON.parse(`${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`) },
+          }),
+        ],
+        [
+          '1k fragments in a cycle',
+          json({
+            query: `{ ...f0 } ${Array.from({ length: 1000 }, (_, i) => `fragment f${i} on Query { ...f${(i + 1) % 1000} }`).join(' ')}`,
+          }),
+        ],
         ['100k-item batch', json(Array.from({ length: 100_000 }, () => ({ query: '{ __typename }' })))],
         ['17 MB body (over the limit)', json({ query: '{ __typename }', variables: { pad: 'z'.repeat(17 * MB) } })],
-        ['17 MB body, no content-length', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', pad: 'z'.repeat(17 * MB) }), stream: true }],
+        [
+          '17 MB body, no content-length',
+          {
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: '{ __typename }', pad: 'z'.repeat(17 * MB) }),
+            stream: true,
+          },
+        ],
       ];
       for (const [label, sent] of fixed) await probe(target, 'huge/deep', withToken({ ...sent, label }, userToken));
     });

@@ -78,11 +78,7 @@ describe('the composed graph', () => {
 describe('bad input', () => {
   it('names the field and writes nothing when a mutation argument is invalid', async () => {
     const before = await graph.database.prisma.device.count();
-    const result = await graph.request(
-      `mutation { addDevice(input: { name: "", groupId: "not-a-uuid" }) { id } }`,
-      {},
-      { token },
-    );
+    const result = await graph.request(`mutation { addDevice(input: { name: "", groupId: "not-a-uuid" }) { id } }`, {}, { token });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
     expect(result.errors?.[0]?.message).toMatch(/input\.name: must not be empty/);
     expect(await graph.database.prisma.device.count()).toBe(before);
@@ -108,7 +104,11 @@ describe('bad input', () => {
 
   it('answers an operation name the document does not hold with 400, naming the ones it does', async () => {
     const send = (body: object) =>
-      fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      fetch(graph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
     const unknown = await send({ query: 'query Me { me { id } }', operationName: 'Mine' });
     expect(unknown.status).toBe(400);
     const unknownBody = (await unknown.json()) as { errors: { message: string; extensions: { code: string } }[] };

@@ -38,7 +38,11 @@ async function registerAndVerify(email = uniqueEmail('owner')) {
   expect(registered.errors).toBeUndefined();
   await graph.request(VERIFY, { input: { email, code: await latestCode(graph, email) } });
   const login = await graph.request(LOGIN, { input: { email, password: STRONG } });
-  return { email, accountId: registered.data!.register.account.id as string, ...(login.data!.login as { accessToken: string; refreshToken: string }) };
+  return {
+    email,
+    accountId: registered.data!.register.account.id as string,
+    ...(login.data!.login as { accessToken: string; refreshToken: string }),
+  };
 }
 
 describe('registration and verification', () => {
@@ -48,7 +52,9 @@ describe('registration and verification', () => {
     expect(registered.data!.register).toMatchObject({ account: { active: false, name: 'Acme Cameras' }, user: { email, role: 'MAIN' } });
 
     expect(codeOf(await graph.request(LOGIN, { input: { email, password: STRONG } }))).toBe('FORBIDDEN');
-    const wrong = await graph.request(VERIFY, { input: { email, code: '000000' === (await latestCode(graph, email)) ? '111111' : '000000' } });
+    const wrong = await graph.request(VERIFY, {
+      input: { email, code: '000000' === (await latestCode(graph, email)) ? '111111' : '000000' },
+    });
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.code' });
 
     const verified = await graph.request(VERIFY, { input: { email, code: await latestCode(graph, email) } });
@@ -82,7 +88,9 @@ describe('registration and verification', () => {
     expect(results.slice(0, 4).every((r) => r.data?.sendVerificationCode.accepted)).toBe(true);
     expect(results[4]!.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
     // And the freshest code does verify.
-    expect((await graph.request(VERIFY, { input: { email, code: await latestCode(graph, email) } })).data!.verifyRegistration.active).toBe(true);
+    expect((await graph.request(VERIFY, { input: { email, code: await latestCode(graph, email) } })).data!.verifyRegistration.active).toBe(
+      true,
+    );
   });
 });
 
@@ -103,15 +111,20 @@ describe('sign-in', () => {
 
   it('logs out by ending the session of a refresh token', async () => {
     const session = await registerAndVerify();
-    const out = await graph.request(`mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, { t: session.refreshToken });
+    const out = await graph.request(`mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, {
+      t: session.refreshToken,
+    });
     expect(out.data!.logout.revoked).toBe(true);
-    const refresh = await graph.request(`mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }`, { t: session.refreshToken });
+    const refresh = await graph.request(`mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }`, {
+      t: session.refreshToken,
+    });
     expect(codeOf(refresh)).toBe('UNAUTHENTICATED');
   });
 
   it('locks an email after repeated failures, known or unknown, with a retry hint', async () => {
     for (const email of [DEMO.adminUser.email, uniqueEmail('nobody')]) {
-      for (let i = 0; i < 3; i++) expect(codeOf(await graph.request(LOGIN, { input: { email, password: 'wrong-password' } }))).toBe('UNAUTHENTICATED');
+      for (let i = 0; i < 3; i++)
+        expect(codeOf(await graph.request(LOGIN, { input: { email, password: 'wrong-password' } }))).toBe('UNAUTHENTICATED');
       const locked = await graph.request(LOGIN, { input: { email, password: 'wrong-password' } });
       expect(locked.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
     }
@@ -119,7 +132,9 @@ describe('sign-in', () => {
     expect(codeOf(await graph.request(LOGIN, { input: { email: DEMO.adminUser.email, password: DEMO.password } }))).toBe('RATE_LIMITED');
     graph.clock.advance(graph.config.LOGIN_LOCK_SECONDS * 1000 + 1000);
     try {
-      expect((await graph.request(LOGIN, { input: { email: DEMO.adminUser.email, password: DEMO.password } })).data!.login.user.email).toBe(DEMO.adminUser.email);
+      expect((await graph.request(LOGIN, { input: { email: DEMO.adminUser.email, password: DEMO.password } })).data!.login.user.email).toBe(
+        DEMO.adminUser.email,
+      );
     } finally {
       graph.clock.advance(-(graph.config.LOGIN_LOCK_SECONDS * 1000 + 1000));
     }
@@ -160,8 +175,12 @@ describe('sign-in', () => {
 
     expect(codeOf(await graph.request(LOGIN_OIDC, { t: await idToken({ email }, 'someone-else') }))).toBe('UNAUTHENTICATED');
     const stranger = await generateKeyPair('RS256');
-    expect(codeOf(await graph.request(LOGIN_OIDC, { t: await idToken({ email }, 'iris-test', stranger.privateKey) }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await graph.request(LOGIN_OIDC, { t: await idToken({ email }, 'iris-test', oidcKeys.privateKey, 'https://evil.test') }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await graph.request(LOGIN_OIDC, { t: await idToken({ email }, 'iris-test', stranger.privateKey) }))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(
+      codeOf(await graph.request(LOGIN_OIDC, { t: await idToken({ email }, 'iris-test', oidcKeys.privateKey, 'https://evil.test') })),
+    ).toBe('UNAUTHENTICATED');
     expect(codeOf(await graph.request(LOGIN_OIDC, { t: 'not.a.jwt' }))).toBe('BAD_USER_INPUT');
   });
 
@@ -169,13 +188,22 @@ describe('sign-in', () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const AUTHORIZE = `mutation($input: AuthorizeAppInput!) { authorizeApp(input: $input) { code redirectTo } }`;
-    const input = { appId: DEMO.app.id, redirectUri: 'http://localhost:3000/callback', codeChallenge: challenge, codeChallengeMethod: 'S256', state: 'xyz', scopes: ['USER_READ'] };
+    const input = {
+      appId: DEMO.app.id,
+      redirectUri: 'http://localhost:3000/callback',
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      state: 'xyz',
+      scopes: ['USER_READ'],
+    };
     const { code, redirectTo } = (await graph.request(AUTHORIZE, { input }, { token: demoToken })).data!.authorizeApp;
     expect(new URL(redirectTo).searchParams.get('state')).toBe('xyz');
 
     const EXCHANGE = `mutation($input: ExchangeAuthorizationCodeInput!) { exchangeAuthorizationCode(input: $input) { accessToken user { email } } }`;
     const exchange = { appId: DEMO.app.id, code, redirectUri: input.redirectUri };
-    expect(codeOf(await graph.request(EXCHANGE, { input: { ...exchange, codeVerifier: randomBytes(32).toString('base64url') } }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await graph.request(EXCHANGE, { input: { ...exchange, codeVerifier: randomBytes(32).toString('base64url') } }))).toBe(
+      'UNAUTHENTICATED',
+    );
     // A failed exchange used the code up as well: codes are single use, whatever happens.
     expect(codeOf(await graph.request(EXCHANGE, { input: { ...exchange, codeVerifier: verifier } }))).toBe('UNAUTHENTICATED');
 
@@ -191,11 +219,22 @@ describe('sign-in', () => {
 describe('passwords', () => {
   it('changes a password with the current one and ends the other sessions, their access tokens at once', async () => {
     const session = await registerAndVerify();
-    const other = (await graph.request(LOGIN, { input: { email: session.email, password: STRONG } })).data!.login as { accessToken: string; refreshToken: string };
+    const other = (await graph.request(LOGIN, { input: { email: session.email, password: STRONG } })).data!.login as {
+      accessToken: string;
+      refreshToken: string;
+    };
     const CHANGE = `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }`;
-    const wrong = await graph.request(CHANGE, { input: { currentPassword: 'nope', newPassword: 'another-lantern-harbor-552' } }, { token: session.accessToken });
+    const wrong = await graph.request(
+      CHANGE,
+      { input: { currentPassword: 'nope', newPassword: 'another-lantern-harbor-552' } },
+      { token: session.accessToken },
+    );
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.currentPassword' });
-    const changed = await graph.request(CHANGE, { input: { currentPassword: STRONG, newPassword: 'another-lantern-harbor-552' } }, { token: session.accessToken });
+    const changed = await graph.request(
+      CHANGE,
+      { input: { currentPassword: STRONG, newPassword: 'another-lantern-harbor-552' } },
+      { token: session.accessToken },
+    );
     expect(changed.errors).toBeUndefined();
     const REFRESH = `mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }`;
     expect(codeOf(await graph.request(REFRESH, { t: other.refreshToken }))).toBe('UNAUTHENTICATED');
@@ -233,36 +272,58 @@ describe('accounts and members', () => {
       { input: { accountId: owner.accountId, phone: '+44 20 7946 0000', paymentMethod: 'INVOICE', billingAddress: '1 High St' } },
       { token: owner.accessToken },
     );
-    expect(updated.data!.updateAccount).toEqual({ phone: '+44 20 7946 0000', paymentConditions: { method: 'INVOICE', billingAddress: '1 High St' } });
+    expect(updated.data!.updateAccount).toEqual({
+      phone: '+44 20 7946 0000',
+      paymentConditions: { method: 'INVOICE', billingAddress: '1 High St' },
+    });
     const badPhone = await graph.request(UPDATE, { input: { accountId: owner.accountId, phone: 'call me' } }, { token: owner.accessToken });
     expect(badPhone.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.phone' });
 
     const memberEmail = uniqueEmail('member');
-    const added = await graph.request(`mutation($e: String!) { addMember(input: { email: $e, displayName: "Mia" }) { id role } }`, { e: memberEmail }, { token: owner.accessToken });
+    const added = await graph.request(
+      `mutation($e: String!) { addMember(input: { email: $e, displayName: "Mia" }) { id role } }`,
+      { e: memberEmail },
+      { token: owner.accessToken },
+    );
     expect(added.data!.addMember.role).toBe('MEMBER');
     await graph.request(`mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { user { id } } }`, {
       input: { email: memberEmail, code: await latestCode(graph, memberEmail), newPassword: 'member-chooses-this-881' },
     });
-    const memberToken = (await graph.request(LOGIN, { input: { email: memberEmail, password: 'member-chooses-this-881' } })).data!.login.accessToken;
-    expect(codeOf(await graph.request(UPDATE, { input: { accountId: owner.accountId, name: 'Mine now' } }, { token: memberToken }))).toBe('FORBIDDEN');
+    const memberToken = (await graph.request(LOGIN, { input: { email: memberEmail, password: 'member-chooses-this-881' } })).data!.login
+      .accessToken;
+    expect(codeOf(await graph.request(UPDATE, { input: { accountId: owner.accountId, name: 'Mine now' } }, { token: memberToken }))).toBe(
+      'FORBIDDEN',
+    );
 
     const users = await graph.request(`{ me { account { users { totalCount nodes { email role } } } } }`, {}, { token: owner.accessToken });
     expect(users.data!.me.account.users.nodes).toEqual([
       { email: owner.email, role: 'MAIN' },
       { email: memberEmail, role: 'MEMBER' },
     ]);
-    const removed = await graph.request(`mutation($id: ID!) { removeMember(input: { userId: $id }) { removedUserId } }`, { id: added.data!.addMember.id }, { token: owner.accessToken });
+    const removed = await graph.request(
+      `mutation($id: ID!) { removeMember(input: { userId: $id }) { removedUserId } }`,
+      { id: added.data!.addMember.id },
+      { token: owner.accessToken },
+    );
     expect(removed.data!.removeMember.removedUserId).toBe(added.data!.addMember.id);
     // The removed member's token is refused at once, not when it expires.
     await graph.bus.drain();
-    expect((await graph.request(`{ me { email } }`, {}, { token: memberToken })).errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
+    expect((await graph.request(`{ me { email } }`, {}, { token: memberToken })).errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'TOKEN_REVOKED',
+    });
   });
 
   it('lets a service admin deactivate an account, which stops its sign-ins, and add an account to an app', async () => {
     const owner = await registerAndVerify();
     const STATUS = `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`;
-    expect(codeOf(await graph.request(STATUS, { input: { accountId: owner.accountId, active: false } }, { token: owner.accessToken }))).toBe('FORBIDDEN');
-    expect((await graph.request(STATUS, { input: { accountId: owner.accountId, active: false } }, { token: adminToken })).data!.setAccountStatus.active).toBe(false);
+    expect(
+      codeOf(await graph.request(STATUS, { input: { accountId: owner.accountId, active: false } }, { token: owner.accessToken })),
+    ).toBe('FORBIDDEN');
+    expect(
+      (await graph.request(STATUS, { input: { accountId: owner.accountId, active: false } }, { token: adminToken })).data!.setAccountStatus
+        .active,
+    ).toBe(false);
     expect(codeOf(await graph.request(LOGIN, { input: { email: owner.email, password: STRONG } }))).toBe('FORBIDDEN');
 
     const email = uniqueEmail('linked');
@@ -277,14 +338,24 @@ describe('apps and API keys', () => {
   it('registers an app with a key shown once, and lets an API key read its own app through the gateway', async () => {
     const owner = await registerAndVerify();
     const REGISTER_APP = `mutation($input: RegisterAppInput!) { registerApp(input: $input) { appKey app { id name platform kind active } } }`;
-    const registered = await graph.request(REGISTER_APP, { input: { id: `cam-${randomBytes(3).toString('hex')}`, name: 'Cam App', platform: 'IOS', kind: 'PURCHASED' } }, { token: owner.accessToken });
+    const registered = await graph.request(
+      REGISTER_APP,
+      { input: { id: `cam-${randomBytes(3).toString('hex')}`, name: 'Cam App', platform: 'IOS', kind: 'PURCHASED' } },
+      { token: owner.accessToken },
+    );
     const { app, appKey } = registered.data!.registerApp;
     expect(appKey).toMatch(/^iak_/);
     const row = await graph.database.prisma.app.findUnique({ where: { id: app.id } });
     expect(row!.keyHash).not.toContain(appKey);
 
     const CREATE_KEY = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id prefix scopes } } }`;
-    const created = (await graph.request(CREATE_KEY, { input: { appId: app.id, name: 'backend', scopes: ['PROFILES_READ'] } }, { token: owner.accessToken })).data!.createApiKey;
+    const created = (
+      await graph.request(
+        CREATE_KEY,
+        { input: { appId: app.id, name: 'backend', scopes: ['PROFILES_READ'] } },
+        { token: owner.accessToken },
+      )
+    ).data!.createApiKey;
     expect(created.apiKey.scopes).toEqual(['PROFILES_READ']);
     expect(created.secret.startsWith(created.apiKey.prefix)).toBe(true);
 
@@ -294,14 +365,28 @@ describe('apps and API keys', () => {
     expect(codeOf(await asKey(`{ me { email } }`))).toBe('FORBIDDEN');
     expect(codeOf(await graph.request(`{ app(id: "x") { name } }`, {}, { headers: { api_key: 'iris_wrong' } }))).toBe('UNAUTHENTICATED');
 
-    const keys = await graph.request(`query($id: ID!) { app(id: $id) { apiKeys { nodes { name lastUsedAt } } } }`, { id: app.id }, { token: owner.accessToken });
+    const keys = await graph.request(
+      `query($id: ID!) { app(id: $id) { apiKeys { nodes { name lastUsedAt } } } }`,
+      { id: app.id },
+      { token: owner.accessToken },
+    );
     expect(keys.data!.app.apiKeys.nodes[0]).toMatchObject({ name: 'backend', lastUsedAt: expect.any(String) });
 
-    await graph.request(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { revokedAt } }`, { id: created.apiKey.id }, { token: owner.accessToken });
-    const exchange = await graph.request(`mutation($k: String!) { exchangeApiKey(input: { apiKey: $k }) { accessToken } }`, { k: created.secret }, { url: graph.subgraphs.identity.url });
+    await graph.request(
+      `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { revokedAt } }`,
+      { id: created.apiKey.id },
+      { token: owner.accessToken },
+    );
+    const exchange = await graph.request(
+      `mutation($k: String!) { exchangeApiKey(input: { apiKey: $k }) { accessToken } }`,
+      { k: created.secret },
+      { url: graph.subgraphs.identity.url },
+    );
     expect(codeOf(exchange)).toBe('UNAUTHENTICATED');
     // The exchange is internal: the public graph does not offer it.
-    expect(codeOf(await graph.request(`mutation { exchangeApiKey(input: { apiKey: "x" }) { accessToken } }`))).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(codeOf(await graph.request(`mutation { exchangeApiKey(input: { apiKey: "x" }) { accessToken } }`))).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
   });
 
   it('keeps app status and key rotation to service admins, and a rotated key replaces the old one', async () => {
@@ -311,7 +396,11 @@ describe('apps and API keys', () => {
     const rotated = await graph.request(ROTATE, { id: DEMO.app.id }, { token: adminToken });
     expect(rotated.data!.rotateAppKey.appKey).toMatch(/^iak_/);
     expect((await graph.database.prisma.app.findUnique({ where: { id: DEMO.app.id } }))!.keyHash).not.toBe(before);
-    const status = await graph.request(`mutation { setAppStatus(input: { id: "demo-app", active: true }) { active } }`, {}, { token: adminToken });
+    const status = await graph.request(
+      `mutation { setAppStatus(input: { id: "demo-app", active: true }) { active } }`,
+      {},
+      { token: adminToken },
+    );
     expect(status.data!.setAppStatus.active).toBe(true);
   });
 });
@@ -321,14 +410,21 @@ describe('storage plans and orders', () => {
     const owner = await registerAndVerify();
     const plans = (await graph.request(`{ retentionPlans { id name retentionDays priceCents } }`)).data!.retentionPlans;
     const standard = plans.find((p: { name: string }) => p.name === 'Standard');
-    const order = (await graph.request(`mutation($p: ID!) { orderRetentionPlan(input: { planId: $p }) { id status amountCents } }`, { p: standard.id }, { token: owner.accessToken })).data!.orderRetentionPlan;
+    const order = (
+      await graph.request(
+        `mutation($p: ID!) { orderRetentionPlan(input: { planId: $p }) { id status amountCents } }`,
+        { p: standard.id },
+        { token: owner.accessToken },
+      )
+    ).data!.orderRetentionPlan;
     expect(order).toMatchObject({ status: 'PENDING', amountCents: 999 });
 
     const changes: unknown[] = [];
     const stop = graph.bus.subscribe('account.retentionPlanChanged', (e) => void changes.push(e.payload));
     const webhook = graph.url.replace(/\/graphql$/, '/webhooks/payments');
     const now = Math.floor(graph.clock.now().getTime() / 1000);
-    const send = (body: string, signature: string) => fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-iris-signature': signature }, body });
+    const send = (body: string, signature: string) =>
+      fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-iris-signature': signature }, body });
     const body = JSON.stringify({ id: `evt_${randomBytes(4).toString('hex')}`, orderId: order.id, status: 'PAID' });
     const secret = graph.config.PAYMENT_WEBHOOK_SECRET;
 
@@ -344,8 +440,15 @@ describe('storage plans and orders', () => {
     await graph.bus.drain();
     stop();
     expect(changes).toEqual([{ accountId: owner.accountId, planId: standard.id, retentionDays: 30 }]);
-    const account = await graph.request(`{ me { account { retentionPlan { name } orders { nodes { status plan { name } } } } } }`, {}, { token: owner.accessToken });
-    expect(account.data!.me.account).toEqual({ retentionPlan: { name: 'Standard' }, orders: { nodes: [{ status: 'PAID', plan: { name: 'Standard' } }] } });
+    const account = await graph.request(
+      `{ me { account { retentionPlan { name } orders { nodes { status plan { name } } } } } }`,
+      {},
+      { token: owner.accessToken },
+    );
+    expect(account.data!.me.account).toEqual({
+      retentionPlan: { name: 'Standard' },
+      orders: { nodes: [{ status: 'PAID', plan: { name: 'Standard' } }] },
+    });
     const all = await graph.request(`{ orders(status: PAID) { totalCount } }`, {}, { token: adminToken });
     expect(all.data!.orders.totalCount).toBeGreaterThanOrEqual(1);
   });
@@ -354,7 +457,9 @@ describe('storage plans and orders', () => {
     const CREATE = `mutation($input: CreateRetentionPlanInput!) { createRetentionPlan(input: $input) { id name } }`;
     const input = { name: 'Archive', retentionDays: 365, storageGb: 5000, priceCents: 19900, currency: 'EUR' };
     expect(codeOf(await graph.request(CREATE, { input }, { token: demoToken }))).toBe('FORBIDDEN');
-    expect((await graph.request(CREATE, { input: { ...input, currency: 'euro' } }, { token: adminToken })).errors?.[0]?.extensions).toMatchObject({ field: 'input.currency' });
+    expect(
+      (await graph.request(CREATE, { input: { ...input, currency: 'euro' } }, { token: adminToken })).errors?.[0]?.extensions,
+    ).toMatchObject({ field: 'input.currency' });
     const plan = (await graph.request(CREATE, { input }, { token: adminToken })).data!.createRetentionPlan;
     await graph.request(`mutation($id: ID!) { deleteRetentionPlan(input: { id: $id }) { id } }`, { id: plan.id }, { token: adminToken });
     const offered = (await graph.request(`{ retentionPlans { name } }`)).data!.retentionPlans.map((p: { name: string }) => p.name);
@@ -370,7 +475,14 @@ describe('tenancy across every identity operation', () => {
       data: { accountId: DEMO.account.id, planId: '0190a000-0000-7000-8000-000000000402', amountCents: 999, currency: 'USD' },
     });
     const demoKey = await graph.database.prisma.apiKey.create({
-      data: { appId: DEMO.app.id, accountId: DEMO.account.id, name: 'demo', prefix: 'iris_x', secretHash: randomBytes(16).toString('hex'), scopes: ['profiles:read'] },
+      data: {
+        appId: DEMO.app.id,
+        accountId: DEMO.account.id,
+        name: 'demo',
+        prefix: 'iris_x',
+        secretHash: randomBytes(16).toString('hex'),
+        scopes: ['profiles:read'],
+      },
     });
 
     expect((await as(`query($id: ID!) { account(id: $id) { name } }`, { id: DEMO.account.id })).data!.account).toBeNull();
@@ -381,17 +493,35 @@ describe('tenancy across every identity operation', () => {
 
     const denied: [string, Record<string, unknown>][] = [
       [`mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { name } }`, { i: { accountId: DEMO.account.id, name: 'Taken' } }],
-      [`mutation($i: SetAccountStatusInput!) { setAccountStatus(input: $i) { active } }`, { i: { accountId: DEMO.account.id, active: false } }],
+      [
+        `mutation($i: SetAccountStatusInput!) { setAccountStatus(input: $i) { active } }`,
+        { i: { accountId: DEMO.account.id, active: false } },
+      ],
       [`mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedUserId } }`, { i: { userId: DEMO.mainUser.id } }],
       [`mutation($i: UpdateAppInput!) { updateApp(input: $i) { name } }`, { i: { id: DEMO.app.id, name: 'Taken' } }],
       [`mutation($i: SetAppStatusInput!) { setAppStatus(input: $i) { active } }`, { i: { id: DEMO.app.id, active: false } }],
       [`mutation($i: RotateAppKeyInput!) { rotateAppKey(input: $i) { appKey } }`, { i: { id: DEMO.app.id } }],
-      [`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { appId: DEMO.app.id, name: 'x', scopes: ['PROFILES_READ'] } }],
+      [
+        `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+        { i: { appId: DEMO.app.id, name: 'x', scopes: ['PROFILES_READ'] } },
+      ],
       [`mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { id } }`, { i: { id: demoKey.id } }],
-      [`mutation($i: OrderRetentionPlanInput!) { orderRetentionPlan(input: $i) { id } }`, { i: { planId: '0190a000-0000-7000-8000-000000000402', accountId: DEMO.account.id } }],
-      [`mutation($i: AddAccountToAppInput!) { addAccountToApp(input: $i) { user { id } } }`, { i: { appId: DEMO.app.id, accountName: 'x', email: uniqueEmail('x') } }],
-      [`mutation($i: CreateRetentionPlanInput!) { createRetentionPlan(input: $i) { id } }`, { i: { name: 'x', retentionDays: 1, storageGb: 1, priceCents: 1, currency: 'USD' } }],
-      [`mutation($i: DeleteRetentionPlanInput!) { deleteRetentionPlan(input: $i) { id } }`, { i: { id: '0190a000-0000-7000-8000-000000000401' } }],
+      [
+        `mutation($i: OrderRetentionPlanInput!) { orderRetentionPlan(input: $i) { id } }`,
+        { i: { planId: '0190a000-0000-7000-8000-000000000402', accountId: DEMO.account.id } },
+      ],
+      [
+        `mutation($i: AddAccountToAppInput!) { addAccountToApp(input: $i) { user { id } } }`,
+        { i: { appId: DEMO.app.id, accountName: 'x', email: uniqueEmail('x') } },
+      ],
+      [
+        `mutation($i: CreateRetentionPlanInput!) { createRetentionPlan(input: $i) { id } }`,
+        { i: { name: 'x', retentionDays: 1, storageGb: 1, priceCents: 1, currency: 'USD' } },
+      ],
+      [
+        `mutation($i: DeleteRetentionPlanInput!) { deleteRetentionPlan(input: $i) { id } }`,
+        { i: { id: '0190a000-0000-7000-8000-000000000401' } },
+      ],
     ];
     for (const [query, variables] of denied) {
       const result = await as(query, variables);
@@ -404,7 +534,11 @@ describe('tenancy across every identity operation', () => {
   });
 
   it('answers identity called directly without a token with nothing', async () => {
-    const direct = await graph.request(`{ me { email } account(id: "${DEMO.account.id}") { name } }`, {}, { url: graph.subgraphs.identity.url });
+    const direct = await graph.request(
+      `{ me { email } account(id: "${DEMO.account.id}") { name } }`,
+      {},
+      { url: graph.subgraphs.identity.url },
+    );
     expect(direct.data).toEqual({ me: null, account: null });
     expect(direct.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
   });

@@ -59,13 +59,21 @@ describe('operation limits', () => {
   });
 
   it('refuses more root fields than MAX_ROOT_FIELDS, counting through fragments', async () => {
-    const result = await graph.request(`query { ...A ...B } fragment A on Query { me { id } m2: me { id } } fragment B on Query { me { email } __typename m3: me { id } m4: me { id } }`, {}, { token });
+    const result = await graph.request(
+      `query { ...A ...B } fragment A on Query { me { id } m2: me { id } } fragment B on Query { me { email } __typename m3: me { id } m4: me { id } }`,
+      {},
+      { token },
+    );
     expect(result.errors?.some((e) => e.extensions?.limit === 'rootFields' && e.extensions?.max === 4)).toBe(true);
   });
 
   it('prices connections by the page size asked for', async () => {
     const page = (first: number) =>
-      graph.request(`query($a: ID!, $n: Int) { profiles(appId: $a, first: $n) { edges { node { deviceId gender age } } } }`, { a: DEMO.app.id, n: first }, { token });
+      graph.request(
+        `query($a: ID!, $n: Int) { profiles(appId: $a, first: $n) { edges { node { deviceId gender age } } } }`,
+        { a: DEMO.app.id, n: first },
+        { token },
+      );
     expect((await page(10)).errors).toEqual(undefined);
     const costly = await page(100);
     expect(costly.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: 150 });
@@ -94,13 +102,22 @@ describe('operation limits', () => {
   });
 
   it('applies the limits to subscriptions too', async () => {
-    const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: graph.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
     try {
       const errors = await new Promise<unknown[]>((resolve) => {
         setTimeout(() => resolve(['no answer within 10 s']), 10_000);
         client.subscribe(
           { query: `subscription { deviceMarkCreated { device { group { account { devices(first: 1) { edges { node { id } } } } } } } }` },
-          { next: (value) => resolve(value.errors ? [...value.errors] : []), error: (e) => resolve(Array.isArray(e) ? e : [e]), complete: () => resolve([]) },
+          {
+            next: (value) => resolve(value.errors ? [...value.errors] : []),
+            error: (e) => resolve(Array.isArray(e) ? e : [e]),
+            complete: () => resolve([]),
+          },
         );
       });
       expect(errors[0]).toMatchObject({ message: expect.stringMatching(/depth limit of 6/i) });
@@ -112,9 +129,9 @@ describe('operation limits', () => {
   it('serves automatic persisted queries: a hash alone after one registration', async () => {
     const query = '{ me { email } }';
     const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
-    const unknown = (await (await post(graph, { extensions }, { authorization: `Bearer ${token}` })).json());
+    const unknown = await (await post(graph, { extensions }, { authorization: `Bearer ${token}` })).json();
     expect(unknown.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const registered = (await (await post(graph, { query, extensions }, { authorization: `Bearer ${token}` })).json());
+    const registered = await (await post(graph, { query, extensions }, { authorization: `Bearer ${token}` })).json();
     expect(registered.data.me.email).toBe(DEMO.mainUser.email);
     const byHash = await (await post(graph, { extensions }, { authorization: `Bearer ${token}` })).json();
     expect(byHash).toEqual({ data: { me: { email: DEMO.mainUser.email } } });
@@ -140,7 +157,9 @@ describe('trusted documents and rate limits', () => {
   afterAll(async () => graph?.stop());
 
   it('runs listed operations by id or by text and refuses anything else', async () => {
-    const signIn = await (await post(graph, { documentId: sha256(login), variables: { input: { email: DEMO.mainUser.email, password: DEMO.password } } })).json();
+    const signIn = await (
+      await post(graph, { documentId: sha256(login), variables: { input: { email: DEMO.mainUser.email, password: DEMO.password } } })
+    ).json();
     const token = signIn.data.login.accessToken as string;
     expect(token).toBeTruthy();
 
@@ -156,7 +175,8 @@ describe('trusted documents and rate limits', () => {
 
   it('limits sign-in attempts per client address, answering 429 with a retry hint', async () => {
     // The first test used one of the two sign-ins this window allows.
-    const attempt = () => post(graph, { documentId: sha256(login), variables: { input: { email: DEMO.adminUser.email, password: 'wrong password' } } });
+    const attempt = () =>
+      post(graph, { documentId: sha256(login), variables: { input: { email: DEMO.adminUser.email, password: 'wrong password' } } });
     const second = await (await attempt()).json();
     expect(second.errors[0].extensions.code).not.toBe('RATE_LIMITED');
     const third = await attempt();

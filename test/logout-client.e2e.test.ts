@@ -28,9 +28,15 @@ const ME = `{ me { email } }`;
 async function approveDemoApp(): Promise<{ accessToken: string; refreshToken: string }> {
   const verifier = randomBytes(32).toString('base64url');
   const pkce = { codeChallenge: createHash('sha256').update(verifier).digest('base64url'), codeChallengeMethod: 'S256' };
-  const authorized = await graph.request(AUTHORIZE, { input: { appId: DEMO.app.id, redirectUri: REDIRECT_URI, scopes: ['USER_READ'], ...pkce } }, { token: ownerToken });
+  const authorized = await graph.request(
+    AUTHORIZE,
+    { input: { appId: DEMO.app.id, redirectUri: REDIRECT_URI, scopes: ['USER_READ'], ...pkce } },
+    { token: ownerToken },
+  );
   expect(authorized.errors).toBeUndefined();
-  const exchanged = await graph.request(EXCHANGE, { input: { appId: DEMO.app.id, code: authorized.data!.authorizeApp.code, redirectUri: REDIRECT_URI, codeVerifier: verifier } });
+  const exchanged = await graph.request(EXCHANGE, {
+    input: { appId: DEMO.app.id, code: authorized.data!.authorizeApp.code, redirectUri: REDIRECT_URI, codeVerifier: verifier },
+  });
   expect(exchanged.errors).toBeUndefined();
   return exchanged.data!.exchangeAuthorizationCode;
 }
@@ -81,7 +87,9 @@ describe('GET /accounts/logout', () => {
     }
     const anonymous = await getLogout({ client_id: DEMO.app.id, redirect_uri: REDIRECT_URI });
     expect(anonymous.status).toBe(401);
-    expect(((await anonymous.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await anonymous.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]!.extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });
 
@@ -96,7 +104,11 @@ describe('logoutClient', () => {
     await expect.poll(async () => (await meAs(byUser.accessToken))?.reason, { timeout: 15_000 }).toBe('TOKEN_REVOKED');
 
     const byApp = await approveDemoApp();
-    const itself = await graph.request(LOGOUT_CLIENT, { input: { clientId: DEMO.app.id, redirectUri: REDIRECT_URI } }, { token: byApp.accessToken });
+    const itself = await graph.request(
+      LOGOUT_CLIENT,
+      { input: { clientId: DEMO.app.id, redirectUri: REDIRECT_URI } },
+      { token: byApp.accessToken },
+    );
     expect(itself.data?.logoutClient).toEqual({ sessionsEnded: 1, redirectTo: REDIRECT_URI });
     await expect.poll(async () => (await meAs(byApp.accessToken))?.reason, { timeout: 15_000 }).toBe('TOKEN_REVOKED');
 

@@ -21,7 +21,11 @@ beforeAll(async () => {
   ownerId = (await graph.request(`{ me { id } }`, {}, { token: ownerToken })).data!.me.id;
   origin = new URL(graph.url).origin;
   otherAppId = `logout-other-${randomBytes(3).toString('hex')}`;
-  const registered = await graph.request(`mutation($i: RegisterAppInput!) { registerApp(input: $i) { appKey } }`, { i: { id: otherAppId, name: 'Other', platform: 'HTML5', kind: 'TRIAL' } }, { token: ownerToken });
+  const registered = await graph.request(
+    `mutation($i: RegisterAppInput!) { registerApp(input: $i) { appKey } }`,
+    { i: { id: otherAppId, name: 'Other', platform: 'HTML5', kind: 'TRIAL' } },
+    { token: ownerToken },
+  );
   expect(registered.errors).toBeUndefined();
 }, 120_000);
 afterAll(async () => graph?.stop());
@@ -38,16 +42,24 @@ type Tokens = { accessToken: string; refreshToken: string; idToken: string | nul
 async function signInToDemoApp(scopes: string[] = ['OPENID', 'USER_READ']): Promise<Tokens> {
   const verifier = randomBytes(32).toString('base64url');
   const pkce = { codeChallenge: createHash('sha256').update(verifier).digest('base64url'), codeChallengeMethod: 'S256' };
-  const authorized = await graph.request(AUTHORIZE, { input: { appId: DEMO.app.id, redirectUri: REDIRECT_URI, scopes, ...pkce } }, { token: ownerToken });
+  const authorized = await graph.request(
+    AUTHORIZE,
+    { input: { appId: DEMO.app.id, redirectUri: REDIRECT_URI, scopes, ...pkce } },
+    { token: ownerToken },
+  );
   expect(authorized.errors).toBeUndefined();
-  const exchanged = await graph.request(EXCHANGE, { input: { appId: DEMO.app.id, code: authorized.data!.authorizeApp.code, redirectUri: REDIRECT_URI, codeVerifier: verifier } });
+  const exchanged = await graph.request(EXCHANGE, {
+    input: { appId: DEMO.app.id, code: authorized.data!.authorizeApp.code, redirectUri: REDIRECT_URI, codeVerifier: verifier },
+  });
   expect(exchanged.errors).toBeUndefined();
   return exchanged.data!.exchangeAuthorizationCode;
 }
 
 /** A browser's request: no Authorization header, no cookies, redirects not followed. */
-const browserLogout = (query: Record<string, string>) => fetch(`${origin}/accounts/logout?${new URLSearchParams(query)}`, { redirect: 'manual' });
-const errorOf = async (response: Response) => ((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }).errors[0]!;
+const browserLogout = (query: Record<string, string>) =>
+  fetch(`${origin}/accounts/logout?${new URLSearchParams(query)}`, { redirect: 'manual' });
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }).errors[0]!;
 const meAs = async (token: string) => (await graph.request(ME, {}, { token })).errors?.[0]?.extensions;
 
 describe('ID tokens at the token endpoint', () => {
@@ -76,7 +88,12 @@ describe('GET /accounts/logout?id_token_hint=…', () => {
   it("ends the hinted user's sessions of the app for a browser with no credentials, and redirects with state", async () => {
     const first = await signInToDemoApp();
     const second = await signInToDemoApp();
-    const response = await browserLogout({ client_id: DEMO.app.id, id_token_hint: first.idToken!, post_logout_redirect_uri: REDIRECT_URI, state: 'st-1' });
+    const response = await browserLogout({
+      client_id: DEMO.app.id,
+      id_token_hint: first.idToken!,
+      post_logout_redirect_uri: REDIRECT_URI,
+      state: 'st-1',
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(`${REDIRECT_URI}?state=st-1`);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -114,7 +131,12 @@ describe('GET /accounts/logout?id_token_hint=…', () => {
   it('refuses an unregistered redirect URI (no open redirect) and ends nothing', async () => {
     const session = await signInToDemoApp();
     for (const redirect of ['https://evil.example/cb', `${REDIRECT_URI}/../../evil`, 'javascript:alert(1)']) {
-      const response = await browserLogout({ client_id: DEMO.app.id, id_token_hint: session.idToken!, post_logout_redirect_uri: redirect, state: 's' });
+      const response = await browserLogout({
+        client_id: DEMO.app.id,
+        id_token_hint: session.idToken!,
+        post_logout_redirect_uri: redirect,
+        state: 's',
+      });
       expect(response.status, redirect).toBe(400);
       expect(response.headers.get('location')).toBeNull();
       expect((await errorOf(response)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'redirect_uri' });
@@ -127,7 +149,12 @@ describe('GET /accounts/logout?id_token_hint=…', () => {
     const [header, payload, signature] = session.idToken!.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     const otherUser = Buffer.from(JSON.stringify({ ...claims, sub: '0190a000-0000-7000-8000-000000000999' })).toString('base64url');
-    const hints = [`${header}.${otherUser}.${signature}`, `${header}.${payload}.${signature.slice(0, -4)}AAAA`, session.accessToken, 'not-a-jwt'];
+    const hints = [
+      `${header}.${otherUser}.${signature}`,
+      `${header}.${payload}.${signature.slice(0, -4)}AAAA`,
+      session.accessToken,
+      'not-a-jwt',
+    ];
     for (const hint of hints) {
       const response = await browserLogout({ client_id: DEMO.app.id, id_token_hint: hint, redirect_uri: REDIRECT_URI });
       expect(response.status, hint).toBe(400);
@@ -144,7 +171,10 @@ describe('GET /accounts/logout?id_token_hint=…', () => {
   it('refuses a hint naming another user than the signed-in caller', async () => {
     const session = await signInToDemoApp();
     const other = await graph.login(DEMO.adminUser.email);
-    const response = await fetch(`${origin}/accounts/logout?${new URLSearchParams({ client_id: DEMO.app.id, id_token_hint: session.idToken! })}`, { headers: { authorization: `Bearer ${other}` } });
+    const response = await fetch(
+      `${origin}/accounts/logout?${new URLSearchParams({ client_id: DEMO.app.id, id_token_hint: session.idToken! })}`,
+      { headers: { authorization: `Bearer ${other}` } },
+    );
     const error = await errorOf(response);
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id_token_hint' });
     expect(error.message).toMatch(/another user/);

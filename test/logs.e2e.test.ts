@@ -55,7 +55,10 @@ const operation = (query: string, variables?: Record<string, unknown>) => JSON.s
 
 describe('one line per operation at the gateway', () => {
   it('a signed-in query reaching two subgraphs is one info line: name, type, duration, result, caller, request id', async () => {
-    const sent = await send({ body: operation('query Me { me { email account { name devices(first: 1) { nodes { name } } } } }'), headers: { authorization: `Bearer ${token}` } });
+    const sent = await send({
+      body: operation('query Me { me { email account { name devices(first: 1) { nodes { name } } } } }'),
+      headers: { authorization: `Bearer ${token}` },
+    });
     // The subgraphs' own lines are at debug level: at info the request is this one line.
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({
@@ -78,9 +81,15 @@ describe('one line per operation at the gateway', () => {
   });
 
   it('a refused sign-in and a rate-limited one are logged, without the password', async () => {
-    const signIn = (password: string) => operation('mutation SignIn($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password } });
+    const signIn = (password: string) =>
+      operation('mutation SignIn($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password } });
     const [wrong] = await send({ body: signIn('not-the-password-1') });
-    expect(wrong).toMatchObject({ operationType: 'mutation', operationName: 'SignIn', caller: 'anonymous', result: expect.stringMatching(/^UNAUTHENTICATED/) });
+    expect(wrong).toMatchObject({
+      operationType: 'mutation',
+      operationName: 'SignIn',
+      caller: 'anonymous',
+      result: expect.stringMatching(/^UNAUTHENTICATED/),
+    });
     const limited = (await send({ body: signIn('not-the-password-2') })).find((l) => l.operationName);
     expect(limited).toMatchObject({ operationName: 'SignIn', result: 'RATE_LIMITED' });
     expect(limited!.errors[0].message).toMatch(/Too many/);
@@ -104,12 +113,18 @@ describe('requests refused before any operation runs', () => {
   });
 
   it('the advice given for a multipart upload works: a GET with the preflight header, or the upload as base64', async () => {
-    const response = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n' });
+    const response = await fetch(graph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: '--x\r\n',
+    });
     expect(response.status).toBe(415);
     const { errors } = (await response.json()) as { errors: { message: string }[] };
     expect(errors[0]!.message).toMatch(/apollo-require-preflight: true/);
     expect(errors[0]!.message).toMatch(/uploadCapture.*base64 -w0/);
-    const get = await fetch(`${graph.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${graph.url}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(200);
     expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
   });
@@ -117,7 +132,12 @@ describe('requests refused before any operation runs', () => {
   it('a GET without a preflight header, refused by CSRF prevention', async () => {
     const sent = await send({ method: 'GET', search: `?query=${encodeURIComponent('{ __typename }')}`, headers: { 'content-type': '' } });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ status: 400, component: 'gateway', result: 'BAD_REQUEST', msg: 'GET /graphql refused 400 BAD_REQUEST' });
+    expect(sent[0]).toMatchObject({
+      status: 400,
+      component: 'gateway',
+      result: 'BAD_REQUEST',
+      msg: 'GET /graphql refused 400 BAD_REQUEST',
+    });
     expect(sent[0]!.errors[0].message).toMatch(/CSRF/);
   });
 });
@@ -139,22 +159,36 @@ describe('subscriptions over plain HTTP refused before they run', () => {
 });
 
 it('the mark that tells refusals from operations never reaches a client', async () => {
-  const response = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: operation('{ __typename }') });
+  const response = await fetch(graph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: operation('{ __typename }'),
+  });
   expect(response.status).toBe(200);
   expect([...response.headers.keys()].filter((name) => name.startsWith('x-iris'))).toEqual([]);
 });
 
 it('a subscription is one line when it ends, with its events and caller', async () => {
-  const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: graph.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   const before = lines.length;
   const bus = graph.bus as Partial<InProcessEventBus>;
   const listening = () => bus.listenerCount?.('mark.created') ?? 0;
   const listeningBefore = listening();
-  const dispose = client.subscribe({ query: 'subscription Marks { deviceMarkCreated { id } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+  const dispose = client.subscribe(
+    { query: 'subscription Marks { deviceMarkCreated { id } }' },
+    { next: () => {}, error: () => {}, complete: () => {} },
+  );
   // Live once the devices subgraph listens for marks (on Redis, once the gateway counts it open); leaving then ends it.
   const open = async () =>
-    bus.listenerCount ? listening() > listeningBefore : /iris_subscriptions_open\{transport="websocket"\} [1-9]/.test(await (await fetch(new URL('/metrics', graph.url))).text());
-    for (let i = 0; i < 400 && !(await open()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    bus.listenerCount
+      ? listening() > listeningBefore
+      : /iris_subscriptions_open\{transport="websocket"\} [1-9]/.test(await (await fetch(new URL('/metrics', graph.url))).text());
+  for (let i = 0; i < 400 && !(await open()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   dispose();
   await until(() => lines.slice(before).some((l) => l.operationName === 'Marks'));
   await client.dispose();
@@ -164,11 +198,23 @@ it('a subscription is one line when it ends, with its events and caller', async 
 });
 
 it('a refused subscription is one line with its codes', async () => {
-  const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: graph.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   const deep = `subscription DeepMarks { deviceMarkCreated { device { account { ${'users(first: 1) { nodes { account { '.repeat(6)}id${' } } }'.repeat(6)} } } } }`;
-  const refused = await new Promise<unknown>((resolve) => client.subscribe({ query: deep }, { next: resolve, error: resolve, complete: () => resolve(null) }));
+  const refused = await new Promise<unknown>((resolve) =>
+    client.subscribe({ query: deep }, { next: resolve, error: resolve, complete: () => resolve(null) }),
+  );
   expect(JSON.stringify(refused)).toMatch(/depth/i);
   await until(() => lines.some((l) => l.operationName === 'DeepMarks'));
   await client.dispose();
-  expect(lines.find((l) => l.operationName === 'DeepMarks')).toMatchObject({ operationType: 'subscription', result: 'GRAPHQL_VALIDATION_FAILED', events: 0, caller: 'user:MAIN' });
+  expect(lines.find((l) => l.operationName === 'DeepMarks')).toMatchObject({
+    operationType: 'subscription',
+    result: 'GRAPHQL_VALIDATION_FAILED',
+    events: 0,
+    caller: 'user:MAIN',
+  });
 });

@@ -82,7 +82,8 @@ describe('metrics', () => {
     expect(delta(`${hist}_count`, signIn)).toBe(2);
     expect(delta(`${hist}_bucket`, { ...signIn, le: '+Inf' })).toBe(2);
     expect(sample(text, `${hist}_sum`, signIn)).toBeGreaterThan(0);
-    for (const le of ['0.005', '0.05', '0.5', '10']) expect(text).toContain(`${hist}_bucket{le="${le}",service="gateway",operation="SignIn",type="mutation"}`);
+    for (const le of ['0.005', '0.05', '0.5', '10'])
+      expect(text).toContain(`${hist}_bucket{le="${le}",service="gateway",operation="SignIn",type="mutation"}`);
 
     expect(delta('iris_subgraph_requests_total', { subgraph: 'identity', outcome: 'success' })).toBe(1);
     expect(delta('iris_subgraph_requests_total', { subgraph: 'identity', outcome: 'graphql_error' })).toBe(1);
@@ -128,8 +129,15 @@ describe('metrics', () => {
     const token = await graph.login();
     const open = (text: string) => sample(text, 'iris_subscriptions_open', { transport: 'sse' });
     const start = open((await scrape()).text);
-    const sse = createSseClient({ url: graph.url.replace(/\/graphql$/, '/graphql/stream'), headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-    const stop = sse.subscribe({ query: 'subscription { deviceMarkCreated { id } }' }, { next: () => {}, error: () => {}, complete: () => {} });
+    const sse = createSseClient({
+      url: graph.url.replace(/\/graphql$/, '/graphql/stream'),
+      headers: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
+    const stop = sse.subscribe(
+      { query: 'subscription { deviceMarkCreated { id } }' },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
     await until((text) => open(text) === start + 1);
     stop();
     sse.dispose();
@@ -170,8 +178,11 @@ describe('tracing', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         if (request.url === '/v1/traces') {
-          const payload = JSON.parse(body) as { resourceSpans: { scopeSpans: { scope: { name: string }; spans: Omit<OtlpSpan, 'scope'>[] }[] }[] };
-          for (const resource of payload.resourceSpans) for (const scope of resource.scopeSpans) for (const span of scope.spans) spans.push({ ...span, scope: scope.scope.name });
+          const payload = JSON.parse(body) as {
+            resourceSpans: { scopeSpans: { scope: { name: string }; spans: Omit<OtlpSpan, 'scope'>[] }[] }[];
+          };
+          for (const resource of payload.resourceSpans)
+            for (const scope of resource.scopeSpans) for (const span of scope.spans) spans.push({ ...span, scope: scope.scope.name });
         }
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
@@ -244,7 +255,8 @@ describe('tracing', () => {
     // Log lines written while the request is served (here by identity's service logger) carry the
     // trace and span ids; request loggers' lines keep their requestId beside them.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const line = iris!.output()
+    const line = iris!
+      .output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)

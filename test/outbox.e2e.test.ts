@@ -43,7 +43,13 @@ async function startRedis() {
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {});
   for (let i = 0; i < 100; i++) {
-    if (await probe.connect().then(() => true, () => false)) break;
+    if (
+      await probe.connect().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await sleep(100);
   }
   probe.disconnect();
@@ -65,7 +71,8 @@ async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs =
   }
 }
 
-const pendingEvents = async () => Number((await graph.database.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox."OutboxEvent"`)[0]!.n);
+const pendingEvents = async () =>
+  Number((await graph.database.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox."OutboxEvent"`)[0]!.n);
 
 beforeAll(async () => {
   if (!redisServer) return;
@@ -88,7 +95,12 @@ afterAll(async () => {
 /** The marks the demo owner's subscription receives, in order. */
 function subscribeToMarks(token: string): string[] {
   const received: string[] = [];
-  const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: graph.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   client.subscribe<{ deviceMarkCreated: { id: string } }>(
     { query: `subscription { deviceMarkCreated(filter: { deviceId: "${DEMO.device.id}" }) { id } }` },
@@ -98,41 +110,58 @@ function subscribeToMarks(token: string): string[] {
 }
 
 const createMark = async () => {
-  const result = await graph.request<{ createDeviceMark: { id: string } }>(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, { token: admin });
+  const result = await graph.request<{ createDeviceMark: { id: string } }>(
+    `mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`,
+    {},
+    { token: admin },
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.createDeviceMark.id;
 };
 
-it.skipIf(!redisServer)('Redis stopped during a mutation: the mutation succeeds, and its event arrives once Redis is back', async () => {
-  const owner = await graph.login();
-  const received = subscribeToMarks(owner);
-  // The subscription is live once a mark made now reaches it.
-  await waitFor('a first mark to reach the subscriber', async () => {
-    const id = await createMark();
-    await sleep(200);
-    return received.includes(id);
-  });
+it.skipIf(!redisServer)(
+  'Redis stopped during a mutation: the mutation succeeds, and its event arrives once Redis is back',
+  async () => {
+    const owner = await graph.login();
+    const received = subscribeToMarks(owner);
+    // The subscription is live once a mark made now reaches it.
+    await waitFor('a first mark to reach the subscriber', async () => {
+      const id = await createMark();
+      await sleep(200);
+      return received.includes(id);
+    });
 
-  await stopRedis();
-  const made = await createMark();
-  // Committed with its event: the row waits in the outbox while the bus is down.
-  await waitFor('the event to wait in the outbox', async () => (await pendingEvents()) > 0, 10_000);
-  expect(received).not.toContain(made);
+    await stopRedis();
+    const made = await createMark();
+    // Committed with its event: the row waits in the outbox while the bus is down.
+    await waitFor('the event to wait in the outbox', async () => (await pendingEvents()) > 0, 10_000);
+    expect(received).not.toContain(made);
 
-  // A revoking mutation succeeds too, and this process refuses the token at once.
-  const session = (await graph.request(`mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken } }`, { input: { email: DEMO.mainUser.email, password: DEMO.password } })).data!
-    .login as { accessToken: string; refreshToken: string };
-  const logout = await graph.request(`mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, { t: session.refreshToken });
-  expect(logout.errors).toBeUndefined();
-  // Refused by this process as soon as the logout committed: the bus is still down.
-  const me = await waitFor('the revoked token to be refused', async () => {
-    const result = await graph.request(`{ me { email } }`, {}, { token: session.accessToken });
-    return result.errors ? result : null;
-  }, 2_000);
-  expect(me.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
+    // A revoking mutation succeeds too, and this process refuses the token at once.
+    const session = (
+      await graph.request(`mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken } }`, {
+        input: { email: DEMO.mainUser.email, password: DEMO.password },
+      })
+    ).data!.login as { accessToken: string; refreshToken: string };
+    const logout = await graph.request(`mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, {
+      t: session.refreshToken,
+    });
+    expect(logout.errors).toBeUndefined();
+    // Refused by this process as soon as the logout committed: the bus is still down.
+    const me = await waitFor(
+      'the revoked token to be refused',
+      async () => {
+        const result = await graph.request(`{ me { email } }`, {}, { token: session.accessToken });
+        return result.errors ? result : null;
+      },
+      2_000,
+    );
+    expect(me.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
 
-  await startRedis();
-  await waitFor('the mark made while Redis was down to reach the subscriber', () => received.includes(made));
-  await waitFor('the outbox to be empty', async () => (await pendingEvents()) === 0);
-  expect(received.filter((id) => id === made)).toHaveLength(1);
-}, 120_000);
+    await startRedis();
+    await waitFor('the mark made while Redis was down to reach the subscriber', () => received.includes(made));
+    await waitFor('the outbox to be empty', async () => (await pendingEvents()) === 0);
+    expect(received.filter((id) => id === made)).toHaveLength(1);
+  },
+  120_000,
+);

@@ -18,7 +18,9 @@ let browser: Browser;
 let base: string;
 
 /** A fresh browser profile: nothing stored from an earlier visit. */
-async function freshPage(setup?: (context: BrowserContext) => Promise<void>): Promise<{ context: BrowserContext; page: Page; requests: Request[] }> {
+async function freshPage(
+  setup?: (context: BrowserContext) => Promise<void>,
+): Promise<{ context: BrowserContext; page: Page; requests: Request[] }> {
   const context = await browser.newContext();
   await setup?.(context);
   const page = await context.newPage();
@@ -36,7 +38,9 @@ async function open(page: Page, path = '/') {
 async function setQuery(page: Page, query: string) {
   await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: LONG });
   await page.evaluate((text) => {
-    const browserGlobals = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(v: string): void } } } };
+    const browserGlobals = globalThis as unknown as {
+      document: { querySelector(selector: string): { CodeMirror: { setValue(v: string): void } } };
+    };
     browserGlobals.document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text);
   }, query);
 }
@@ -50,7 +54,9 @@ async function resultShowing(page: Page, text: string | RegExp): Promise<string>
   try {
     await page.locator('.result-window').getByText(text).first().waitFor({ timeout: LONG });
   } catch (error) {
-    throw new Error(`The result pane never showed ${text}; it shows: ${await page.locator('.result-window').innerText()}`, { cause: error });
+    throw new Error(`The result pane never showed ${text}; it shows: ${await page.locator('.result-window').innerText()}`, {
+      cause: error,
+    });
   }
   return page.locator('.result-window').innerText();
 }
@@ -84,7 +90,15 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     base = graph.url.replace(/\/graphql$/, '');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -111,7 +125,9 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     const { context, page } = await freshPage();
     await open(page, '/graphql');
     await context.close();
-    const api = await fetch(`${base}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const api = await fetch(`${base}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
@@ -127,7 +143,10 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await docs.getByText(plainStart(api.getQueryType()!.getFields()['me']!.description)).first().waitFor({ timeout: LONG });
     // A field's type, and that type's own description.
     await docs.getByText('User', { exact: true }).first().click();
-    await docs.getByText(plainStart(api.getType('User')!.description)).first().waitFor({ timeout: LONG });
+    await docs
+      .getByText(plainStart(api.getType('User')!.description))
+      .first()
+      .waitFor({ timeout: LONG });
     await page.screenshot({ path: `${ARTIFACTS}playground-docs.png` });
     expect(await docs.innerText()).not.toMatch(/Error fetching schema/i);
     // With the schema loaded the editor checks what is typed: an unknown field is underlined.
@@ -180,7 +199,11 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     if (bus.listenerCount) await expect.poll(listening, { timeout: LONG }).toBeGreaterThan(before);
     const token = await graph.login();
     const portrait = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
-    await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: portrait } }, { token });
+    await graph.request(
+      `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+      { i: { deviceId: DEMO.device.id, imageBase64: portrait } },
+      { token },
+    );
     expect(await resultShowing(page, 'HAPPY')).toContain(DEMO.device.name);
     const init = JSON.parse(sockets.find((frame) => frame.includes('connection_init'))!) as { payload: Record<string, string> };
     expect(init.payload.authorization).toBe(`Bearer ${(await storedSession(page))!.accessToken}`);
@@ -211,10 +234,15 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     // An API key typed in the headers is sent alone: the session's token does not displace it.
     const requests: Request[] = [];
     page.on('request', (request) => requests.push(request));
-    await open(page, `/?query=${encodeURIComponent('query AsApiKey { me { email } }')}&headers=${encodeURIComponent(JSON.stringify({ api_key: 'not-a-key' }))}`);
+    await open(
+      page,
+      `/?query=${encodeURIComponent('query AsApiKey { me { email } }')}&headers=${encodeURIComponent(JSON.stringify({ api_key: 'not-a-key' }))}`,
+    );
     await run(page);
     await resultShowing(page, 'API_KEY_INVALID');
-    expect(posted(requests, 'AsApiKey').map((r) => [r.headers()['api_key'], r.headers()['authorization']])).toEqual([['not-a-key', undefined]]);
+    expect(posted(requests, 'AsApiKey').map((r) => [r.headers()['api_key'], r.headers()['authorization']])).toEqual([
+      ['not-a-key', undefined],
+    ]);
     await context.close();
   });
 
@@ -223,7 +251,9 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await open(page);
     // Run as the page's own script: the test runner would rewrite a dynamic import in a function.
     type Failure = { errors: { message: string; extensions?: Record<string, unknown> }[] };
-    const shown = await page.evaluate<Record<'expired' | 'forbidden' | 'bare' | 'lost' | 'unreachable' | 'refused', Failure>>(`(async () => {
+    const shown = await page.evaluate<
+      Record<'expired' | 'forbidden' | 'bare' | 'lost' | 'unreachable' | 'refused', Failure>
+    >(`(async () => {
       const { subscriptionFailure } = await import('/playground/assets/transport.js');
       const url = 'ws://example.test/graphql';
       return {
@@ -236,12 +266,18 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
       };
     })()`);
     expect(shown.expired.errors).toEqual([
-      { message: 'TOKEN_EXPIRED: The access token expired: refresh it.', extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', closeCode: 4403 } },
+      {
+        message: 'TOKEN_EXPIRED: The access token expired: refresh it.',
+        extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', closeCode: 4403 },
+      },
     ]);
     expect(shown.forbidden.errors).toEqual([{ message: 'Forbidden', extensions: { code: 'FORBIDDEN', closeCode: 4403 } }]);
     expect(shown.bare.errors[0]!.message).toMatch(/refused the credentials.*4403/);
     expect(shown.lost.errors[0]!.extensions).toEqual({ code: 'NETWORK_ERROR', closeCode: 1006 });
-    expect(shown.unreachable.errors[0]).toEqual({ message: expect.stringContaining('ws://example.test/graphql'), extensions: { code: 'NETWORK_ERROR' } });
+    expect(shown.unreachable.errors[0]).toEqual({
+      message: expect.stringContaining('ws://example.test/graphql'),
+      extensions: { code: 'NETWORK_ERROR' },
+    });
     expect(shown.refused.errors).toEqual([{ message: 'You do not have access to this.', extensions: { code: 'FORBIDDEN' } }]);
     expect(JSON.stringify(shown)).not.toContain('isTrusted');
     await context.close();
@@ -261,14 +297,19 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await expect.poll(async () => (await storedSession(page))?.accessToken, { timeout: LONG }).not.toBe(first.accessToken);
     expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
     // The renewed token works in both tabs, and the session lives on.
-    for (const [tab, name] of [[page, 'AfterRenewal'], [second, 'AfterRenewalElsewhere']] as const) {
+    for (const [tab, name] of [
+      [page, 'AfterRenewal'],
+      [second, 'AfterRenewalElsewhere'],
+    ] as const) {
       await setQuery(tab, `query ${name} { me { displayName } }`);
       await run(tab);
       await resultShowing(tab, DEMO.mainUser.displayName);
     }
     expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
     const { refreshToken } = (await storedSession(second))!;
-    const renewal = await graph.request(`mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken } }`, { i: { refreshToken } });
+    const renewal = await graph.request(`mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken } }`, {
+      i: { refreshToken },
+    });
     expect(renewal.errors).toBeUndefined();
     await context.close();
   });
@@ -285,7 +326,15 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: LONG });
     await expect.poll(() => posted(requests, 'PlaygroundSignOut').length, { timeout: LONG }).toBe(1);
-    await expect.poll(() => posted(requests, 'PlaygroundSignOut')[0]!.response().then((r) => r?.json()), { timeout: LONG }).toEqual({ data: { logout: { revoked: true } } });
+    await expect
+      .poll(
+        () =>
+          posted(requests, 'PlaygroundSignOut')[0]!
+            .response()
+            .then((r) => r?.json()),
+        { timeout: LONG },
+      )
+      .toEqual({ data: { logout: { revoked: true } } });
     expect(await storedSession(page)).toBeNull();
     // Nor is a renewal's hand-over between browser tabs kept (IndexedDB).
     const handedOver = await page.evaluate(`new Promise((resolve) => {
@@ -297,7 +346,9 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
       };
     })`);
     expect(handedOver).toBeNull();
-    const reuse = await graph.request(`mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken } }`, { i: { refreshToken } });
+    const reuse = await graph.request(`mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken } }`, {
+      i: { refreshToken },
+    });
     expect(reuse.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await setQuery(page, 'query SignedOut { me { email } }');
     await run(page);
@@ -306,7 +357,10 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await page.getByLabel('Email').fill(DEMO.mainUser.email);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status').getByText(/^Sign-in refused: .+ \([A-Z_]+\)$/).waitFor({ timeout: LONG });
+    await page
+      .getByRole('status')
+      .getByText(/^Sign-in refused: .+ \([A-Z_]+\)$/)
+      .waitFor({ timeout: LONG });
     expect(await storedSession(page)).toBeNull();
     await context.close();
   });
@@ -319,7 +373,9 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     // Signed out from somewhere else: the session's tokens stop within seconds.
     await graph.request(`mutation($i: LogoutInput!) { logout(input: $i) { revoked } }`, { i: { refreshToken } });
     await expect
-      .poll(async () => (await graph.request('{ me { email } }', {}, { token: accessToken })).errors?.[0]?.extensions?.reason, { timeout: LONG })
+      .poll(async () => (await graph.request('{ me { email } }', {}, { token: accessToken })).errors?.[0]?.extensions?.reason, {
+        timeout: LONG,
+      })
       .toBe('TOKEN_REVOKED');
     await setQuery(page, 'query AfterLogoutElsewhere { me { email } }');
     await run(page);
@@ -363,10 +419,17 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await expect.poll(() => received.some((frame) => frame.includes('connection_ack')), { timeout: LONG }).toBe(true);
     expect(posted(requests, 'PlaygroundRefresh')).toHaveLength(1);
     const renewed = (await storedSession(page))!.accessToken;
-    expect(inits.map((frame) => (JSON.parse(frame) as { payload: { authorization: string } }).payload.authorization)).toEqual([`Bearer ${stale}`, `Bearer ${renewed}`]);
+    expect(inits.map((frame) => (JSON.parse(frame) as { payload: { authorization: string } }).payload.authorization)).toEqual([
+      `Bearer ${stale}`,
+      `Bearer ${renewed}`,
+    ]);
     if (bus.listenerCount) await expect.poll(() => bus.listenerCount!('mark.created'), { timeout: LONG }).toBeGreaterThan(before);
     const portrait = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
-    await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: portrait } }, { token: await graph.login() });
+    await graph.request(
+      `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+      { i: { deviceId: DEMO.device.id, imageBase64: portrait } },
+      { token: await graph.login() },
+    );
     await resultShowing(page, 'HAPPY');
     await context.close();
   });

@@ -54,15 +54,14 @@ describe.concurrent('a service started alone with NODE_ENV=production', () => {
     expect(result.output).toMatch(new RegExp(`^\\s*${named}: required`, 'm'));
   });
 
-  it.each([['identity', 'PAYMENT_WEBHOOK_SECRET', 'iris-development-webhook-secret'], ['devices', 'URL_SIGNING_SECRET', 'iris-development-url-signing-secret']])(
-    '%s refuses the development default of %s',
-    { timeout: 120_000 },
-    async (service, variable, value) => {
-      const result = await runServiceProcess(service, { ...complete, [variable]: value });
-      expect(result.code, result.output).toBe(1);
-      expect(result.output).toMatch(new RegExp(`${variable}: is the development default`));
-    },
-  );
+  it.each([
+    ['identity', 'PAYMENT_WEBHOOK_SECRET', 'iris-development-webhook-secret'],
+    ['devices', 'URL_SIGNING_SECRET', 'iris-development-url-signing-secret'],
+  ])('%s refuses the development default of %s', { timeout: 120_000 }, async (service, variable, value) => {
+    const result = await runServiceProcess(service, { ...complete, [variable]: value });
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(new RegExp(`${variable}: is the development default`));
+  });
 
   it('refuses a secret shorter than 32 bytes, naming it', { timeout: 120_000 }, async () => {
     const result = await runServiceProcess('gateway', { ...complete, GATEWAY_SECRET: 'sixteen-or-more-chars' });

@@ -62,11 +62,16 @@ afterAll(async () => {
 
 const post = async (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
   const response = await fetch(graph.url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 };
 
 it('refuses to start without its secrets, naming each missing one', () => {
-  expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY: required[\s\S]*DATABASE_URL: required[\s\S]*PAYMENT_WEBHOOK_SECRET: required[\s\S]*URL_SIGNING_SECRET: required/);
+  expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+    /JWT_PRIVATE_KEY: required[\s\S]*DATABASE_URL: required[\s\S]*PAYMENT_WEBHOOK_SECRET: required[\s\S]*URL_SIGNING_SECRET: required/,
+  );
 });
 
 it('refuses secrets equal to the development defaults or shorter than 32 bytes, naming each', () => {
@@ -80,16 +85,30 @@ it('refuses secrets equal to the development defaults or shorter than 32 bytes, 
       PAYMENT_WEBHOOK_SECRET: defaults.PAYMENT_WEBHOOK_SECRET,
       URL_SIGNING_SECRET: 'short-but-16-chars',
     }),
-  ).toThrow(/PAYMENT_WEBHOOK_SECRET: is the development default[\s\S]*URL_SIGNING_SECRET: must be at least 32 bytes[\s\S]*GATEWAY_SECRET: required/);
+  ).toThrow(
+    /PAYMENT_WEBHOOK_SECRET: is the development default[\s\S]*URL_SIGNING_SECRET: must be at least 32 bytes[\s\S]*GATEWAY_SECRET: required/,
+  );
 });
 
 it("answers a subgraph's _service and introspection only to the gateway's credential", async () => {
   const subgraph = graph.subgraphs.devices.url;
   const ask = async (query: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(subgraph, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
-    return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+    const response = await fetch(subgraph, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+    };
   };
-  for (const query of ['{ _service { sdl } }', '{ __schema { types { name } } }', '{ __type(name: "Device") { fields { name } } }', '{ ...S } fragment S on Query { _service { sdl } }']) {
+  for (const query of [
+    '{ _service { sdl } }',
+    '{ __schema { types { name } } }',
+    '{ __type(name: "Device") { fields { name } } }',
+    '{ ...S } fragment S on Query { _service { sdl } }',
+  ]) {
     for (const headers of [{}, { 'x-iris-gateway-secret': 'a guess' }] as Record<string, string>[]) {
       const refused = await ask(query, headers);
       expect(refused.status, query).toBe(403);
@@ -117,7 +136,11 @@ it('suggests no field, argument or enum names while introspection is off', async
     for (const error of answer.body.errors ?? []) expect(error.message).not.toMatch(/Did you mean/);
   }
   for (const url of [graph.subgraphs.identity.url]) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ retentionPlans { nam } }' }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ retentionPlans { nam } }' }),
+    });
     const body = (await response.json()) as { errors?: { message: string }[] };
     expect(body.errors?.[0]?.message).not.toMatch(/Did you mean/);
   }
@@ -125,7 +148,10 @@ it('suggests no field, argument or enum names while introspection is off', async
 
 it('seeds no demo data', async () => {
   expect(graph.seeded).toBe(false);
-  const signIn = await post({ query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', variables: { i: { email: DEMO.mainUser.email, password: DEMO.password } } });
+  const signIn = await post({
+    query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
+    variables: { i: { email: DEMO.mainUser.email, password: DEMO.password } },
+  });
   expect(signIn.body.data?.login ?? null).toBeNull();
   expect(signIn.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 });
@@ -141,7 +167,11 @@ it('turns introspection and the playground off', async () => {
 it('refuses requests a browser could send cross-site without a preflight (CSRF)', async () => {
   const simpleGet = await fetch(`${graph.url}?query=${encodeURIComponent('{ __typename }')}`);
   expect(simpleGet.status).toBe(400);
-  const plainText = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
+  const plainText = await fetch(graph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
   expect(plainText.status).toBeGreaterThanOrEqual(400);
   const json = await post({ query: '{ __typename }' });
   expect(json).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
@@ -152,11 +182,17 @@ it('masks an internal error for the client and logs it with the request id', asy
   if (embedded) await embedded.server.stop();
   else await scratch!.cut();
   const result = await post(
-    { query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', variables: { i: { email: 'someone@example.com', password: 'a password' } } },
+    {
+      query: 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }',
+      variables: { i: { email: 'someone@example.com', password: 'a password' } },
+    },
     { 'content-type': 'application/json', 'x-request-id': 'production-masking-1' },
   );
   const text = JSON.stringify(result.body);
-  expect(result.body.errors?.[0]).toMatchObject({ message: MASKED_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'production-masking-1' } });
+  expect(result.body.errors?.[0]).toMatchObject({
+    message: MASKED_MESSAGE,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'production-masking-1' },
+  });
   expect(text).not.toMatch(/prisma|SELECT|INSERT|ECONNREFUSED|stack|\/work\/|node_modules|at \w+ \(/i);
   const logged = logLines.find((line) => line.requestId === 'production-masking-1' && line.level === 50);
   expect(logged, 'the error is logged with the request id').toBeDefined();

@@ -14,7 +14,10 @@ let allKey: string;
 
 const codeOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.code;
 const phone = () => `phone-${randomBytes(5).toString('hex')}`;
-const asKey = (key: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { headers: { api_key: key } });
+const asKey =
+  (key: string) =>
+  (query: string, variables: Record<string, unknown> = {}) =>
+    graph.request(query, variables, { headers: { api_key: key } });
 
 const POST = `mutation($input: PostProfileInput!) { postProfile(input: $input) {
   appId deviceId appUserId gender maritalStatus parentalStatus age transportation pets sports
@@ -37,18 +40,44 @@ describe('posting profiles', () => {
   it('creates, then updates only the fields given, replacing lists', async () => {
     const deviceId = phone();
     const created = await asKey(writeKey)(POST, {
-      input: { appId: DEMO.app.id, deviceId, gender: 'FEMALE', age: 'FROM_25_TO_35', pets: ['DOG'], sports: ['ACTIVE', 'VIEWER', 'ACTIVE'], country: 'IL', city: 'Haifa', holidayCountries: ['FR', 'IT'] },
+      input: {
+        appId: DEMO.app.id,
+        deviceId,
+        gender: 'FEMALE',
+        age: 'FROM_25_TO_35',
+        pets: ['DOG'],
+        sports: ['ACTIVE', 'VIEWER', 'ACTIVE'],
+        country: 'IL',
+        city: 'Haifa',
+        holidayCountries: ['FR', 'IT'],
+      },
     });
     expect(created.errors).toBeUndefined();
     expect(created.data!.postProfile).toMatchObject({
-      gender: 'FEMALE', maritalStatus: 'UNKNOWN', parentalStatus: 'UNKNOWN', age: 'FROM_25_TO_35', sports: ['ACTIVE', 'VIEWER'],
-      country: { code: 'IL', name: 'Israel' }, holidayCountries: [{ code: 'FR' }, { code: 'IT' }], scannedImageCount: 0,
+      gender: 'FEMALE',
+      maritalStatus: 'UNKNOWN',
+      parentalStatus: 'UNKNOWN',
+      age: 'FROM_25_TO_35',
+      sports: ['ACTIVE', 'VIEWER'],
+      country: { code: 'IL', name: 'Israel' },
+      holidayCountries: [{ code: 'FR' }, { code: 'IT' }],
+      scannedImageCount: 0,
     });
-    const updated = await asKey(writeKey)(POST, { input: { appId: DEMO.app.id, deviceId, maritalStatus: 'SINGLE', sports: ['VIEWER'], appUserId: 'user-42' } });
+    const updated = await asKey(writeKey)(POST, {
+      input: { appId: DEMO.app.id, deviceId, maritalStatus: 'SINGLE', sports: ['VIEWER'], appUserId: 'user-42' },
+    });
     expect(updated.data!.postProfile).toMatchObject({
-      gender: 'FEMALE', maritalStatus: 'SINGLE', age: 'FROM_25_TO_35', pets: ['DOG'], sports: ['VIEWER'], city: 'Haifa', appUserId: 'user-42',
+      gender: 'FEMALE',
+      maritalStatus: 'SINGLE',
+      age: 'FROM_25_TO_35',
+      pets: ['DOG'],
+      sports: ['VIEWER'],
+      city: 'Haifa',
+      appUserId: 'user-42',
     });
-    const byUser = await asKey(readKey)(`query($a: ID!) { profileByAppUserId(appId: $a, appUserId: "user-42") { deviceId } }`, { a: DEMO.app.id });
+    const byUser = await asKey(readKey)(`query($a: ID!) { profileByAppUserId(appId: $a, appUserId: "user-42") { deviceId } }`, {
+      a: DEMO.app.id,
+    });
     expect(byUser.data!.profileByAppUserId.deviceId).toBe(deviceId);
     const taken = await asKey(writeKey)(POST, { input: { appId: DEMO.app.id, deviceId: phone(), appUserId: 'user-42' } });
     expect(taken.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'input.appUserId' });
@@ -56,7 +85,8 @@ describe('posting profiles', () => {
 
   it('accepts exactly the listed values of each attribute', async () => {
     const schema = await graph.request(`{ __schema { types { name enumValues { name } } } }`, {}, { token: ownerToken });
-    const values = (name: string) => schema.data!.__schema.types.find((t: { name: string }) => t.name === name).enumValues.map((v: { name: string }) => v.name);
+    const values = (name: string) =>
+      schema.data!.__schema.types.find((t: { name: string }) => t.name === name).enumValues.map((v: { name: string }) => v.name);
     expect(values('Gender')).toEqual(['MALE', 'FEMALE', 'UNKNOWN']);
     expect(values('MaritalStatus')).toEqual(['SINGLE', 'IN_A_RELATIONSHIP', 'UNKNOWN']);
     expect(values('ParentalStatus')).toEqual(['WITHOUT_CHILDREN', 'WITH_CHILDREN', 'UNKNOWN']);
@@ -79,7 +109,10 @@ describe('posting profiles', () => {
     const RECORD = `mutation($input: RecordScannedImagesInput!) { recordScannedImages(input: $input) { scannedImageCount } }`;
     await asKey(writeKey)(RECORD, { input: { appId: DEMO.app.id, deviceId, count: 120 } });
     await asKey(writeKey)(RECORD, { input: { appId: DEMO.app.id, deviceId, count: 30 } });
-    const count = await asKey(readKey)(`query($a: ID!, $d: ID!) { scannedImageCount(appId: $a, deviceId: $d) }`, { a: DEMO.app.id, d: deviceId });
+    const count = await asKey(readKey)(`query($a: ID!, $d: ID!) { scannedImageCount(appId: $a, deviceId: $d) }`, {
+      a: DEMO.app.id,
+      d: deviceId,
+    });
     expect(count.data!.scannedImageCount).toBe(150);
     expect(codeOf(await asKey(writeKey)(RECORD, { input: { appId: DEMO.app.id, deviceId, count: 0 } }))).toBe('BAD_USER_INPUT');
     const none = await asKey(readKey)(`query($a: ID!) { scannedImageCount(appId: $a, deviceId: "never-seen") }`, { a: DEMO.app.id });
@@ -92,7 +125,11 @@ describe('reading profiles', () => {
     const appKey = allKey;
     // A fresh app keeps this test's list to itself.
     const appId = `pager-${randomBytes(3).toString('hex')}`;
-    await graph.request(`mutation($input: RegisterAppInput!) { registerApp(input: $input) { appKey } }`, { input: { id: appId, name: 'Pager', platform: 'IOS', kind: 'TRIAL' } }, { token: ownerToken });
+    await graph.request(
+      `mutation($input: RegisterAppInput!) { registerApp(input: $input) { appKey } }`,
+      { input: { id: appId, name: 'Pager', platform: 'IOS', kind: 'TRIAL' } },
+      { token: ownerToken },
+    );
     const key = await createApiKey(graph, ownerToken, appId, ['PROFILES_READ', 'PROFILES_WRITE']);
     const post = (deviceId: string) => asKey(key)(POST, { input: { appId, deviceId } });
     const ids = Array.from({ length: 7 }, (_, i) => `p${i}`);
@@ -148,23 +185,35 @@ describe('access', () => {
   it('holds API keys to their scopes and their app', async () => {
     expect(codeOf(await asKey(writeKey)(PAGE, { appId: DEMO.app.id }))).toBe('FORBIDDEN');
     expect(codeOf(await asKey(readKey)(POST, { input: { appId: DEMO.app.id, deviceId: phone() } }))).toBe('FORBIDDEN');
-    expect(codeOf(await asKey(readKey)(`mutation { deleteUserDataByApp(input: { deviceId: "x", appId: "demo-app" }) { id } }`))).toBe('FORBIDDEN');
+    expect(codeOf(await asKey(readKey)(`mutation { deleteUserDataByApp(input: { deviceId: "x", appId: "demo-app" }) { id } }`))).toBe(
+      'FORBIDDEN',
+    );
     expect(codeOf(await asKey(allKey)(PAGE, { appId: 'some-other-app' }))).toBe('FORBIDDEN');
     expect(codeOf(await asKey(allKey)(POST, { input: { appId: 'some-other-app', deviceId: phone() } }))).toBe('FORBIDDEN');
   });
 
-  it("lets users of the owning account read, and shows another owner nothing", async () => {
+  it('lets users of the owning account read, and shows another owner nothing', async () => {
     const own = await graph.request(PAGE, { appId: DEMO.app.id, first: 1 }, { token: ownerToken });
     expect(own.data!.profiles.totalCount).toBeGreaterThanOrEqual(3);
     const other = await createTenant(graph, 'Snoop');
     const theirs = await graph.request(PAGE, { appId: DEMO.app.id }, { token: other.token });
     expect(theirs.data!.profiles).toMatchObject({ totalCount: 0, nodes: [] });
-    const one = await graph.request(`{ profile(appId: "demo-app", deviceId: "c1c9a326-4ae8-4a55-aa0b-434f62a126a7") { gender } }`, {}, { token: other.token });
+    const one = await graph.request(
+      `{ profile(appId: "demo-app", deviceId: "c1c9a326-4ae8-4a55-aa0b-434f62a126a7") { gender } }`,
+      {},
+      { token: other.token },
+    );
     expect(one.data!.profile).toBeNull();
-    const users = await graph.request(`{ profile(appId: "demo-app", deviceId: "c1c9a326-4ae8-4a55-aa0b-434f62a126a7") { gender } }`, {}, { token: ownerToken });
+    const users = await graph.request(
+      `{ profile(appId: "demo-app", deviceId: "c1c9a326-4ae8-4a55-aa0b-434f62a126a7") { gender } }`,
+      {},
+      { token: ownerToken },
+    );
     expect(users.data!.profile.gender).toBe('MALE');
     // Users do not post profiles: the SDK does, through its app's server.
-    expect(codeOf(await graph.request(POST, { input: { appId: DEMO.app.id, deviceId: phone() } }, { token: ownerToken }))).toBe('FORBIDDEN');
+    expect(codeOf(await graph.request(POST, { input: { appId: DEMO.app.id, deviceId: phone() } }, { token: ownerToken }))).toBe(
+      'FORBIDDEN',
+    );
     const byOwner = await graph.request(
       `mutation($input: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $input) { id } }`,
       { input: { deviceId: 'c1c9a326-4ae8-4a55-aa0b-434f62a126a7', ownerId: DEMO.account.id } },
@@ -200,22 +249,30 @@ describe('erasure', () => {
     expect(again.parts.map((p: { removed: { count: number }[] }) => p.removed[0]!.count)).toEqual([0, 0]);
 
     const audit = await graph.database.prisma.erasure.findUnique({ where: { id: receipt.id } });
-    expect(audit).toMatchObject({ requestedBy: `apiKey:${DEMO.app.id}`, deviceIdHash: createHash('sha256').update(deviceId).digest('hex') });
+    expect(audit).toMatchObject({
+      requestedBy: `apiKey:${DEMO.app.id}`,
+      deviceIdHash: createHash('sha256').update(deviceId).digest('hex'),
+    });
     expect(JSON.stringify(audit)).not.toContain(deviceId);
     const reread = await asKey(deleteKey)(`query($id: ID!) { erasureReceipt(id: $id) { ${RECEIPT} } }`, { id: receipt.id });
     expect(reread.data!.erasureReceipt).toEqual(receipt);
   });
 
-  it("erases a phone across every app of an owner", async () => {
+  it('erases a phone across every app of an owner', async () => {
     const deviceId = phone();
     const secondApp = `second-${randomBytes(3).toString('hex')}`;
-    await graph.request(`mutation($input: RegisterAppInput!) { registerApp(input: $input) { appKey } }`, { input: { id: secondApp, name: 'Second', platform: 'ANDROID', kind: 'TRIAL' } }, { token: ownerToken });
+    await graph.request(
+      `mutation($input: RegisterAppInput!) { registerApp(input: $input) { appKey } }`,
+      { input: { id: secondApp, name: 'Second', platform: 'ANDROID', kind: 'TRIAL' } },
+      { token: ownerToken },
+    );
     const secondKey = await createApiKey(graph, ownerToken, secondApp, ['PROFILES_WRITE']);
     await asKey(writeKey)(POST, { input: { appId: DEMO.app.id, deviceId } });
     await asKey(secondKey)(POST, { input: { appId: secondApp, deviceId } });
     await graph.bus.drain();
     const ERASE = `mutation($input: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $input) { ${RECEIPT} } }`;
-    const receipt = (await graph.request(ERASE, { input: { deviceId, ownerId: DEMO.account.id } }, { token: ownerToken })).data!.deleteUserDataByOwner;
+    const receipt = (await graph.request(ERASE, { input: { deviceId, ownerId: DEMO.account.id } }, { token: ownerToken })).data!
+      .deleteUserDataByOwner;
     expect(receipt.scope).toBe('BY_OWNER');
     expect(receipt.parts).toEqual([
       expect.objectContaining({ subgraph: 'profiles', removed: [{ kind: 'profile', count: 2 }] }),

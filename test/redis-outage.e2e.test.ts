@@ -43,11 +43,19 @@ const freePort = () =>
   });
 
 async function startRedis() {
-  redis = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+  redis = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+    stdio: 'ignore',
+  });
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {});
   for (let i = 0; i < 50; i++) {
-    if (await probe.connect().then(() => true, () => false)) break;
+    if (
+      await probe.connect().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await sleep(100);
   }
   probe.disconnect();
@@ -76,7 +84,12 @@ afterAll(async () => {
 
 /** Subscribes to new marks and uploads the portrait: resolves with the mark's id when the event arrives. */
 async function captureReachesSubscriber(timeoutMs = 30_000): Promise<string | null> {
-  const client = createClient({ url: graph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: graph.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   const event = new Promise<string | null>((resolve) => {
     setTimeout(() => resolve(null), timeoutMs);
@@ -86,27 +99,35 @@ async function captureReachesSubscriber(timeoutMs = 30_000): Promise<string | nu
     );
   });
   await sleep(500);
-  const upload = await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } }, { token });
+  const upload = await graph.request(
+    `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+    { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+    { token },
+  );
   expect(upload.errors).toBeUndefined();
   return event;
 }
 
-it.skipIf(!redisServer)('serves reads while Redis is down and runs the live pipeline again once it is back, without a restart', async () => {
-  expect(await captureReachesSubscriber()).toBeTruthy();
+it.skipIf(!redisServer)(
+  'serves reads while Redis is down and runs the live pipeline again once it is back, without a restart',
+  async () => {
+    expect(await captureReachesSubscriber()).toBeTruthy();
 
-  await stopRedis();
-  for (let i = 0; i < 5; i++) {
-    const started = Date.now();
-    const read = await graph.request(`{ me { email } deviceGroup(id: "${DEMO.deviceGroup.id}") { name } }`, {}, { token });
-    expect(read.errors).toBeUndefined();
-    expect(read.data?.me.email).toBe(DEMO.mainUser.email);
-    // Rate limits fall back to memory at once instead of waiting on the dead store.
-    expect(Date.now() - started).toBeLessThan(2_000);
-  }
+    await stopRedis();
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const read = await graph.request(`{ me { email } deviceGroup(id: "${DEMO.deviceGroup.id}") { name } }`, {}, { token });
+      expect(read.errors).toBeUndefined();
+      expect(read.data?.me.email).toBe(DEMO.mainUser.email);
+      // Rate limits fall back to memory at once instead of waiting on the dead store.
+      expect(Date.now() - started).toBeLessThan(2_000);
+    }
 
-  await startRedis();
-  let mark: string | null = null;
-  // Connections come back on their own (ioredis reconnects with backoff); the first try may race it.
-  for (let attempt = 0; attempt < 3 && !mark; attempt++) mark = await captureReachesSubscriber(20_000);
-  expect(mark).toBeTruthy();
-}, 120_000);
+    await startRedis();
+    let mark: string | null = null;
+    // Connections come back on their own (ioredis reconnects with backoff); the first try may race it.
+    for (let attempt = 0; attempt < 3 && !mark; attempt++) mark = await captureReachesSubscriber(20_000);
+    expect(mark).toBeTruthy();
+  },
+  120_000,
+);

@@ -25,9 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => graph?.stop());
 
-describe('the profiles REST API, on the document\'s own examples', () => {
-  it('returns the example profile by device id, in the document\'s shape', async () => {
-    const response = await call('POST', '/v1/users/profiles-by-device-ids', { deviceIDs: ['c1c9a326-4ae8-4a55-aa0b-434f62a126a7'], appID: DEMO.app.id });
+describe("the profiles REST API, on the document's own examples", () => {
+  it("returns the example profile by device id, in the document's shape", async () => {
+    const response = await call('POST', '/v1/users/profiles-by-device-ids', {
+      deviceIDs: ['c1c9a326-4ae8-4a55-aa0b-434f62a126a7'],
+      appID: DEMO.app.id,
+    });
     expect(response.status).toBe(200);
     expect(await json(response)).toEqual({
       profiles: [
@@ -52,11 +55,24 @@ describe('the profiles REST API, on the document\'s own examples', () => {
 
   it('posts the example profile (201), reading "unkown" as unknown, and refuses words the document does not list', async () => {
     const posted = await call('POST', '/v1/users/post-profile', {
-      appID: DEMO.app.id, deviceID: 'device-1', 'parental-status': 'without children', gender: 'male', country: 'Israel', city: 'Jerusalem', age: 'unkown',
+      appID: DEMO.app.id,
+      deviceID: 'device-1',
+      'parental-status': 'without children',
+      gender: 'male',
+      country: 'Israel',
+      city: 'Jerusalem',
+      age: 'unkown',
     });
     expect(posted.status).toBe(201);
     const read = await json(await call('POST', '/v1/users/profiles-by-device-ids', { deviceIDs: ['device-1'], appID: DEMO.app.id }));
-    expect(read.profiles[0]).toMatchObject({ deviceID: 'device-1', gender: 'male', 'parental-status': 'without children', age: 'unknown', country: 'Israel', city: 'Jerusalem' });
+    expect(read.profiles[0]).toMatchObject({
+      deviceID: 'device-1',
+      gender: 'male',
+      'parental-status': 'without children',
+      age: 'unknown',
+      country: 'Israel',
+      city: 'Jerusalem',
+    });
 
     const bad = await call('POST', '/v1/users/post-profile', { appID: DEMO.app.id, deviceID: 'device-2', gender: 'other' });
     expect(bad.status).toBe(400);
@@ -68,15 +84,22 @@ describe('the profiles REST API, on the document\'s own examples', () => {
   it('batches a whole app with scrollID, which keeps working past the old 60 seconds', async () => {
     const appId = `rest-${randomBytes(3).toString('hex')}`;
     const owner = await graph.login();
-    await graph.request(`mutation($i: RegisterAppInput!) { registerApp(input: $i) { appKey } }`, { i: { id: appId, name: 'REST', platform: 'ANDROID', kind: 'TRIAL' } }, { token: owner });
+    await graph.request(
+      `mutation($i: RegisterAppInput!) { registerApp(input: $i) { appKey } }`,
+      { i: { id: appId, name: 'REST', platform: 'ANDROID', kind: 'TRIAL' } },
+      { token: owner },
+    );
     const appKey = await createApiKey(graph, owner, appId, ['PROFILES_READ', 'PROFILES_WRITE']);
-    for (let i = 0; i < 130; i++) await call('POST', '/v1/users/post-profile', { appID: appId, deviceID: `d-${i}`, gender: i % 2 ? 'male' : 'female' }, appKey);
+    for (let i = 0; i < 130; i++)
+      await call('POST', '/v1/users/post-profile', { appID: appId, deviceID: `d-${i}`, gender: i % 2 ? 'male' : 'female' }, appKey);
 
     const first = await json(await call('POST', '/v1/users/profiles-by-device-ids', { deviceIDs: '*', appID: appId }, appKey));
     expect(first.profiles).toHaveLength(100);
     expect(typeof first.scrollID).toBe('string');
     graph.clock.advance(2 * 60_000);
-    const second = await json(await call('POST', '/v1/users/profiles-by-device-ids', { deviceIDs: '*', appID: appId, scrollID: first.scrollID }, appKey));
+    const second = await json(
+      await call('POST', '/v1/users/profiles-by-device-ids', { deviceIDs: '*', appID: appId, scrollID: first.scrollID }, appKey),
+    );
     graph.clock.advance(-2 * 60_000);
     expect(second.profiles).toHaveLength(30);
     expect(second.scrollID).toBeUndefined();

@@ -83,7 +83,11 @@ function webSocket(name: string, url: string, token: string, query: string): Str
 
 function serverSentEvents(graph: TestGraph, token: string): Stream {
   const stream: Stream = { name: 'gateway SSE', events: [], ended: null, dispose: () => {} };
-  const client = createSseClient({ url: graph.url.replace(/\/graphql$/, '/graphql/stream'), headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createSseClient({
+    url: graph.url.replace(/\/graphql$/, '/graphql/stream'),
+    headers: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   const stop = client.subscribe(
     { query: MARKS },
     {
@@ -134,7 +138,11 @@ describe('one graph (in-process bus)', () => {
     const before = streams.map(marksIn);
     admin = await graph.login(DEMO.adminUser.email);
     await waitFor(`a mark on ${streams.map((s) => s.name).join(', ')}`, async () => {
-      const made = await graph.request(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, { token: admin });
+      const made = await graph.request(
+        `mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`,
+        {},
+        { token: admin },
+      );
       expect(made.errors).toBeUndefined();
       await graph.settle();
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -180,9 +188,16 @@ describe('one graph (in-process bus)', () => {
     expect(reasonOf(await graph.request(ME, {}, { token: member.token }))).toBeUndefined();
 
     const sent = performance.now();
-    const removed = await graph.request(`mutation($id: ID!) { removeMember(input: { userId: $id }) { removedUserId } }`, { id: member.id }, { token: owner });
+    const removed = await graph.request(
+      `mutation($id: ID!) { removeMember(input: { userId: $id }) { removedUserId } }`,
+      { id: member.id },
+      { token: owner },
+    );
     expect(removed.errors).toBeUndefined();
-    await waitFor('the member’s token to be refused', async () => reasonOf(await graph.request(ME, {}, { token: member.token })) === 'TOKEN_REVOKED');
+    await waitFor(
+      'the member’s token to be refused',
+      async () => reasonOf(await graph.request(ME, {}, { token: member.token })) === 'TOKEN_REVOKED',
+    );
     figures['member removed: HTTP'] = Math.round(performance.now() - sent);
     await waitFor('every stream to end', () => streams.every((stream) => stream.ended));
     for (const stream of streams) figures[`member removed: ${stream.name}`] = Math.round(stream.ended!.at - sent);
@@ -234,7 +249,9 @@ describe('one graph (in-process bus)', () => {
     const REFRESH = `mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken refreshToken } }`;
 
     const loggedOut = await signIn(DEMO.mainUser.email);
-    await measure('logout', loggedOut.accessToken, () => graph.request(`mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, { t: loggedOut.refreshToken }));
+    await measure('logout', loggedOut.accessToken, () =>
+      graph.request(`mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, { t: loggedOut.refreshToken }),
+    );
 
     // A refresh token used twice ends its session: the tokens of both rotations stop.
     const leaked = await signIn(DEMO.mainUser.email);
@@ -246,16 +263,28 @@ describe('one graph (in-process bus)', () => {
     const elsewhere = await signIn(tenant.email, tenant.password);
     const NEW_PASSWORD = 'harbor-lantern-quiet-735';
     await measure('password change', elsewhere.accessToken, () =>
-      graph.request(`mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }`, { input: { currentPassword: tenant.password, newPassword: NEW_PASSWORD } }, { token: tenant.token }),
+      graph.request(
+        `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }`,
+        { input: { currentPassword: tenant.password, newPassword: NEW_PASSWORD } },
+        { token: tenant.token },
+      ),
     );
     expect(reasonOf(await graph.request(ME, {}, { token: tenant.token }))).toBeUndefined();
 
     const adminToken = await graph.login(DEMO.adminUser.email);
     await measure('account deactivation', tenant.token, () =>
-      graph.request(`mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`, { input: { accountId: tenant.account.id, active: false } }, { token: adminToken }),
+      graph.request(
+        `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`,
+        { input: { accountId: tenant.account.id, active: false } },
+        { token: adminToken },
+      ),
     );
     // Activated again, its users sign in again and their new tokens hold, however soon after.
-    await graph.request(`mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`, { input: { accountId: tenant.account.id, active: true } }, { token: adminToken });
+    await graph.request(
+      `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { active } }`,
+      { input: { accountId: tenant.account.id, active: true } },
+      { token: adminToken },
+    );
     const again = await signIn(tenant.email, NEW_PASSWORD);
     expect((await graph.request(ME, {}, { token: again.accessToken })).data).toEqual({ me: { email: tenant.email } });
 
@@ -274,7 +303,9 @@ describe('one graph (in-process bus)', () => {
     const keyToken = exchanged.data!.exchangeApiKey.accessToken;
     // The gateway trades the key for a token of its own and keeps it for its next requests.
     expect((await graph.request(ME, {}, { headers: { api_key: secret } })).errors?.[0]?.extensions?.code).not.toBe('UNAUTHENTICATED');
-    await measure('API key revocation', keyToken, () => graph.request(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { id } }`, { id: apiKey.id }, { token: owner }));
+    await measure('API key revocation', keyToken, () =>
+      graph.request(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { id } }`, { id: apiKey.id }, { token: owner }),
+    );
     // That token was revoked with the key: the gateway asks identity again, which refuses the key.
     const viaGateway = await graph.request(ME, {}, { headers: { api_key: secret } });
     expect(viaGateway.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_INVALID' });
@@ -282,12 +313,10 @@ describe('one graph (in-process bus)', () => {
 });
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-const redisAnswers = await new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  .connect()
-  .then(
-    () => true,
-    () => false,
-  );
+const redisAnswers = await new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }).connect().then(
+  () => true,
+  () => false,
+);
 if (!redisAnswers) console.warn(`No Redis answers at ${REDIS_URL}: the revocation-across-instances test is skipped.`);
 
 describe.skipIf(!redisAnswers)('instances sharing Redis', () => {
@@ -299,7 +328,12 @@ describe.skipIf(!redisAnswers)('instances sharing Redis', () => {
     // One signing key and one database for every instance, as a deployment shares them.
     const { generateKeyPair, exportPKCS8, exportSPKI } = await import('jose');
     const pair = await generateKeyPair('ES256', { extractable: true });
-    config = { ...base, JWT_PRIVATE_KEY: await exportPKCS8(pair.privateKey), JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey), IRIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'iris-revocation-')) };
+    config = {
+      ...base,
+      JWT_PRIVATE_KEY: await exportPKCS8(pair.privateKey),
+      JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
+      IRIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'iris-revocation-')),
+    };
     graphs.push(await startGraph(loadConfig({ ...config, SEED_DEMO_DATA: 'true' })));
     config.DATABASE_URL = graphs[0]!.database.url!;
     graphs.push(await startGraph(loadConfig({ ...config, SEED_DEMO_DATA: 'false' })));
@@ -312,20 +346,32 @@ describe.skipIf(!redisAnswers)('instances sharing Redis', () => {
     await redis.quit();
   });
 
-  const post = async (graph: RunningGraph, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse> =>
-    (await fetch(graph.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    })).json() as never;
+  const post = async (
+    graph: RunningGraph,
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ): Promise<GraphQLResponse> =>
+    (
+      await fetch(graph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json() as never;
 
   it('a logout on one instance stops the token on another within seconds, and on an instance started after', async () => {
     const [a, b] = graphs as [RunningGraph, RunningGraph];
-    const session = (await post(a, LOGIN, { input: { email: DEMO.mainUser.email, password: DEMO.password } })).data!.login as { accessToken: string; refreshToken: string };
+    const session = (await post(a, LOGIN, { input: { email: DEMO.mainUser.email, password: DEMO.password } })).data!.login as {
+      accessToken: string;
+      refreshToken: string;
+    };
     expect((await post(b, ME, {}, session.accessToken)).data).toEqual({ me: { email: DEMO.mainUser.email } });
     // A stream on the other instance, live before the logout.
     const stream = webSocket('gateway WebSocket', b.url.replace(/^http/, 'ws'), session.accessToken, MARKS);
-    const admin = ((await post(a, LOGIN, { input: { email: DEMO.adminUser.email, password: DEMO.password } })).data!.login as { accessToken: string }).accessToken;
+    const admin = (
+      (await post(a, LOGIN, { input: { email: DEMO.adminUser.email, password: DEMO.password } })).data!.login as { accessToken: string }
+    ).accessToken;
     await waitFor('a mark on the other instance’s stream', async () => {
       await post(a, `mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, admin);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -334,7 +380,10 @@ describe.skipIf(!redisAnswers)('instances sharing Redis', () => {
 
     const sent = performance.now();
     await post(a, `mutation($t: String!) { logout(input: { refreshToken: $t }) { revoked } }`, { t: session.refreshToken });
-    await waitFor('the other instance to refuse the token', async () => reasonOf(await post(b, ME, {}, session.accessToken)) === 'TOKEN_REVOKED');
+    await waitFor(
+      'the other instance to refuse the token',
+      async () => reasonOf(await post(b, ME, {}, session.accessToken)) === 'TOKEN_REVOKED',
+    );
     figures['logout, other instance on Redis: HTTP'] = Math.round(performance.now() - sent);
     await waitFor('the other instance’s stream to end', () => stream.ended);
     figures['logout, other instance on Redis: gateway WebSocket'] = Math.round(stream.ended!.at - sent);

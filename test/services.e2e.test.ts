@@ -30,7 +30,8 @@ describe('a service missing what it needs', () => {
     const gateway = await runServiceProcess('gateway', { IDENTITY_URL: 'http://127.0.0.1:4001/graphql' });
     expect(gateway.code).toBe(1);
     expect(gateway.output).toMatch(/Cannot start gateway: missing configuration/);
-    for (const variable of ['PROFILES_URL', 'DEVICES_URL', 'ANALYTICS_URL', 'REDIS_URL', 'JWT_PUBLIC_KEY or JWT_JWKS_URL']) expect(gateway.output).toContain(`${variable}: required`);
+    for (const variable of ['PROFILES_URL', 'DEVICES_URL', 'ANALYTICS_URL', 'REDIS_URL', 'JWT_PUBLIC_KEY or JWT_JWKS_URL'])
+      expect(gateway.output).toContain(`${variable}: required`);
     expect(gateway.output).not.toContain('IDENTITY_URL: required');
 
     const worker = await runServiceProcess('worker', { REDIS_URL });
@@ -106,7 +107,9 @@ describe.skipIf(!redisAnswers)('identity and the gateway, each alone', () => {
   };
 
   it('signs in through the gateway and answers who is signed in, from identity in its own process', async () => {
-    const login = await ask('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { email: DEMO.mainUser.email, password: DEMO.password } });
+    const login = await ask('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', {
+      input: { email: DEMO.mainUser.email, password: DEMO.password },
+    });
     expect(login.errors).toBeUndefined();
     const me = await ask('{ me { id email } }', {}, login.data.login.accessToken);
     expect(me.errors).toBeUndefined();
@@ -114,14 +117,23 @@ describe.skipIf(!redisAnswers)('identity and the gateway, each alone', () => {
   });
 
   it('runs the analysis worker alone, without GraphQL, healthy and ready once it reaches the database', async () => {
-    worker = await startServiceProcess('worker', { ...shared, DATABASE_URL: databaseUrl, ...(embedded ? { DATABASE_POOL_SIZE: '1' } : {}), WORKER_PORT: '0' });
+    worker = await startServiceProcess('worker', {
+      ...shared,
+      DATABASE_URL: databaseUrl,
+      ...(embedded ? { DATABASE_POOL_SIZE: '1' } : {}),
+      WORKER_PORT: '0',
+    });
     expect((await fetch(new URL('/healthz', worker.url))).status).toBe(200);
     expect(await (await fetch(new URL('/readyz', worker.url))).json()).toEqual({ status: 'ready' });
     expect((await fetch(new URL('/graphql', worker.url))).status).toBe(404);
   });
 
   it('answers SERVICE_UNAVAILABLE for a subgraph that is not running, and stays up', async () => {
-    const token = (await ask('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { email: DEMO.mainUser.email, password: DEMO.password } })).data.login.accessToken;
+    const token = (
+      await ask('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', {
+        input: { email: DEMO.mainUser.email, password: DEMO.password },
+      })
+    ).data.login.accessToken;
     const devices = await ask('{ me { account { devices(first: 1) { totalCount } } } }', {}, token);
     expect(devices.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect((await fetch(new URL('/healthz', gateway!.url))).status).toBe(200);

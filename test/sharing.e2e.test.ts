@@ -7,7 +7,10 @@ import { createTenant } from './support/tenants.js';
 
 let graph: TestGraph;
 let owner: string;
-const as = (token: string) => (query: string, variables: Record<string, unknown> = {}) => graph.request(query, variables, { token });
+const as =
+  (token: string) =>
+  (query: string, variables: Record<string, unknown> = {}) =>
+    graph.request(query, variables, { token });
 const errorOf = (result: GraphQLResponse) => result.errors?.[0]?.extensions;
 
 const SHARE_DEVICE = `mutation($input: ShareDeviceInput!) { shareDevice(input: $input) { id sharedWith { id email } } }`;
@@ -62,13 +65,17 @@ afterAll(() => graph?.stop());
 
 describe('shares name an existing user', () => {
   it('refuses a user who does not exist, by id or by email, naming the argument', async () => {
-    const unknownId = await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: '00000000-0000-7000-8000-00000000abcd' } });
+    const unknownId = await as(owner)(SHARE_DEVICE, {
+      input: { deviceId: DEMO.device.id, userId: '00000000-0000-7000-8000-00000000abcd' },
+    });
     expect(errorOf(unknownId)).toMatchObject({ code: 'NOT_FOUND', field: 'input.userId' });
     expect(unknownId.errors![0]!.message).toContain('input.userId');
     const unknownEmail = await as(owner)(SHARE_GROUP, { input: { groupId: DEMO.deviceGroup.id, email: 'nobody@example.test' } });
     expect(errorOf(unknownEmail)).toMatchObject({ code: 'NOT_FOUND', field: 'input.email' });
     expect(errorOf(await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id } }))).toMatchObject({ code: 'BAD_USER_INPUT' });
-    const both = await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: DEMO.mainUser.id, email: DEMO.mainUser.email } });
+    const both = await as(owner)(SHARE_DEVICE, {
+      input: { deviceId: DEMO.device.id, userId: DEMO.mainUser.id, email: DEMO.mainUser.email },
+    });
     expect(errorOf(both)).toMatchObject({ code: 'BAD_USER_INPUT' });
     expectNoSilentNulls(await as(owner)(EVERY_SHARED_WITH));
   });
@@ -93,13 +100,19 @@ describe('shares name an existing user', () => {
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
       .sign(oidcKeys.privateKey);
-    const signedIn = await graph.request(`mutation($t: String!) { loginWithIdToken(input: { idToken: $t }) { user { id } } }`, { t: idToken });
+    const signedIn = await graph.request(`mutation($t: String!) { loginWithIdToken(input: { idToken: $t }) { user { id } } }`, {
+      t: idToken,
+    });
     expect(signedIn.errors).toBeUndefined();
     await graph.bus.drain();
-    const oidcShare = await as(owner)(`mutation($e: String!) { shareDevice(input: { deviceId: "${DEMO.device.id}", email: $e }) { id } }`, { e: email });
+    const oidcShare = await as(owner)(`mutation($e: String!) { shareDevice(input: { deviceId: "${DEMO.device.id}", email: $e }) { id } }`, {
+      e: email,
+    });
     expect(oidcShare.errors).toBeUndefined();
     await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, email } });
-    expect((await as(owner)(`{ device(id: "${DEMO.device.id}") { sharedWith { id } } }`)).data!.device.sharedWith).not.toContainEqual({ id: viewer.id });
+    expect((await as(owner)(`{ device(id: "${DEMO.device.id}") { sharedWith { id } } }`)).data!.device.sharedWith).not.toContainEqual({
+      id: viewer.id,
+    });
   });
 });
 
@@ -129,7 +142,9 @@ describe('no silent nulls', () => {
   it('answers a user that cannot be read with an errors entry at its path, the null stopping at the list entry', async () => {
     // A user of another account: the owner cannot read them, so identity resolves the reference to null.
     const other = await createTenant(graph, 'Unreadable Co');
-    const shared = await as(owner)(`mutation($u: ID!) { shareDevice(input: { deviceId: "${DEMO.device.id}", userId: $u }) { id } }`, { u: other.user.id });
+    const shared = await as(owner)(`mutation($u: ID!) { shareDevice(input: { deviceId: "${DEMO.device.id}", userId: $u }) { id } }`, {
+      u: other.user.id,
+    });
     expect(shared.errors).toBeUndefined();
     const read = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } }`);
     expectNoSilentNulls(read);
@@ -140,10 +155,14 @@ describe('no silent nulls', () => {
       expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
     );
     // Beside another field's error too (@apollo/gateway itself reports completion only when nothing else failed).
-    const withOtherError = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } other: deviceGroup(id: "${DEMO.deviceGroup.id}") { devices(first: -1) { totalCount } } }`);
+    const withOtherError = await as(owner)(
+      `{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } other: deviceGroup(id: "${DEMO.deviceGroup.id}") { devices(first: -1) { totalCount } } }`,
+    );
     expectNoSilentNulls(withOtherError);
     expect(withOtherError.errors).toContainEqual(expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'] }));
-    expect(withOtherError.errors).toContainEqual(expect.objectContaining({ path: ['other', 'devices'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(withOtherError.errors).toContainEqual(
+      expect.objectContaining({ path: ['other', 'devices'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    );
     await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: other.user.id } });
     expectNoSilentNulls(await as(owner)(EVERY_SHARED_WITH));
   });

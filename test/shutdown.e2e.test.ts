@@ -41,11 +41,17 @@ const gql = async (url: string, query: string, variables: Record<string, unknown
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 };
 const login = async (url: string) =>
-  (await gql(url, 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password: DEMO.password } })).body.data.login
-    .accessToken as string;
+  (
+    await gql(url, 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
+      i: { email: DEMO.mainUser.email, password: DEMO.password },
+    })
+  ).body.data.login.accessToken as string;
 
 it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in time, and runs unfinished work after the next start', async () => {
   if (process.env.DATABASE_URL) scratch = await createScratchDatabase(process.env.DATABASE_URL, 'iris_shutdown');
@@ -70,11 +76,21 @@ it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in ti
   // Several captures, so analyses are still queued when the signal comes (one worker).
   const uploads = [];
   for (let i = 0; i < 3; i++) {
-    const upload = await gql(first.url, 'mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }', { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } }, token);
+    const upload = await gql(
+      first.url,
+      'mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }',
+      { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+      token,
+    );
     expect(upload.body.errors).toBeUndefined();
     uploads.push(upload.body.data.uploadCapture.id as string);
   }
-  const inFlight = gql(first.url, 'mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }', { i: { imageBase64: PORTRAIT } }, token);
+  const inFlight = gql(
+    first.url,
+    'mutation($i: AnalyzeImageInput!) { analyzeImage(input: $i) { faces { score } } }',
+    { i: { imageBase64: PORTRAIT } },
+    token,
+  );
   await sleep(20);
   const stopping = first.stop('SIGTERM');
 
@@ -95,7 +111,12 @@ it('on SIGTERM finishes what is in flight, closes sockets with 1001, exits in ti
   const token2 = await login(second.url);
   let statuses: string[] = [];
   for (let i = 0; i < 150; i++) {
-    const jobs = await gql(second.url, `{ ${uploads.map((id, j) => `j${j}: analysisJob(deviceDataId: "${id}") { status }`).join(' ')} }`, {}, token2);
+    const jobs = await gql(
+      second.url,
+      `{ ${uploads.map((id, j) => `j${j}: analysisJob(deviceDataId: "${id}") { status }`).join(' ')} }`,
+      {},
+      token2,
+    );
     statuses = Object.values(jobs.body.data ?? {}).map((job) => (job as { status: string } | null)?.status ?? 'MISSING');
     if (statuses.every((s) => s === 'DONE')) break;
     await sleep(200);

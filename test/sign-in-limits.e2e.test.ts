@@ -34,7 +34,10 @@ it('spends the budget on aliases and batched operations, then refuses every spel
   const spellings = [
     single,
     { query: 'mutation($input: LoginInput!) { ... on Mutation { login(input: $input) { accessToken } } }', variables: credentials },
-    { query: 'mutation($input: LoginInput!) { ...SignIn } fragment SignIn on Mutation { login(input: $input) { accessToken } }', variables: credentials },
+    {
+      query: 'mutation($input: LoginInput!) { ...SignIn } fragment SignIn on Mutation { login(input: $input) { accessToken } }',
+      variables: credentials,
+    },
     { query: 'mutation($input: LoginInput!) { again: login(input: $input) { accessToken } }', variables: credentials },
   ];
   for (const spelling of spellings) {
@@ -48,7 +51,9 @@ it('spends the budget on aliases and batched operations, then refuses every spel
       windowSeconds: 600,
       setting: 'RATE_LIMIT_SENSITIVE_POINTS',
     });
-    expect(refused.body.errors[0].message).toMatch(/4 sign-in, verification-code and password calls per 600 s \(set by RATE_LIMIT_SENSITIVE_POINTS/);
+    expect(refused.body.errors[0].message).toMatch(
+      /4 sign-in, verification-code and password calls per 600 s \(set by RATE_LIMIT_SENSITIVE_POINTS/,
+    );
   }
 
   // Operations that are not sign-ins still run from this address.

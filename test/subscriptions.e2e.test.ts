@@ -31,17 +31,20 @@ function connect(connectionParams: Record<string, unknown>, onClose?: (code: num
 function collect<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}) {
   const events: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }[] = [];
   let notify = () => {};
-  const dispose = client.subscribe<T>({ query, variables }, {
-    next: (value) => {
-      events.push(value as never);
-      notify();
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        events.push(value as never);
+        notify();
+      },
+      error: (errors) => {
+        events.push({ errors: (Array.isArray(errors) ? errors : [errors]) as never });
+        notify();
+      },
+      complete: () => notify(),
     },
-    error: (errors) => {
-      events.push({ errors: (Array.isArray(errors) ? errors : [errors]) as never });
-      notify();
-    },
-    complete: () => notify(),
-  });
+  );
   const until = (count: number, ms = 15_000) =>
     new Promise<typeof events>((resolve) => {
       const timer = setTimeout(() => resolve(events), ms);
@@ -57,7 +60,11 @@ function collect<T = Record<string, any>>(client: Client, query: string, variabl
 }
 
 async function upload(token: string, deviceId = DEMO.device.id) {
-  const result = await graph.request(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId, imageBase64: PORTRAIT } }, { token });
+  const result = await graph.request(
+    `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+    { i: { deviceId, imageBase64: PORTRAIT } },
+    { token },
+  );
   return result.data!.uploadCapture.id as string;
 }
 
@@ -92,7 +99,9 @@ describe('deviceMarkCreated through the gateway', () => {
   it('applies filters, and shows another account nothing', async () => {
     const other = await createTenant(graph, 'Watcher');
     const stranger = collect(connect({ authorization: `Bearer ${other.token}` }), MARKS);
-    const elsewhere = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceId: '0190a000-0000-7000-8000-0000000009ff' } });
+    const elsewhere = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, {
+      f: { deviceId: '0190a000-0000-7000-8000-0000000009ff' },
+    });
     const mine = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceGroupId: DEMO.deviceGroup.id } });
     await new Promise((r) => setTimeout(r, 200));
     await upload(owner);
@@ -117,7 +126,9 @@ describe('deviceMarkCreated through the gateway', () => {
       steady = listening() === before ? steady + 1 : 0;
       before = listening();
     }
-    const tabs = Array.from({ length: 20 }, () => collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceGroupId: DEMO.deviceGroup.id } }));
+    const tabs = Array.from({ length: 20 }, () =>
+      collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceGroupId: DEMO.deviceGroup.id } }),
+    );
     expect(await waitFor(before + 1)).toBe(before + 1);
     // A second account's subscriber is its own subscription upstream: what it may see differs.
     const other = await createTenant(graph, 'Neighbour');
@@ -140,9 +151,15 @@ describe('deviceMarkCreated through the gateway', () => {
     const unknownField = collect(client, 'subscription { deviceMarkCreated { id nope } }');
     const broken = collect(client, 'subscription { deviceMarkCreated { id ');
     const [validation] = await unknownField.until(1);
-    expect(validation!.errors![0]).toMatchObject({ message: expect.stringContaining('nope'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(validation!.errors![0]).toMatchObject({
+      message: expect.stringContaining('nope'),
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     const [syntax] = await broken.until(1);
-    expect(syntax!.errors![0]).toMatchObject({ message: expect.stringContaining('Syntax Error'), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(syntax!.errors![0]).toMatchObject({
+      message: expect.stringContaining('Syntax Error'),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     // The same connection still serves a good subscription.
     const good = collect(client, MARKS);
     await new Promise((r) => setTimeout(r, 200));
@@ -159,7 +176,11 @@ describe('deviceMarkCreated through the gateway', () => {
     await upload(owner);
     const [event] = await mine.until(1);
     expect(event!.errors).toBeUndefined();
-    expect(event!.data!.live).toMatchObject({ id: expect.any(String), faceCount: 1, device: { id: DEMO.device.id, name: expect.any(String) } });
+    expect(event!.data!.live).toMatchObject({
+      id: expect.any(String),
+      faceCount: 1,
+      device: { id: DEMO.device.id, name: expect.any(String) },
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(stranger.events).toEqual([]);
   });
@@ -174,7 +195,11 @@ describe('deviceMarkCreated through the gateway', () => {
 
     // Offline: two more marks are made.
     for (let i = 0; i < 2; i++) {
-      await graph.request(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, { token: await graph.login(DEMO.adminUser.email) });
+      await graph.request(
+        `mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`,
+        {},
+        { token: await graph.login(DEMO.adminUser.email) },
+      );
     }
     const resumed = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { after: lastId });
     const replayed = await resumed.until(2);
@@ -186,7 +211,7 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(ids).not.toContain(lastId);
   });
 
-  it('refuses a connection without credentials with the protocol\'s forbidden code', async () => {
+  it("refuses a connection without credentials with the protocol's forbidden code", async () => {
     const code = await new Promise<number>((resolve) => {
       const client = connect({}, resolve);
       client.subscribe({ query: MARKS }, { next: () => {}, error: () => {}, complete: () => {} });
@@ -241,19 +266,38 @@ describe('deviceMarkCreated through the gateway', () => {
   });
 
   it('delivers the same events over Server-Sent Events for clients without WebSockets', async () => {
-    const sse = createSseClient({ url: graph.url.replace(/\/graphql$/, '/graphql/stream'), headers: { authorization: `Bearer ${owner}` }, retryAttempts: 0 });
+    const sse = createSseClient({
+      url: graph.url.replace(/\/graphql$/, '/graphql/stream'),
+      headers: { authorization: `Bearer ${owner}` },
+      retryAttempts: 0,
+    });
     const received: any[] = [];
     const done = new Promise<void>((resolve) => {
       const stop = sse.subscribe(
         { query: `subscription { deviceMarkCreated { faceCount device { name account { name } } } }` },
-        { next: (value) => { received.push(value); stop(); resolve(); }, error: () => resolve(), complete: () => resolve() },
+        {
+          next: (value) => {
+            received.push(value);
+            stop();
+            resolve();
+          },
+          error: () => resolve(),
+          complete: () => resolve(),
+        },
       );
     });
     await new Promise((r) => setTimeout(r, 300));
-    await graph.request(`mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`, {}, { token: await graph.login(DEMO.adminUser.email) });
+    await graph.request(
+      `mutation { createDeviceMark(input: { deviceId: "${DEMO.device.id}" }) { id } }`,
+      {},
+      { token: await graph.login(DEMO.adminUser.email) },
+    );
     await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
     sse.dispose();
-    expect(received[0]?.data?.deviceMarkCreated).toEqual({ faceCount: 0, device: { name: DEMO.device.name, account: { name: DEMO.account.name } } });
+    expect(received[0]?.data?.deviceMarkCreated).toEqual({
+      faceCount: 0,
+      device: { name: DEMO.device.name, account: { name: DEMO.account.name } },
+    });
 
     const anonymous = await fetch(graph.url.replace(/\/graphql$/, '/graphql/stream'), {
       method: 'POST',

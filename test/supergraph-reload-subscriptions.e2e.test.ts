@@ -40,17 +40,27 @@ afterAll(async () => {
 }, 120_000);
 
 const meDescription = async () => {
-  const result = await graph.request<{ __type: { fields: { name: string; description: string }[] } }>('{ __type(name: "Query") { fields { name description } } }', {}, { token });
+  const result = await graph.request<{ __type: { fields: { name: string; description: string }[] } }>(
+    '{ __type(name: "Query") { fields { name description } } }',
+    {},
+    { token },
+  );
   return result.data!.__type.fields.find((field) => field.name === 'me')!.description;
 };
 
 async function upload() {
-  const result = await graph.request<{ uploadCapture: { id: string } }>(`mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } }, { token });
+  const result = await graph.request<{ uploadCapture: { id: string } }>(
+    `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+    { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+    { token },
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.uploadCapture.id;
 }
 
-it('keeps delivering events to an open subscription while the supergraph file is rewritten and reloaded', { timeout: 240_000 }, async () => {
+it('keeps delivering events to an open subscription while the supergraph file is rewritten and reloaded', {
+  timeout: 240_000,
+}, async () => {
   expect(original).toContain(ME);
   const closed: number[] = [];
   let completed = false;
@@ -65,8 +75,15 @@ it('keeps delivering events to an open subscription while the supergraph file is
     on: { closed: (event) => void closed.push((event as { code: number }).code) },
   });
   client.subscribe(
-    { query: 'subscription { deviceMarkCreated { id data { id } faceCount device { name account { name } } analysis { faces { expression { label } } } } }' },
-    { next: (value) => void events.push(value as never), error: (error) => void events.push({ errors: [error] }), complete: () => (completed = true) },
+    {
+      query:
+        'subscription { deviceMarkCreated { id data { id } faceCount device { name account { name } } analysis { faces { expression { label } } } } }',
+    },
+    {
+      next: (value) => void events.push(value as never),
+      error: (error) => void events.push({ errors: [error] }),
+      complete: () => (completed = true),
+    },
   );
   const markFor = (captureId: string) => events.find((event) => event.data?.deviceMarkCreated?.data?.id === captureId);
   const delivered = async (captureId: string) => {
@@ -88,12 +105,18 @@ it('keeps delivering events to an open subscription while the supergraph file is
   const during = [await upload()];
   replaceSupergraph(original.replace(ME, 'The signed-in user as reloaded once, '));
   during.push(await upload());
-  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as reloaded once, /), { timeout: 60_000, interval: 200 });
+  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as reloaded once, /), {
+    timeout: 60_000,
+    interval: 200,
+  });
   for (const id of during) await delivered(id);
 
   // And after a second reload, on the same subscription.
   replaceSupergraph(original.replace(ME, 'The signed-in user as reloaded twice, '));
-  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as reloaded twice, /), { timeout: 60_000, interval: 200 });
+  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as reloaded twice, /), {
+    timeout: 60_000,
+    interval: 200,
+  });
   const after = await upload();
   await delivered(after);
 

@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 const meDescription = async () => {
-  const result = await graph.request<{ __type: { fields: { name: string; description: string }[] } }>('{ __type(name: "Query") { fields { name description } } }', {}, { token });
+  const result = await graph.request<{ __type: { fields: { name: string; description: string }[] } }>(
+    '{ __type(name: "Query") { fields { name description } } }',
+    {},
+    { token },
+  );
   return result.data!.__type.fields.find((field) => field.name === 'me')!.description;
 };
 
@@ -51,7 +55,10 @@ it('serves the changed supergraph once the file changes, while requests keep bei
   })();
 
   replaceSupergraph(original.replace(ME, 'The signed-in user as of the reloaded supergraph, '));
-  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as of the reloaded supergraph, /), { timeout: 30_000, interval: 200 });
+  await vi.waitFor(async () => expect(await meDescription()).toMatch(/^The signed-in user as of the reloaded supergraph, /), {
+    timeout: 30_000,
+    interval: 200,
+  });
 
   reloading = false;
   await traffic;

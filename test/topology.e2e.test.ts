@@ -62,9 +62,12 @@ function subscribeToMarks(gateway: GatewayName) {
 }
 
 async function upload(gateway: GatewayName): Promise<string | undefined> {
-  const result = await post(gateway, `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`, { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } }, bearer()).catch(
-    () => undefined,
-  );
+  const result = await post(
+    gateway,
+    `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+    { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+    bearer(),
+  ).catch(() => undefined);
   return result?.data?.uploadCapture?.id;
 }
 
@@ -109,7 +112,9 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
         ]),
       ),
     });
-    const login = await post('gatewayA', 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', { i: { email: DEMO.mainUser.email, password: DEMO.password } });
+    const login = await post('gatewayA', 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }', {
+      i: { email: DEMO.mainUser.email, password: DEMO.password },
+    });
     expect(login.errors, topology.logs()).toBeUndefined();
     token = login.data.login.accessToken;
   }, 900_000);
@@ -119,7 +124,9 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
     await topology?.close();
   }, 120_000);
 
-  it('makes a capture through gateway A a mark delivered to a subscriber of gateway B, with fields from devices, identity and analytics', { timeout: 300_000 }, async () => {
+  it('makes a capture through gateway A a mark delivered to a subscriber of gateway B, with fields from devices, identity and analytics', {
+    timeout: 300_000,
+  }, async () => {
     const subscriber = subscribeToMarks('gatewayB');
     const event = await untilDelivered('gatewayA', subscriber);
     expect(event.errors).toBeUndefined();
@@ -140,20 +147,33 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
     expect(created.errors).toBeUndefined();
     const key = { api_key: created.data.createApiKey.secret };
     const deviceId = `phone-${randomBytes(5).toString('hex')}`;
-    const posted = await post('gatewayA', 'mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }', { i: { appId: DEMO.app.id, deviceId, gender: 'MALE', country: 'KR' } }, key);
+    const posted = await post(
+      'gatewayA',
+      'mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }',
+      { i: { appId: DEMO.app.id, deviceId, gender: 'MALE', country: 'KR' } },
+      key,
+    );
     expect(posted.errors).toBeUndefined();
     // Analytics learns of the profile from profiles' event, in its own process.
-    const audience = async () => Number((await topology.sql.query('SELECT count(*) FROM analytics."AudienceMember" WHERE "deviceId" = $1', [deviceId])).rows[0].count);
+    const audience = async () =>
+      Number((await topology.sql.query('SELECT count(*) FROM analytics."AudienceMember" WHERE "deviceId" = $1', [deviceId])).rows[0].count);
     await vi.waitFor(async () => expect(await audience()).toBe(1), { timeout: 120_000, interval: 250 });
 
     const RECEIPT = 'id complete parts { subgraph completedAt removed { kind count } }';
-    const erased = await post('gatewayB', `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { ${RECEIPT} } }`, { i: { deviceId, appId: DEMO.app.id } }, key);
+    const erased = await post(
+      'gatewayB',
+      `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { ${RECEIPT} } }`,
+      { i: { deviceId, appId: DEMO.app.id } },
+      key,
+    );
     expect(erased.errors).toBeUndefined();
     let receipt = erased.data.deleteUserDataByApp;
     // The answer waits a few seconds for every subgraph's report; a busy machine may need a reread.
     await vi.waitFor(
       async () => {
-        if (!receipt.complete) receipt = (await post('gatewayB', `query($id: ID!) { erasureReceipt(id: $id) { ${RECEIPT} } }`, { id: receipt.id }, key)).data.erasureReceipt;
+        if (!receipt.complete)
+          receipt = (await post('gatewayB', `query($id: ID!) { erasureReceipt(id: $id) { ${RECEIPT} } }`, { id: receipt.id }, key)).data
+            .erasureReceipt;
         expect(receipt.complete).toBe(true);
       },
       { timeout: 120_000, interval: 500 },
@@ -169,7 +189,8 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
     const client = { 'x-forwarded-for': `198.51.100.${1 + (randomBytes(1)[0]! % 250)}` };
     const results = [];
     // Alternating, twice the budget: each gateway alone would admit all of its own.
-    for (let i = 0; i < 2 * ANONYMOUS_POINTS; i++) results.push(await post(i % 2 === 0 ? 'gatewayA' : 'gatewayB', '{ __typename }', {}, client));
+    for (let i = 0; i < 2 * ANONYMOUS_POINTS; i++)
+      results.push(await post(i % 2 === 0 ? 'gatewayA' : 'gatewayB', '{ __typename }', {}, client));
     const admitted = results.filter((result) => result.errors === undefined);
     const refused = results.filter((result) => result.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
     expect(admitted).toHaveLength(ANONYMOUS_POINTS);
@@ -181,7 +202,9 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
   // What the SIGKILL test acknowledged, and the subscriber that watched it, for the test of its events.
   const killed = { captures: [] as string[], subscriber: undefined as ReturnType<typeof subscribeToMarks> | undefined };
 
-  it('loses no acknowledged write when devices B and the worker are killed with SIGKILL under load and started again', { timeout: 600_000 }, async () => {
+  it('loses no acknowledged write when devices B and the worker are killed with SIGKILL under load and started again', {
+    timeout: 600_000,
+  }, async () => {
     const subscriber = subscribeToMarks('gatewayA');
     killed.subscriber = subscriber;
     await untilDelivered('gatewayA', subscriber);
@@ -203,7 +226,12 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
           const id = await upload(gateway);
           if (id) captures.push(id);
           const deviceId = `phone-${randomBytes(5).toString('hex')}`;
-          const posted = await post(gateway, 'mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }', { i: { appId: DEMO.app.id, deviceId, pets: ['DOG'] } }, key).catch(() => undefined);
+          const posted = await post(
+            gateway,
+            'mutation($i: PostProfileInput!) { postProfile(input: $i) { deviceId } }',
+            { i: { appId: DEMO.app.id, deviceId, pets: ['DOG'] } },
+            key,
+          ).catch(() => undefined);
           if (posted?.data?.postProfile) profiles.push(deviceId);
           await new Promise((resolve) => setTimeout(resolve, 2_000));
         }
@@ -222,11 +250,21 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
 
     // Every acknowledged write is there, read through either gateway.
     for (const [index, id] of captures.entries()) {
-      const read = await post(index % 2 === 0 ? 'gatewayA' : 'gatewayB', 'query($id: ID!) { deviceData(id: $id) { id } }', { id }, bearer());
+      const read = await post(
+        index % 2 === 0 ? 'gatewayA' : 'gatewayB',
+        'query($id: ID!) { deviceData(id: $id) { id } }',
+        { id },
+        bearer(),
+      );
       expect(read.data?.deviceData?.id, `capture ${id}: ${JSON.stringify(read)}`).toBe(id);
     }
     for (const deviceId of profiles) {
-      const read = await post('gatewayA', 'query($a: ID!, $d: ID!) { profile(appId: $a, deviceId: $d) { pets } }', { a: DEMO.app.id, d: deviceId }, key);
+      const read = await post(
+        'gatewayA',
+        'query($a: ID!, $d: ID!) { profile(appId: $a, deviceId: $d) { pets } }',
+        { a: DEMO.app.id, d: deviceId },
+        key,
+      );
       expect(read.data?.profile, `profile ${deviceId}: ${JSON.stringify(read)}`).toEqual({ pets: ['DOG'] });
     }
   });
@@ -245,12 +283,22 @@ describe.skipIf(!answering.redis || !answering.postgres)('every service in its o
         // Where each missing one stopped: its analysis, and whether its mark was made but not delivered.
         const states = await Promise.all(
           missing.map(async (id) => {
-            const read = await post('gatewayA', 'query($id: ID!) { deviceData(id: $id) { analysisStatus analysisJob { status attempts } } }', { id }, bearer()).catch((err) => String(err));
-            const marks = await topology.sql.query('SELECT count(*) FROM devices."DeviceMark" WHERE "dataId" = $1', [id]).then((r) => r.rows[0].count, (err) => String(err));
+            const read = await post(
+              'gatewayA',
+              'query($id: ID!) { deviceData(id: $id) { analysisStatus analysisJob { status attempts } } }',
+              { id },
+              bearer(),
+            ).catch((err) => String(err));
+            const marks = await topology.sql.query('SELECT count(*) FROM devices."DeviceMark" WHERE "dataId" = $1', [id]).then(
+              (r) => r.rows[0].count,
+              (err) => String(err),
+            );
             return `${id}: ${JSON.stringify(read)}, marks in the database: ${marks}`;
           }),
         );
-        throw new Error(`${missing.length} of ${captures.length} captures without a mark delivered:\n${states.join('\n')}\n${topology.logs()}`);
+        throw new Error(
+          `${missing.length} of ${captures.length} captures without a mark delivered:\n${states.join('\n')}\n${topology.logs()}`,
+        );
       },
       { timeout: 300_000, interval: 2_000 },
     );

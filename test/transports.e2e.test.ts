@@ -66,14 +66,17 @@ function connect(connectionParams: Record<string, unknown>): { client: Client; c
 /** The first result (or error) of a graphql-ws subscription. */
 const firstOf = (client: Client, query: string) =>
   new Promise<{ data?: any; errors?: any[] }>((resolve) => {
-    const stop = client.subscribe({ query }, {
-      next: (value) => {
-        stop();
-        resolve(value as never);
+    const stop = client.subscribe(
+      { query },
+      {
+        next: (value) => {
+          stop();
+          resolve(value as never);
+        },
+        error: (errors) => resolve({ errors: Array.isArray(errors) ? errors : [errors] }),
+        complete: () => {},
       },
-      error: (errors) => resolve({ errors: Array.isArray(errors) ? errors : [errors] }),
-      complete: () => {},
-    });
+    );
   });
 
 const post = (body: unknown, headers: Record<string, string>, url = graph.url) =>
@@ -83,7 +86,10 @@ const post = (body: unknown, headers: Record<string, string>, url = graph.url) =
 
 describe('subscriptions over plain HTTP on POST /graphql', () => {
   it("deliver a real deviceMarkCreated event to Apollo Client's own HttpLink (multipart subscriptions)", async () => {
-    const client = new ApolloClient({ link: new HttpLink({ uri: graph.url, headers: { authorization: `Bearer ${owner}` } }), cache: new InMemoryCache() });
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: graph.url, headers: { authorization: `Bearer ${owner}` } }),
+      cache: new InMemoryCache(),
+    });
     let stop = () => {};
     const first = new Promise<any>((resolve, reject) => {
       const subscription = client.subscribe({ query: gql(MARK_CREATED) }).subscribe({ next: resolve, error: reject });
@@ -92,13 +98,19 @@ describe('subscriptions over plain HTTP on POST /graphql', () => {
     const result = await markUntil(first);
     stop();
     expect(result.error).toBeUndefined();
-    expect(result.data.deviceMarkCreated).toMatchObject({ faceCount: 0, device: { name: DEMO.device.name, account: { name: DEMO.account.name } } });
+    expect(result.data.deviceMarkCreated).toMatchObject({
+      faceCount: 0,
+      device: { name: DEMO.device.name, account: { name: DEMO.account.name } },
+    });
     client.stop();
   });
 
   it('speak the multipart protocol: --graphql parts holding {"payload"}, {} heartbeats, --graphql-- at the end', async () => {
     const controller = new AbortController();
-    const response = await post({ query: MARK_CREATED }, { authorization: `Bearer ${owner}`, accept: 'multipart/mixed;subscriptionSpec=1.0, application/json' });
+    const response = await post(
+      { query: MARK_CREATED },
+      { authorization: `Bearer ${owner}`, accept: 'multipart/mixed;subscriptionSpec=1.0, application/json' },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed; boundary="graphql"; subscriptionSpec="1.0"/);
     expect(response.headers.get('x-request-id')).toBeTruthy();
@@ -124,10 +136,16 @@ describe('subscriptions over plain HTTP on POST /graphql', () => {
     graph.clock.advance(-shift);
     const shortLived = await graph.login();
     graph.clock.advance(shift);
-    const response = await post({ query: MARK_CREATED }, { authorization: `Bearer ${shortLived}`, accept: 'multipart/mixed;subscriptionSpec=1.0' });
+    const response = await post(
+      { query: MARK_CREATED },
+      { authorization: `Bearer ${shortLived}`, accept: 'multipart/mixed;subscriptionSpec=1.0' },
+    );
     expect(response.status).toBe(200);
     const text = await response.text();
-    const parts = text.split('\r\n--graphql').map((part) => part.slice(part.indexOf('\r\n\r\n') + 4)).filter((body) => body.startsWith('{"payload"'));
+    const parts = text
+      .split('\r\n--graphql')
+      .map((part) => part.slice(part.indexOf('\r\n\r\n') + 4))
+      .filter((body) => body.startsWith('{"payload"'));
     expect(JSON.parse(parts.at(-1)!).payload.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' });
     expect(text.endsWith('\r\n--graphql--\r\n')).toBe(true);
   });
@@ -155,20 +173,32 @@ describe('subscriptions over plain HTTP on POST /graphql', () => {
   it('refuse a subscription that reaches Apollo Server in a batch with 400 naming the transports, never a 500', async () => {
     const response = await post([{ query: MARK_CREATED }], { authorization: `Bearer ${owner}` });
     const [result] = await response.json();
-    expect(result.errors[0]).toMatchObject({ message: expect.stringMatching(/multipart\/mixed;subscriptionSpec=1\.0/), extensions: { code: 'BAD_REQUEST' } });
+    expect(result.errors[0]).toMatchObject({
+      message: expect.stringMatching(/multipart\/mixed;subscriptionSpec=1\.0/),
+      extensions: { code: 'BAD_REQUEST' },
+    });
   });
 
   it('refuse a caller without valid credentials with 401 and the reason', async () => {
-    const response = await post({ query: MARK_CREATED }, { authorization: 'Bearer <paste accessToken from Sign in>', accept: 'multipart/mixed;subscriptionSpec=1.0' });
+    const response = await post(
+      { query: MARK_CREATED },
+      { authorization: 'Bearer <paste accessToken from Sign in>', accept: 'multipart/mixed;subscriptionSpec=1.0' },
+    );
     expect(response.status).toBe(401);
     const [error] = (await response.json()).errors;
-    expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: expect.stringMatching(/TOKEN_INVALID|AUTHORIZATION_MALFORMED/) });
+    expect(error.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: expect.stringMatching(/TOKEN_INVALID|AUTHORIZATION_MALFORMED/),
+    });
   });
 });
 
 describe('one admission for every transport: the limits HTTP applies, with its codes', () => {
   it('over HTTP (the reference)', async () => {
-    const tokens = await post({ query: MANY_TOKENS.replace('subscription', 'query').replace('deviceMarkCreated', 'me') }, { authorization: `Bearer ${owner}` });
+    const tokens = await post(
+      { query: MANY_TOKENS.replace('subscription', 'query').replace('deviceMarkCreated', 'me') },
+      { authorization: `Bearer ${owner}` },
+    );
     expect((await tokens.json()).errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
     const bytes = await post({ query: MANY_BYTES }, { authorization: `Bearer ${owner}` });
     expect(bytes.status).toBe(413);
@@ -177,7 +207,10 @@ describe('one admission for every transport: the limits HTTP applies, with its c
   it('over graphql-ws', async () => {
     const { client } = connect({ authorization: `Bearer ${owner}` });
     const tokens = await firstOf(client, MANY_TOKENS);
-    expect(tokens.errors?.[0]).toMatchObject({ message: expect.stringMatching(/300 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(tokens.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/300 tokens/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     const bytes = await firstOf(client, MANY_BYTES);
     expect(bytes.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST', limit: 'documentBytes', max: 4096 } });
   });
@@ -185,7 +218,10 @@ describe('one admission for every transport: the limits HTTP applies, with its c
   it('over SSE at /graphql/stream', async () => {
     const tokens = await post({ query: MANY_TOKENS }, { authorization: `Bearer ${owner}`, accept: 'text/event-stream' }, streamUrl());
     expect(tokens.status).toBe(400);
-    expect((await tokens.json()).errors[0]).toMatchObject({ message: expect.stringMatching(/300 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect((await tokens.json()).errors[0]).toMatchObject({
+      message: expect.stringMatching(/300 tokens/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     const bytes = await post({ query: MANY_BYTES }, { authorization: `Bearer ${owner}`, accept: 'text/event-stream' }, streamUrl());
     expect(bytes.status).toBe(413);
     expect((await bytes.json()).errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', limit: 'documentBytes' });
@@ -198,7 +234,10 @@ describe('one admission for every transport: the limits HTTP applies, with its c
     expect((await bytes.json()).errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', limit: 'documentBytes' });
     const tokens = await post({ query: MANY_TOKENS }, { authorization: `Bearer ${owner}`, accept });
     expect(tokens.status).toBe(400);
-    expect((await tokens.json()).errors[0]).toMatchObject({ message: expect.stringMatching(/300 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect((await tokens.json()).errors[0]).toMatchObject({
+      message: expect.stringMatching(/300 tokens/),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
   });
 });
 
@@ -220,11 +259,17 @@ describe('credential refusals a client can act on', () => {
     graph.clock.advance(-shift);
     const expired = await graph.login();
     graph.clock.advance(shift);
-    expect((await connect({ authorization: `Bearer ${expired}` }).closed)).toMatchObject({ code: 4403, reason: expect.stringMatching(/^TOKEN_EXPIRED: /) });
+    expect(await connect({ authorization: `Bearer ${expired}` }).closed).toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/^TOKEN_EXPIRED: /),
+    });
     const sse = await post({ query: MARK_CREATED }, { authorization: `Bearer ${expired}`, accept: 'text/event-stream' }, streamUrl());
     expect(sse.status).toBe(401);
     expect((await sse.json()).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' });
-    const multipart = await post({ query: MARK_CREATED }, { authorization: `Bearer ${expired}`, accept: 'multipart/mixed;subscriptionSpec=1.0' });
+    const multipart = await post(
+      { query: MARK_CREATED },
+      { authorization: `Bearer ${expired}`, accept: 'multipart/mixed;subscriptionSpec=1.0' },
+    );
     expect((await multipart.json()).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' });
   });
 

@@ -56,7 +56,8 @@ class Receiver {
 }
 
 const ENDPOINT_FIELDS = 'id url enabled eventTypes secretHint';
-const DELIVERY_FIELDS = 'id eventType status attempts lastStatusCode lastError deliveredAt payload notification { id type } attemptLog { number statusCode error durationMs }';
+const DELIVERY_FIELDS =
+  'id eventType status attempts lastStatusCode lastError deliveredAt payload notification { id type } attemptLog { number statusCode error durationMs }';
 
 interface Delivery {
   id: string;
@@ -88,7 +89,8 @@ afterAll(async () => {
   await receiver.stop();
 });
 
-const asMain = <T = any>(query: string, variables: Record<string, unknown> = {}) => graph.request<T>(query, variables, { token: mainToken });
+const asMain = <T = any>(query: string, variables: Record<string, unknown> = {}) =>
+  graph.request<T>(query, variables, { token: mainToken });
 
 async function createEndpoint(path: string, extra: Record<string, unknown> = {}) {
   const result = await asMain(
@@ -96,12 +98,19 @@ async function createEndpoint(path: string, extra: Record<string, unknown> = {})
     { input: { url: `${receiver.url}${path}`, ...extra } },
   );
   expect(result.errors).toBeUndefined();
-  return result.data!.createWebhookEndpoint as { secret: string; endpoint: { id: string; url: string; secretHint: string; eventTypes: string[] } };
+  return result.data!.createWebhookEndpoint as {
+    secret: string;
+    endpoint: { id: string; url: string; secretHint: string; eventTypes: string[] };
+  };
 }
 
 /** A MARK_CREATED notification for the demo account, as the capture pipeline makes one. */
 async function makeMark(): Promise<string> {
-  const result = await graph.request(`mutation($d: ID!) { createDeviceMark(input: { deviceId: $d }) { id } }`, { d: DEMO.device.id }, { token: adminToken });
+  const result = await graph.request(
+    `mutation($d: ID!) { createDeviceMark(input: { deviceId: $d }) { id } }`,
+    { d: DEMO.device.id },
+    { token: adminToken },
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.createDeviceMark.id as string;
 }
@@ -113,7 +122,9 @@ async function deliveriesOf(endpointId: string, token = mainToken): Promise<Deli
     { token },
   );
   expect(result.errors).toBeUndefined();
-  const endpoint = (result.data!.me.account.webhookEndpoints.nodes as { id: string; deliveries: { nodes: Delivery[] } }[]).find((e) => e.id === endpointId);
+  const endpoint = (result.data!.me.account.webhookEndpoints.nodes as { id: string; deliveries: { nodes: Delivery[] } }[]).find(
+    (e) => e.id === endpointId,
+  );
   return endpoint?.deliveries.nodes ?? [];
 }
 
@@ -121,15 +132,19 @@ async function deliveriesOf(endpointId: string, token = mainToken): Promise<Deli
 async function deliveryIn(endpointId: string, status: string, pick: (d: Delivery) => boolean = () => true): Promise<Delivery> {
   let found: Delivery | undefined;
   await expect
-    .poll(async () => {
-      found = (await deliveriesOf(endpointId)).find(pick);
-      return found?.status;
-    }, { timeout: 30_000, interval: 100 })
+    .poll(
+      async () => {
+        found = (await deliveriesOf(endpointId)).find(pick);
+        return found?.status;
+      },
+      { timeout: 30_000, interval: 100 },
+    )
     .toBe(status);
   return found!;
 }
 
-const verify = (secret: string, request: Received) => new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
+const verify = (secret: string, request: Received) =>
+  new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
 
 describe('webhook delivery', () => {
   it('retries a receiver that fails twice, and delivers on the third attempt with a valid signature', async () => {
@@ -141,8 +156,18 @@ describe('webhook delivery', () => {
 
     const markId = await makeMark();
     const delivery = await deliveryIn(endpoint.id, 'SUCCEEDED');
-    expect(delivery).toMatchObject({ eventType: 'notification.created', attempts: 3, lastStatusCode: 204, lastError: null, notification: { type: 'MARK_CREATED' } });
-    expect(delivery.attemptLog.map((a) => [a.number, a.statusCode])).toEqual([[1, 500], [2, 500], [3, 204]]);
+    expect(delivery).toMatchObject({
+      eventType: 'notification.created',
+      attempts: 3,
+      lastStatusCode: 204,
+      lastError: null,
+      notification: { type: 'MARK_CREATED' },
+    });
+    expect(delivery.attemptLog.map((a) => [a.number, a.statusCode])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 204],
+    ]);
     expect(delivery.attemptLog[0]!.error).toMatch(/HTTP 500/);
 
     const requests = receiver.at('/flaky');
@@ -151,10 +176,18 @@ describe('webhook delivery', () => {
     expect(new Set(requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     for (const request of requests) {
       const body = verify(secret, request);
-      expect(body).toMatchObject({ type: 'notification.created', data: { markId, type: 'MARK_CREATED', accountId: DEMO.account.id, deviceId: DEMO.device.id } });
+      expect(body).toMatchObject({
+        type: 'notification.created',
+        data: { markId, type: 'MARK_CREATED', accountId: DEMO.account.id, deviceId: DEMO.device.id },
+      });
     }
     expect(requests[2]!.body).toBe(delivery.payload);
-    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(requests[2]!.body, requests[2]!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(
+        requests[2]!.body,
+        requests[2]!.headers as Record<string, string>,
+      ),
+    ).toThrow();
   });
 
   it('dead-letters a delivery after the last attempt, and replays it', async () => {
@@ -170,12 +203,19 @@ describe('webhook delivery', () => {
 
     // Replaying a delivery that is still dead-lettered works; one still being attempted is refused.
     accepting = true;
-    const replayed = await asMain(`mutation($id: ID!) { replayWebhookDelivery(input: { id: $id }) { id status attempts } }`, { id: dead.id });
+    const replayed = await asMain(`mutation($id: ID!) { replayWebhookDelivery(input: { id: $id }) { id status attempts } }`, {
+      id: dead.id,
+    });
     expect(replayed.errors).toBeUndefined();
     expect(replayed.data!.replayWebhookDelivery).toMatchObject({ id: dead.id });
     const delivered = await deliveryIn(endpoint.id, 'SUCCEEDED', (d) => d.id === dead.id);
     expect(delivered.attempts).toBe(1);
-    expect(delivered.attemptLog.map((a) => [a.number, a.statusCode])).toEqual([[1, 503], [2, 503], [3, 503], [4, 200]]);
+    expect(delivered.attemptLog.map((a) => [a.number, a.statusCode])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 503],
+      [4, 200],
+    ]);
     const last = receiver.at('/down').at(-1)!;
     expect(last.headers['webhook-id']).toBe(dead.id);
     expect(verify(secret, last).type).toBe('notification.created');
@@ -185,19 +225,26 @@ describe('webhook delivery', () => {
     await makeMark();
     const second = await deliveryIn(endpoint.id, 'DEAD', (d) => d.id !== dead.id);
     accepting = true;
-    const all = await asMain(`mutation($e: ID!) { replayDeadWebhookDeliveries(input: { endpointId: $e }) { replayedCount } }`, { e: endpoint.id });
+    const all = await asMain(`mutation($e: ID!) { replayDeadWebhookDeliveries(input: { endpointId: $e }) { replayedCount } }`, {
+      e: endpoint.id,
+    });
     expect(all.data).toEqual({ replayDeadWebhookDeliveries: { replayedCount: 1 } });
     await deliveryIn(endpoint.id, 'SUCCEEDED', (d) => d.id === second.id);
   });
 
   it('sends a signed test message, and signs with the new secret once rotated', async () => {
     const { secret, endpoint } = await createEndpoint('/test');
-    const sent = await asMain(`mutation($e: ID!) { sendTestWebhook(input: { endpointId: $e }) { id eventType status } }`, { e: endpoint.id });
+    const sent = await asMain(`mutation($e: ID!) { sendTestWebhook(input: { endpointId: $e }) { id eventType status } }`, {
+      e: endpoint.id,
+    });
     expect(sent.data!.sendTestWebhook).toMatchObject({ eventType: 'webhook.test' });
     await deliveryIn(endpoint.id, 'SUCCEEDED', (d) => d.id === sent.data!.sendTestWebhook.id);
     expect(verify(secret, receiver.at('/test')[0]!)).toMatchObject({ type: 'webhook.test', data: { endpointId: endpoint.id } });
 
-    const rotated = await asMain(`mutation($id: ID!) { rotateWebhookEndpointSecret(input: { id: $id }) { secret endpoint { secretHint } } }`, { id: endpoint.id });
+    const rotated = await asMain(
+      `mutation($id: ID!) { rotateWebhookEndpointSecret(input: { id: $id }) { secret endpoint { secretHint } } }`,
+      { id: endpoint.id },
+    );
     const newSecret = rotated.data!.rotateWebhookEndpointSecret.secret as string;
     expect(newSecret).not.toBe(secret);
     const again = await asMain(`mutation($e: ID!) { sendTestWebhook(input: { endpointId: $e }) { id } }`, { e: endpoint.id });
@@ -240,17 +287,33 @@ describe('several instances', () => {
     const now = graph.clock.now();
     await prisma.notificationDelivery.createMany({
       data: Array.from({ length: 40 }, (_, i) => ({
-        accountId: DEMO.account.id, channel: 'WEBHOOK' as const, endpointId: endpoint.id, eventType: 'webhook.test', payload: { type: 'webhook.test', data: { i } }, nextAttemptAt: now,
+        accountId: DEMO.account.id,
+        channel: 'WEBHOOK' as const,
+        endpointId: endpoint.id,
+        eventType: 'webhook.test',
+        payload: { type: 'webhook.test', data: { i } },
+        nextAttemptAt: now,
       })),
     });
     // Two more instances' workers on the same database, racing this graph's own for the same rows.
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
     const others = [1, 2].map(() =>
-      createDeliveryService({ data: createDevicesSubgraphData(scopedClient(prisma, 'devices')), config: graph.config, logger: quiet, clock: graph.clock.now, push: async () => ({}) }),
+      createDeliveryService({
+        data: createDevicesSubgraphData(scopedClient(prisma, 'devices')),
+        config: graph.config,
+        logger: quiet,
+        clock: graph.clock.now,
+        push: async () => ({}),
+      }),
     );
     for (const worker of others) worker.start();
     try {
-      await expect.poll(async () => prisma.notificationDelivery.count({ where: { endpointId: endpoint.id, status: 'SUCCEEDED' } }), { timeout: 30_000, interval: 100 }).toBe(40);
+      await expect
+        .poll(async () => prisma.notificationDelivery.count({ where: { endpointId: endpoint.id, status: 'SUCCEEDED' } }), {
+          timeout: 30_000,
+          interval: 100,
+        })
+        .toBe(40);
     } finally {
       await Promise.all(others.map((worker) => worker.stop()));
     }
@@ -301,7 +364,9 @@ describe('webhooks across accounts', () => {
 describe('push', () => {
   it('records a push to a platform with no configured provider as skipped, with the reason', async () => {
     const token = 'fcm-registration-token-of-a-test-phone';
-    const registered = await asMain(`mutation($t: String!) { registerPushToken(input: { platform: FCM, token: $t }) { id platform } }`, { t: token });
+    const registered = await asMain(`mutation($t: String!) { registerPushToken(input: { platform: FCM, token: $t }) { id platform } }`, {
+      t: token,
+    });
     expect(registered.data!.registerPushToken).toMatchObject({ platform: 'FCM' });
     const bad = await asMain(`mutation { registerPushToken(input: { platform: APNS, token: "not-hex" }) { id } }`);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.token' });
@@ -310,12 +375,23 @@ describe('push', () => {
     const prisma = graph.database.prisma;
     const notification = await prisma.notification.findFirstOrThrow({ where: { markId } });
     await expect
-      .poll(() => prisma.notificationDelivery.findFirst({ where: { notificationId: notification.id, channel: 'PUSH' } }), { timeout: 30_000, interval: 100 })
-      .toMatchObject({ status: 'SKIPPED', pushRegistrationId: registered.data!.registerPushToken.id, lastError: expect.stringMatching(/FCM_SERVICE_ACCOUNT_PATH/) });
+      .poll(() => prisma.notificationDelivery.findFirst({ where: { notificationId: notification.id, channel: 'PUSH' } }), {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toMatchObject({
+        status: 'SKIPPED',
+        pushRegistrationId: registered.data!.registerPushToken.id,
+        lastError: expect.stringMatching(/FCM_SERVICE_ACCOUNT_PATH/),
+      });
 
-    const removed = await asMain(`mutation($t: String!) { unregisterPushToken(input: { platform: FCM, token: $t }) { removed } }`, { t: token });
+    const removed = await asMain(`mutation($t: String!) { unregisterPushToken(input: { platform: FCM, token: $t }) { removed } }`, {
+      t: token,
+    });
     expect(removed.data).toEqual({ unregisterPushToken: { removed: true } });
-    const again = await asMain(`mutation($t: String!) { unregisterPushToken(input: { platform: FCM, token: $t }) { removed } }`, { t: token });
+    const again = await asMain(`mutation($t: String!) { unregisterPushToken(input: { platform: FCM, token: $t }) { removed } }`, {
+      t: token,
+    });
     expect(again.data).toEqual({ unregisterPushToken: { removed: false } });
   });
 });

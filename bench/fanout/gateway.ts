@@ -12,14 +12,21 @@ import { fanoutSupergraph } from './graph.js';
 // Resolved from the gateway package, which depends on them (so both share one `graphql`).
 const require = createRequire(new URL('../../gateway/package.json', import.meta.url));
 const load = async (name: string) => import(pathToFileURL(require.resolve(name)).href);
-const { RemoteGraphQLDataSource } = (await load('@apollo/gateway')) as typeof import('../../gateway/node_modules/@apollo/gateway/dist/index.js');
+const { RemoteGraphQLDataSource } = (await load(
+  '@apollo/gateway',
+)) as typeof import('../../gateway/node_modules/@apollo/gateway/dist/index.js');
 const { ApolloServer } = (await load('@apollo/server')) as typeof import('../../gateway/node_modules/@apollo/server/dist/esm/index.js');
-const { startStandaloneServer } = (await load('@apollo/server/standalone')) as typeof import('../../gateway/node_modules/@apollo/server/dist/esm/standalone/index.js');
+const { startStandaloneServer } = (await load(
+  '@apollo/server/standalone',
+)) as typeof import('../../gateway/node_modules/@apollo/server/dist/esm/standalone/index.js');
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 const executor = process.env.BENCH_EXECUTOR === 'iris' ? 'iris' : 'apollo';
 const urls = JSON.parse(process.env.BENCH_SUBGRAPHS ?? '{}') as Record<string, string>;
-const gateway = createGateway({ supergraphSdl: fanoutSupergraph(urls), buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) }, executor);
+const gateway = createGateway(
+  { supergraphSdl: fanoutSupergraph(urls), buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) },
+  executor,
+);
 const server = new ApolloServer({ gateway });
 const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
 serveParent({ type: 'ready', url: new URL('/graphql', url).href.replace('localhost', '127.0.0.1') }, () => server.stop());

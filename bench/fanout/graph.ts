@@ -13,10 +13,20 @@ const PRODUCTS = 100;
 const REVIEWS_PER_PRODUCT = 5;
 const USERS = 50;
 
-const products = Array.from({ length: PRODUCTS }, (_, i) => ({ id: `p${i}`, name: `Product ${i}`, price: 100 + i * 7, weight: 10 + (i % 13) }));
+const products = Array.from({ length: PRODUCTS }, (_, i) => ({
+  id: `p${i}`,
+  name: `Product ${i}`,
+  price: 100 + i * 7,
+  weight: 10 + (i % 13),
+}));
 const users = Array.from({ length: USERS }, (_, i) => ({ id: `u${i}`, name: `User ${i}`, email: `user${i}@example.com` }));
 const reviewsOf = (productId: string) =>
-  Array.from({ length: REVIEWS_PER_PRODUCT }, (_, j) => ({ id: `${productId}-r${j}`, body: `Review ${j} of ${productId}`, rating: 1 + (j % 5), authorId: `u${(Number(productId.slice(1)) * 7 + j) % USERS}` }));
+  Array.from({ length: REVIEWS_PER_PRODUCT }, (_, j) => ({
+    id: `${productId}-r${j}`,
+    body: `Review ${j} of ${productId}`,
+    rating: 1 + (j % 5),
+    authorId: `u${(Number(productId.slice(1)) * 7 + j) % USERS}`,
+  }));
 
 const subgraphs: { name: string; typeDefs: DocumentNode; resolvers: Record<string, any> }[] = [
   {
@@ -69,7 +79,9 @@ export const FANOUT_QUERY = `query Fanout($first: Int!) {
 export const FANOUT_VARIABLES = { first: PRODUCTS };
 
 export function fanoutSupergraph(urls: Record<string, string>): string {
-  const composed = composeServices(subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: urls[s.name] ?? `http://${s.name}.invalid` })));
+  const composed = composeServices(
+    subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: urls[s.name] ?? `http://${s.name}.invalid` })),
+  );
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
   return composed.supergraphSdl;
 }
@@ -84,7 +96,11 @@ export function fanoutSubgraph(name: string): (body: string) => Promise<string> 
   return async (body) => {
     let answer = answers.get(body);
     if (answer === undefined) {
-      const { query, variables, operationName } = JSON.parse(body) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+      const { query, variables, operationName } = JSON.parse(body) as {
+        query: string;
+        variables?: Record<string, unknown>;
+        operationName?: string;
+      };
       const result = await execute({ schema, document: parse(query), variableValues: variables ?? {}, operationName });
       answer = JSON.stringify(result);
       // A bounded memory: the benchmark's bodies repeat, anything else is answered but not kept.

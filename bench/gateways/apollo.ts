@@ -10,16 +10,26 @@ import { serveParent, subgraphUrls, supergraphSdl } from './child.js';
 // Resolved from the gateway package, which depends on them (so both share one `graphql`).
 const require = createRequire(new URL('../../gateway/package.json', import.meta.url));
 const load = async (name: string) => import(pathToFileURL(require.resolve(name)).href);
-const { ApolloGateway, RemoteGraphQLDataSource } = (await load('@apollo/gateway')) as typeof import('../../gateway/node_modules/@apollo/gateway/dist/index.js');
+const { ApolloGateway, RemoteGraphQLDataSource } = (await load(
+  '@apollo/gateway',
+)) as typeof import('../../gateway/node_modules/@apollo/gateway/dist/index.js');
 const { ApolloServer } = (await load('@apollo/server')) as typeof import('../../gateway/node_modules/@apollo/server/dist/esm/index.js');
-const { startStandaloneServer } = (await load('@apollo/server/standalone')) as typeof import('../../gateway/node_modules/@apollo/server/dist/esm/standalone/index.js');
+const { startStandaloneServer } = (await load(
+  '@apollo/server/standalone',
+)) as typeof import('../../gateway/node_modules/@apollo/server/dist/esm/standalone/index.js');
 
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 interface Context {
   authorization?: string;
 }
 class AuthorizationDataSource extends RemoteGraphQLDataSource<Context> {
-  override willSendRequest({ request, context }: { request: { http?: { headers: { set: (n: string, v: string) => void } } }; context: Context }) {
+  override willSendRequest({
+    request,
+    context,
+  }: {
+    request: { http?: { headers: { set: (n: string, v: string) => void } } };
+    context: Context;
+  }) {
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
   }
 }

@@ -29,7 +29,8 @@ export function supergraphSdl(urls: Record<string, string>): string {
 export function serveParent(ready: ReadyMessage, stop: () => Promise<void>): void {
   const send = (message: unknown) => process.send?.(message);
   process.on('message', async (message: { type: string }) => {
-    if (message.type === 'rss') send({ type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage.rss() });
+    if (message.type === 'rss')
+      send({ type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage.rss() });
     if (message.type === 'cpu') {
       const { user, system } = process.cpuUsage();
       send({ type: 'cpu', micros: user + system });

@@ -72,7 +72,10 @@ const face = (i: number) => ({
   eyes: { left: { open: true, probability: 0.97 }, right: { open: i === 0, probability: i === 0 ? 0.95 : 0.2 } },
   expression: {
     label: 'HAPPY',
-    scores: ['ANGRY', 'DISGUST', 'FEAR', 'HAPPY', 'SAD', 'SURPRISE', 'NEUTRAL'].map((label) => ({ label, score: label === 'HAPPY' ? 0.7 : 0.05 })),
+    scores: ['ANGRY', 'DISGUST', 'FEAR', 'HAPPY', 'SAD', 'SURPRISE', 'NEUTRAL'].map((label) => ({
+      label,
+      score: label === 'HAPPY' ? 0.7 : 0.05,
+    })),
   },
 });
 const models = { detector: 'ultraface-rfb-320', landmarks: 'pfld-68', eyes: 'eye-state-v1', expression: 'ferplus-8' };
@@ -92,19 +95,29 @@ await sql.query(
    FROM generate_series(1, ${MARKS}) AS n`,
   [DEMO.account.id, DEMO.deviceGroup.id],
 );
-for (const table of ['profiles."Profile"', 'devices."Device"', 'devices."DeviceData"', 'devices."DeviceMark"', 'analytics."FaceAnalysis"']) {
+for (const table of [
+  'profiles."Profile"',
+  'devices."Device"',
+  'devices."DeviceData"',
+  'devices."DeviceMark"',
+  'analytics."FaceAnalysis"',
+]) {
   await sql.query(`ANALYZE ${table}`);
 }
 await sql.end();
 
 // Signed here rather than through `login` so it outlives the whole run.
 const keys: TokenKeys = graph.keys;
-const { token } = await signAccessToken(keys, { ...config, ACCESS_TOKEN_TTL_SECONDS: 86_400 }, {
-  kind: 'user',
-  userId: DEMO.mainUser.id,
-  accountId: DEMO.account.id,
-  role: 'MAIN',
-});
+const { token } = await signAccessToken(
+  keys,
+  { ...config, ACCESS_TOKEN_TTL_SECONDS: 86_400 },
+  {
+    kind: 'user',
+    userId: DEMO.mainUser.id,
+    accountId: DEMO.account.id,
+    role: 'MAIN',
+  },
+);
 
 serveParent(
   {

@@ -39,7 +39,14 @@ let neverConnected = 0;
 
 for (let i = 0; i < count; i++) {
   let acknowledged = false;
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens[i % tokens.length]}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => {}, on: {
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${tokens[i % tokens.length]}` },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => {},
+    on: {
       error: () => {},
       connected: () => {
         acknowledged = true;

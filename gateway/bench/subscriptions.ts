@@ -40,7 +40,9 @@ const ALL_SELECTIONS = {
 };
 /** `SELECTIONS=devices` or `SELECTIONS=federated` runs one phase only. */
 const SELECTIONS = Object.fromEntries(
-  Object.entries(ALL_SELECTIONS).filter(([label]) => !process.env.SELECTIONS || (process.env.SELECTIONS === 'devices') === label.startsWith('devices')),
+  Object.entries(ALL_SELECTIONS).filter(
+    ([label]) => !process.env.SELECTIONS || (process.env.SELECTIONS === 'devices') === label.startsWith('devices'),
+  ),
 );
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +67,16 @@ async function mintTokens(count: number) {
   const minted = new Set<string>();
   while (minted.size < count) {
     const userId = CREDENTIALS === 'users' ? randomUUID() : claims.sub;
-    minted.add((await signAccessToken(bench.graph.keys, config, { kind: 'user', userId, accountId: claims.acc, role: CREDENTIALS === 'users' ? 'MEMBER' : claims.role })).token);
+    minted.add(
+      (
+        await signAccessToken(bench.graph.keys, config, {
+          kind: 'user',
+          userId,
+          accountId: claims.acc,
+          role: CREDENTIALS === 'users' ? 'MEMBER' : claims.role,
+        })
+      ).token,
+    );
   }
   return [...minted];
 }
@@ -76,7 +87,12 @@ async function publishMark() {
     data: { accountId: DEMO.account.id, deviceId: DEMO.device.id, groupId: DEMO.deviceGroup.id, createdAt: new Date() },
   });
   await bench.graph.bus.publish('mark.created', {
-    markId: mark.id, accountId: mark.accountId, deviceId: mark.deviceId, groupId: mark.groupId, modeId: null, createdAt: mark.createdAt.toISOString(),
+    markId: mark.id,
+    accountId: mark.accountId,
+    deviceId: mark.deviceId,
+    groupId: mark.groupId,
+    modeId: null,
+    createdAt: mark.createdAt.toISOString(),
   });
 }
 const wsUrl = bench.graph.url.replace(/^http/, 'ws');
@@ -124,8 +140,13 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
     await publishMark();
     await sleep(1_000);
     status = sum(await Promise.all(children.map((child) => ask<typeof status>(child, 'status'))));
-    console.log(`${label}: ${status.listening} listening, ${status.connected} connected, ${status.closed} closed since, ${status.neverConnected} never connected`);
-  } while ((status.connected + status.neverConnected < SUBSCRIBERS || status.listening < status.connected - status.closed) && Date.now() < warmupDeadline);
+    console.log(
+      `${label}: ${status.listening} listening, ${status.connected} connected, ${status.closed} closed since, ${status.neverConnected} never connected`,
+    );
+  } while (
+    (status.connected + status.neverConnected < SUBSCRIBERS || status.listening < status.connected - status.closed) &&
+    Date.now() < warmupDeadline
+  );
   const setupSeconds = (performance.now() - connectStarted) / 1000;
   await sleep(1_000);
   await Promise.all(children.map((child) => ask(child, 'reset')));
@@ -168,6 +189,9 @@ for (const [label, selection] of Object.entries(SELECTIONS)) {
 }
 
 console.table(results);
-writeResults(`subscriptions-${SUBSCRIBERS}.json`, { note: 'Gateway and subgraphs in one process; subscribers in child processes; 2 cores in all.', results });
+writeResults(`subscriptions-${SUBSCRIBERS}.json`, {
+  note: 'Gateway and subgraphs in one process; subscribers in child processes; 2 cores in all.',
+  results,
+});
 await bench.stop();
 process.exit(0);

@@ -31,7 +31,11 @@ export type CreateGatewayContext = (request: CallerRequest) => Promise<GatewayCo
  * when sane), a logger bound to it, who is calling (a bearer token verified, or an app credential
  * traded with identity: `authenticateRequest`) and the credentials to forward.
  */
-export function gatewayContextFactory(options: { verifier: AccessTokenVerifier; apiKeys: ApiKeyExchange; logger: Logger }): CreateGatewayContext {
+export function gatewayContextFactory(options: {
+  verifier: AccessTokenVerifier;
+  apiKeys: ApiKeyExchange;
+  logger: Logger;
+}): CreateGatewayContext {
   return async ({ headers, clientAddress }) => {
     const requestId = requestIdOf(headers);
     const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);

@@ -40,7 +40,10 @@ export interface GatewayPlugin {
   /** Apollo Server plugins, run on every operation that reaches Apollo Server (`POST /graphql`, REST). */
   apollo?: ApolloServerPlugin<GatewayContext>[];
   /** Apollo Server settings this concern owns: parsing, validation rules, batching, APQ. */
-  apolloOptions?: Pick<ApolloServerOptionsWithGateway<GatewayContext>, 'parseOptions' | 'validationRules' | 'allowBatchedHttpRequests' | 'persistedQueries'>;
+  apolloOptions?: Pick<
+    ApolloServerOptionsWithGateway<GatewayContext>,
+    'parseOptions' | 'validationRules' | 'allowBatchedHttpRequests' | 'persistedQueries'
+  >;
   /** Fastify hooks, routes and servers (a WebSocket server on `app.server`). */
   register?(app: FastifyInstance, runtime: GatewayRuntime): void | Promise<void>;
   /** At start and at every reload of the supergraph, before any operation runs on it. */

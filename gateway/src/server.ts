@@ -3,7 +3,15 @@ import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import { gracefulClose, logUnexpectedErrors, maskError, registerHttpErrorHandlers, rejectNulCharacters, withoutSuggestions, type RunningServer } from '@iris/core';
+import {
+  gracefulClose,
+  logUnexpectedErrors,
+  maskError,
+  registerHttpErrorHandlers,
+  rejectNulCharacters,
+  withoutSuggestions,
+  type RunningServer,
+} from '@iris/core';
 import Fastify from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';

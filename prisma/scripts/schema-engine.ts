@@ -11,9 +11,11 @@ import * as engineGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
  */
 const require = createRequire(import.meta.url);
 // Node's WebAssembly global; TypeScript only types it with the DOM library, which Iris does not load.
-const wasm = (globalThis as unknown as {
-  WebAssembly: { Instance: new (m: unknown, imports: unknown) => { exports: unknown }; Module: new (bytes: Buffer) => unknown };
-}).WebAssembly;
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: { Instance: new (m: unknown, imports: unknown) => { exports: unknown }; Module: new (bytes: Buffer) => unknown };
+  }
+).WebAssembly;
 let loaded = false;
 function loadEngine(): typeof engineGlue {
   if (loaded) return engineGlue;
@@ -48,14 +50,21 @@ export function readSchemaFiles(dir: string): SchemaFile[] {
 // The engine connects through a driver adapter even for a diff between two datamodels; it only asks
 // for the server version, so this adapter answers that and refuses everything else.
 const ok = <T>(value: T) => ({ ok: true as const, value });
-const refuse = (what: string) => async () => ({ ok: false as const, error: { kind: 'GenericJs', id: 0, message: `no database (${what})` } });
+const refuse = (what: string) => async () => ({
+  ok: false as const,
+  error: { kind: 'GenericJs', id: 0, message: `no database (${what})` },
+});
 const offlineAdapter = {
   provider: 'postgres',
   adapterName: 'iris-offline',
   getConnectionInfo: () => ok({ supportsRelationJoins: true }),
   async queryRaw(query: { sql: string }) {
     if (query.sql.includes('server_version_num')) {
-      return ok({ columnNames: ['exists', 'version', 'numeric_version'], columnTypes: [5, 7, 0], rows: [[true, 'PostgreSQL 16.0', 160000]] });
+      return ok({
+        columnNames: ['exists', 'version', 'numeric_version'],
+        columnTypes: [5, 7, 0],
+        rows: [[true, 'PostgreSQL 16.0', 160000]],
+      });
     }
     return refuse(`queryRaw: ${query.sql}`)();
   },
@@ -74,7 +83,13 @@ const offlineFactory = {
 /** The SQL that takes a database from schema `from` (or nothing) to schema `to`. */
 export async function diffSchemas(from: SchemaFile[] | 'empty', to: SchemaFile[]): Promise<string> {
   const glue = loadEngine() as unknown as {
-    SchemaEngine: { new: (params: unknown, log: (l: string) => void, factory: unknown) => Promise<{ diff: (p: unknown) => Promise<{ stdout?: string }>; free: () => void }> };
+    SchemaEngine: {
+      new: (
+        params: unknown,
+        log: (l: string) => void,
+        factory: unknown,
+      ) => Promise<{ diff: (p: unknown) => Promise<{ stdout?: string }>; free: () => void }>;
+    };
   };
   const engine = await glue.SchemaEngine.new({ datamodels: undefined }, () => {}, offlineFactory);
   try {

@@ -13,7 +13,17 @@ import {
 } from '@iris/core';
 import { openDatabase, type Database } from '@iris/db';
 import { startGateway } from '@iris/gateway';
-import { createSubgraph, createVerifier, followTokenRevocations, openEventBus, serveSubgraph, SUBGRAPH_NAMES, subgraphPort, type SubgraphDeps, type SubgraphName } from './subgraphs.js';
+import {
+  createSubgraph,
+  createVerifier,
+  followTokenRevocations,
+  openEventBus,
+  serveSubgraph,
+  SUBGRAPH_NAMES,
+  subgraphPort,
+  type SubgraphDeps,
+  type SubgraphName,
+} from './subgraphs.js';
 
 export interface RunningGraph {
   /** The gateway's GraphQL endpoint. */
@@ -59,7 +69,16 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   const keys = await loadTokenKeys(config);
   const verifier = createVerifier(config, keys, options.clock);
   const stopRevocations = await followTokenRevocations(config, bus, verifier, logger);
-  const deps: SubgraphDeps = { config, logger, database, bus, storage, keys, publicUrl: () => publicUrl ?? '', ...(options.clock ? { clock: options.clock } : {}) };
+  const deps: SubgraphDeps = {
+    config,
+    logger,
+    database,
+    bus,
+    storage,
+    keys,
+    publicUrl: () => publicUrl ?? '',
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
   const devices = createSubgraph.devices(deps);
   const analytics = createSubgraph.analytics(deps);
   // Every subgraph, in SUBGRAPH_NAMES order; devices and analytics are kept for their jobs too.
@@ -75,7 +94,8 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
   }
 
   // In one process the subgraphs are reached by the gateway alone, on loopback.
-  const serve = (definition: SubgraphDefinition, port: number) => serveSubgraph(definition, { config, logger, database, verifier }, { host: '127.0.0.1', port });
+  const serve = (definition: SubgraphDefinition, port: number) =>
+    serveSubgraph(definition, { config, logger, database, verifier }, { host: '127.0.0.1', port });
   const started = await Promise.all(definitions.map((definition) => serve(definition, subgraphPort(config, definition.name))));
   const subgraphs = Object.fromEntries(definitions.map((d, i) => [d.name, started[i]!])) as RunningGraph['subgraphs'];
   const stopped = new Set<string>();
@@ -122,11 +142,12 @@ export async function startGraph(config: Config, options: StartGraphOptions = {}
         logger.info({ ms: Math.round(performance.now() - started) }, `shutdown: ${name} stopped`);
       };
       await phase('gateway', () => gateway.close());
-      await phase('subgraphs', () => Promise.all(Object.entries(subgraphs).map(([name, server]) => (stopped.has(name) ? undefined : server.close()))));
+      await phase('subgraphs', () =>
+        Promise.all(Object.entries(subgraphs).map(([name, server]) => (stopped.has(name) ? undefined : server.close()))),
+      );
       await phase('event listeners and jobs', () => Promise.all([...stopListening.map((stop) => stop?.()), stopRevocations()]));
       await phase('event bus', () => bus.close());
       await phase('database', () => database.close());
     },
   };
 }
-

@@ -29,7 +29,12 @@ describe('missingVariables', () => {
       'REDIS_URL',
       'JWT_PUBLIC_KEY or JWT_JWKS_URL',
     ]);
-    expect(missingVariables('gateway', loadConfig({ ...completeEnv, JWT_PUBLIC_KEY: undefined, JWT_JWKS_URL: 'http://identity:4001/.well-known/jwks.json' }))).toEqual([]);
+    expect(
+      missingVariables(
+        'gateway',
+        loadConfig({ ...completeEnv, JWT_PUBLIC_KEY: undefined, JWT_JWKS_URL: 'http://identity:4001/.well-known/jwks.json' }),
+      ),
+    ).toEqual([]);
   });
 
   it('asks identity for its signing keys and the others only for a way to verify', () => {
@@ -40,7 +45,9 @@ describe('missingVariables', () => {
   });
 
   it('asks devices for the public address its signed URLs point at', () => {
-    expect(missingVariables('devices', loadConfig({ ...completeEnv, PUBLIC_URL: undefined })).map((m) => m.variable)).toEqual(['PUBLIC_URL']);
+    expect(missingVariables('devices', loadConfig({ ...completeEnv, PUBLIC_URL: undefined })).map((m) => m.variable)).toEqual([
+      'PUBLIC_URL',
+    ]);
   });
 
   it('asks every service that keeps data for PostgreSQL and Redis, and says why', () => {
@@ -48,12 +55,17 @@ describe('missingVariables', () => {
     for (const service of ['profiles', 'analytics', 'worker'] as const) {
       expect(missingVariables(service, bare).map((m) => m.variable)).toEqual(['DATABASE_URL', 'REDIS_URL']);
     }
-    expect(describeMissing('worker', missingVariables('worker', bare))).toMatch(/^Cannot start worker: missing configuration\n {2}DATABASE_URL: required, .*PostgreSQL.*\n {2}REDIS_URL: required, .*job queue/);
+    expect(describeMissing('worker', missingVariables('worker', bare))).toMatch(
+      /^Cannot start worker: missing configuration\n {2}DATABASE_URL: required, .*PostgreSQL.*\n {2}REDIS_URL: required, .*job queue/,
+    );
   });
 
   describe('with NODE_ENV=production', () => {
     // loadConfig refuses production without every secret; the services' own list is checked on what it returns.
-    const production = (env: Record<string, string | undefined>) => ({ ...loadConfig({ ...completeEnv, ...env, NODE_ENV: 'test' }), NODE_ENV: 'production' as const });
+    const production = (env: Record<string, string | undefined>) => ({
+      ...loadConfig({ ...completeEnv, ...env, NODE_ENV: 'test' }),
+      NODE_ENV: 'production' as const,
+    });
     const secrets = { GATEWAY_SECRET: 'g'.repeat(40), PAYMENT_WEBHOOK_SECRET: 'p'.repeat(40), URL_SIGNING_SECRET: 'u'.repeat(40) };
 
     it('asks nothing more once every secret is set', () => {
@@ -71,7 +83,9 @@ describe('missingVariables', () => {
         analytics: ['GATEWAY_SECRET', 'URL_SIGNING_SECRET'],
         worker: [],
       });
-      expect(describeMissing('devices', missingVariables('devices', bare))).toMatch(/URL_SIGNING_SECRET: required, the key devices signs upload, media and stream URLs and seals page cursors with \(required when NODE_ENV=production\)/);
+      expect(describeMissing('devices', missingVariables('devices', bare))).toMatch(
+        /URL_SIGNING_SECRET: required, the key devices signs upload, media and stream URLs and seals page cursors with \(required when NODE_ENV=production\)/,
+      );
     });
 
     it('counts the development default of a secret as missing', () => {

@@ -13,15 +13,28 @@ export interface MissingVariable {
   why: string;
 }
 
-const TOKENS_VERIFIED: MissingVariable = { variable: 'JWT_PUBLIC_KEY or JWT_JWKS_URL', why: "to verify access tokens with identity's key (identity serves its JWKS at /.well-known/jwks.json)" };
-const DATABASE: MissingVariable = { variable: 'DATABASE_URL', why: 'the PostgreSQL server every instance shares (alone, a service has no embedded database)' };
+const TOKENS_VERIFIED: MissingVariable = {
+  variable: 'JWT_PUBLIC_KEY or JWT_JWKS_URL',
+  why: "to verify access tokens with identity's key (identity serves its JWKS at /.well-known/jwks.json)",
+};
+const DATABASE: MissingVariable = {
+  variable: 'DATABASE_URL',
+  why: 'the PostgreSQL server every instance shares (alone, a service has no embedded database)',
+};
 const REDIS: MissingVariable = { variable: 'REDIS_URL', why: 'the event bus and job queue that reach the other processes' };
-const GATEWAY_SECRET_TO_SEND: MissingVariable = { variable: 'GATEWAY_SECRET', why: 'sent to every subgraph, which describes its schema only to its holder (required when NODE_ENV=production)' };
-const GATEWAY_SECRET_TO_CHECK: MissingVariable = { variable: 'GATEWAY_SECRET', why: "the gateway's credential: only its holder may read this subgraph's schema and introspect it (required when NODE_ENV=production)" };
+const GATEWAY_SECRET_TO_SEND: MissingVariable = {
+  variable: 'GATEWAY_SECRET',
+  why: 'sent to every subgraph, which describes its schema only to its holder (required when NODE_ENV=production)',
+};
+const GATEWAY_SECRET_TO_CHECK: MissingVariable = {
+  variable: 'GATEWAY_SECRET',
+  why: "the gateway's credential: only its holder may read this subgraph's schema and introspect it (required when NODE_ENV=production)",
+};
 
 /** The values secrets take when unset: public, so never a production secret. */
 const DEFAULTS = configSchema.parse({});
-const setByOperator = (config: Config, key: 'PAYMENT_WEBHOOK_SECRET' | 'URL_SIGNING_SECRET') => (config[key] === DEFAULTS[key] ? undefined : config[key]);
+const setByOperator = (config: Config, key: 'PAYMENT_WEBHOOK_SECRET' | 'URL_SIGNING_SECRET') =>
+  config[key] === DEFAULTS[key] ? undefined : config[key];
 
 /**
  * The secrets each service itself uses, required when NODE_ENV=production: the gateway sends
@@ -36,10 +49,16 @@ function missingProductionSecrets(service: ServiceName, config: Config): Missing
   const missing: MissingVariable[] = [];
   if (config.GATEWAY_SECRET === undefined) missing.push(service === 'gateway' ? GATEWAY_SECRET_TO_SEND : GATEWAY_SECRET_TO_CHECK);
   if (service === 'identity' && setByOperator(config, 'PAYMENT_WEBHOOK_SECRET') === undefined) {
-    missing.push({ variable: 'PAYMENT_WEBHOOK_SECRET', why: "the payment provider's key for the order status callbacks identity verifies (required when NODE_ENV=production)" });
+    missing.push({
+      variable: 'PAYMENT_WEBHOOK_SECRET',
+      why: "the payment provider's key for the order status callbacks identity verifies (required when NODE_ENV=production)",
+    });
   }
   if (service !== 'gateway' && setByOperator(config, 'URL_SIGNING_SECRET') === undefined) {
-    const uses = service === 'devices' ? 'signs upload, media and stream URLs and seals page cursors with' : 'seals page cursors with, so a cursor one instance gave opens on every other';
+    const uses =
+      service === 'devices'
+        ? 'signs upload, media and stream URLs and seals page cursors with'
+        : 'seals page cursors with, so a cursor one instance gave opens on every other';
     missing.push({ variable: 'URL_SIGNING_SECRET', why: `the key ${service} ${uses} (required when NODE_ENV=production)` });
   }
   return missing;
@@ -60,10 +79,19 @@ export function missingVariables(service: ServiceName, config: Config): MissingV
   const verifiesTokens = () => need(config.JWT_PUBLIC_KEY ?? config.JWT_JWKS_URL, TOKENS_VERIFIED);
   switch (service) {
     case 'gateway':
-      need(config.IDENTITY_URL, { variable: 'IDENTITY_URL', why: 'where the identity subgraph answers, e.g. http://identity:4001/graphql' });
-      need(config.PROFILES_URL, { variable: 'PROFILES_URL', why: 'where the profiles subgraph answers, e.g. http://profiles:4002/graphql' });
+      need(config.IDENTITY_URL, {
+        variable: 'IDENTITY_URL',
+        why: 'where the identity subgraph answers, e.g. http://identity:4001/graphql',
+      });
+      need(config.PROFILES_URL, {
+        variable: 'PROFILES_URL',
+        why: 'where the profiles subgraph answers, e.g. http://profiles:4002/graphql',
+      });
       need(config.DEVICES_URL, { variable: 'DEVICES_URL', why: 'where the devices subgraph answers, e.g. http://devices:4003/graphql' });
-      need(config.ANALYTICS_URL, { variable: 'ANALYTICS_URL', why: 'where the analytics subgraph answers, e.g. http://analytics:4004/graphql' });
+      need(config.ANALYTICS_URL, {
+        variable: 'ANALYTICS_URL',
+        why: 'where the analytics subgraph answers, e.g. http://analytics:4004/graphql',
+      });
       need(config.REDIS_URL, { variable: 'REDIS_URL', why: "identity's token revocations, and rate limits shared by every gateway" });
       verifiesTokens();
       break;
@@ -71,7 +99,10 @@ export function missingVariables(service: ServiceName, config: Config): MissingV
       need(config.DATABASE_URL, DATABASE);
       need(config.REDIS_URL, REDIS);
       need(config.JWT_PRIVATE_KEY, { variable: 'JWT_PRIVATE_KEY', why: 'the PKCS#8 ES256 key identity signs access tokens with' });
-      need(config.JWT_PUBLIC_KEY, { variable: 'JWT_PUBLIC_KEY', why: 'the SPKI key of JWT_PRIVATE_KEY, published at /.well-known/jwks.json' });
+      need(config.JWT_PUBLIC_KEY, {
+        variable: 'JWT_PUBLIC_KEY',
+        why: 'the SPKI key of JWT_PRIVATE_KEY, published at /.well-known/jwks.json',
+      });
       break;
     // biome-ignore lint/suspicious/noFallthroughSwitchClause: devices needs what every subgraph needs, and more
     case 'devices':

@@ -5,7 +5,16 @@ import { captureStorage, loadTokenKeys, shouldSeedDemoData, type Config, type Lo
 import { openDatabase } from '@iris/db';
 import { startGateway } from '@iris/gateway';
 import type { ServiceName } from './requirements.js';
-import { createSubgraph, createVerifier, followTokenRevocations, openEventBus, serveSubgraph, SUBGRAPH_NAMES, subgraphPort, type SubgraphName } from './subgraphs.js';
+import {
+  createSubgraph,
+  createVerifier,
+  followTokenRevocations,
+  openEventBus,
+  serveSubgraph,
+  SUBGRAPH_NAMES,
+  subgraphPort,
+  type SubgraphName,
+} from './subgraphs.js';
 
 export interface RunningService {
   /** Where it answers: the GraphQL endpoint, or the worker's health address. */
@@ -36,7 +45,12 @@ async function startGatewayAlone(config: Config, logger: Logger): Promise<Runnin
   const verifier = createVerifier(config, await tokenKeys(config));
   const stopRevocations = await followTokenRevocations(config, bus, verifier, logger);
   const gateway = await startGateway(
-    { config, logger: logger.child({ component: 'gateway' }), verifier, subgraphs: SUBGRAPH_NAMES.map((name) => ({ name, url: subgraphUrl(config, name) })) },
+    {
+      config,
+      logger: logger.child({ component: 'gateway' }),
+      verifier,
+      subgraphs: SUBGRAPH_NAMES.map((name) => ({ name, url: subgraphUrl(config, name) })),
+    },
     { host: config.HOST, port: config.PORT },
   );
   return {
@@ -55,12 +69,24 @@ async function startSubgraphAlone(name: SubgraphName, config: Config, logger: Lo
   const keys = await tokenKeys(config);
   const verifier = createVerifier(config, keys);
   const stopRevocations = await followTokenRevocations(config, bus, verifier, logger);
-  const deps = { config, logger, database, bus, storage: captureStorage(config.IRIS_DATA_DIR), keys, publicUrl: () => config.PUBLIC_URL ?? '' };
+  const deps = {
+    config,
+    logger,
+    database,
+    bus,
+    storage: captureStorage(config.IRIS_DATA_DIR),
+    keys,
+    publicUrl: () => config.PUBLIC_URL ?? '',
+  };
   // Alone, analytics queues capture analyses and the worker processes run them.
   const definition = name === 'analytics' ? createSubgraph.analytics(deps, { runsJobs: false }) : createSubgraph[name](deps);
   const stopListening = definition.listen?.();
   if (shouldSeedDemoData(config)) await definition.seedDemoData?.();
-  const server = await serveSubgraph(definition, { config, logger, database, verifier }, { host: config.HOST, port: subgraphPort(config, name) });
+  const server = await serveSubgraph(
+    definition,
+    { config, logger, database, verifier },
+    { host: config.HOST, port: subgraphPort(config, name) },
+  );
   return {
     url: server.url,
     close: async () => {
@@ -77,9 +103,16 @@ async function startSubgraphAlone(name: SubgraphName, config: Config, logger: Lo
 async function startWorker(config: Config, logger: Logger): Promise<RunningService> {
   const database = await openDatabase(config, logger.child({ component: 'database' }));
   const bus = openEventBus(config, logger);
-  const worker = createAnalysisWorker({ prisma: database.prisma, bus, storage: captureStorage(config.IRIS_DATA_DIR), config, logger: logger.child({ component: 'worker' }) });
+  const worker = createAnalysisWorker({
+    prisma: database.prisma,
+    bus,
+    storage: captureStorage(config.IRIS_DATA_DIR),
+    config,
+    logger: logger.child({ component: 'worker' }),
+  });
   const health = createServer((request, response) => {
-    const reply = (status: number, body: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const reply = (status: number, body: object) =>
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/healthz') return reply(200, { status: 'ok' });
     if (request.url === '/readyz') {
       return void database.ping().then(

@@ -43,8 +43,16 @@ export interface SubgraphDeps {
  */
 export const createSubgraph = {
   identity: (deps: SubgraphDeps) =>
-    createIdentitySubgraph({ prisma: deps.database.prisma, config: deps.config, keys: requireKeys(deps.keys), bus: deps.bus, logger: deps.logger.child({ subgraph: 'identity' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
-  profiles: (deps: SubgraphDeps) => createProfilesSubgraph({ prisma: deps.database.prisma, bus: deps.bus, logger: deps.logger.child({ subgraph: 'profiles' }) }),
+    createIdentitySubgraph({
+      prisma: deps.database.prisma,
+      config: deps.config,
+      keys: requireKeys(deps.keys),
+      bus: deps.bus,
+      logger: deps.logger.child({ subgraph: 'identity' }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+  profiles: (deps: SubgraphDeps) =>
+    createProfilesSubgraph({ prisma: deps.database.prisma, bus: deps.bus, logger: deps.logger.child({ subgraph: 'profiles' }) }),
   devices: (deps: SubgraphDeps) =>
     createDevicesSubgraph({
       prisma: deps.database.prisma,
@@ -56,7 +64,14 @@ export const createSubgraph = {
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   analytics: (deps: SubgraphDeps, options: { runsJobs?: boolean } = {}) =>
-    createAnalyticsSubgraph({ prisma: deps.database.prisma, bus: deps.bus, storage: deps.storage, config: deps.config, logger: deps.logger.child({ subgraph: 'analytics' }), ...options }),
+    createAnalyticsSubgraph({
+      prisma: deps.database.prisma,
+      bus: deps.bus,
+      storage: deps.storage,
+      config: deps.config,
+      logger: deps.logger.child({ subgraph: 'analytics' }),
+      ...options,
+    }),
 } satisfies Record<SubgraphName, (deps: SubgraphDeps) => SubgraphDefinition>;
 
 /** The event bus: Redis when REDIS_URL is set (events reach every instance), else in this process. */
@@ -67,7 +82,9 @@ export const openEventBus = (config: Config, logger: Logger): EventBus =>
 
 /** Access tokens are checked against identity's JWKS (JWT_JWKS_URL) or the public key in `keys`. */
 export const createVerifier = (config: Config, keys: TokenKeys | undefined, clock?: () => Date) =>
-  config.JWT_JWKS_URL ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, clock) : new AccessTokenVerifier({ keys: requireKeys(keys) }, config, clock);
+  config.JWT_JWKS_URL
+    ? new AccessTokenVerifier({ jwksUrl: config.JWT_JWKS_URL }, config, clock)
+    : new AccessTokenVerifier({ keys: requireKeys(keys) }, config, clock);
 
 function requireKeys(keys: TokenKeys | undefined): TokenKeys {
   if (!keys) throw new Error('No token keys: set JWT_PUBLIC_KEY (and JWT_PRIVATE_KEY for identity), or JWT_JWKS_URL.');
@@ -118,4 +135,6 @@ export const serveSubgraph = (
 
 /** The port each subgraph listens on, from IDENTITY_PORT, PROFILES_PORT, DEVICES_PORT, ANALYTICS_PORT. */
 export const subgraphPort = (config: Config, name: SubgraphName): number =>
-  ({ identity: config.IDENTITY_PORT, profiles: config.PROFILES_PORT, devices: config.DEVICES_PORT, analytics: config.ANALYTICS_PORT })[name];
+  ({ identity: config.IDENTITY_PORT, profiles: config.PROFILES_PORT, devices: config.DEVICES_PORT, analytics: config.ANALYTICS_PORT })[
+    name
+  ];

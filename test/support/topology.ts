@@ -98,7 +98,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const prefix = `iris-topology-${randomBytes(4).toString('hex')}:`;
   const keys = await generateKeyPair('ES256', { extractable: true });
   const [publicKey, privateKey] = [await exportSPKI(keys.publicKey), await exportPKCS8(keys.privateKey)];
-  const ports = Object.fromEntries(await Promise.all(TOPOLOGY_PROCESSES.map(async (name) => [name, await freePort()]))) as Record<TopologyProcess, number>;
+  const ports = Object.fromEntries(await Promise.all(TOPOLOGY_PROCESSES.map(async (name) => [name, await freePort()]))) as Record<
+    TopologyProcess,
+    number
+  >;
   const address = (name: TopologyProcess) => `http://127.0.0.1:${ports[name]}/graphql`;
 
   const shared = {
@@ -114,7 +117,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     IRIS_DATA_DIR: dataDir,
     ...options.env,
   };
-  const subgraph = (name: TopologyProcess, port: string, seed: boolean) => ({ ...shared, [port]: String(ports[name]), SEED_DEMO_DATA: String(seed), PUBLIC_URL: `http://127.0.0.1:${ports.gatewayA}` });
+  const subgraph = (name: TopologyProcess, port: string, seed: boolean) => ({
+    ...shared,
+    [port]: String(ports[name]),
+    SEED_DEMO_DATA: String(seed),
+    PUBLIC_URL: `http://127.0.0.1:${ports.gatewayA}`,
+  });
   const gateway = (name: TopologyProcess, devices: TopologyProcess) => ({
     ...shared,
     PORT: String(ports[name]),
@@ -133,7 +141,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     gatewayA: gateway('gatewayA', 'devicesA'),
     gatewayB: gateway('gatewayB', 'devicesB'),
   };
-  const env = Object.fromEntries(TOPOLOGY_PROCESSES.map((name) => [name, { ...base[name], ...options.envOf?.[name] }])) as Record<TopologyProcess, Record<string, string>>;
+  const env = Object.fromEntries(TOPOLOGY_PROCESSES.map((name) => [name, { ...base[name], ...options.envOf?.[name] }])) as Record<
+    TopologyProcess,
+    Record<string, string>
+  >;
 
   const running: Topology['running'] = {};
   const url = (name: TopologyProcess) => {

@@ -73,7 +73,12 @@ describe('the typed Apollo client example', () => {
       if (result.dataState === 'complete') pages.push(result.data);
     });
     try {
-      const first = await firstValueFrom(watched.pipe(filter((r) => r.dataState === 'complete'), timeout(10_000)));
+      const first = await firstValueFrom(
+        watched.pipe(
+          filter((r) => r.dataState === 'complete'),
+          timeout(10_000),
+        ),
+      );
       expect(first.data.profiles.edges.map((e) => e.node.deviceId)).toEqual(expected.slice(0, 3).map((e) => e.node.deviceId));
       expect(first.data.profiles.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
 
@@ -105,7 +110,9 @@ describe('the typed Apollo client example', () => {
     expect(cached!.profiles.totalCount).toBe(7);
     // One list in the cache for the app, whatever page arguments fetched it, each profile once.
     const normalized = iris.cache.extract() as NormalizedCacheObject;
-    expect(Object.keys(normalized.ROOT_QUERY ?? {}).filter((field) => field.startsWith('profiles'))).toEqual([`profiles:{"appId":"${APP}"}`]);
+    expect(Object.keys(normalized.ROOT_QUERY ?? {}).filter((field) => field.startsWith('profiles'))).toEqual([
+      `profiles:{"appId":"${APP}"}`,
+    ]);
     expect(Object.keys(normalized).filter((id) => id.startsWith('Profile:'))).toHaveLength(7);
     // The last page seen by the watcher is the merged list too.
     expect(pages.at(-1)?.profiles.edges).toHaveLength(7);
@@ -127,7 +134,10 @@ describe('the typed Apollo client example', () => {
     await connected;
     await new Promise((resolve) => setTimeout(resolve, 300)); // the gateway opens the subscription at the devices subgraph
 
-    const upload = await iris.mutate({ mutation: UploadCapture, variables: { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } } });
+    const upload = await iris.mutate({
+      mutation: UploadCapture,
+      variables: { input: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
+    });
     expect(upload.data.uploadCapture.analysisStatus).toBe('PENDING');
     await graph.settle();
 

@@ -11,7 +11,8 @@ import type { Session } from './session.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`No Chromium at ${CHROMIUM} (install Debian's chromium package): the web example's browser test is skipped.`);
+if (!hasChromium)
+  console.warn(`No Chromium at ${CHROMIUM} (install Debian's chromium package): the web example's browser test is skipped.`);
 
 const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PORTRAIT = fileURLToPath(new URL('../../../test/fixtures/images/astronaut.png', import.meta.url));
@@ -27,7 +28,8 @@ let outDir: string;
 let browser: Browser;
 
 /** The ids of the marks the page lists, in order. */
-const listedMarks = (page: Page) => page.locator('ol[aria-label="Marks"] > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-mark-id')));
+const listedMarks = (page: Page) =>
+  page.locator('ol[aria-label="Marks"] > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-mark-id')));
 
 /** The session the page keeps in sessionStorage. */
 const storedSession = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('iris.session') ?? 'null') as Session | null);
@@ -40,7 +42,11 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
     const token = await graph.login();
     const portrait = readFileSync(PORTRAIT).toString('base64');
     for (let i = 0; i < 3; i++) {
-      const uploaded = await graph.request(`mutation($input: UploadCaptureInput!) { uploadCapture(input: $input) { id } }`, { input: { deviceId: DEMO.device.id, imageBase64: portrait } }, { token });
+      const uploaded = await graph.request(
+        `mutation($input: UploadCaptureInput!) { uploadCapture(input: $input) { id } }`,
+        { input: { deviceId: DEMO.device.id, imageBase64: portrait } },
+        { token },
+      );
       expect(uploaded.errors).toBeUndefined();
     }
     await graph.settle();
@@ -59,14 +65,27 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
         else process.env[name] = value;
       }
     }
-    app = await preview({ root: APP_ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    app = await preview({
+      root: APP_ROOT,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    });
     const { port } = new URL(app.resolvedUrls!.local[0]!);
     appUrl = `http://localhost:${port}/`;
     expect(new URL(appUrl).origin).not.toBe(new URL(graph.url).origin);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }, 180_000);
 
@@ -97,7 +116,11 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
       expect(first.user.email).toBe(DEMO.mainUser.email);
 
       // The first page, then the next through fetchMore: the list is the API's, newest first.
-      const all = await graph.request<{ deviceMarks: { edges: { node: { id: string } }[] } }>('{ deviceMarks(first: 10) { edges { node { id } } } }', {}, { token: await graph.login() });
+      const all = await graph.request<{ deviceMarks: { edges: { node: { id: string } }[] } }>(
+        '{ deviceMarks(first: 10) { edges { node { id } } } }',
+        {},
+        { token: await graph.login() },
+      );
       const expected = all.data!.deviceMarks.edges.map((edge) => edge.node.id);
       expect(expected).toHaveLength(3);
       const marks = page.locator('ol[aria-label="Marks"] > li');
@@ -119,7 +142,9 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
       expect(older).toEqual(expected);
       const live = marks.first();
       expect(await live.innerText()).toMatch(new RegExp(`${DEMO.device.name}[\\s\\S]*1 face: happy`));
-      await expect.poll(() => live.locator('img').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => live.locator('img').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth), { timeout: 30_000 })
+        .toBeGreaterThan(0);
       expect(await page.getByRole('heading', { name: 'Marks' }).innerText()).toContain('(4)');
       const created = await graph.request<{ deviceMark: { id: string; data: { analysisStatus: string } } }>(
         'query($id: ID!) { deviceMark(id: $id) { id data { analysisStatus } } }',
@@ -130,9 +155,15 @@ describe.skipIf(!hasChromium)('the web example, served on another origin, in Chr
 
       // The session is refreshed before its short-lived token expires, and marks keep arriving live after the
       // first token has expired: the subscription socket was reopened with a fresh token.
-      await expect.poll(() => storedSession(page).then((session) => session?.accessToken), { timeout: ACCESS_TOKEN_TTL_SECONDS * 2_000 }).not.toBe(first.accessToken);
+      await expect
+        .poll(() => storedSession(page).then((session) => session?.accessToken), { timeout: ACCESS_TOKEN_TTL_SECONDS * 2_000 })
+        .not.toBe(first.accessToken);
       await expect.poll(() => Date.now() > Date.parse(first.expiresAt), { timeout: ACCESS_TOKEN_TTL_SECONDS * 2_000 }).toBe(true);
-      const camera = await graph.request(`mutation($input: UploadCaptureInput!) { uploadCapture(input: $input) { id } }`, { input: { deviceId: DEMO.device.id, imageBase64: readFileSync(PORTRAIT).toString('base64') } }, { token: await graph.login() });
+      const camera = await graph.request(
+        `mutation($input: UploadCaptureInput!) { uploadCapture(input: $input) { id } }`,
+        { input: { deviceId: DEMO.device.id, imageBase64: readFileSync(PORTRAIT).toString('base64') } },
+        { token: await graph.login() },
+      );
       expect(camera.errors).toBeUndefined();
       await graph.settle();
       await expect.poll(() => marks.count(), { timeout: 60_000 }).toBe(5);

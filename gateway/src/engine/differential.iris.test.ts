@@ -43,7 +43,11 @@ function variablesFor(schema: GraphQLSchema, operation: OperationDefinitionNode)
     if (isListType(nullable)) return [value(nullable.ofType)];
     if (isEnumType(nullable)) return nullable.getValues()[0]!.name;
     if (isInputObjectType(nullable)) {
-      return Object.fromEntries(Object.values(nullable.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, value(f.type)]));
+      return Object.fromEntries(
+        Object.values(nullable.getFields())
+          .filter((f) => isNonNullType(f.type))
+          .map((f) => [f.name, value(f.type)]),
+      );
     }
     return { Int: 1, Float: 1.5, Boolean: true, ID: '1', String: 'x' }[nullable.name] ?? '2026-01-01T00:00:00.000Z';
   };
@@ -72,7 +76,9 @@ function exampleOperations(): { name: string; query: string }[] {
       visit(text);
       return [text, ...[...used].map((name) => fragments.get(name)!)].join('\n');
     };
-    return documents.filter((text) => !/^\s*fragment /.test(text)).map((text, i) => ({ name: `${file} #${i + 1}`, query: withFragments(text) }));
+    return documents
+      .filter((text) => !/^\s*fragment /.test(text))
+      .map((text, i) => ({ name: `${file} #${i + 1}`, query: withFragments(text) }));
   });
   const fromPlayground = EXAMPLE_TABS.map((tab) => ({ name: `playground: ${tab.title}`, query: tab.query }));
   return [...fromExamples, ...fromPlayground].filter(({ query }) => {

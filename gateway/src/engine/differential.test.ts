@@ -37,16 +37,34 @@ const operations: [string, string, Record<string, unknown>?][] = [
   ['a union across subgraphs', '{ search(term: "a") { __typename ... on User { name email } ... on Review { body product { name } } } }'],
   ['a field error with a code', '{ users { id email } }'],
   ['a subgraph null for a non-null field', '{ reviews { id body } }'],
-  ['an entity the subgraph does not know: null for a non-null field', '{ user(id: "4") { id numberOfReviews } users { id numberOfReviews } }'],
+  [
+    'an entity the subgraph does not know: null for a non-null field',
+    '{ user(id: "4") { id numberOfReviews } users { id numberOfReviews } }',
+  ],
   ['a null bubbling through a non-null list', '{ user(id: "4") { name reviews { id } } }'],
-  ['@skip/@include with variables', 'query($s: Boolean!, $i: Boolean!) { me { name @skip(if: $s) email @include(if: $i) reviews @include(if: $i) { body } } }', { s: true, i: false }],
-  ['@skip/@include on a fetch (a condition node)', 'query($i: Boolean!) { me { name } reviews @include(if: $i) { author { name } } }', { i: true }],
+  [
+    '@skip/@include with variables',
+    'query($s: Boolean!, $i: Boolean!) { me { name @skip(if: $s) email @include(if: $i) reviews @include(if: $i) { body } } }',
+    { s: true, i: false },
+  ],
+  [
+    '@skip/@include on a fetch (a condition node)',
+    'query($i: Boolean!) { me { name } reviews @include(if: $i) { author { name } } }',
+    { i: true },
+  ],
   ['aliases and repeated fields', '{ a: user(id: "1") { n: name name } b: user(id: "2") { name x: name } me { id } me { name } }'],
-  ['fragments and __typename', 'query Q { me { ...U } } fragment U on User { __typename id t: __typename reviews { ...R } } fragment R on Review { id product { upc } }', undefined],
+  [
+    'fragments and __typename',
+    'query Q { me { ...U } } fragment U on User { __typename id t: __typename reviews { ...R } } fragment R on Review { id product { upc } }',
+    undefined,
+  ],
   ['introspection beside data', '{ __typename me { id } __type(name: "User") { name fields { name } } }'],
   ['errors in nested entity lists', '{ topProducts { reviews { author { email reviews { product { weight shippingEstimate } } } } } }'],
   ['no data at all', '{ __typename }'],
-  ['response names that Object.prototype also has', '{ me { constructor: name toString: id __proto__: username reviews { valueOf: id hasOwnProperty: body } } }'],
+  [
+    'response names that Object.prototype also has',
+    '{ me { constructor: name toString: id __proto__: username reviews { valueOf: id hasOwnProperty: body } } }',
+  ],
 ];
 
 describe('engine and @apollo/gateway agree', () => {

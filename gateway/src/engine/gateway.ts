@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ApolloGateway, buildOperationContext, type GatewayConfig, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import {
+  ApolloGateway,
+  buildOperationContext,
+  type GatewayConfig,
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { GraphQLSchema } from 'graphql';
@@ -56,11 +62,16 @@ export class EngineGateway extends ApolloGateway {
     const internals = this as unknown as GatewayInternals;
     const { request, document, queryHash } = requestContext;
     if (requestContext.metrics?.captureTraces) return stock(requestContext);
-    if (internals.config.__exposeQueryPlanExperimental && request.http?.headers?.get('Apollo-Query-Plan-Experimental')) return stock(requestContext);
+    if (internals.config.__exposeQueryPlanExperimental && request.http?.headers?.get('Apollo-Query-Plan-Experimental'))
+      return stock(requestContext);
     if (internals.experimental_didResolveQueryPlan) return stock(requestContext);
 
     const storeKey = request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
-    const operationContext = buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName });
+    const operationContext = buildOperationContext({
+      schema: internals.schema!,
+      operationDocument: document,
+      operationName: request.operationName,
+    });
     const validationErrors = internals.validateIncomingRequest(requestContext, operationContext);
     if (validationErrors.length > 0) return { errors: validationErrors as never };
 

@@ -1,3 +1,12 @@
-export { PlanEngine, type CompiledPlan, type EngineResult, type EngineSchemas, type ResponsePath, type SubgraphFetch, type SubgraphRequest, type SubgraphResponse } from './plan.js';
+export {
+  PlanEngine,
+  type CompiledPlan,
+  type EngineResult,
+  type EngineSchemas,
+  type ResponsePath,
+  type SubgraphFetch,
+  type SubgraphRequest,
+  type SubgraphResponse,
+} from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
 export { createGateway, EngineGateway, gatewayExecutorFromEnv, type GatewayExecutorKind } from './gateway.js';

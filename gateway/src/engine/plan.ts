@@ -1,5 +1,12 @@
 import { assert, errorCodeDef, ERRORS, operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
-import { evaluateCondition, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlan, type QueryPlanSelectionNode } from '@apollo/query-planner';
+import {
+  evaluateCondition,
+  type FetchDataRewrite,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlan,
+  type QueryPlanSelectionNode,
+} from '@apollo/query-planner';
 import {
   executeSync,
   GraphQLError,
@@ -106,7 +113,11 @@ export class PlanEngine {
   }
 
   /** The plan compiled for this operation, cached by plan (a plan is built for one document and operation name). */
-  compile(plan: QueryPlan, definition: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): CompiledPlan | GraphQLError {
+  compile(
+    plan: QueryPlan,
+    definition: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+  ): CompiledPlan | GraphQLError {
     let compiled = this.#compiled.get(plan);
     if (!compiled) {
       compiled = this.#compile(plan, definition, fragments);
@@ -115,10 +126,18 @@ export class PlanEngine {
     return compiled;
   }
 
-  #compile(plan: QueryPlan, definition: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): CompiledPlan | GraphQLError {
+  #compile(
+    plan: QueryPlan,
+    definition: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+  ): CompiledPlan | GraphQLError {
     let operation: Operation;
     try {
-      operation = operationFromDocument(this.#schemas.api, { kind: Kind.DOCUMENT, definitions: [definition, ...Object.values(fragments)] }, { validate: false });
+      operation = operationFromDocument(
+        this.#schemas.api,
+        { kind: Kind.DOCUMENT, definitions: [definition, ...Object.values(fragments)] },
+        { validate: false },
+      );
     } catch (err) {
       if (err instanceof GraphQLError) return err;
       throw err;
@@ -153,7 +172,11 @@ export class PlanEngine {
   }
 
   /** Runs a compiled plan; resolves to what @apollo/gateway's `executeQueryPlan` resolves to. */
-  async execute(compiled: CompiledPlan | GraphQLError, variables: Record<string, unknown> | undefined, fetch: SubgraphFetch): Promise<EngineResult> {
+  async execute(
+    compiled: CompiledPlan | GraphQLError,
+    variables: Record<string, unknown> | undefined,
+    fetch: SubgraphFetch,
+  ): Promise<EngineResult> {
     if (compiled instanceof GraphQLError) return { errors: [compiled] };
     const fullResult = Object.create(null);
     const context: RunContext = { compiled, variables, fetch, errors: [], fullResult };
@@ -165,10 +188,17 @@ export class PlanEngine {
     try {
       let valueCompletion: GraphQLError[];
       ({ data, errors: valueCompletion } = compiled.projection(fullResult, variables, (selection) =>
-        introspect(this.#schemas.apiGraphQL, selection.expandFragments().toSelectionNode(), compiled.definition.variableDefinitions, variables),
+        introspect(
+          this.#schemas.apiGraphQL,
+          selection.expandFragments().toSelectionNode(),
+          compiled.definition.variableDefinitions,
+          variables,
+        ),
       ));
       if (valueCompletion.length > 0) {
-        return errors.length === 0 ? { extensions: { valueCompletion }, data: data as never } : { errors, extensions: { valueCompletion }, data: data as never };
+        return errors.length === 0
+          ? { extensions: { valueCompletion }, data: data as never }
+          : { errors, extensions: { valueCompletion }, data: data as never };
       }
     } catch (error) {
       if (error instanceof GraphQLError) return { errors: [error] };
@@ -197,7 +227,9 @@ export class PlanEngine {
         }
         return;
       case 'Condition': {
-        const branch = evaluateCondition(node, context.compiled.operation.variableDefinitions, context.variables as never) ? node.ifClause : node.elseClause;
+        const branch = evaluateCondition(node, context.compiled.operation.variableDefinitions, context.variables as never)
+          ? node.ifClause
+          : node.elseClause;
         if (branch) await this.#run(context, branch, cursor);
         return;
       }
@@ -247,7 +279,8 @@ export class PlanEngine {
     if (!received) return;
     const receivedEntities = received._entities;
     if (!(receivedEntities && Array.isArray(receivedEntities))) throw new Error(`Expected "data._entities" in response to be an array`);
-    if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+    if (receivedEntities.length !== representations.length)
+      throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
     for (let i = 0; i < receivedEntities.length; i++) {
       const receivedEntity = receivedEntities[i];
       const existingEntity = entities[representationToEntity[i]!];
@@ -329,7 +362,12 @@ export class PlanEngine {
       const schema = this.#schemas.supergraph;
       const type = schema.getType(typename);
       const conditional = schema.getType(condition);
-      result = !!type && !!conditional && isAbstractType(conditional) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(conditional, type as never);
+      result =
+        !!type &&
+        !!conditional &&
+        isAbstractType(conditional) &&
+        (isObjectType(type) || isInterfaceType(type)) &&
+        schema.isSubType(conditional, type as never);
       this.#isOfType.set(key, result);
     }
     return result;
@@ -445,7 +483,11 @@ function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: a
   }
 }
 
-function downstreamServiceError(originalError: any, serviceName: string, pathOf: (path: ResponsePath | undefined) => ResponsePath | undefined): GraphQLError {
+function downstreamServiceError(
+  originalError: any,
+  serviceName: string,
+  pathOf: (path: ResponsePath | undefined) => ResponsePath | undefined,
+): GraphQLError {
   let { message } = originalError;
   const { extensions } = originalError;
   if (!message) message = `Error while fetching subquery from service "${serviceName}"`;
@@ -487,7 +529,12 @@ function deepMerge(target: any, source: any): any {
   return target;
 }
 
-function introspect(schema: GraphQLSchema, selection: SelectionNode, variableDefinitions: readonly VariableDefinitionNode[] | undefined, variables: Record<string, unknown> | undefined) {
+function introspect(
+  schema: GraphQLSchema,
+  selection: SelectionNode,
+  variableDefinitions: readonly VariableDefinitionNode[] | undefined,
+  variables: Record<string, unknown> | undefined,
+) {
   const used = new Set<string>();
   visit(selection, { Variable: ({ name }) => void used.add(name.value) });
   const definitions = variableDefinitions?.filter((definition) => used.has(definition.variable.name.value));
@@ -495,12 +542,22 @@ function introspect(schema: GraphQLSchema, selection: SelectionNode, variableDef
     schema,
     document: {
       kind: Kind.DOCUMENT,
-      definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: OperationTypeNode.QUERY, variableDefinitions: definitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] } }],
+      definitions: [
+        {
+          kind: Kind.OPERATION_DEFINITION,
+          operation: OperationTypeNode.QUERY,
+          variableDefinitions: definitions,
+          selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] },
+        },
+      ],
     },
     rootValue: {},
     variableValues: variables,
   });
-  assert(!errors || errors.length === 0, () => `Introspection query for ${JSON.stringify(selection)} should not have failed but got ${JSON.stringify(errors)}`);
+  assert(
+    !errors || errors.length === 0,
+    () => `Introspection query for ${JSON.stringify(selection)} should not have failed but got ${JSON.stringify(errors)}`,
+  );
   assert(data, () => `Introspection query for ${JSON.stringify(selection)} should not have failed`);
   const name = selection.kind === Kind.FIELD ? (selection.alias?.value ?? selection.name.value) : '';
   return Object.prototype.hasOwnProperty.call(data, name) ? data[name] : undefined;

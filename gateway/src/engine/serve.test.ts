@@ -41,7 +41,15 @@ describe('gateway:serve', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      data: { me: { name: 'Ada', reviews: [{ rating: 5, product: { name: 'Table', inStock: true } }, { rating: 4, product: { name: null, inStock: null } }] } },
+      data: {
+        me: {
+          name: 'Ada',
+          reviews: [
+            { rating: 5, product: { name: 'Table', inStock: true } },
+            { rating: 4, product: { name: null, inStock: null } },
+          ],
+        },
+      },
     });
     expect(new Set(received.map((r) => r.service))).toEqual(new Set(['accounts', 'reviews', 'inventory']));
     for (const { headers } of received) {
@@ -51,10 +59,22 @@ describe('gateway:serve', () => {
   });
 
   it('reports a failing subgraph as a partial error with the data it has', async () => {
-    const response = await fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ users { name email } }' }) });
+    const response = await fetch(served.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ users { name email } }' }),
+    });
     const body = (await response.json()) as { data: unknown; errors: { message: string; path: unknown[]; extensions: { code: string } }[] };
-    expect(body.data).toEqual({ users: [{ name: 'Ada', email: 'ada@example.com' }, { name: 'Alan', email: null }, { name: 'Grace', email: null }] });
-    expect(body.errors.map((e) => [e.message, e.path, e.extensions.code])).toEqual([['Not allowed to read User.email', ['users', 1, 'email'], 'FORBIDDEN']]);
+    expect(body.data).toEqual({
+      users: [
+        { name: 'Ada', email: 'ada@example.com' },
+        { name: 'Alan', email: null },
+        { name: 'Grace', email: null },
+      ],
+    });
+    expect(body.errors.map((e) => [e.message, e.path, e.extensions.code])).toEqual([
+      ['Not allowed to read User.email', ['users', 1, 'email'], 'FORBIDDEN'],
+    ]);
   });
 
   it('answers /healthz', async () => {

@@ -61,7 +61,12 @@ export interface ServingGateway {
   close(): Promise<void>;
 }
 
-export async function serveSupergraph({ supergraphSdl, host = '127.0.0.1', port = 4000, executor = 'iris' }: ServeOptions): Promise<ServingGateway> {
+export async function serveSupergraph({
+  supergraphSdl,
+  host = '127.0.0.1',
+  port = 4000,
+  executor = 'iris',
+}: ServeOptions): Promise<ServingGateway> {
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = createGateway({ supergraphSdl, buildService: ({ url }) => new HeaderForwardingDataSource({ url }) }, executor);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
@@ -88,7 +93,12 @@ function usage(message: string): never {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { supergraph: { type: 'string' }, port: { type: 'string', default: '4000' }, host: { type: 'string', default: '127.0.0.1' }, executor: { type: 'string' } },
+    options: {
+      supergraph: { type: 'string' },
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      executor: { type: 'string' },
+    },
   });
   if (!values.supergraph) usage('--supergraph <file> is required');
   const port = Number(values.port);
@@ -102,7 +112,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     usage(`cannot read ${values.supergraph}: ${(err as Error).message}`);
   }
   const served = await serveSupergraph({ supergraphSdl, host: values.host, port, executor });
-  console.log(`serving ${values.supergraph} at ${served.url} (executor: ${executor}; health: ${served.url.replace(/\/graphql$/, '/healthz')})`);
+  console.log(
+    `serving ${values.supergraph} at ${served.url} (executor: ${executor}; health: ${served.url.replace(/\/graphql$/, '/healthz')})`,
+  );
   const stop = () => void served.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -34,7 +34,11 @@ export interface ShapeContext {
   introspection: (selection: FieldSelection) => unknown;
 }
 
-export type Projection = (input: Record<string, unknown>, variables: Record<string, unknown> | undefined, introspection: ShapeContext['introspection']) => { data: unknown; errors: GraphQLError[] };
+export type Projection = (
+  input: Record<string, unknown>,
+  variables: Record<string, unknown> | undefined,
+  introspection: ShapeContext['introspection'],
+) => { data: unknown; errors: GraphQLError[] };
 
 type Path = (string | number)[];
 /** Applies a selection set; true when a non-null field came back null and the object is null in its parent. */
@@ -103,12 +107,20 @@ function compileSkip(schema: Schema, selection: Selection): SkipTest | 'always' 
     (typeof skipIf === 'boolean' ? skipIf : skipIf(variables)) || !(typeof includeIf === 'boolean' ? includeIf : includeIf(variables));
 }
 
-function compileSelectionSet(schema: Schema, typeNamed: (name: string) => NamedType | undefined, selectionSet: SelectionSet, newObject: () => any): ApplySet {
+function compileSelectionSet(
+  schema: Schema,
+  typeNamed: (name: string) => NamedType | undefined,
+  selectionSet: SelectionSet,
+  newObject: () => any,
+): ApplySet {
   const steps: ApplySet[] = [];
   for (const selection of selectionSet.selections()) {
     const skip = compileSkip(schema, selection);
     if (skip === 'always') continue;
-    const step = selection.kind === 'FieldSelection' ? compileField(schema, typeNamed, selection, newObject) : compileFragment(schema, typeNamed, selection, newObject);
+    const step =
+      selection.kind === 'FieldSelection'
+        ? compileField(schema, typeNamed, selection, newObject)
+        : compileFragment(schema, typeNamed, selection, newObject);
     steps.push(skip ? (input, output, ctx, path, parentType) => !skip(ctx.variables) && step(input, output, ctx, path, parentType) : step);
   }
   const count = steps.length;
@@ -119,7 +131,12 @@ function compileSelectionSet(schema: Schema, typeNamed: (name: string) => NamedT
   };
 }
 
-function compileField(schema: Schema, typeNamed: (name: string) => NamedType | undefined, selection: FieldSelection, newObject: () => any): ApplySet {
+function compileField(
+  schema: Schema,
+  typeNamed: (name: string) => NamedType | undefined,
+  selection: FieldSelection,
+  newObject: () => any,
+): ApplySet {
   const field = selection.element;
   const responseName = field.responseName();
   if (field.definition.isSchemaIntrospectionField()) {
@@ -134,7 +151,7 @@ function compileField(schema: Schema, typeNamed: (name: string) => NamedType | u
       if (output[responseName] !== undefined) return false;
       let inputValue = own(input, responseName) ?? null;
       if (inputValue === null && aliased) inputValue = input[typenameFieldName] ?? null;
-      const type = inputValue !== null && typeof inputValue === 'string' ? typeNamed(inputValue) ?? parentType : parentType;
+      const type = inputValue !== null && typeof inputValue === 'string' ? (typeNamed(inputValue) ?? parentType) : parentType;
       if (!isObjectType(type)) return true;
       output[responseName] = type.name;
       return false;
@@ -149,7 +166,12 @@ function compileField(schema: Schema, typeNamed: (name: string) => NamedType | u
   };
 }
 
-function compileFragment(schema: Schema, typeNamed: (name: string) => NamedType | undefined, selection: Selection, newObject: () => any): ApplySet {
+function compileFragment(
+  schema: Schema,
+  typeNamed: (name: string) => NamedType | undefined,
+  selection: Selection,
+  newObject: () => any,
+): ApplySet {
   const condition = (selection.element as { typeCondition?: CompositeType }).typeCondition;
   const apply = compileSelectionSet(schema, typeNamed, selection.selectionSet!, newObject);
   if (!condition) {
@@ -194,7 +216,13 @@ function done(value: unknown, invalid: boolean, hasErrors: boolean) {
   return value;
 }
 
-function compileValue(schema: Schema, typeNamed: (name: string) => NamedType | undefined, type: Type, selectionSet: SelectionSet | undefined, newObject: () => any): Complete {
+function compileValue(
+  schema: Schema,
+  typeNamed: (name: string) => NamedType | undefined,
+  type: Type,
+  selectionSet: SelectionSet | undefined,
+  newObject: () => any,
+): Complete {
   const hasSelections = !!selectionSet;
   if (isNonNullType(type)) {
     const inner = compileValue(schema, typeNamed, type.ofType, selectionSet, newObject);
@@ -204,7 +232,11 @@ function compileValue(schema: Schema, typeNamed: (name: string) => NamedType | u
       const updated = inner(outputValue, inputValue, ctx, path, parentType);
       if (updated === null) {
         if (!flags.hasErrors) {
-          ctx.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, innerName, parentType)}.`, { path: Array.from(path) }));
+          ctx.errors.push(
+            ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, innerName, parentType)}.`, {
+              path: Array.from(path),
+            }),
+          );
         }
         return done(null, true, true);
       }
@@ -217,10 +249,16 @@ function compileValue(schema: Schema, typeNamed: (name: string) => NamedType | u
       if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
       if (inputValue === null) return done(null, false, false);
       assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${type}`);
-      assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`);
+      assert(
+        outputValue === undefined || Array.isArray(outputValue),
+        () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${type}`,
+      );
       const length = inputValue.length;
       const outputs = outputValue as unknown[] | undefined;
-      assert(outputs === undefined || length === outputs.length, () => `[${inputValue}].length (${length}) !== [${outputs}].length (${outputs!.length})`);
+      assert(
+        outputs === undefined || length === outputs.length,
+        () => `[${inputValue}].length (${length}) !== [${outputs}].length (${outputs!.length})`,
+      );
       let shouldNullify = false;
       let hasErrors = false;
       const updated = new Array(length);
@@ -241,15 +279,28 @@ function compileValue(schema: Schema, typeNamed: (name: string) => NamedType | u
       if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
       if (inputValue === null) return done(null, false, false);
       assert(apply, () => `Invalid empty selection set for composite type ${type}`);
-      assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
-      assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`);
+      assert(
+        typeof inputValue === 'object',
+        () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`,
+      );
+      assert(
+        outputValue === undefined || typeof outputValue === 'object',
+        () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${type}`,
+      );
       const inputTypename = (inputValue as Record<string, unknown>)[typenameFieldName];
-      assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+      assert(
+        inputTypename === undefined || typeof inputTypename === 'string',
+        () => `Invalid non-string value ${inputTypename} for __typename at ${path}`,
+      );
       let objType: NamedType = type;
       if (inputTypename) {
         const typenameType = typeNamed(inputTypename);
         if (!typenameType || !isCompositeType(typenameType)) {
-          ctx.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describe(path, typeName, parentType)}.`, { path: Array.from(path) }));
+          ctx.errors.push(
+            ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describe(path, typeName, parentType)}.`, {
+              path: Array.from(path),
+            }),
+          );
           return done(null, false, true);
         }
         objType = typenameType;
@@ -266,17 +317,22 @@ function compileValue(schema: Schema, typeNamed: (name: string) => NamedType | u
     if (inputValue === null) return done(null, false, false);
     assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type} for type ${type}`);
     const valid = isValidLeafValue(schema, inputValue, leaf);
-    if (!valid) ctx.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, typeName, parentType)}.`, { path: Array.from(path) }));
+    if (!valid)
+      ctx.errors.push(
+        ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, typeName, parentType)}.`, { path: Array.from(path) }),
+      );
     return done(valid ? inputValue : null, false, !valid);
   };
 }
 
 function collectsPrototypeName(selectionSet: SelectionSet): boolean {
-  return selectionSet.selections().some(
-    (selection) =>
-      (selection.kind === 'FieldSelection' && selection.element.responseName() in Object.prototype) ||
-      (!!selection.selectionSet && collectsPrototypeName(selection.selectionSet)),
-  );
+  return selectionSet
+    .selections()
+    .some(
+      (selection) =>
+        (selection.kind === 'FieldSelection' && selection.element.responseName() in Object.prototype) ||
+        (!!selection.selectionSet && collectsPrototypeName(selection.selectionSet)),
+    );
 }
 
 function own(object: any, key: string): any {

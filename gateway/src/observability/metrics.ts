@@ -16,15 +16,17 @@ export function registerMetricsRoute(app: FastifyInstance): void {
  * Observes a subgraph's data source (see `subgraphFetchObserver`): each fetch of a query plan timed,
  * counted and, when tracing runs, spanned. With nothing to observe the data source is returned untouched.
  */
-export function observeSubgraph<Source extends GraphQLDataSource<any>>(name: string, source: Source, options: { metrics: boolean }): Source {
+export function observeSubgraph<Source extends GraphQLDataSource<any>>(
+  name: string,
+  source: Source,
+  options: { metrics: boolean },
+): Source {
   const observe = subgraphFetchObserver(name, options);
   if (!observe) return source;
   const process = source.process.bind(source);
   source.process = (fetch) =>
     // Only fetches of client operations (not health checks or schema loading) carry the incoming request.
-    'incomingRequestContext' in fetch
-      ? observe(fetch.context, fetch.request.operationName, () => process(fetch))
-      : process(fetch);
+    'incomingRequestContext' in fetch ? observe(fetch.context, fetch.request.operationName, () => process(fetch)) : process(fetch);
   return source;
 }
 

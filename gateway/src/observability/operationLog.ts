@@ -1,6 +1,22 @@
-import { callerKind, logOperation, logRefusedRequest, observabilityPlugins, OPERATION_LOGGED_HEADER, rootFieldsOf, REQUEST_ID_HEADER, type Logger } from '@iris/core';
+import {
+  callerKind,
+  logOperation,
+  logRefusedRequest,
+  observabilityPlugins,
+  OPERATION_LOGGED_HEADER,
+  rootFieldsOf,
+  REQUEST_ID_HEADER,
+  type Logger,
+} from '@iris/core';
 import type { FastifyInstance } from 'fastify';
-import { Kind, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { GatewayPlugin } from '../plugin.js';
 
@@ -47,9 +63,15 @@ function errorsOf(payload: unknown): GraphQLFormattedError[] {
 }
 
 interface LoggableRunner {
-  run(state: { context: GatewayContext }, args: { document: DocumentNode; operationName?: string | null | undefined }): AsyncIterableIterator<ExecutionResult>;
+  run(
+    state: { context: GatewayContext },
+    args: { document: DocumentNode; operationName?: string | null | undefined },
+  ): AsyncIterableIterator<ExecutionResult>;
   /** Where a transport admits a subscribe message before it runs (limits, rate limits, credentials). */
-  admit?(context: GatewayContext, request: { query?: unknown; operationName?: unknown }): Promise<{ ok: boolean; errors?: readonly GraphQLError[] }>;
+  admit?(
+    context: GatewayContext,
+    request: { query?: unknown; operationName?: unknown },
+  ): Promise<{ ok: boolean; errors?: readonly GraphQLError[] }>;
 }
 
 /**
@@ -67,8 +89,18 @@ export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner):
         const startedAt = performance.now();
         const admission = await admit(context, request);
         if (!admission.ok) {
-          const name = typeof request.operationName === 'string' ? request.operationName : SUBSCRIPTION_NAME.exec(typeof request.query === 'string' ? request.query : '')?.[1];
-          logOperation(context.logger, 'info', { type: 'subscription', name, durationMs: performance.now() - startedAt, caller: callerKind(context.auth), errors: admission.errors, events: 0 });
+          const name =
+            typeof request.operationName === 'string'
+              ? request.operationName
+              : SUBSCRIPTION_NAME.exec(typeof request.query === 'string' ? request.query : '')?.[1];
+          logOperation(context.logger, 'info', {
+            type: 'subscription',
+            name,
+            durationMs: performance.now() - startedAt,
+            caller: callerKind(context.auth),
+            errors: admission.errors,
+            events: 0,
+          });
         }
         return admission;
       },
@@ -86,7 +118,15 @@ export function logSubscriptions<Runner extends LoggableRunner>(runner: Runner):
       const end = () => {
         if (ended) return;
         ended = true;
-        logOperation(logger, 'info', { type: 'subscription', name, rootFields, durationMs: performance.now() - startedAt, caller: callerKind(auth), errors, events });
+        logOperation(logger, 'info', {
+          type: 'subscription',
+          name,
+          rootFields,
+          durationMs: performance.now() - startedAt,
+          caller: callerKind(auth),
+          errors,
+          events,
+        });
       };
       const source = runner.run(state, args);
       const observe = (result: IteratorResult<ExecutionResult>) => {
@@ -137,7 +177,10 @@ function soleOperation(document: DocumentNode): OperationDefinitionNode | undefi
 export function useOperationLog(options: { metrics: boolean }): GatewayPlugin {
   return {
     name: 'operation-log',
-    apollo: observabilityPlugins<GatewayContext>('gateway', { metrics: options.metrics, operationLog: { level: 'info', markResponses: true } }),
+    apollo: observabilityPlugins<GatewayContext>('gateway', {
+      metrics: options.metrics,
+      operationLog: { level: 'info', markResponses: true },
+    }),
     register: (app, { logger }) => logRefusedRequests(app, logger),
   };
 }

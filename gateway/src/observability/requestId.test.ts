@@ -17,7 +17,9 @@ describe('request ids a client can quote', () => {
     expect(failed.statusCode).toBe(500);
     const requestId = failed.headers['x-request-id'];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(failed.json()).toEqual({ errors: [{ message: expect.stringMatching(/Quote the request id/), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+    expect(failed.json()).toEqual({
+      errors: [{ message: expect.stringMatching(/Quote the request id/), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+    });
     expect(failed.body).not.toMatch(/10\.0\.0\.3/);
 
     const kept = await app.inject({ method: 'GET', url: '/works', headers: { 'x-request-id': 'client-chosen-1' } });
@@ -43,6 +45,9 @@ describe('request ids a client can quote', () => {
       },
     };
     await hooks.willSendResponse({ response, contextValue: { requestId: 'r-1' } });
-    expect(response.body.singleResult.errors.map((e) => e.extensions)).toEqual([{ code: 'INTERNAL_SERVER_ERROR', requestId: 'r-1' }, { code: 'NOT_FOUND' }]);
+    expect(response.body.singleResult.errors.map((e) => e.extensions)).toEqual([
+      { code: 'INTERNAL_SERVER_ERROR', requestId: 'r-1' },
+      { code: 'NOT_FOUND' },
+    ]);
   });
 });

@@ -11,7 +11,9 @@ describe('the playground routes', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).not.toMatch(/paste accessToken/i);
     expect(page.body).toContain('<script type="module" src="/playground/assets/main.js"></script>');
-    expect([...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((url) => !url!.startsWith('/playground/assets/'))).toEqual([]);
+    expect(
+      [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((url) => !url!.startsWith('/playground/assets/')),
+    ).toEqual([]);
   });
 
   it("serves the playground's own modules revalidated on every load, and the packages' files cached", async () => {

@@ -36,7 +36,10 @@ function packageRoot(name: string): string {
  */
 export function registerPlayground(app: FastifyInstance): void {
   const files = new Map(
-    Object.entries(ASSETS).map(([name, { pkg, file, type }]) => [name, { body: readFileSync(join(packageRoot(pkg), file)), type, cache: 'public, max-age=86400' }]),
+    Object.entries(ASSETS).map(([name, { pkg, file, type }]) => [
+      name,
+      { body: readFileSync(join(packageRoot(pkg), file)), type, cache: 'public, max-age=86400' },
+    ]),
   );
   // Our own modules change with the gateway, not with a package version: revalidated on every load.
   for (const name of MODULES) {

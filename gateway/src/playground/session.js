@@ -57,15 +57,33 @@ const rotations = {
 export async function postGraphQL(url, body, headers = {}) {
   let response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
   } catch (error) {
-    return { errors: [{ message: `Could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`, extensions: { code: 'NETWORK_ERROR' } }] };
+    return {
+      errors: [
+        {
+          message: `Could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
+          extensions: { code: 'NETWORK_ERROR' },
+        },
+      ],
+    };
   }
   const text = await response.text();
   try {
     return JSON.parse(text);
   } catch {
-    return { errors: [{ message: `HTTP ${response.status} ${response.statusText}: ${text.slice(0, 500)}`, extensions: { code: 'BAD_RESPONSE', status: response.status } }] };
+    return {
+      errors: [
+        {
+          message: `HTTP ${response.status} ${response.statusText}: ${text.slice(0, 500)}`,
+          extensions: { code: 'BAD_RESPONSE', status: response.status },
+        },
+      ],
+    };
   }
 }
 
@@ -164,7 +182,10 @@ export class PlaygroundSession extends EventTarget {
     this.#changed();
     await rotations.clear();
     if (session && session.refreshToken) {
-      await postGraphQL(this.#url, { query: 'mutation PlaygroundSignOut($input: LogoutInput!) { logout(input: $input) { revoked } }', variables: { input: { refreshToken: session.refreshToken } } });
+      await postGraphQL(this.#url, {
+        query: 'mutation PlaygroundSignOut($input: LogoutInput!) { logout(input: $input) { revoked } }',
+        variables: { input: { refreshToken: session.refreshToken } },
+      });
     }
   }
 
@@ -222,7 +243,9 @@ export class PlaygroundSession extends EventTarget {
         await rotations.record({ from: session.refreshToken, to: this.current });
         return result.data.refreshToken.accessToken;
       }
-      const networkTrouble = (result.errors ?? []).some((e) => e.extensions && ['NETWORK_ERROR', 'BAD_RESPONSE'].includes(e.extensions.code));
+      const networkTrouble = (result.errors ?? []).some(
+        (e) => e.extensions && ['NETWORK_ERROR', 'BAD_RESPONSE'].includes(e.extensions.code),
+      );
       if (networkTrouble) {
         // Keep the session: the gateway may be restarting. The next request or timer tries again.
         this.notice = `Could not renew the token: ${describeErrors(result.errors)}`;
@@ -281,7 +304,8 @@ export function authPayloadIn(result) {
   const data = result && result.data;
   if (!data || typeof data !== 'object') return null;
   for (const value of Object.values(data)) {
-    if (value && typeof value === 'object' && typeof value.accessToken === 'string' && value.accessToken.split('.').length === 3) return value;
+    if (value && typeof value === 'object' && typeof value.accessToken === 'string' && value.accessToken.split('.').length === 3)
+      return value;
   }
   return null;
 }

@@ -23,7 +23,16 @@ const CLOSE_CODES = {
 };
 
 /** The refusal reasons of credentials (`extensions.reason` of UNAUTHENTICATED). */
-const CREDENTIAL_REASONS = ['CREDENTIALS_MISSING', 'AUTHORIZATION_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'API_KEY_INVALID', 'APP_KEY_INVALID', 'ACCOUNT_DEACTIVATED'];
+const CREDENTIAL_REASONS = [
+  'CREDENTIALS_MISSING',
+  'AUTHORIZATION_MALFORMED',
+  'TOKEN_EXPIRED',
+  'TOKEN_INVALID',
+  'TOKEN_REVOKED',
+  'API_KEY_INVALID',
+  'APP_KEY_INVALID',
+  'ACCOUNT_DEACTIVATED',
+];
 
 /**
  * Whatever a graphql-ws subscription failed with, as a GraphQL response GraphiQL shows: the errors the
@@ -42,7 +51,11 @@ export function subscriptionFailure(failure, url) {
     return { errors: [{ message, extensions: { code, ...(reason ? { reason } : {}), closeCode: failure.code } }] };
   }
   if (failure instanceof Error) return { errors: [{ message: failure.message, extensions: { code: 'CLIENT_ERROR' } }] };
-  return { errors: [{ message: `Could not open a WebSocket to ${url}: the gateway is unreachable or refused it.`, extensions: { code: 'NETWORK_ERROR' } }] };
+  return {
+    errors: [
+      { message: `Could not open a WebSocket to ${url}: the gateway is unreachable or refused it.`, extensions: { code: 'NETWORK_ERROR' } },
+    ],
+  };
 }
 
 /** Whether a close event says the token expired (a reason `TOKEN_EXPIRED: …`, or words to that effect). */
@@ -70,7 +83,9 @@ export function typedHeaders(headers) {
 
 /** The operations of a document, `[type, name]` each, read from its text without comments and strings. */
 function operationsIn(query) {
-  const source = String(query).replace(/#[^\n]*/g, '').replace(/"""[\s\S]*?"""|"(?:\\.|[^"\\])*"/g, '""');
+  const source = String(query)
+    .replace(/#[^\n]*/g, '')
+    .replace(/"""[\s\S]*?"""|"(?:\\.|[^"\\])*"/g, '""');
   const operations = [...source.matchAll(/(?:^|[}\s])(query|mutation|subscription)\b\s*(\w*)/g)].map((m) => [m[1], m[2]]);
   // An anonymous `{ … }` query at the top of the document.
   return operations.length > 0 || !/^\s*\{/.test(source) ? operations : [['query', '']];
@@ -142,7 +157,8 @@ export function createFetcher(session, { httpUrl, wsUrl }) {
         sentToken = token;
         // The gateway reads connection_init's credentials by their lower-case header names.
         const connectionParams = {};
-        for (const [name, value] of Object.entries(headers)) connectionParams[name.toLowerCase() === 'api-key' ? 'api_key' : name.toLowerCase()] = value;
+        for (const [name, value] of Object.entries(headers))
+          connectionParams[name.toLowerCase() === 'api-key' ? 'api_key' : name.toLowerCase()] = value;
         return connectionParams;
       },
     });

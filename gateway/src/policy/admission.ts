@@ -1,5 +1,14 @@
 import { ErrorCode, unauthenticated, type AuthState } from '@iris/core';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type OperationTypeNode } from 'graphql';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationTypeNode,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from '../context.js';
 import { costLimitError, limitValidationRules, type OperationLimits } from './limits.js';
@@ -38,7 +47,10 @@ export interface OperationAdmissionOptions {
   /** Persisted operations: resolves an id to its text, refuses what is not registered when only those may run. */
   persisted?: (request: OperationRequest) => PersistedOperationCheck;
   /** Rate limits per principal and for sign-in operations (`rateLimit.ts`). */
-  rateLimit?: (context: GatewayContext, operation: { schema: GraphQLSchema; document: DocumentNode; operationName: string | undefined; variables: Record<string, unknown> }) => Promise<GraphQLError | null>;
+  rateLimit?: (
+    context: GatewayContext,
+    operation: { schema: GraphQLSchema; document: DocumentNode; operationName: string | undefined; variables: Record<string, unknown> },
+  ) => Promise<GraphQLError | null>;
 }
 
 /**
@@ -70,9 +82,16 @@ export function createOperationAdmission(options: OperationAdmissionOptions): Op
     try {
       const document = parse(query, { maxTokens: limits.MAX_TOKENS });
       const errors = validate(schema, document, rules);
-      result = errors.length ? refused(400, errors.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'))) : document;
+      result = errors.length
+        ? refused(
+            400,
+            errors.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')),
+          )
+        : document;
     } catch (err) {
-      result = refused(400, [coded(err instanceof GraphQLError ? err : new GraphQLError('The document could not be read.'), 'GRAPHQL_PARSE_FAILED')]);
+      result = refused(400, [
+        coded(err instanceof GraphQLError ? err : new GraphQLError('The document could not be read.'), 'GRAPHQL_PARSE_FAILED'),
+      ]);
     }
     documents.set(query, { schema, result });
     return result;
@@ -81,10 +100,15 @@ export function createOperationAdmission(options: OperationAdmissionOptions): Op
   return async (context, request) => {
     if (!context.auth.principal) return refusedCredentials(context.auth);
     const persisted = options.persisted?.(request);
-    if (persisted && !persisted.ok) return refused(400, [new GraphQLError(persisted.message, { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } })]);
+    if (persisted && !persisted.ok)
+      return refused(400, [new GraphQLError(persisted.message, { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } })]);
     const { query, operationName, variables } = request;
     if (typeof query !== 'string' || query.length === 0) {
-      return refused(400, [new GraphQLError('Send the operation\'s text in `query` (or a registered persisted operation id).', { extensions: { code: 'BAD_REQUEST' } })]);
+      return refused(400, [
+        new GraphQLError("Send the operation's text in `query` (or a registered persisted operation id).", {
+          extensions: { code: 'BAD_REQUEST' },
+        }),
+      ]);
     }
     const bytes = Buffer.byteLength(query);
     if (bytes > limits.MAX_DOCUMENT_BYTES) {
@@ -105,7 +129,9 @@ export function createOperationAdmission(options: OperationAdmissionOptions): Op
     if (!isDocument(document)) return document;
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) {
-      const message = operationName ? `The document has no operation named "${operationName}".` : 'The document holds several operations: name the one to run in `operationName`.';
+      const message = operationName
+        ? `The document has no operation named "${operationName}".`
+        : 'The document holds several operations: name the one to run in `operationName`.';
       return refused(400, [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
     }
     const values = (variables ?? {}) as Record<string, unknown>;
@@ -147,13 +173,24 @@ const refused = (status: number, errors: GraphQLError[]): RefusedOperation => ({
 function withoutHttp(error: GraphQLError): GraphQLError {
   if (!('http' in error.extensions)) return error;
   const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions,
+  });
 }
 const isDocument = (value: DocumentNode | RefusedOperation): value is DocumentNode => 'kind' in value;
 
 /** Coded as Apollo Server codes the same errors over HTTP. */
 function coded(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 function statusOf(error: GraphQLError, fallback: number): number {

@@ -19,8 +19,14 @@ describe('appCredentialOf', () => {
   });
 
   it('refuses a credential sent incomplete, saying what is missing', () => {
-    expect(appCredentialOf({ app_id: 'my-app' })).toMatchObject({ reason: 'APP_KEY_INVALID', message: expect.stringMatching(/app_key is missing/) });
-    expect(appCredentialOf({ 'x-app-key': 'k' })).toMatchObject({ reason: 'APP_KEY_INVALID', message: expect.stringMatching(/app_id is missing/) });
+    expect(appCredentialOf({ app_id: 'my-app' })).toMatchObject({
+      reason: 'APP_KEY_INVALID',
+      message: expect.stringMatching(/app_key is missing/),
+    });
+    expect(appCredentialOf({ 'x-app-key': 'k' })).toMatchObject({
+      reason: 'APP_KEY_INVALID',
+      message: expect.stringMatching(/app_id is missing/),
+    });
     for (const value of ['no-colon', ':key-only', 'id-only:']) {
       expect(appCredentialOf(basic(value)), value).toMatchObject({ reason: 'AUTHORIZATION_MALFORMED' });
     }

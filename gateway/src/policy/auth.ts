@@ -24,7 +24,10 @@ export function appCredentialOf(headers: IncomingHttpHeaders): AppCredential | C
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0 || colon === decoded.length - 1) {
-      return { reason: 'AUTHORIZATION_MALFORMED', message: 'Basic authorization must be base64 of `app_id:app_key` (curl -u app_id:app_key).' };
+      return {
+        reason: 'AUTHORIZATION_MALFORMED',
+        message: 'Basic authorization must be base64 of `app_id:app_key` (curl -u app_id:app_key).',
+      };
     }
     return { kind: 'appKey', appId: decoded.slice(0, colon), appKey: decoded.slice(colon + 1) };
   }
@@ -35,7 +38,10 @@ export function appCredentialOf(headers: IncomingHttpHeaders): AppCredential | C
   const appKey = firstHeader(headers['app_key'] ?? headers['x-app-key']);
   if (!appId && !appKey) return null;
   if (!appId || !appKey) {
-    return { reason: 'APP_KEY_INVALID', message: `Send both app_id and app_key (or x-app-id and x-app-key); ${appId ? 'app_key' : 'app_id'} is missing.` };
+    return {
+      reason: 'APP_KEY_INVALID',
+      message: `Send both app_id and app_key (or x-app-id and x-app-key); ${appId ? 'app_key' : 'app_id'} is missing.`,
+    };
   }
   return { kind: 'appKey', appId, appKey };
 }

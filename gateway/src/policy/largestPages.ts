@@ -52,7 +52,12 @@ export function largestPages(schema: GraphQLSchema): LargestPage[] {
       const totalCount = (connection as GraphQLObjectType).getFields().totalCount ? 'totalCount ' : '';
       const inner = `${field.name}(${args}) { ${totalCount}pageInfo { hasNextPage endCursor } nodes ${selectionOf(getNamedType(nodes.type) as GraphQLObjectType, NODE_DEPTH, new Set())} }`;
       const query = `{ ${paths.get(type.name)!.reduceRight((selection, step) => `${step} { ${selection} }`, inner)} }`;
-      pages.push({ connection: `${type.name}.${field.name}`, pageSize, query, cost: getComplexity({ schema, query: parse(query), variables: {}, estimators: [fieldCostEstimator] }) });
+      pages.push({
+        connection: `${type.name}.${field.name}`,
+        pageSize,
+        query,
+        cost: getComplexity({ schema, query: parse(query), variables: {}, estimators: [fieldCostEstimator] }),
+      });
     }
   }
   return pages.sort((a, b) => b.cost - a.cost);
@@ -88,7 +93,9 @@ function pathsFromRoot(schema: GraphQLSchema): Map<string, string[]> {
 
 /** Placeholder values for a field's required arguments (their values do not change a cost); `?` for one it cannot make up. */
 function requiredArguments(field: GraphQLField<unknown, unknown>, skip: string[]): string[] {
-  return field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined && !skip.includes(arg.name)).map((arg) => `${arg.name}: ${placeholder(arg)}`);
+  return field.args
+    .filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined && !skip.includes(arg.name))
+    .map((arg) => `${arg.name}: ${placeholder(arg)}`);
 }
 
 function placeholder(arg: GraphQLArgument): string {

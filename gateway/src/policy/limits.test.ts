@@ -55,7 +55,9 @@ describe('costLimitPlugin', () => {
 
   it('prices by the variables of @include and @skip too', async () => {
     const admit = admitter(15);
-    const document = parse(`query($all: Boolean!) { items(first: 10) { nodes { a b c } } more: items(first: 10) @include(if: $all) { nodes { a } } }`);
+    const document = parse(
+      `query($all: Boolean!) { items(first: 10) { nodes { a b c } } more: items(first: 10) @include(if: $all) { nodes { a } } }`,
+    );
     expect(await admit(document, { all: false })).toBe('admitted');
     expect(await admit(document, { all: true })).toMatch(/estimated cost is 22/);
   });
@@ -76,7 +78,7 @@ describe('schema loading', () => {
   // What each tool sends to load a schema from a URL, all built on graphql-js's getIntrospectionQuery.
   const toolQueries: Record<string, string> = {
     // GraphiQL 3 (@graphiql/react useIntrospectionQuery), with and without its two options.
-    'GraphiQL': getIntrospectionQuery({ inputValueDeprecation: false, schemaDescription: false }),
+    GraphiQL: getIntrospectionQuery({ inputValueDeprecation: false, schemaDescription: false }),
     'GraphiQL (inputValueDeprecation, schemaDescription)': getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }),
     // Postman and Apollo Client Devtools: the classic query, descriptions included.
     'Postman / Apollo Client Devtools': getIntrospectionQuery(),
@@ -118,7 +120,9 @@ describe('schema loading', () => {
   });
 
   it('refuses recursion through fields { type { fields … } } (graphql-js MaxIntrospectionDepthRule)', () => {
-    expect(refusals(`{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`).join()).toMatch(/Maximum introspection depth exceeded/);
+    expect(refusals(`{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`).join()).toMatch(
+      /Maximum introspection depth exceeded/,
+    );
   });
 
   it('refuses many copies of __schema, with or without aliases', () => {

@@ -29,7 +29,6 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { GatewayContext } from '../context.js';
 import type { GatewayPlugin } from '../plugin.js';
 
-
 /**
  * Operation limits, all enforced before the query planner runs, so an abusive document never reaches
  * a subgraph:
@@ -41,7 +40,14 @@ import type { GatewayPlugin } from '../plugin.js';
  */
 export type OperationLimits = Pick<
   Config,
-  'MAX_QUERY_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_DIRECTIVES' | 'MAX_TOKENS' | 'MAX_DOCUMENT_BYTES' | 'MAX_QUERY_COST' | 'MAX_BATCH_SIZE'
+  | 'MAX_QUERY_DEPTH'
+  | 'MAX_ALIASES'
+  | 'MAX_ROOT_FIELDS'
+  | 'MAX_DIRECTIVES'
+  | 'MAX_TOKENS'
+  | 'MAX_DOCUMENT_BYTES'
+  | 'MAX_QUERY_COST'
+  | 'MAX_BATCH_SIZE'
 >;
 
 export function limitValidationRules(limits: OperationLimits): ValidationRule[] {
@@ -72,7 +78,11 @@ function armorRule(limit: string, max: number, rule: (options: ArmorOptions) => 
     propagateOnRejection: false,
     onReject: [
       (context, error) =>
-        context?.reportError(new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} Simplify the operation or split it.`, { extensions: { limit, max } })),
+        context?.reportError(
+          new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} Simplify the operation or split it.`, {
+            extensions: { limit, max },
+          }),
+        ),
     ],
   });
 }
@@ -152,7 +162,8 @@ function introspectionShapeRule(context: ValidationContext): ASTVisitor {
   const rootsOf = (selectionSet: SelectionSetNode, seen: ReadonlySet<string>, found: SelectionSetNode[]): SelectionSetNode[] => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if ((selection.name.value === '__schema' || selection.name.value === '__type') && selection.selectionSet) found.push(selection.selectionSet);
+        if ((selection.name.value === '__schema' || selection.name.value === '__type') && selection.selectionSet)
+          found.push(selection.selectionSet);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) rootsOf(selection.selectionSet, seen, found);
       else if (!seen.has(selection.name.value)) {
         const fragment = fragments.get(selection.name.value);
@@ -231,9 +242,21 @@ export function costLimitError(
 }
 
 /** The estimated cost, or null when the variables do not fit the operation (execution reports that). */
-function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined): number | null {
+function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null | undefined,
+): number | null {
   try {
-    return getComplexity({ schema, query: document, variables, ...(operationName ? { operationName } : {}), estimators: [fieldCostEstimator], maxQueryNodes: MAX_PRICED_SELECTIONS });
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operationName ? { operationName } : {}),
+      estimators: [fieldCostEstimator],
+      maxQueryNodes: MAX_PRICED_SELECTIONS,
+    });
   } catch (err) {
     // Fragments spread into more selections than the walk reads are refused, not let through unpriced.
     if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) return Number.POSITIVE_INFINITY;
@@ -310,7 +333,10 @@ export function costLimitPlugin(max: number): ApolloServerPlugin<GatewayContext>
           let cache = bySchema.get(document);
           if (!cache) bySchema.set(document, (cache = { variables: costVariables(document), withinLimit: new Set() }));
           // A variable left out (its default applies) and one given as null price differently.
-          const key = JSON.stringify([operationName ?? null, ...cache.variables.map((name) => (name in variables ? [variables[name]] : []))]);
+          const key = JSON.stringify([
+            operationName ?? null,
+            ...cache.variables.map((name) => (name in variables ? [variables[name]] : [])),
+          ]);
           if (cache.withinLimit.has(key)) return;
           const cost = operationCost(schema, document, variables, operationName);
           // Variables that do not fit the operation are reported by execution with a proper message;
@@ -339,20 +365,24 @@ export function registerRequestLimits(app: FastifyInstance, limits: OperationLim
         limits.MAX_BATCH_SIZE === 1
           ? 'Batched requests are turned off here: send one operation per request.'
           : `This batch holds ${body.length} operations; the limit is ${limits.MAX_BATCH_SIZE}. Send the rest in another request.`;
-      return reply.code(400).send(graphqlErrorBody(message, 'BAD_REQUEST', { limit: 'batchSize', max: limits.MAX_BATCH_SIZE, found: body.length }));
+      return reply
+        .code(400)
+        .send(graphqlErrorBody(message, 'BAD_REQUEST', { limit: 'batchSize', max: limits.MAX_BATCH_SIZE, found: body.length }));
     }
     for (const operation of operations) {
       const query = (operation as { query?: unknown } | null)?.query;
       if (typeof query === 'string' && Buffer.byteLength(query) > limits.MAX_DOCUMENT_BYTES) {
-        return reply
-          .code(413)
-          .send(
-            graphqlErrorBody(`The GraphQL document is ${Buffer.byteLength(query)} bytes; the limit is ${limits.MAX_DOCUMENT_BYTES}.`, 'BAD_REQUEST', {
+        return reply.code(413).send(
+          graphqlErrorBody(
+            `The GraphQL document is ${Buffer.byteLength(query)} bytes; the limit is ${limits.MAX_DOCUMENT_BYTES}.`,
+            'BAD_REQUEST',
+            {
               limit: 'documentBytes',
               max: limits.MAX_DOCUMENT_BYTES,
               found: Buffer.byteLength(query),
-            }),
-          );
+            },
+          ),
+        );
       }
     }
   });
@@ -367,7 +397,11 @@ export function useOperationLimits(limits: OperationLimits): GatewayPlugin {
   return {
     name: 'operation-limits',
     apollo: [costLimitPlugin(limits.MAX_QUERY_COST)],
-    apolloOptions: { parseOptions: limitParseOptions(limits), validationRules: limitValidationRules(limits), allowBatchedHttpRequests: limits.MAX_BATCH_SIZE > 1 },
+    apolloOptions: {
+      parseOptions: limitParseOptions(limits),
+      validationRules: limitValidationRules(limits),
+      allowBatchedHttpRequests: limits.MAX_BATCH_SIZE > 1,
+    },
     register: (app) => registerRequestLimits(app, limits),
   };
 }

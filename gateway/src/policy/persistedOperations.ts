@@ -25,11 +25,13 @@ export class PersistedOperations {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     const documents = new Map<string, string>();
     if (raw && typeof raw === 'object' && (raw as { format?: unknown }).format === 'apollo-persisted-query-manifest') {
-      for (const operation of (raw as { operations: { id: string; body: string }[] }).operations) documents.set(operation.id, operation.body);
+      for (const operation of (raw as { operations: { id: string; body: string }[] }).operations)
+        documents.set(operation.id, operation.body);
     } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
       for (const [id, body] of Object.entries(raw)) if (typeof body === 'string') documents.set(id, body);
     }
-    if (documents.size === 0) throw new Error(`${path} holds no operations: expected { "<sha256>": "<document>" } or an Apollo persisted query manifest`);
+    if (documents.size === 0)
+      throw new Error(`${path} holds no operations: expected { "<sha256>": "<document>" } or an Apollo persisted query manifest`);
     return new PersistedOperations(documents);
   }
 
@@ -74,7 +76,11 @@ export type PersistedOperationCheck = { ok: true } | { ok: false; message: strin
  * Fills in the text of a listed operation sent by id, and in trusted-documents mode refuses anything
  * unlisted. Changes `operation` in place; used for HTTP bodies and WebSocket subscribe payloads alike.
  */
-export function resolvePersistedOperation(operation: OperationBody, manifest: PersistedOperations | undefined, only: boolean): PersistedOperationCheck {
+export function resolvePersistedOperation(
+  operation: OperationBody,
+  manifest: PersistedOperations | undefined,
+  only: boolean,
+): PersistedOperationCheck {
   const id = persistedIdOf(operation);
   if (manifest && id && operation.query == null) {
     const document = manifest.documents.get(id);
@@ -95,11 +101,18 @@ export function resolvePersistedOperation(operation: OperationBody, manifest: Pe
 }
 
 /** Applies {@link resolvePersistedOperation} to `/graphql` requests before Apollo Server reads them. */
-export function registerPersistedOperations(app: FastifyInstance, manifest: PersistedOperations | undefined, only: boolean, path = '/graphql'): void {
+export function registerPersistedOperations(
+  app: FastifyInstance,
+  manifest: PersistedOperations | undefined,
+  only: boolean,
+  path = '/graphql',
+): void {
   if (!manifest && !only) return;
   app.addHook('preValidation', async (request, reply) => {
     if (request.routeOptions.url !== path) return;
-    const operations = (Array.isArray(request.body) ? request.body : [request.method === 'GET' ? request.query : request.body]) as (OperationBody | null)[];
+    const operations = (
+      Array.isArray(request.body) ? request.body : [request.method === 'GET' ? request.query : request.body]
+    ) as (OperationBody | null)[];
     for (const operation of operations) {
       if (!operation || typeof operation !== 'object') continue;
       const check = resolvePersistedOperation(operation, manifest, only);
@@ -120,12 +133,20 @@ export function apqOptions(config: Pick<Config, 'APQ' | 'PERSISTED_OPERATIONS_ON
   return {
     ttl: 7 * 86_400,
     cache: {
-      get: (k: string) => redis.get(key(k)).then((v) => v ?? undefined, () => undefined),
+      get: (k: string) =>
+        redis.get(key(k)).then(
+          (v) => v ?? undefined,
+          () => undefined,
+        ),
       set: async (k: string, value: string, options?: { ttl?: number | null }) => {
         const ttl = options?.ttl;
         await (ttl ? redis.set(key(k), value, 'EX', ttl) : redis.set(key(k), value)).catch(() => {});
       },
-      delete: (k: string) => redis.del(key(k)).then((n) => n > 0, () => false),
+      delete: (k: string) =>
+        redis.del(key(k)).then(
+          (n) => n > 0,
+          () => false,
+        ),
     },
   };
 }

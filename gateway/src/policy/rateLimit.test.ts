@@ -49,7 +49,9 @@ describe('resolvedRootFields', () => {
   it('sees root fields through inline fragments, named fragment spreads and nested fragments', () => {
     expect(fields(`mutation { ... on Mutation { ${LOGIN} } }`)).toEqual(['login']);
     expect(fields(`mutation { ...SignIn } fragment SignIn on Mutation { ${LOGIN} }`)).toEqual(['login']);
-    expect(fields(`mutation { ...A } fragment A on Mutation { ... on Mutation { ...B } } fragment B on Mutation { ${LOGIN} }`)).toEqual(['login']);
+    expect(fields(`mutation { ...A } fragment A on Mutation { ... on Mutation { ...B } } fragment B on Mutation { ${LOGIN} }`)).toEqual([
+      'login',
+    ]);
   });
 
   it('counts each alias as one more field, and the same response key once', () => {
@@ -58,7 +60,9 @@ describe('resolvedRootFields', () => {
   });
 
   it('honours @skip and @include, with literals and variables', () => {
-    expect(fields(`mutation { a: ${LOGIN} b: login(input: { email: "b", password: "c" }) @skip(if: true) { accessToken } }`)).toEqual(['login']);
+    expect(fields(`mutation { a: ${LOGIN} b: login(input: { email: "b", password: "c" }) @skip(if: true) { accessToken } }`)).toEqual([
+      'login',
+    ]);
     expect(fields(`mutation($on: Boolean!) { ... on Mutation @include(if: $on) { ${LOGIN} } }`, { on: false })).toEqual([]);
     expect(fields(`mutation($on: Boolean!) { ... on Mutation @include(if: $on) { ${LOGIN} } }`, { on: true })).toEqual(['login']);
     expect(fields(`mutation($on: Boolean = true) { ... on Mutation @include(if: $on) { ${LOGIN} } }`)).toEqual(['login']);
@@ -110,7 +114,9 @@ describe('OperationRateLimiter, sensitive operations', () => {
       windowSeconds: 600,
       setting: 'RATE_LIMIT_SENSITIVE_POINTS',
     });
-    expect(refusal.message).toMatch(/3 sign-in, verification-code and password calls per 600 s \(set by RATE_LIMIT_SENSITIVE_POINTS and RATE_LIMIT_SENSITIVE_WINDOW_SECONDS\)\. Try again in \d+ s\./);
+    expect(refusal.message).toMatch(
+      /3 sign-in, verification-code and password calls per 600 s \(set by RATE_LIMIT_SENSITIVE_POINTS and RATE_LIMIT_SENSITIVE_WINDOW_SECONDS\)\. Try again in \d+ s\./,
+    );
     expect(lines).toEqual([
       expect.objectContaining({
         level: 40,

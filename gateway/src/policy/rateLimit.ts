@@ -36,7 +36,12 @@ export const SENSITIVE_ROOT_FIELDS = new Set([
 
 type RateLimitConfig = Pick<
   Config,
-  'RATE_LIMIT_POINTS' | 'RATE_LIMIT_ANONYMOUS_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_SENSITIVE_POINTS' | 'RATE_LIMIT_SENSITIVE_WINDOW_SECONDS' | 'REDIS_PREFIX'
+  | 'RATE_LIMIT_POINTS'
+  | 'RATE_LIMIT_ANONYMOUS_POINTS'
+  | 'RATE_LIMIT_WINDOW_SECONDS'
+  | 'RATE_LIMIT_SENSITIVE_POINTS'
+  | 'RATE_LIMIT_SENSITIVE_WINDOW_SECONDS'
+  | 'REDIS_PREFIX'
 >;
 
 /** One budget: what it counts, its size and window, and the variables an operator changes them with. */
@@ -123,8 +128,15 @@ export class OperationRateLimiter {
     const principal = context.auth.principal;
     const budget = principal ? this.#signedIn : this.#anonymous;
     const refusal =
-      (await this.#consume(budget, principal ? (principal.kind === 'user' ? `user:${principal.userId}` : `app:${principal.appId}`) : `address:${context.clientAddress}`, 1)) ??
-      (await this.#consumeSensitive(context, operation));
+      (await this.#consume(
+        budget,
+        principal
+          ? principal.kind === 'user'
+            ? `user:${principal.userId}`
+            : `app:${principal.appId}`
+          : `address:${context.clientAddress}`,
+        1,
+      )) ?? (await this.#consumeSensitive(context, operation));
     if (!refusal) return null;
     const { budget: spent, retryAfterSeconds } = refusal;
     context.logger.warn(
@@ -136,7 +148,11 @@ export class OperationRateLimiter {
         setting: spent.setting,
         retryAfterSeconds,
         clientAddress: context.clientAddress,
-        principal: principal ? (principal.kind === 'user' ? { kind: 'user', userId: principal.userId } : { kind: 'app', appId: principal.appId }) : null,
+        principal: principal
+          ? principal.kind === 'user'
+            ? { kind: 'user', userId: principal.userId }
+            : { kind: 'app', appId: principal.appId }
+          : null,
       },
       `operation refused: ${spent.name} rate limit spent`,
     );
@@ -191,7 +207,9 @@ export function resolvedRootFields({ schema, document, operationName, variables 
   if (coerced.coerced) {
     try {
       const { fields, patches } = collectFields(schema, fragments, coerced.coerced, rootType, operation.selectionSet);
-      return [fields, ...patches.map((patch) => patch.fields)].flatMap((collected) => [...collected.values()].map((nodes) => nodes[0]!.name.value));
+      return [fields, ...patches.map((patch) => patch.fields)].flatMap((collected) =>
+        [...collected.values()].map((nodes) => nodes[0]!.name.value),
+      );
     } catch {
       // A directive argument that does not resolve: count every field written, below.
     }
@@ -200,7 +218,11 @@ export function resolvedRootFields({ schema, document, operationName, variables 
 }
 
 /** Every field written at the root, through fragments, ignoring `@skip`/`@include`: the upper bound. */
-function writtenRootFields(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, visited: Set<string>): string[] {
+function writtenRootFields(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  visited: Set<string>,
+): string[] {
   return selectionSet.selections.flatMap((selection) => {
     if (selection.kind === Kind.FIELD) return [selection.name.value];
     if (selection.kind === Kind.INLINE_FRAGMENT) return writtenRootFields(selection.selectionSet, fragments, visited);

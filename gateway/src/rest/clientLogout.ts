@@ -5,7 +5,11 @@ import { STATUS, type Execute } from './profilesApi.js';
 const LOGOUT_CLIENT = `mutation IrisLogoutClient($input: LogoutClientInput!) { logoutClient(input: $input) { sessionsEnded redirectTo } }`;
 
 /** The mutation's input fields → the query parameters the seed names, so a refusal names what the caller sent. */
-const PARAMETERS: Record<string, string> = { 'input.clientId': 'client_id', 'input.redirectUri': 'redirect_uri', 'input.idTokenHint': 'id_token_hint' };
+const PARAMETERS: Record<string, string> = {
+  'input.clientId': 'client_id',
+  'input.redirectUri': 'redirect_uri',
+  'input.idTokenHint': 'id_token_hint',
+};
 
 /**
  * The camera document's `GET /accounts/logout?client_id=…&redirect_uri=…` (OpenID Connect RP-initiated
@@ -29,17 +33,27 @@ export function registerClientLogout(app: FastifyInstance, execute: Execute): vo
     const state = parameter('state');
     void reply.header('cache-control', 'no-store');
     if (!clientId) {
-      return reply.code(400).send(graphqlErrorBody('client_id: name the app to sign out of (`?client_id=<app id>`).', ErrorCode.BAD_USER_INPUT, { field: 'client_id' }));
+      return reply.code(400).send(
+        graphqlErrorBody('client_id: name the app to sign out of (`?client_id=<app id>`).', ErrorCode.BAD_USER_INPUT, {
+          field: 'client_id',
+        }),
+      );
     }
 
-    const input = { clientId, ...(redirectUri !== undefined ? { redirectUri } : {}), ...(idTokenHint !== undefined ? { idTokenHint } : {}) };
+    const input = {
+      clientId,
+      ...(redirectUri !== undefined ? { redirectUri } : {}),
+      ...(idTokenHint !== undefined ? { idTokenHint } : {}),
+    };
     const result = await execute(LOGOUT_CLIENT, { input }, { headers: request.headers, ip: request.ip });
     const error = result.errors?.[0];
     if (error || !result.data?.logoutClient) {
       const code = String(error?.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
       const field = PARAMETERS[String(error?.extensions?.field)];
       const message = field ? (error?.message ?? '').replace(/^input\.\w+:/, `${field}:`) : (error?.message ?? 'The logout failed.');
-      return reply.code(STATUS[code] ?? 500).send({ errors: [{ ...error, message, extensions: { ...error?.extensions, ...(field ? { field } : {}) } }] });
+      return reply
+        .code(STATUS[code] ?? 500)
+        .send({ errors: [{ ...error, message, extensions: { ...error?.extensions, ...(field ? { field } : {}) } }] });
     }
 
     const { sessionsEnded, redirectTo } = result.data.logoutClient as { sessionsEnded: number; redirectTo: string | null };

@@ -1,5 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { allowedValues, countryCode, countryName, FIELDS, fromEnum, LIST_VALUED, SINGLE_VALUED, toEnum, type Attribute } from './profilesVocabulary.js';
+import {
+  allowedValues,
+  countryCode,
+  countryName,
+  FIELDS,
+  fromEnum,
+  LIST_VALUED,
+  SINGLE_VALUED,
+  toEnum,
+  type Attribute,
+} from './profilesVocabulary.js';
 
 /** The caller of a REST request: its credentials (`api_key` or bearer token) and address. */
 export interface RestCaller {
@@ -15,14 +25,25 @@ export type Execute = (
 ) => Promise<{ data?: Record<string, any> | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }>;
 
 /** The HTTP status of a REST answer refused with a GraphQL error code. */
-export const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503 };
+export const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
 /** Profiles per `profiles-by-device-ids` batch. */
 const BATCH_SIZE = 100;
 
 const PROFILE_FIELDS = `deviceId appUserId gender maritalStatus parentalStatus age transportation pets sports country { code } city holidayCountries { code } holidayCities lifeEvents`;
 
 class RestError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -37,7 +58,8 @@ function toRest(profile: Record<string, any>) {
   }
   if (profile.country) out.country = countryName(profile.country.code);
   if (profile.city) out.city = profile.city;
-  if (profile.holidayCountries.length > 0) out['country-vacations'] = profile.holidayCountries.map((c: { code: string }) => countryName(c.code));
+  if (profile.holidayCountries.length > 0)
+    out['country-vacations'] = profile.holidayCountries.map((c: { code: string }) => countryName(c.code));
   if (profile.holidayCities.length > 0) out['city-vacations'] = profile.holidayCities;
   return out;
 }
@@ -45,7 +67,8 @@ function toRest(profile: Record<string, any>) {
 /** The REST body of `post-profile` as `PostProfileInput`; unknown words are refused, naming the allowed ones. */
 function fromRest(body: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = { appId: body.appID, deviceId: body.deviceID };
-  if (typeof body.appID !== 'string' || typeof body.deviceID !== 'string') throw new RestError(400, 'The body needs "appID" and "deviceID" strings.');
+  if (typeof body.appID !== 'string' || typeof body.deviceID !== 'string')
+    throw new RestError(400, 'The body needs "appID" and "deviceID" strings.');
   if (typeof body.appUserID === 'string') input.appUserId = body.appUserID;
   const word = (attribute: Attribute, value: unknown) => {
     const name = typeof value === 'string' ? toEnum(attribute, value) : undefined;
@@ -65,7 +88,8 @@ function fromRest(body: Record<string, unknown>): Record<string, unknown> {
   };
   if (body.country != null) input.country = country(body.country, 'country');
   if (typeof body.city === 'string') input.city = body.city;
-  if (body['country-vacations'] != null) input.holidayCountries = (body['country-vacations'] as unknown[]).map((c) => country(c, 'country-vacations'));
+  if (body['country-vacations'] != null)
+    input.holidayCountries = (body['country-vacations'] as unknown[]).map((c) => country(c, 'country-vacations'));
   if (Array.isArray(body['city-vacations'])) input.holidayCities = body['city-vacations'];
   return input;
 }
@@ -100,22 +124,23 @@ function routes(app: FastifyInstance, execute: Execute): void {
       const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       // The only cursor this API takes is `scrollID`: say so in its words rather than the connection's.
       if (code === 'BAD_USER_INPUT' && error.extensions?.field === 'after') {
-        throw new RestError(400, 'Invalid scrollID: pass the scrollID of the previous answer for this appID, or leave it out to start from the first profiles.');
+        throw new RestError(
+          400,
+          'Invalid scrollID: pass the scrollID of the previous answer for this appID, or leave it out to start from the first profiles.',
+        );
       }
       throw new RestError(STATUS[code] ?? (code === 'GRAPHQL_VALIDATION_FAILED' ? 400 : 500), error.message);
     }
     return result.data!;
   };
-  const handle =
-    (work: (request: any, reply: FastifyReply) => Promise<unknown>) =>
-    async (request: any, reply: FastifyReply) => {
-      try {
-        return await work(request, reply);
-      } catch (err) {
-        if (err instanceof RestError) return reply.code(err.status).send({ error: err.message });
-        throw err;
-      }
-    };
+  const handle = (work: (request: any, reply: FastifyReply) => Promise<unknown>) => async (request: any, reply: FastifyReply) => {
+    try {
+      return await work(request, reply);
+    } catch (err) {
+      if (err instanceof RestError) return reply.code(err.status).send({ error: err.message });
+      throw err;
+    }
+  };
 
   app.post(
     '/v1/users/profiles-by-device-ids',
@@ -140,7 +165,11 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/profile-by-app-user-id/:appUserID/:appID',
     handle(async (request, reply) => {
       const { appUserID, appID } = request.params as { appUserID: string; appID: string };
-      const data = await run(request, `query($a: ID!, $u: String!) { profileByAppUserId(appId: $a, appUserId: $u) { ${PROFILE_FIELDS} } }`, { a: appID, u: appUserID });
+      const data = await run(
+        request,
+        `query($a: ID!, $u: String!) { profileByAppUserId(appId: $a, appUserId: $u) { ${PROFILE_FIELDS} } }`,
+        { a: appID, u: appUserID },
+      );
       if (!data.profileByAppUserId) throw new RestError(404, `No profile for app user "${appUserID}" of app "${appID}".`);
       return reply.send({ profile: toRest(data.profileByAppUserId) });
     }),
@@ -159,7 +188,9 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/delete-user-data-by-owner-id/:deviceID/:ownerID',
     handle(async (request, reply) => {
       const { deviceID, ownerID } = request.params as { deviceID: string; ownerID: string };
-      await run(request, `mutation($i: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $i) { id } }`, { i: { deviceId: deviceID, ownerId: ownerID } });
+      await run(request, `mutation($i: DeleteUserDataByOwnerInput!) { deleteUserDataByOwner(input: $i) { id } }`, {
+        i: { deviceId: deviceID, ownerId: ownerID },
+      });
       return reply.code(200).send();
     }),
   );
@@ -168,7 +199,9 @@ function routes(app: FastifyInstance, execute: Execute): void {
     '/v1/users/delete-user-data-by-app-id/:deviceID/:appID',
     handle(async (request, reply) => {
       const { deviceID, appID } = request.params as { deviceID: string; appID: string };
-      await run(request, `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { id } }`, { i: { deviceId: deviceID, appId: appID } });
+      await run(request, `mutation($i: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $i) { id } }`, {
+        i: { deviceId: deviceID, appId: appID },
+      });
       return reply.code(200).send();
     }),
   );

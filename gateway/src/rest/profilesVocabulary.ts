@@ -6,11 +6,22 @@ const vocabulary = {
   gender: { male: 'MALE', female: 'FEMALE', unknown: 'UNKNOWN' },
   'marital-status': { single: 'SINGLE', 'in a relationship': 'IN_A_RELATIONSHIP', unknown: 'UNKNOWN' },
   'parental-status': { 'without children': 'WITHOUT_CHILDREN', 'with children': 'WITH_CHILDREN', unknown: 'UNKNOWN' },
-  age: { 'under 25': 'UNDER_25', '25-35': 'FROM_25_TO_35', '35-45': 'FROM_35_TO_45', '45-55': 'FROM_45_TO_55', 'over 55': 'OVER_55', unknown: 'UNKNOWN' },
+  age: {
+    'under 25': 'UNDER_25',
+    '25-35': 'FROM_25_TO_35',
+    '35-45': 'FROM_35_TO_45',
+    '45-55': 'FROM_45_TO_55',
+    'over 55': 'OVER_55',
+    unknown: 'UNKNOWN',
+  },
   transportation: { car: 'CAR' },
   pets: { dog: 'DOG' },
   sports: { active: 'ACTIVE', viewer: 'VIEWER' },
-  'life-events': { 'about to have a baby': 'ABOUT_TO_HAVE_A_BABY', 'about to move home': 'ABOUT_TO_MOVE_HOME', 'about to travel': 'ABOUT_TO_TRAVEL' },
+  'life-events': {
+    'about to have a baby': 'ABOUT_TO_HAVE_A_BABY',
+    'about to move home': 'ABOUT_TO_MOVE_HOME',
+    'about to travel': 'ABOUT_TO_TRAVEL',
+  },
 } as const;
 
 export type Attribute = keyof typeof vocabulary;
@@ -49,7 +60,13 @@ export const allowedValues = (attribute: Attribute) => Object.keys(vocabulary[at
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 /** Names the REST API used that differ from the English region names (its examples write "Korea - South" and "UK"). */
 const DOCUMENT_NAMES: Record<string, string> = { KR: 'Korea - South', KP: 'Korea - North', GB: 'UK', US: 'USA' };
-const EXTRA_ALIASES: Record<string, string> = { 'united states of america': 'US', 'great britain': 'GB', england: 'GB', 'south korea': 'KR', 'north korea': 'KP' };
+const EXTRA_ALIASES: Record<string, string> = {
+  'united states of america': 'US',
+  'great britain': 'GB',
+  england: 'GB',
+  'south korea': 'KR',
+  'north korea': 'KP',
+};
 
 let byName: Map<string, string> | undefined;
 function countryIndex(): Map<string, string> {
@@ -70,7 +87,8 @@ function countryIndex(): Map<string, string> {
 /** A country as the REST API wrote it (a name, or an ISO code) → its ISO 3166-1 alpha-2 code. */
 export function countryCode(value: string): string | undefined {
   const trimmed = value.trim();
-  if (/^[A-Za-z]{2}$/.test(trimmed) && regionNames.of(trimmed.toUpperCase())) return trimmed.toUpperCase() === 'UK' ? 'GB' : trimmed.toUpperCase();
+  if (/^[A-Za-z]{2}$/.test(trimmed) && regionNames.of(trimmed.toUpperCase()))
+    return trimmed.toUpperCase() === 'UK' ? 'GB' : trimmed.toUpperCase();
   return countryIndex().get(trimmed.toLowerCase());
 }
 

@@ -12,6 +12,8 @@ describe('forwarded routes', () => {
     const response = await app.inject({ method: 'GET', url: '/media/captures/abc', headers: { 'x-request-id': 'quote-me-1' } });
     expect(response.statusCode).toBe(502);
     expect(response.headers['x-request-id']).toBe('quote-me-1');
-    expect(response.json()).toEqual({ errors: [{ message: expect.stringMatching(/did not answer/), extensions: { code: 'SERVICE_UNAVAILABLE', requestId: 'quote-me-1' } }] });
+    expect(response.json()).toEqual({
+      errors: [{ message: expect.stringMatching(/did not answer/), extensions: { code: 'SERVICE_UNAVAILABLE', requestId: 'quote-me-1' } }],
+    });
   });
 });

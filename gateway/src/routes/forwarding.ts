@@ -49,7 +49,11 @@ export function registerForwardedRoutes(app: FastifyInstance, routes: ForwardedR
             return reply.code(response.status).send(Buffer.from(await response.arrayBuffer()));
           } catch {
             const requestId = request.headers[REQUEST_ID_HEADER];
-            return reply.code(502).send(graphqlErrorBody('The service behind this address did not answer; retry later.', ErrorCode.SERVICE_UNAVAILABLE, { requestId }));
+            return reply.code(502).send(
+              graphqlErrorBody('The service behind this address did not answer; retry later.', ErrorCode.SERVICE_UNAVAILABLE, {
+                requestId,
+              }),
+            );
           }
         },
       });
@@ -61,6 +65,10 @@ export function registerForwardedRoutes(app: FastifyInstance, routes: ForwardedR
 export function useForwardedRoutes(routes: SubgraphRoute[]): GatewayPlugin {
   return {
     name: 'forwarded-routes',
-    register: (app, { subgraphs }) => registerForwardedRoutes(app, routes.map(({ method, url, subgraph }) => ({ method, url, target: subgraphs.origin(subgraph) }))),
+    register: (app, { subgraphs }) =>
+      registerForwardedRoutes(
+        app,
+        routes.map(({ method, url, subgraph }) => ({ method, url, target: subgraphs.origin(subgraph) })),
+      ),
   };
 }

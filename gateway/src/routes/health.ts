@@ -34,5 +34,8 @@ export function registerHealthRoutes(
 
 /** `/healthz` and `/readyz` over every subgraph given at start, and their circuit breakers. */
 export function useHealthRoutes(): GatewayPlugin {
-  return { name: 'health', register: (app, { subgraphs }) => registerHealthRoutes(app, subgraphs.endpoints, (name) => subgraphs.circuit(name)) };
+  return {
+    name: 'health',
+    register: (app, { subgraphs }) => registerHealthRoutes(app, subgraphs.endpoints, (name) => subgraphs.circuit(name)),
+  };
 }

@@ -29,15 +29,13 @@ export function registerHttpSubscriptions(
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.url !== path || (request.method !== 'POST' && request.method !== 'GET')) return;
     // EventSource subscribes with a GET (`?query=`); Apollo's clients with a POST.
-    const body = (request.method === 'GET' ? fromQueryString(request.query as Record<string, unknown>) : request.body) as OperationRequest | null;
+    const body = (
+      request.method === 'GET' ? fromQueryString(request.query as Record<string, unknown>) : request.body
+    ) as OperationRequest | null;
     if (!body || typeof body !== 'object' || Array.isArray(body) || !isSubscription(body)) return;
     const transport = transportOf(request.headers.accept);
     if (!transport) {
-      return reply
-        .code(406)
-        .send(
-          graphqlErrorBody(TRANSPORTS_MESSAGE, 'BAD_REQUEST', { transports: TRANSPORTS }),
-        );
+      return reply.code(406).send(graphqlErrorBody(TRANSPORTS_MESSAGE, 'BAD_REQUEST', { transports: TRANSPORTS }));
     }
     await serve(request, reply, transport, body);
     return reply;
@@ -70,18 +68,22 @@ export function registerHttpSubscriptions(
     raw.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
       'x-request-id': state.context.requestId,
-      'content-type': transport === 'multipart' ? 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"' : 'text/event-stream; charset=utf-8',
+      'content-type':
+        transport === 'multipart' ? 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"' : 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
     raw.flushHeaders();
     const writer = transport === 'multipart' ? multipartWriter(raw) : sseWriter(raw);
-    const events = trackSubscription(transport === 'multipart' ? 'multipart' : 'sse', runner.run(state, {
-      document: admitted.document,
-      operationName: admitted.operationName ?? null,
-      variableValues: admitted.variables,
-    }));
+    const events = trackSubscription(
+      transport === 'multipart' ? 'multipart' : 'sse',
+      runner.run(state, {
+        document: admitted.document,
+        operationName: admitted.operationName ?? null,
+        variableValues: admitted.variables,
+      }),
+    );
     let finished = false;
     const finish = (errors?: readonly GraphQLFormattedError[]) => {
       if (finished) return;
@@ -138,7 +140,9 @@ export function refuseSubscriptionsOverApollo<Context extends BaseContext>(): Ap
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError(TRANSPORTS_MESSAGE, { extensions: { code: 'BAD_REQUEST', transports: TRANSPORTS, http: { status: 400 } } });
+          throw new GraphQLError(TRANSPORTS_MESSAGE, {
+            extensions: { code: 'BAD_REQUEST', transports: TRANSPORTS, http: { status: 400 } },
+          });
         },
       };
     },
@@ -225,7 +229,8 @@ interface StreamWriter {
 
 /** Apollo's multipart subscription protocol: `{"payload": …}` parts between `--graphql` boundaries. */
 function multipartWriter(raw: ServerResponse): StreamWriter {
-  const part = (body: unknown) => raw.write(`\r\n--graphql\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${JSON.stringify(body)}`);
+  const part = (body: unknown) =>
+    raw.write(`\r\n--graphql\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${JSON.stringify(body)}`);
   return {
     next: (result) => part({ payload: result }),
     transportErrors: (errors) => part({ payload: null, errors }),

@@ -15,7 +15,13 @@ import { serveWebSocketSubscriptions } from './webSocket.js';
 
 export interface SubscriptionsOptions {
   config: OperationLimits &
-    Pick<Config, 'PERSISTED_OPERATIONS_ONLY' | 'SUBSCRIPTION_MAX_QUEUED_EVENTS' | 'SUBSCRIPTION_PING_INTERVAL_MS' | 'SUBSCRIPTION_HEARTBEAT_INTERVAL_MS'>;
+    Pick<
+      Config,
+      | 'PERSISTED_OPERATIONS_ONLY'
+      | 'SUBSCRIPTION_MAX_QUEUED_EVENTS'
+      | 'SUBSCRIPTION_PING_INTERVAL_MS'
+      | 'SUBSCRIPTION_HEARTBEAT_INTERVAL_MS'
+    >;
   /** Holds each subscriber's token to its expiry and revocations. */
   verifier: AccessTokenVerifier;
   /** The persisted operations manifest `/graphql` runs with, if any. */
@@ -51,7 +57,10 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
           execute: runtime.execute,
           routes: () => routes,
           soleSubgraphOf: (query) => soleSubgraphOf(query),
-          upstream: createUpstreamSubscriptions({ subgraphUrl: (name) => runtime.subgraphs.url(name) ?? '', maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS }),
+          upstream: createUpstreamSubscriptions({
+            subgraphUrl: (name) => runtime.subgraphs.url(name) ?? '',
+            maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS,
+          }),
           verifier: options.verifier,
           createContext: runtime.createContext,
           admission: createOperationAdmission({
@@ -65,7 +74,9 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
       // Sockets first on shutdown, with graphql-ws's 1001 "Going away"; then the streams end.
       closes.push(serveWebSocketSubscriptions(app.server, runtime.schema, runner, config.SUBSCRIPTION_PING_INTERVAL_MS, runtime.logger));
       closes.push(registerSseSubscriptions(app, runtime.schema, runner));
-      closes.push(registerHttpSubscriptions(app, runner, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS, logger: runtime.logger }));
+      closes.push(
+        registerHttpSubscriptions(app, runner, { heartbeatMs: config.SUBSCRIPTION_HEARTBEAT_INTERVAL_MS, logger: runtime.logger }),
+      );
     },
     close: async () => {
       for (const close of closes) await close();

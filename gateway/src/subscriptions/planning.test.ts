@@ -37,10 +37,21 @@ describe('planSubscription', () => {
 
   it('sends a selection the owning subgraph answers alone to it whole, with no query per event', () => {
     const sole = soleSubgraph(Supergraph.build(readFileSync(new URL('../../../schema/supergraph.graphql', import.meta.url), 'utf8')));
-    const local = planSubscription(parse(`subscription($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`), null, routes, sole);
+    const local = planSubscription(
+      parse(
+        `subscription($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`,
+      ),
+      null,
+      routes,
+      sole,
+    );
     if (local instanceof Error) throw local;
     expect(local.perEvent).toBeNull();
-    expect(squash(local.upstream)).toBe(squash(`subscription ($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`));
+    expect(squash(local.upstream)).toBe(
+      squash(
+        `subscription ($f: DeviceMarkSubscriptionFilter) { m: deviceMarkCreated(filter: $f) { id createdAt device { name } ...F } } fragment F on DeviceMark { faceCount }`,
+      ),
+    );
 
     const federated = planSubscription(parse(`subscription { deviceMarkCreated { id device { account { name } } } }`), null, routes, sole);
     if (federated instanceof Error) throw federated;

@@ -37,7 +37,8 @@ function usedVariables(node: FieldNode | FragmentDefinitionNode | readonly Fragm
   return names;
 }
 
-const keep = (definitions: readonly VariableDefinitionNode[], names: Set<string>) => definitions.filter((d) => names.has(d.variable.name.value));
+const keep = (definitions: readonly VariableDefinitionNode[], names: Set<string>) =>
+  definitions.filter((d) => names.has(d.variable.name.value));
 
 export interface Plan {
   route: SubscriptionRoute;
@@ -76,10 +77,22 @@ export function planSubscription(
   const route = routes.get(root.name.value);
   if (!route) return new GraphQLError(`Unknown subscription field ${root.name.value}.`, { extensions: { code: 'BAD_USER_INPUT' } });
   const variables = operation.variableDefinitions ?? [];
-  const argumentsOnly: FieldNode = { ...root, alias: undefined, selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'id' } }] } };
+  const argumentsOnly: FieldNode = {
+    ...root,
+    alias: undefined,
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'id' } }] },
+  };
   const upstream: DocumentNode = {
     kind: Kind.DOCUMENT,
-    definitions: [{ ...operation, name: undefined, directives: [], variableDefinitions: keep(variables, usedVariables(argumentsOnly)), selectionSet: { kind: Kind.SELECTION_SET, selections: [argumentsOnly] } }],
+    definitions: [
+      {
+        ...operation,
+        name: undefined,
+        directives: [],
+        variableDefinitions: keep(variables, usedVariables(argumentsOnly)),
+        selectionSet: { kind: Kind.SELECTION_SET, selections: [argumentsOnly] },
+      },
+    ],
   };
   const selectionOnly: FieldNode = { ...root, arguments: [], directives: [] };
   const selectionVariables = usedVariables(selectionOnly);
@@ -93,12 +106,23 @@ export function planSubscription(
     ...selectionOnly,
     alias: { kind: Kind.NAME, value: root.alias?.value ?? root.name.value },
     name: { kind: Kind.NAME, value: route.lookupField },
-    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'irisEventId' } } }],
+    arguments: [
+      {
+        kind: Kind.ARGUMENT,
+        name: { kind: Kind.NAME, value: 'id' },
+        value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'irisEventId' } },
+      },
+    ],
   };
   const perEvent: DocumentNode = {
     kind: Kind.DOCUMENT,
     definitions: [
-      { kind: Kind.OPERATION_DEFINITION, operation: 'query' as never, variableDefinitions: [idVariable, ...keep(variables, selectionVariables)], selectionSet: { kind: Kind.SELECTION_SET, selections: [lookup] } },
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: 'query' as never,
+        variableDefinitions: [idVariable, ...keep(variables, selectionVariables)],
+        selectionSet: { kind: Kind.SELECTION_SET, selections: [lookup] },
+      },
       ...fragments,
     ],
   };

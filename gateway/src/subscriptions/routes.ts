@@ -28,7 +28,9 @@ export function subscriptionRoutes(supergraph: Supergraph, apiSchema: GraphQLSch
     const typeName = field.type.toString().replace(/[[\]!]/g, '');
     const lookupField = typeName.charAt(0).toLowerCase() + typeName.slice(1);
     if (!query[lookupField] || !query[lookupField].args.some((a) => a.name === 'id')) {
-      throw new Error(`Subscription.${field.name} returns ${typeName}, but there is no Query.${lookupField}(id: ID!) to resolve its events`);
+      throw new Error(
+        `Subscription.${field.name} returns ${typeName}, but there is no Query.${lookupField}(id: ID!) to resolve its events`,
+      );
     }
     const subgraph = owners.get(field.name);
     if (!subgraph) throw new Error(`Subscription.${field.name}: no subgraph of the supergraph defines it`);

@@ -1,4 +1,13 @@
-import { FellBehindError, returnPromptly, unauthenticated, type AccessTokenVerifier, type AuthState, type CredentialError, type CredentialWatch, type Principal } from '@iris/core';
+import {
+  FellBehindError,
+  returnPromptly,
+  unauthenticated,
+  type AccessTokenVerifier,
+  type AuthState,
+  type CredentialError,
+  type CredentialWatch,
+  type Principal,
+} from '@iris/core';
 import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import type { CreateGatewayContext, GatewayContext } from '../context.js';
 import type { Admission, OperationAdmission, OperationRequest } from '../policy/admission.js';
@@ -21,7 +30,11 @@ export interface ConnectionState {
 }
 
 /** Runs one operation through the gateway's executor, as `context`'s caller (a subscription event's selection). */
-export type ExecuteOperation = (query: string, variables: Record<string, unknown>, context: GatewayContext) => Promise<FormattedExecutionResult | null>;
+export type ExecuteOperation = (
+  query: string,
+  variables: Record<string, unknown>,
+  context: GatewayContext,
+) => Promise<FormattedExecutionResult | null>;
 
 export interface SubscriptionRunnerOptions {
   execute: ExecuteOperation;
@@ -71,7 +84,9 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     const key = `${principalKey(state.context.auth.principal)}\n${query}\n${JSON.stringify(variables)}`;
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = options.execute(query, variables, { ...state.context, internal: true }).then((result) => (result ? withGraphQLErrors(result) : null));
+      pending = options
+        .execute(query, variables, { ...state.context, internal: true })
+        .then((result) => (result ? withGraphQLErrors(result) : null));
       inFlight.set(key, pending);
       setTimeout(() => inFlight.delete(key), 5_000).unref();
     }
@@ -83,7 +98,11 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
      * The subscriber's state, or null when its credentials are missing or refused; `onRefused` is told
      * why (the transport says it: a close reason, an error with `extensions.reason`).
      */
-    async connect(headers: Record<string, string>, clientAddress: string, onRefused?: (auth: AuthState, context: GatewayContext) => void): Promise<ConnectionState | null> {
+    async connect(
+      headers: Record<string, string>,
+      clientAddress: string,
+      onRefused?: (auth: AuthState, context: GatewayContext) => void,
+    ): Promise<ConnectionState | null> {
       const context = await options.createContext({ headers, clientAddress });
       if (!context.auth.principal) {
         onRefused?.(context.auth, context);
@@ -115,7 +134,10 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
      * The results of one subscription. Its `return()` (the subscriber left) closes the upstream side at
      * once, even while no event is coming (see `returnPromptly`).
      */
-    run(state: ConnectionState, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>): AsyncIterableIterator<ExecutionResult> {
+    run(
+      state: ConnectionState,
+      args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>,
+    ): AsyncIterableIterator<ExecutionResult> {
       const upstream: UpstreamHandle = { left: false };
       const leave = async () => {
         upstream.left = true;
@@ -145,7 +167,12 @@ interface EventSources {
  * answers alone), each resolved as the subscriber through the executor, until the subscriber leaves,
  * the subgraph ends it, or the subscriber's token expires or is revoked (then UNAUTHENTICATED last).
  */
-async function* subscriptionResults(sources: EventSources, state: ConnectionState, variables: Record<string, unknown>, upstream: UpstreamHandle): AsyncGenerator<ExecutionResult> {
+async function* subscriptionResults(
+  sources: EventSources,
+  state: ConnectionState,
+  variables: Record<string, unknown>,
+  upstream: UpstreamHandle,
+): AsyncGenerator<ExecutionResult> {
   const plan = sources.plan();
   if (plan instanceof GraphQLError) {
     yield { errors: [plan] };
@@ -200,7 +227,11 @@ async function* subscriptionResults(sources: EventSources, state: ConnectionStat
       ? [unauthenticated(ended)]
       : err instanceof UpstreamRefusal
         ? err.errors
-        : [err instanceof GraphQLError ? err : new GraphQLError('The subscription ended.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+        : [
+            err instanceof GraphQLError
+              ? err
+              : new GraphQLError('The subscription ended.', { extensions: { code: 'SERVICE_UNAVAILABLE' } }),
+          ];
     yield { errors };
   } finally {
     state.onEnded.delete(endUpstream);
@@ -252,4 +283,3 @@ export function credentialHeaders(source: Record<string, unknown>): Record<strin
   }
   return headers;
 }
-

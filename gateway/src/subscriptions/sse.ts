@@ -30,7 +30,13 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
         runner.disconnect(state);
         return errorResponse(admitted);
       }
-      return { schema: admitted.schema, document: admitted.document, operationName: admitted.operationName ?? null, variableValues: admitted.variables, contextValue: { state } };
+      return {
+        schema: admitted.schema,
+        document: admitted.document,
+        operationName: admitted.operationName ?? null,
+        variableValues: admitted.variables,
+        contextValue: { state },
+      };
     },
     subscribe: (args) => {
       const state = args.contextValue.state;
@@ -68,6 +74,10 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
 function errorResponse(refusal: RefusedOperation): SseResponse {
   return [
     JSON.stringify({ errors: refusal.errors.map((error) => error.toJSON()) }),
-    { status: refusal.status, statusText: STATUS_CODES[refusal.status] ?? 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } },
+    {
+      status: refusal.status,
+      statusText: STATUS_CODES[refusal.status] ?? 'Refused',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    },
   ];
 }

@@ -40,7 +40,13 @@ beforeAll(async () => {
     // Nothing is opened upstream for a refused document: a subgraph that does not exist is never called.
     upstream: createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:9' }),
     verifier: { watch: async () => ({ check: () => null, stop: () => {} }) } as never,
-    createContext: async ({ clientAddress }) => ({ requestId: 'r', logger, auth: { principal, credentialError: null }, forwardHeaders: {}, clientAddress }),
+    createContext: async ({ clientAddress }) => ({
+      requestId: 'r',
+      logger,
+      auth: { principal, credentialError: null },
+      forwardHeaders: {},
+      clientAddress,
+    }),
     admission: createOperationAdmission({ schema: () => schema, limits: config }),
   });
   stopWebSocket = serveWebSocketSubscriptions(app.server, () => schema, runner, 60_000, logger);
@@ -71,7 +77,14 @@ async function overWebSocket(query: string): Promise<GraphQLFormattedError> {
   const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
   try {
     return await new Promise<GraphQLFormattedError>((resolve, reject) => {
-      client.subscribe({ query }, { next: () => reject(new Error('an event came')), error: (errors) => resolve((errors as GraphQLFormattedError[])[0]!), complete: () => reject(new Error('completed')) });
+      client.subscribe(
+        { query },
+        {
+          next: () => reject(new Error('an event came')),
+          error: (errors) => resolve((errors as GraphQLFormattedError[])[0]!),
+          complete: () => reject(new Error('completed')),
+        },
+      );
     });
   } finally {
     await client.dispose();
@@ -79,7 +92,11 @@ async function overWebSocket(query: string): Promise<GraphQLFormattedError> {
 }
 
 async function overHttpStream(query: string, path: string, accept: string): Promise<{ status: number; error: GraphQLFormattedError }> {
-  const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
+  const response = await fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept },
+    body: JSON.stringify({ query }),
+  });
   return { status: response.status, error: ((await response.json()) as { errors: GraphQLFormattedError[] }).errors[0]! };
 }
 
@@ -98,13 +115,19 @@ describe.each([
 
   it('is refused over SSE (/graphql/stream) with 400, the same code and message', async () => {
     const reference = await overHttp(query);
-    expect(await overHttpStream(query, '/graphql/stream', 'text/event-stream')).toMatchObject({ status: 400, error: { message: reference.message, extensions: { code } } });
+    expect(await overHttpStream(query, '/graphql/stream', 'text/event-stream')).toMatchObject({
+      status: 400,
+      error: { message: reference.message, extensions: { code } },
+    });
   });
 
   it('is refused over multipart and SSE on POST /graphql with 400, the same code and message', async () => {
     const reference = await overHttp(query);
     for (const accept of ['multipart/mixed;subscriptionSpec=1.0', 'text/event-stream']) {
-      expect(await overHttpStream(query, '/graphql', accept)).toMatchObject({ status: 400, error: { message: reference.message, extensions: { code } } });
+      expect(await overHttpStream(query, '/graphql', accept)).toMatchObject({
+        status: 400,
+        error: { message: reference.message, extensions: { code } },
+      });
     }
   });
 });

@@ -64,7 +64,11 @@ function endable(source: AsyncIterableIterator<unknown>, authorization: string):
       for (;;) {
         const next = await Promise.race([source.next(), ended]);
         if (next === 'ended') {
-          yield { errors: [new GraphQLError('Your access token was revoked.', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' } })] };
+          yield {
+            errors: [
+              new GraphQLError('Your access token was revoked.', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' } }),
+            ],
+          };
           return;
         }
         if (next.done) return;
@@ -88,7 +92,9 @@ beforeAll(async () => {
       schema,
       context: (_ctx, _id, payload) => ({ authorization: payload.extensions?.authorization }),
       onOperation: (_ctx, _id, payload, _args, result) =>
-        Symbol.asyncIterator in (result as object) ? (endable(result as AsyncIterableIterator<unknown>, String(payload.extensions?.authorization)) as never) : undefined,
+        Symbol.asyncIterator in (result as object)
+          ? (endable(result as AsyncIterableIterator<unknown>, String(payload.extensions?.authorization)) as never)
+          : undefined,
     },
     server,
   );
@@ -138,7 +144,11 @@ describe('upstream subscriptions', () => {
   it('keeps principals and replays in subscriptions of their own, on one connection, each with its own credentials', async () => {
     const upstream = createUpstreamSubscriptions({ subgraphUrl: () => url });
     const before = { ...seen };
-    const streams = [upstream.open(request('apart', 'a')), upstream.open(request('apart', 'b')), upstream.open(request('apart', 'a', false))];
+    const streams = [
+      upstream.open(request('apart', 'a')),
+      upstream.open(request('apart', 'b')),
+      upstream.open(request('apart', 'a', false)),
+    ];
     const firsts = streams.map((s) => s.next());
     await until(() => (rooms.get('apart')?.size ?? 0) === 3);
     send('apart', 1);

@@ -161,7 +161,9 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
   return {
     /** The events of one subscriber's upstream subscription; `return()` on it unsubscribes. */
     open(request: UpstreamRequest): AsyncIterableIterator<UpstreamEvent> {
-      const key = request.shareable ? `${request.subgraph}\n${request.principal}\n${request.query}\n${JSON.stringify(request.variables)}` : randomUUID();
+      const key = request.shareable
+        ? `${request.subgraph}\n${request.principal}\n${request.query}\n${JSON.stringify(request.variables)}`
+        : randomUUID();
       let stream = streams.get(key);
       if (!stream) {
         stream = startStream(key, request);
@@ -196,7 +198,11 @@ export class UpstreamRefusal extends Error {
 /** What graphql-ws reports (GraphQL errors of the subscribe, a close event, a socket error) as one error. */
 function upstreamError(err: unknown): Error {
   if (Array.isArray(err)) {
-    return new UpstreamRefusal((err as { message: string; extensions?: Record<string, unknown> }[]).map((e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} })));
+    return new UpstreamRefusal(
+      (err as { message: string; extensions?: Record<string, unknown> }[]).map(
+        (e) => new GraphQLError(e.message, { extensions: e.extensions ?? {} }),
+      ),
+    );
   }
   if (err instanceof Error) return err;
   const code = (err as { code?: number } | undefined)?.code;

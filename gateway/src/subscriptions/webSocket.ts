@@ -47,10 +47,17 @@ export function serveWebSocketSubscriptions(
         // Logged here: a socket refused on connect makes no HTTP request for the operation log to see.
         const refuse = (auth: AuthState) => {
           const reason = auth.credentialError?.reason ?? 'CREDENTIALS_MISSING';
-          logger.info({ code: 'UNAUTHENTICATED', reason, clientAddress: ctx.extra.request.socket.remoteAddress }, `websocket refused: ${reason}`);
+          logger.info(
+            { code: 'UNAUTHENTICATED', reason, clientAddress: ctx.extra.request.socket.remoteAddress },
+            `websocket refused: ${reason}`,
+          );
           ctx.extra.socket.close(4403, credentialCloseReason(auth));
         };
-        const state = await runner.connect(credentialHeaders(ctx.connectionParams ?? {}), ctx.extra.request.socket.remoteAddress ?? 'unknown', refuse);
+        const state = await runner.connect(
+          credentialHeaders(ctx.connectionParams ?? {}),
+          ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          refuse,
+        );
         if (!state) return false;
         ctx.extra.state = state;
         state.tooSlow = () => ctx.extra.socket.close(4429, TOO_SLOW);
@@ -67,7 +74,12 @@ export function serveWebSocketSubscriptions(
           logRefusedRequest(ctx.extra.state!.context.logger, { method: 'WS', path: '/graphql', errors: admitted.errors });
           return admitted.errors;
         }
-        return { schema: admitted.schema, document: admitted.document, operationName: admitted.operationName ?? null, variableValues: admitted.variables };
+        return {
+          schema: admitted.schema,
+          document: admitted.document,
+          operationName: admitted.operationName ?? null,
+          variableValues: admitted.variables,
+        };
       },
       subscribe: (args) => trackSubscription('websocket', runner.run((args.contextValue as { state: ConnectionState }).state, args)),
       context: (ctx) => ({ state: ctx.extra.state }),

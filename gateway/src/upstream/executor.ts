@@ -10,7 +10,12 @@ import { watchSupergraphFile } from './supergraphFile.js';
  * or SUPERGRAPH_PATH, loaded again whenever the file changes: `supergraphFile.ts`), fetching each
  * subgraph's part through `Subgraphs` (its address, resilience and metrics).
  */
-export function createExecutor(options: { config: Pick<Config, 'SUPERGRAPH_PATH' | 'GATEWAY_EXECUTOR'>; logger: Logger; subgraphs: Subgraphs; supergraphSdl?: string | undefined }): ApolloGateway {
+export function createExecutor(options: {
+  config: Pick<Config, 'SUPERGRAPH_PATH' | 'GATEWAY_EXECUTOR'>;
+  logger: Logger;
+  subgraphs: Subgraphs;
+  supergraphSdl?: string | undefined;
+}): ApolloGateway {
   // @apollo/gateway otherwise reports usage data to Apollo and probes cloud metadata servers (AWS, GCP,
   // Azure, Alibaba) at start. Iris sends nothing anywhere unless its operator asks to.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';

@@ -23,9 +23,7 @@ export interface ResilienceOptions {
   breakerResetMs: number;
 }
 
-
 const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
-
 
 /**
  * Timeouts, one retry and a circuit breaker around the calls to one subgraph (cockatiel's policies):
@@ -52,7 +50,9 @@ export class SubgraphResilience {
     });
     this.#once = this.#breaker;
     // A retry is pointless against an open circuit: only failures of an actual call are retried.
-    const retryable = handleWhen((err) => !(err instanceof BrokenCircuitError)).orWhenResult((response) => (response as { status?: number }).status! >= 500);
+    const retryable = handleWhen((err) => !(err instanceof BrokenCircuitError)).orWhenResult(
+      (response) => (response as { status?: number }).status! >= 500,
+    );
     this.#retried = wrap(retry(retryable, { maxAttempts: 1 }), this.#breaker);
   }
 
@@ -86,8 +86,11 @@ export class SubgraphResilience {
         : (err as Error | undefined)?.name === 'TimeoutError'
           ? `did not answer within ${this.options.timeoutMs} ms`
           : 'could not be reached';
-    return new GraphQLError(`The ${this.subgraph} service ${reason}; the rest of the response is complete. Retry in ${retryAfterSeconds} s.`, {
-      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, service: this.subgraph, retryAfterSeconds },
-    });
+    return new GraphQLError(
+      `The ${this.subgraph} service ${reason}; the rest of the response is complete. Retry in ${retryAfterSeconds} s.`,
+      {
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, service: this.subgraph, retryAfterSeconds },
+      },
+    );
   }
 }

@@ -17,7 +17,11 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, delay));
     const status = req.headers['x-status'] ? Number(req.headers['x-status']) : 200;
     res.writeHead(status, { 'content-type': 'application/json', 'x-calls': String(calls) });
-    res.end(JSON.stringify({ data: { echo: body, authorization: req.headers.authorization ?? null, requestId: req.headers['x-request-id'] ?? null } }));
+    res.end(
+      JSON.stringify({
+        data: { echo: body, authorization: req.headers.authorization ?? null, requestId: req.headers['x-request-id'] ?? null },
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -26,7 +30,11 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 const query = JSON.stringify({ query: 'query { me { id } }', variables: {} });
 const mutation = JSON.stringify({ query: 'mutation { signOut }', variables: {} });
-const headers = (authorization: string, requestId: string) => ({ 'content-type': 'application/json', authorization, 'x-request-id': requestId });
+const headers = (authorization: string, requestId: string) => ({
+  'content-type': 'application/json',
+  authorization,
+  'x-request-id': requestId,
+});
 
 describe('createSubgraphFetcher', () => {
   it('answers like fetch: status, headers and a body read as JSON or text', async () => {
@@ -82,6 +90,8 @@ describe('createSubgraphFetcher', () => {
 
   it('aborts a call whose signal fires before the answer', async () => {
     const fetcher = createSubgraphFetcher({ dedupe: false });
-    await expect(fetcher(url, { method: 'POST', headers: headers('Bearer a', 'r'), body: query, signal: AbortSignal.timeout(5) })).rejects.toThrow();
+    await expect(
+      fetcher(url, { method: 'POST', headers: headers('Bearer a', 'r'), body: query, signal: AbortSignal.timeout(5) }),
+    ).rejects.toThrow();
   });
 });

@@ -10,7 +10,10 @@ export interface SubgraphEndpoint {
   url: string;
 }
 
-export type SubgraphsConfig = Pick<Config, 'SUBGRAPH_TIMEOUT_MS' | 'SUBGRAPH_BREAKER_FAILURES' | 'SUBGRAPH_BREAKER_RESET_MS' | 'GATEWAY_SECRET' | 'METRICS'>;
+export type SubgraphsConfig = Pick<
+  Config,
+  'SUBGRAPH_TIMEOUT_MS' | 'SUBGRAPH_BREAKER_FAILURES' | 'SUBGRAPH_BREAKER_RESET_MS' | 'GATEWAY_SECRET' | 'METRICS'
+>;
 
 /** A GraphQL answer as a subgraph sends it. */
 export interface SubgraphAnswer<Data> {
@@ -39,7 +42,11 @@ export class Subgraphs {
     this.#resilience = new Map(
       endpoints.map(({ name }) => [
         name,
-        new SubgraphResilience(name, { timeoutMs: config.SUBGRAPH_TIMEOUT_MS, breakerFailures: config.SUBGRAPH_BREAKER_FAILURES, breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS }),
+        new SubgraphResilience(name, {
+          timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+          breakerFailures: config.SUBGRAPH_BREAKER_FAILURES,
+          breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS,
+        }),
       ]),
     );
   }
@@ -75,7 +82,11 @@ export class Subgraphs {
    * subgraph's resilience and observed as its fetches are. A subgraph that cannot be reached (or is cut
    * off) throws SERVICE_UNAVAILABLE naming it.
    */
-  async request<Data>(name: string, operation: { query: string; operationName: string; variables: Record<string, unknown> }, requestId: string): Promise<SubgraphAnswer<Data>> {
+  async request<Data>(
+    name: string,
+    operation: { query: string; operationName: string; variables: Record<string, unknown> },
+    requestId: string,
+  ): Promise<SubgraphAnswer<Data>> {
     const url = this.#urls.get(name);
     if (!url) throw new Error(`No URL for the ${name} subgraph: it was not given at start`);
     const fetcher = this.#fetcherOf(name);

@@ -45,7 +45,11 @@ describe('value completion errors', () => {
   });
 
   it("adds nothing for a null that a subgraph's error above or under it already explains", async () => {
-    const refused = { message: 'This needs one of these scopes: devices:read.', path: ['mark', 'device'], extensions: { code: 'FORBIDDEN' } };
+    const refused = {
+      message: 'This needs one of these scopes: devices:read.',
+      path: ['mark', 'device'],
+      extensions: { code: 'FORBIDDEN' },
+    };
     const failedChild = { message: 'No User with id "u" exists.', path: ['group', 'owner', 'email'], extensions: { code: 'NOT_FOUND' } };
     const { result, warn } = await send({
       data: { mark: null, group: null, other: null },

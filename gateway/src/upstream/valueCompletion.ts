@@ -55,12 +55,18 @@ export function valueCompletionPlugin<Context extends { requestId: string; logge
           // A null that a subgraph's own error already explains needs no second entry: an error under its
           // path (a child that failed), above it (an entity whose reference was refused, its fields
           // missing), or with no path at all (a whole fetch failed: the subgraph down, cut off, too slow).
-          const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.every((key, i) => inner[i] === key);
+          const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) =>
+            outer.every((key, i) => inner[i] === key);
           const explained = (completion: CompletionError) =>
-            (result.errors ?? []).some((error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))));
+            (result.errors ?? []).some(
+              (error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))),
+            );
           const unexplained = completion.filter((error) => !explained(error));
           if (unexplained.length === 0) return;
-          contextValue.logger.warn({ valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
+          contextValue.logger.warn(
+            { valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) },
+            'values could not be completed',
+          );
           result.errors = [...(result.errors ?? []), ...unexplained.map((error) => completionError(error, contextValue.requestId))];
         },
       };

@@ -19,7 +19,10 @@ export interface BoundedQueue<T> extends AsyncIterableIterator<T> {
 /** A reader fell more than `maxBuffer` values behind: it was ended, and resumes from where it was (`after`). */
 export class FellBehindError extends IrisError {
   constructor(maxBuffer: number) {
-    super(ErrorCode.RATE_LIMITED, `This subscription fell more than ${maxBuffer} events behind and was ended; subscribe again with \`after\` to catch up.`);
+    super(
+      ErrorCode.RATE_LIMITED,
+      `This subscription fell more than ${maxBuffer} events behind and was ended; subscribe again with \`after\` to catch up.`,
+    );
   }
 }
 

@@ -10,7 +10,9 @@ describe('loadConfig', () => {
 
   it('names every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' })).toThrow(/PORT:.*\n.*DATABASE_URL: must be a postgresql:\/\/ URL/);
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' })).toThrow(
+      /PORT:.*\n.*DATABASE_URL: must be a postgresql:\/\/ URL/,
+    );
   });
 
   it('refuses to start in production without secrets from the environment', () => {
@@ -41,8 +43,15 @@ describe('loadConfig', () => {
     expect(message).toMatch(/PAYMENT_WEBHOOK_SECRET: is the development default/);
     expect(message).toMatch(/URL_SIGNING_SECRET: is the development default/);
     expect(message).toMatch(/GATEWAY_SECRET: must be at least 32 bytes when NODE_ENV=production; got 16/);
-    expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: strong, URL_SIGNING_SECRET: strong })).toThrow(/GATEWAY_SECRET: required when NODE_ENV=production/);
-    const config = loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: strong, URL_SIGNING_SECRET: `${strong}-2`, GATEWAY_SECRET: `${strong}-3` });
+    expect(() => loadConfig({ ...production, PAYMENT_WEBHOOK_SECRET: strong, URL_SIGNING_SECRET: strong })).toThrow(
+      /GATEWAY_SECRET: required when NODE_ENV=production/,
+    );
+    const config = loadConfig({
+      ...production,
+      PAYMENT_WEBHOOK_SECRET: strong,
+      URL_SIGNING_SECRET: `${strong}-2`,
+      GATEWAY_SECRET: `${strong}-3`,
+    });
     expect(config.URL_SIGNING_SECRET).toBe(`${strong}-2`);
     // The development defaults still run everything outside production.
     expect(defaults.PAYMENT_WEBHOOK_SECRET).toBeTruthy();
@@ -51,7 +60,10 @@ describe('loadConfig', () => {
   it('asks a service started alone in production only for what it uses, and still checks every secret it is given', () => {
     const strong = 'k3Jx9vQm2Lr8Tz5Wc1Np7Hs4Fd6Gb0Ya';
     // A gateway: no signing key, no database, no payment or URL secret (server/src/requirements.ts asks for its own).
-    const gateway = loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'http://identity:4001/.well-known/jwks.json', GATEWAY_SECRET: strong }, { service: 'gateway' });
+    const gateway = loadConfig(
+      { NODE_ENV: 'production', JWT_JWKS_URL: 'http://identity:4001/.well-known/jwks.json', GATEWAY_SECRET: strong },
+      { service: 'gateway' },
+    );
     expect(gateway.JWT_PRIVATE_KEY).toBeUndefined();
     expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_SECRET: 'sixteen-bytes-ok' }, { service: 'gateway' })).toThrow(
       /GATEWAY_SECRET: must be at least 32 bytes/,

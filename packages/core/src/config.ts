@@ -13,9 +13,7 @@ const DEVELOPMENT_SECRETS = {
   URL_SIGNING_SECRET: 'iris-development-url-signing-secret',
 } as const;
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 
 /**
@@ -42,13 +40,22 @@ export const configSchema = z.object({
   DEVICES_URL: z.url().optional(),
   ANALYTICS_URL: z.url().optional(),
   /** A PostgreSQL server. Without it Iris runs on embedded PostgreSQL (PGlite). */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Embedded database files; `memory` keeps nothing on disk. */
   IRIS_DATA_DIR: z.string().default('.iris-data'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   /** Prefix of every Redis key Iris uses, so several deployments can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/, 'may hold letters, digits and _ : . -').default('iris:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/, 'may hold letters, digits and _ : . -')
+    .default('iris:'),
   /** PEM (PKCS#8) private key that identity signs access tokens with, ES256. */
   JWT_PRIVATE_KEY: z.string().optional(),
   /** PEM (SPKI) public key every subgraph verifies access tokens with. */
@@ -58,7 +65,11 @@ export const configSchema = z.object({
   JWT_ISSUER: z.string().default('iris'),
   JWT_AUDIENCE: z.string().default('iris-graph'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(30 * 86_400),
   /** The document's one-time account token: "90 seconds is one of the suggested options". */
   LOGIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).default(90),
   VERIFICATION_CODE_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
@@ -75,7 +86,12 @@ export const configSchema = z.object({
    * After `rotateAppKey`, how long the previous app key keeps working beside the new one, so app servers
    * can be moved to the new key without downtime.
    */
-  APP_KEY_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  APP_KEY_ROTATION_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
   /**
    * OpenID Connect providers accepted by `loginWithIdToken`, as JSON:
    * `[{ "issuer": "https://accounts.example.com", "audience": "iris", "jwksUrl": "https://.../jwks" }]`
@@ -132,7 +148,10 @@ export const configSchema = z.object({
     .transform((raw, ctx) => {
       const waits = raw.split(',').map((part) => parseDuration(part.trim()));
       if (waits.length > 20 || waits.some((ms) => ms === null)) {
-        ctx.addIssue({ code: 'custom', message: 'must be 1 to 20 comma-separated durations such as `5s,30s,2m,10m,1h` (units ms, s, m, h)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 1 to 20 comma-separated durations such as `5s,30s,2m,10m,1h` (units ms, s, m, h)',
+        });
         return z.NEVER;
       }
       return waits as number[];
@@ -165,8 +184,20 @@ export const configSchema = z.object({
    */
   CORS_ORIGINS: z
     .string()
-    .transform((raw) => raw.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean))
-    .pipe(z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], e.g. https://app.example.com')])))
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.union([
+          z.literal('*'),
+          z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], e.g. https://app.example.com'),
+        ]),
+      ),
+    )
     .default([]),
   // Operation limits, checked at the gateway before any subgraph is called (gateway/src/policy/limits.ts).
   /** Deepest field nesting an operation may have. */
@@ -180,7 +211,11 @@ export const configSchema = z.object({
   /** Lexical tokens in one document (the parser stops reading past it). */
   MAX_TOKENS: z.coerce.number().int().min(10).default(5_000),
   /** Size of the `query` text in bytes (variables are bounded by the body limit). */
-  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
+  MAX_DOCUMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .default(64 * 1024),
   /**
    * Estimated cost of one operation: each object costs 1 (scalars nothing), a connection multiplies what
    * is under it by `first`/`last`, a plain list by 10. The largest documented page of every connection,
@@ -290,14 +325,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config: Config = {
     ...parsed.data,
     RATE_LIMIT_SENSITIVE_POINTS:
-      parsed.data.RATE_LIMIT_SENSITIVE_POINTS ?? (parsed.data.NODE_ENV === 'production' ? DEFAULT_SENSITIVE_POINTS.production : DEFAULT_SENSITIVE_POINTS.otherwise),
+      parsed.data.RATE_LIMIT_SENSITIVE_POINTS ??
+      (parsed.data.NODE_ENV === 'production' ? DEFAULT_SENSITIVE_POINTS.production : DEFAULT_SENSITIVE_POINTS.otherwise),
   };
   if (config.PERSISTED_OPERATIONS_ONLY && !config.PERSISTED_OPERATIONS_FILE) {
-    throw new ConfigError('Invalid configuration:\n  PERSISTED_OPERATIONS_ONLY: needs PERSISTED_OPERATIONS_FILE, the manifest of operations allowed to run');
+    throw new ConfigError(
+      'Invalid configuration:\n  PERSISTED_OPERATIONS_ONLY: needs PERSISTED_OPERATIONS_FILE, the manifest of operations allowed to run',
+    );
   }
   const apns = (['APNS_KEY_PATH', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_BUNDLE_ID'] as const).filter((k) => !config[k]);
   if (apns.length > 0 && apns.length < 4) {
-    throw new ConfigError(`Invalid configuration:\n${apns.map((k) => `  ${k}: required with the other APNS_* variables (APNs push needs all four)`).join('\n')}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${apns.map((k) => `  ${k}: required with the other APNS_* variables (APNs push needs all four)`).join('\n')}`,
+    );
   }
   if (config.NODE_ENV === 'production') {
     const missing: string[] = options.service ? [] : (['JWT_PRIVATE_KEY', 'DATABASE_URL'] as const).filter((k) => !config[k]);

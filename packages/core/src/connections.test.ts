@@ -35,7 +35,13 @@ describe('cursors', () => {
         { field: 's', direction: 'asc', type: 'string' },
       ],
     };
-    const values = { u: '0190a000-0000-7000-8000-0000000000ff', n: -(2 ** 31), b: -(2n ** 63n), d: new Date('0001-01-01T00:00:00.000Z'), s: 'é ✓ 日本' };
+    const values = {
+      u: '0190a000-0000-7000-8000-0000000000ff',
+      n: -(2 ** 31),
+      b: -(2n ** 63n),
+      d: new Date('0001-01-01T00:00:00.000Z'),
+      s: 'é ✓ 日本',
+    };
     expect(decodeCursor(encodeCursor(byEveryType, values), byEveryType, 'before')).toEqual(Object.values(values));
   });
 
@@ -75,16 +81,38 @@ describe('cursors', () => {
       copy[i]! ^= 0x01;
       return copy.toString('base64url');
     };
-    const foreign = new CursorSealer('another deployment, another secret').seal(JSON.stringify([sort.name]), Buffer.from(bytes.subarray(17)));
+    const foreign = new CursorSealer('another deployment, another secret').seal(
+      JSON.stringify([sort.name]),
+      Buffer.from(bytes.subarray(17)),
+    );
     const oldFormat = Buffer.from(JSON.stringify(['thing.createdAt', '2026-01-02T03:04:05.678Z', 'b'])).toString('base64url');
-    const refused = [flipped(0), flipped(1), flipped(10), flipped(bytes.length - 1), good.slice(0, -2), good.slice(0, 10), `${good}AA`, foreign, oldFormat, 'not base64!', '', 'AQ', Buffer.from('{}').toString('base64url')];
+    const refused = [
+      flipped(0),
+      flipped(1),
+      flipped(10),
+      flipped(bytes.length - 1),
+      good.slice(0, -2),
+      good.slice(0, 10),
+      `${good}AA`,
+      foreign,
+      oldFormat,
+      'not base64!',
+      '',
+      'AQ',
+      Buffer.from('{}').toString('base64url'),
+    ];
     for (const cursor of refused) {
-      expect(codeOf(() => decodeCursor(cursor, sort, 'after')), cursor).toEqual(['BAD_USER_INPUT', 'after']);
+      expect(
+        codeOf(() => decodeCursor(cursor, sort, 'after')),
+        cursor,
+      ).toEqual(['BAD_USER_INPUT', 'after']);
     }
-    expect(() => decodeCursor(flipped(20), sort, 'after')).toThrow(/Invalid cursor in `after`: pass `pageInfo.endCursor`.*from a previous page of this same connection/);
+    expect(() => decodeCursor(flipped(20), sort, 'after')).toThrow(
+      /Invalid cursor in `after`: pass `pageInfo.endCursor`.*from a previous page of this same connection/,
+    );
   });
 
-  it("refuse a cursor of another ordering, or of another list of the same ordering", () => {
+  it('refuse a cursor of another ordering, or of another list of the same ordering', () => {
     const other: Sort<Row> = { name: 'thing.id', keys: [{ field: 'id', direction: 'asc', type: 'string' }] };
     expect(codeOf(() => decodeCursor(encodeCursor(other, row), sort, 'after'))).toEqual(['BAD_USER_INPUT', 'after']);
     const ofAppA = encodeCursor(sort, row, 'app A');
@@ -118,7 +146,10 @@ describe('cursors', () => {
       [sort, sealed('thing.createdAt', int64(BigInt(row.createdAt.getTime())), Buffer.from([0, 0, 0, 9]), Buffer.from('b'))],
     ];
     for (const [sorted, cursor] of refused) {
-      expect(codeOf(() => decodeCursor(cursor, sorted, 'before')), cursor).toEqual(['BAD_USER_INPUT', 'before']);
+      expect(
+        codeOf(() => decodeCursor(cursor, sorted, 'before')),
+        cursor,
+      ).toEqual(['BAD_USER_INPUT', 'before']);
     }
     expect(decodeCursor(sealed('thing.id', uuid), byUuid, 'after')).toEqual(['0190a000-0000-7000-8000-000000000011']);
   });
@@ -155,30 +186,30 @@ describe('paginate', () => {
 
   it('asks for one row more than the page, in sort order, past the cursor', async () => {
     let seen: KeysetQuery | undefined;
-    await paginate(
-      { first: 2, after: encodeCursor(sort, row) },
-      { sort, fetch: async (q) => ((seen = q), []), count: async () => 0 },
-    );
+    await paginate({ first: 2, after: encodeCursor(sort, row) }, { sort, fetch: async (q) => ((seen = q), []), count: async () => 0 });
     expect(seen).toEqual({
       take: 3,
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       where: {
-        AND: [{ createdAt: { lte: row.createdAt } }, { OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { gt: 'b' } }] }],
+        AND: [
+          { createdAt: { lte: row.createdAt } },
+          { OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { gt: 'b' } }] },
+        ],
       },
     });
   });
 
   it('reverses the order and the comparisons when paging backwards', async () => {
     let seen: KeysetQuery | undefined;
-    await paginate(
-      { last: 2, before: encodeCursor(sort, row) },
-      { sort, fetch: async (q) => ((seen = q), []), count: async () => 0 },
-    );
+    await paginate({ last: 2, before: encodeCursor(sort, row) }, { sort, fetch: async (q) => ((seen = q), []), count: async () => 0 });
     expect(seen).toEqual({
       take: 3,
       orderBy: [{ createdAt: 'asc' }, { id: 'desc' }],
       where: {
-        AND: [{ createdAt: { gte: row.createdAt } }, { OR: [{ createdAt: { gt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: 'b' } }] }],
+        AND: [
+          { createdAt: { gte: row.createdAt } },
+          { OR: [{ createdAt: { gt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: 'b' } }] },
+        ],
       },
     });
   });

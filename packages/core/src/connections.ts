@@ -190,7 +190,8 @@ export function decodeCursor<Row>(cursor: string, sort: Sort<Row>, field: 'after
 }
 
 /** What a cursor is sealed for: the ordering, and the list within it when the caller names one. */
-const connectionOf = <Row>(sort: Sort<Row>, scope: string | undefined) => JSON.stringify(scope === undefined ? [sort.name] : [sort.name, scope]);
+const connectionOf = <Row>(sort: Sort<Row>, scope: string | undefined) =>
+  JSON.stringify(scope === undefined ? [sort.name] : [sort.name, scope]);
 
 /**
  * The sort key values in a few bytes each: 16 for a uuid, 4 for an int, 8 for a bigint or a timestamp
@@ -200,7 +201,8 @@ function writePosition<Row>(sort: Sort<Row>, row: Row): Buffer {
   const parts = sort.keys.map((key) => {
     const value: unknown = row[key.field];
     // A keyset needs a value in every row; the schema's sort columns are NOT NULL.
-    if (value === null || value === undefined) throw new Error(`Sort "${sort.name}": \`${key.field}\` is empty; sort keys must be NOT NULL columns.`);
+    if (value === null || value === undefined)
+      throw new Error(`Sort "${sort.name}": \`${key.field}\` is empty; sort keys must be NOT NULL columns.`);
     switch (key.type) {
       case 'uuid':
         return Buffer.from((value as string).replaceAll('-', ''), 'hex');

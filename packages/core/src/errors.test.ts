@@ -15,8 +15,17 @@ describe('maskError', () => {
     const cause = new Error('relation "devices"."Device" does not exist');
     const wrapped = new GraphQLError(cause.message, { originalError: cause, path: ['device'] });
     const log = vi.fn();
-    const formatted = maskError({ message: cause.message, path: ['device'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped, log, 'req-1');
-    expect(formatted).toEqual({ message: MASKED_MESSAGE, path: ['device'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' } });
+    const formatted = maskError(
+      { message: cause.message, path: ['device'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      wrapped,
+      log,
+      'req-1',
+    );
+    expect(formatted).toEqual({
+      message: MASKED_MESSAGE,
+      path: ['device'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-1' },
+    });
     expect(log).toHaveBeenCalledWith(wrapped);
   });
 

@@ -41,7 +41,9 @@ export const SIGN_IN_FIRST = 'Sign in first: send an access token in `Authorizat
  */
 export const unauthenticated = (error?: CredentialError | string) => {
   const { reason, message } =
-    typeof error === 'string' ? { reason: 'CREDENTIALS_MISSING', message: error } : (error ?? { reason: 'CREDENTIALS_MISSING', message: SIGN_IN_FIRST });
+    typeof error === 'string'
+      ? { reason: 'CREDENTIALS_MISSING', message: error }
+      : (error ?? { reason: 'CREDENTIALS_MISSING', message: SIGN_IN_FIRST });
   return new IrisError(ErrorCode.UNAUTHENTICATED, message, { reason });
 };
 
@@ -70,7 +72,15 @@ export function maskError(
     typeof code === 'string' && CLIENT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && !isUnexpected(original);
   const apolloValidation =
     typeof code === 'string' &&
-    ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_IN_LIST', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'].includes(code);
+    [
+      'GRAPHQL_PARSE_FAILED',
+      'GRAPHQL_VALIDATION_FAILED',
+      'PERSISTED_QUERY_NOT_FOUND',
+      'PERSISTED_QUERY_NOT_SUPPORTED',
+      'PERSISTED_QUERY_NOT_IN_LIST',
+      'OPERATION_RESOLUTION_FAILURE',
+      'BAD_REQUEST',
+    ].includes(code);
   if (deliberate || apolloValidation) {
     const { stacktrace: _stack, exception: _exception, serviceName: _service, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
@@ -111,7 +121,9 @@ export const graphqlErrorBody = (message: string, code: string, extensions: Reco
  * Logs each error that {@link maskError} will mask, on the request's own logger, so the line carries the
  * request id the client was given to quote (Apollo's `formatError` sees no request context).
  */
-export function logUnexpectedErrors<Context extends { logger: { error: (obj: object, msg: string) => void } }>(): ApolloServerPlugin<Context> {
+export function logUnexpectedErrors<
+  Context extends { logger: { error: (obj: object, msg: string) => void } },
+>(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {

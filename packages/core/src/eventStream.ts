@@ -13,7 +13,11 @@ export interface EventStreamOptions<T extends IrisEventType> {
  * events for a slow reader, and then ends with an error instead of growing without bound: one slow
  * subscriber never holds up the others.
  */
-export function eventStream<T extends IrisEventType>(bus: EventBus, type: T, options: EventStreamOptions<T> = {}): AsyncIterableIterator<IrisEvent<T>> {
+export function eventStream<T extends IrisEventType>(
+  bus: EventBus,
+  type: T,
+  options: EventStreamOptions<T> = {},
+): AsyncIterableIterator<IrisEvent<T>> {
   let unsubscribe = () => {};
   const queue = boundedQueue<IrisEvent<T>>({ maxBuffer: options.maxBuffer ?? 1_000, onClose: () => unsubscribe() });
   unsubscribe = bus.subscribe(type, (event) => {

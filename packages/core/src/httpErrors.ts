@@ -51,7 +51,11 @@ export function registerHttpErrorHandlers(app: FastifyInstance, log: (err: unkno
     }
     if (status < 400 || status >= 500) {
       log(error);
-      return reply.code(500).send(graphqlErrorBody(MASKED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR, { requestId: [request.headers[REQUEST_ID_HEADER]].flat()[0] ?? request.id }));
+      return reply.code(500).send(
+        graphqlErrorBody(MASKED_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR, {
+          requestId: [request.headers[REQUEST_ID_HEADER]].flat()[0] ?? request.id,
+        }),
+      );
     }
     const message = MESSAGES[error.code]?.(error, request) ?? (error.message || 'The request is not valid.');
     const code = status === 429 ? ErrorCode.RATE_LIMITED : 'BAD_REQUEST';

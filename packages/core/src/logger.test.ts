@@ -20,7 +20,13 @@ const ANSI_CODES = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 describe('in a terminal', () => {
   it('writes one readable line per entry: local ISO time, level, source, message, the rest as compact JSON', () => {
     const { logger, out } = logTo(true);
-    logger.child({ component: 'gateway' }).child({ requestId: 'r-1' }).info({ operationType: 'query', operationName: 'Me', durationMs: 4.2, result: 'ok', caller: 'user:MAIN' }, 'query Me ok 4.2 ms user:MAIN');
+    logger
+      .child({ component: 'gateway' })
+      .child({ requestId: 'r-1' })
+      .info(
+        { operationType: 'query', operationName: 'Me', durationMs: 4.2, result: 'ok', caller: 'user:MAIN' },
+        'query Me ok 4.2 ms user:MAIN',
+      );
     const lines = out.text().replace(ANSI_CODES, '').trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: gateway +query Me ok 4\.2 ms user:MAIN \{"requestId":"r-1"\}$/);
@@ -35,7 +41,10 @@ describe('in a terminal', () => {
     const text = out.text().replace(ANSI_CODES, '');
     expect(text.split('\n')[0]).toMatch(/ERROR: unexpected error\s*$/);
     // Each frame of the stack on a line of its own, as Node prints it.
-    const frames = err.stack!.split('\n').slice(1).map((frame) => frame.trim());
+    const frames = err
+      .stack!.split('\n')
+      .slice(1)
+      .map((frame) => frame.trim());
     const lines = text.split('\n').map((line) => line.trim());
     for (const frame of frames) expect(lines).toContain(frame);
   });
@@ -59,7 +68,13 @@ describe('elsewhere (a pipe, a file, a container)', () => {
     const { logger, out } = logTo(false);
     logger.child({ requestId: 'r-2' }).warn({ result: 'FORBIDDEN' }, 'query Secret FORBIDDEN 1 ms anonymous');
     const line = JSON.parse(out.text()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 40, name: 'iris', requestId: 'r-2', result: 'FORBIDDEN', msg: 'query Secret FORBIDDEN 1 ms anonymous' });
+    expect(line).toMatchObject({
+      level: 40,
+      name: 'iris',
+      requestId: 'r-2',
+      result: 'FORBIDDEN',
+      msg: 'query Secret FORBIDDEN 1 ms anonymous',
+    });
     expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 

@@ -14,7 +14,16 @@ export type LogDestination = DestinationStream & { isTTY?: boolean };
  * Fields of the per-operation line (see `operationLog.ts`) that its message already says in words
  * ("query Me ok 12 ms user:MAIN"): JSON lines keep them for machines, pretty lines do not repeat them.
  */
-export const OPERATION_LINE_FIELDS = ['operationType', 'operationName', 'rootFields', 'durationMs', 'result', 'caller', 'transport', 'events'] as const;
+export const OPERATION_LINE_FIELDS = [
+  'operationType',
+  'operationName',
+  'rootFields',
+  'durationMs',
+  'result',
+  'caller',
+  'transport',
+  'events',
+] as const;
 
 /**
  * The process' logger. Secrets never reach a line: the paths below are redacted wherever they appear in
@@ -25,7 +34,10 @@ export const OPERATION_LINE_FIELDS = ['operationType', 'operationName', 'rootFie
  * otherwise, so `pnpm start` reads well and a container's or a test's output stays parseable. Times are
  * ISO 8601 in both (JSON: `"time":"2026-12-02T14:03:01.123Z"`; pretty: local `14:03:01.123`).
  */
-export function createLogger(options: { level: string; name: string; format?: LogFormat | undefined }, destination?: LogDestination): Logger {
+export function createLogger(
+  options: { level: string; name: string; format?: LogFormat | undefined },
+  destination?: LogDestination,
+): Logger {
   const target: LogDestination = destination ?? process.stdout;
   const format = options.format ?? (target.isTTY ? 'pretty' : 'json');
   return pino(

@@ -67,7 +67,10 @@ describe.skipIf(!redisAnswers)('RedisEventBus consumer groups', () => {
       { group },
     );
     // The group exists once the subscription made it; what is published from then on is read.
-    await vi.waitFor(async () => expect(((await redis.xinfo('GROUPS', stream)) as string[][]).some((info) => info.includes(group))).toBe(true), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(
+      async () => expect(((await redis.xinfo('GROUPS', stream)) as string[][]).some((info) => info.includes(group))).toBe(true),
+      { timeout: 20_000, interval: 50 },
+    );
     const event = await consumer.publish('device.deleted', payload());
     await vi.waitFor(() => expect(handled).toEqual([event.id]), { timeout: 20_000, interval: 50 });
     await vi.waitFor(async () => expect(await pendingOf(group)).toBe(0), { timeout: 20_000, interval: 50 });
@@ -85,7 +88,10 @@ describe.skipIf(!redisAnswers)('RedisEventBus consumer groups', () => {
       },
       { group },
     );
-    await vi.waitFor(async () => expect(((await redis.xinfo('GROUPS', stream)) as string[][]).some((info) => info.includes(group))).toBe(true), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(
+      async () => expect(((await redis.xinfo('GROUPS', stream)) as string[][]).some((info) => info.includes(group))).toBe(true),
+      { timeout: 20_000, interval: 50 },
+    );
     await consumer.publish('device.deleted', payload());
     await vi.waitFor(async () => expect(await pendingOf(group)).toBe(0), { timeout: 20_000, interval: 50 });
     // Three deliveries (the limit), then acknowledged unhandled: no fourth, however long one waits.

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { newEvent, RecentEventIds, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type SubscribeOptions } from './events.js';
+import {
+  newEvent,
+  RecentEventIds,
+  type EventBus,
+  type EventHandler,
+  type IrisEvent,
+  type IrisEventMap,
+  type IrisEventType,
+  type SubscribeOptions,
+} from './events.js';
 import type { Logger } from './logger.js';
 
 const STREAM_MAX_LENGTH = 100_000;
@@ -48,7 +57,8 @@ export class RedisEventBus implements EventBus {
   ) {
     this.#publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.#subscriber = new Redis(url, { lazyConnect: false });
-    for (const client of [this.#publisher, this.#subscriber]) client.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
+    for (const client of [this.#publisher, this.#subscriber])
+      client.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
     this.#subscriber.on('message', (_channel: string, message: string) => this.#fanOutEvent(JSON.parse(message) as IrisEvent));
     // Pub/sub keeps nothing for a connection that is away: once it is back (and subscribed again), the
     // events of the subscribed types published since it went are read from their streams.
@@ -183,21 +193,39 @@ export class RedisEventBus implements EventBus {
    * handles them again. An entry delivered `maxDeliveries` times already is acknowledged unhandled and
    * logged as dropped, so a poison event does not come back forever.
    */
-  async #reclaim(reader: Redis, stream: string, group: string, minIdleMs: number, handle: (entryId: string, fields: string[] | null) => Promise<void>) {
+  async #reclaim(
+    reader: Redis,
+    stream: string,
+    group: string,
+    minIdleMs: number,
+    handle: (entryId: string, fields: string[] | null) => Promise<void>,
+  ) {
     const maxDeliveries = this.options.maxDeliveries ?? 5;
     let cursor = '0-0';
     do {
-      const [next, claimed] = (await reader.xautoclaim(stream, group, this.#consumer, minIdleMs, cursor, 'COUNT', 50)) as [string, [string, string[] | null][], ...unknown[]];
+      const [next, claimed] = (await reader.xautoclaim(stream, group, this.#consumer, minIdleMs, cursor, 'COUNT', 50)) as [
+        string,
+        [string, string[] | null][],
+        ...unknown[],
+      ];
       cursor = next;
       if (claimed.length === 0) continue;
-      const pending = (await reader.xpending(stream, group, claimed[0]![0], claimed.at(-1)![0], claimed.length, this.#consumer)) as [string, string, number, number][];
+      const pending = (await reader.xpending(stream, group, claimed[0]![0], claimed.at(-1)![0], claimed.length, this.#consumer)) as [
+        string,
+        string,
+        number,
+        number,
+      ][];
       const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
       for (const [entryId, fields] of claimed) {
         if (this.#closed) return;
         // The claim counted as a delivery: more than the limit means every delivery before it failed.
         if ((deliveries.get(entryId) ?? 0) > maxDeliveries) {
           const event = fields?.[1] ? (JSON.parse(fields[1]) as IrisEvent) : undefined;
-          this.logger.error({ stream, group, entryId, eventId: event?.id, type: event?.type, deliveries: deliveries.get(entryId) }, 'event dropped: its handler failed on every delivery');
+          this.logger.error(
+            { stream, group, entryId, eventId: event?.id, type: event?.type, deliveries: deliveries.get(entryId) },
+            'event dropped: its handler failed on every delivery',
+          );
           await reader.xack(stream, group, entryId);
           continue;
         }
@@ -208,7 +236,10 @@ export class RedisEventBus implements EventBus {
 
   /** Reads the type's stream from `sinceMs` on (stream ids are the Redis server's milliseconds). */
   async history<T extends IrisEventType>(type: T, sinceMs: number): Promise<IrisEvent<T>[]> {
-    const entries = (await this.#publisher.xrange(this.prefix + type, `${Math.max(0, Math.floor(sinceMs))}-0`, '+')) as [string, string[]][];
+    const entries = (await this.#publisher.xrange(this.prefix + type, `${Math.max(0, Math.floor(sinceMs))}-0`, '+')) as [
+      string,
+      string[],
+    ][];
     return entries.map(([, fields]) => JSON.parse(fields[1]!) as IrisEvent<T>);
   }
 

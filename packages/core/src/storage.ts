@@ -49,5 +49,7 @@ export class FileSystemStorage implements BlobStorage {
 
 /** The capture store for a data folder; `memory` (tests) gets a fresh temporary folder. */
 export function captureStorage(dataDir: string): FileSystemStorage {
-  return new FileSystemStorage(dataDir === 'memory' ? join(tmpdir(), `iris-captures-${process.pid}-${Date.now().toString(36)}`) : join(dataDir, 'captures'));
+  return new FileSystemStorage(
+    dataDir === 'memory' ? join(tmpdir(), `iris-captures-${process.pid}-${Date.now().toString(36)}`) : join(dataDir, 'captures'),
+  );
 }

@@ -19,11 +19,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, argum
 
 /** A display name: trimmed, 1 to `max` characters. */
 export const displayName = (zod: typeof z, max = 100) =>
-  zod
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+  zod.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /**
  * Bytes sent inline as base64 (a data URL prefix is allowed). Malformed text, or more than `maxBytes`
@@ -65,9 +61,12 @@ export function rejectNulCharacters<Context extends BaseContext>(): ApolloServer
       return {
         async didResolveOperation({ request, source }) {
           const inVariables = findNulCharacter(request.variables ?? {});
-          if (inVariables) throw badUserInput(`$${inVariables}: text may not contain the NUL character (U+0000).`, inVariables, { http: { status: 400 } });
+          if (inVariables)
+            throw badUserInput(`$${inVariables}: text may not contain the NUL character (U+0000).`, inVariables, { http: { status: 400 } });
           if (source.includes('\\u0000') || source.includes('\u0000')) {
-            throw badUserInput('A string in the document contains the NUL character (U+0000), which text may not contain.', undefined, { http: { status: 400 } });
+            throw badUserInput('A string in the document contains the NUL character (U+0000), which text may not contain.', undefined, {
+              http: { status: 400 },
+            });
           }
         },
       };

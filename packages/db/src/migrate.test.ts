@@ -43,7 +43,11 @@ describe('applyMigrations', () => {
   });
 
   it('rolls back a failing migration entirely and records nothing for it', async () => {
-    const broken = { name: '99990101000000_broken', sql: 'CREATE TABLE "analytics"."Half" (id int); SELECT no_such_function();', checksum: '0'.repeat(64) };
+    const broken = {
+      name: '99990101000000_broken',
+      sql: 'CREATE TABLE "analytics"."Half" (id int); SELECT no_such_function();',
+      checksum: '0'.repeat(64),
+    };
     await expect(applyMigrations(client, [...readMigrations(), broken])).rejects.toThrow(/99990101000000_broken failed/);
     const half = await client.query(`SELECT to_regclass('"analytics"."Half"') AS t`);
     expect(half.rows[0].t).toBeNull();

@@ -144,7 +144,12 @@ describe('Outbox on PGlite', () => {
       runs.push(event.id);
       if (fail) throw new Error('handler failed');
     });
-    const event: IrisEvent<'device.added'> = { id: crypto.randomUUID(), type: 'device.added', occurredAt: new Date().toISOString(), payload: added('d1') };
+    const event: IrisEvent<'device.added'> = {
+      id: crypto.randomUUID(),
+      type: 'device.added',
+      occurredAt: new Date().toISOString(),
+      payload: added('d1'),
+    };
     await expect(handler(event)).rejects.toThrow('handler failed');
     fail = false;
     await handler(event);
@@ -186,7 +191,9 @@ describe.skipIf(!DATABASE_URL)('Outbox on PostgreSQL', () => {
 
   it('two relays of one source, woken together, publish every event exactly once', async () => {
     const bus = new FlakyBus(logger);
-    const [a, b] = databases.map((database) => new Outbox({ prisma: database.prisma, bus, source: 'devices', logger, pollMs: 10, batchSize: 7 })) as [Outbox, Outbox];
+    const [a, b] = databases.map(
+      (database) => new Outbox({ prisma: database.prisma, bus, source: 'devices', logger, pollMs: 10, batchSize: 7 }),
+    ) as [Outbox, Outbox];
     a.start();
     b.start();
     const writes = Array.from({ length: 40 }, (_, i) => i);

@@ -1,4 +1,13 @@
-import { newEvent, type EventBus, type EventHandler, type IrisEvent, type IrisEventMap, type IrisEventType, type Logger, type SubscribeOptions } from '@iris/core';
+import {
+  newEvent,
+  type EventBus,
+  type EventHandler,
+  type IrisEvent,
+  type IrisEventMap,
+  type IrisEventType,
+  type Logger,
+  type SubscribeOptions,
+} from '@iris/core';
 import { Prisma } from './generated/prisma/client.js';
 
 /**
@@ -99,16 +108,30 @@ export class Outbox {
   }
 
   /** Stores one event in `tx` (the write's interactive transaction) and wakes the relay. */
-  async enqueue<T extends IrisEventType>(tx: SqlClient, type: T, payload: IrisEventMap[T], options?: EnqueueOptions): Promise<IrisEvent<T>> {
+  async enqueue<T extends IrisEventType>(
+    tx: SqlClient,
+    type: T,
+    payload: IrisEventMap[T],
+    options?: EnqueueOptions,
+  ): Promise<IrisEvent<T>> {
     const [event] = await this.enqueueMany(tx, type, [payload], options);
     return event!;
   }
 
   /** Stores events of one type in `tx`, in order, with one statement; returns them with their ids. */
-  async enqueueMany<T extends IrisEventType>(tx: SqlClient, type: T, payloads: readonly IrisEventMap[T][], options: EnqueueOptions = {}): Promise<IrisEvent<T>[]> {
+  async enqueueMany<T extends IrisEventType>(
+    tx: SqlClient,
+    type: T,
+    payloads: readonly IrisEventMap[T][],
+    options: EnqueueOptions = {},
+  ): Promise<IrisEvent<T>[]> {
     if (payloads.length === 0) return [];
     const events = payloads.map((payload) => newEvent(type, payload));
-    const rows = Prisma.join(events.map((e) => Prisma.sql`(${e.id}::uuid, ${this.#source}, ${type}, ${JSON.stringify(e.payload)}::jsonb, ${e.occurredAt}::timestamptz)`));
+    const rows = Prisma.join(
+      events.map(
+        (e) => Prisma.sql`(${e.id}::uuid, ${this.#source}, ${type}, ${JSON.stringify(e.payload)}::jsonb, ${e.occurredAt}::timestamptz)`,
+      ),
+    );
     // The transaction's id tells the relay when it has ended: it publishes the rows once it committed,
     // with no polling delay, and stops waiting once it rolled back.
     const [inserted] = await tx.$queryRaw<{ xid: bigint }[]>`
@@ -238,7 +261,12 @@ export class Outbox {
       this.#seen(row.id);
       this.#deliverLocally(row.id);
       try {
-        await this.#bus.publishEvent({ id: row.id, type: row.type, occurredAt: row.occurredAt.toISOString(), payload: row.payload as never });
+        await this.#bus.publishEvent({
+          id: row.id,
+          type: row.type,
+          occurredAt: row.occurredAt.toISOString(),
+          payload: row.payload as never,
+        });
         published.push(row.id);
       } catch (err) {
         failure = err;
@@ -248,7 +276,10 @@ export class Outbox {
     if (published.length > 0) await this.#prisma.$executeRaw`DELETE FROM outbox."OutboxEvent" WHERE id = ANY(${published}::uuid[])`;
     if (failure === undefined) return published.length;
     const unpublished = claimed.slice(published.length).map((row) => row.id);
-    this.#logger.warn({ err: failure, source: this.#source, waiting: unpublished.length }, 'the event bus refused an event; the outbox keeps it and retries');
+    this.#logger.warn(
+      { err: failure, source: this.#source, waiting: unpublished.length },
+      'the event bus refused an event; the outbox keeps it and retries',
+    );
     await this.#prisma.$executeRaw`
       UPDATE outbox."OutboxEvent" SET "claimedUntil" = NULL, attempts = attempts + 1, "lastError" = ${String(failure)}
       WHERE id = ANY(${unpublished}::uuid[])`;
@@ -321,8 +352,9 @@ export class Outbox {
     if (Date.now() - this.#prunedAt < 3_600_000) return;
     this.#prunedAt = Date.now();
     await this.#prisma
-      .$executeRaw`DELETE FROM outbox."ProcessedEvent" WHERE "processedAt" < now() - ${this.#processedRetentionMs}::bigint * interval '1 millisecond'`
-      .catch((err: unknown) => this.#logger.warn({ err }, 'could not prune handled-event records'));
+      .$executeRaw`DELETE FROM outbox."ProcessedEvent" WHERE "processedAt" < now() - ${this.#processedRetentionMs}::bigint * interval '1 millisecond'`.catch(
+      (err: unknown) => this.#logger.warn({ err }, 'could not prune handled-event records'),
+    );
   }
 }
 
@@ -341,7 +373,9 @@ export function handleOnce<T extends IrisEventType>(prisma: SqlClient, consumer:
     try {
       await handler(event);
     } catch (err) {
-      await prisma.$executeRaw`DELETE FROM outbox."ProcessedEvent" WHERE consumer = ${consumer} AND "eventId" = ${event.id}::uuid`.catch(() => undefined);
+      await prisma.$executeRaw`DELETE FROM outbox."ProcessedEvent" WHERE consumer = ${consumer} AND "eventId" = ${event.id}::uuid`.catch(
+        () => undefined,
+      );
       throw err;
     }
   };

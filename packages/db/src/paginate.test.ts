@@ -67,7 +67,9 @@ describe('paginate on PostgreSQL', () => {
 
   it('keeps a cursor valid while rows are inserted before and after it', async () => {
     const first = await list({ first: 3 });
-    await database.prisma.app.create({ data: { id: 'app-new', accountId, name: 'New', platform: 'IOS', kind: 'TRIAL', createdAt: new Date('2026-02-01') } });
+    await database.prisma.app.create({
+      data: { id: 'app-new', accountId, name: 'New', platform: 'IOS', kind: 'TRIAL', createdAt: new Date('2026-02-01') },
+    });
     const next = await list({ first: 10, after: first.pageInfo.endCursor });
     expect(next.nodes.map((n) => n.id)).toEqual(['app-1', 'app-2', 'app-3', 'app-0']);
     expect(await next.totalCount()).toBe(8);

@@ -47,7 +47,8 @@ interface RuntimeDataModel {
 export function modelSchemas(prisma: PrismaClient): Record<string, string | null> {
   const dataModel = (prisma as unknown as { _runtimeDataModel?: RuntimeDataModel })._runtimeDataModel;
   // Prisma keeps this internal; should a release move it, every subgraph stops at start, not later.
-  if (!dataModel?.models) throw new Error('The Prisma client carries no runtime data model: scopedClient cannot tell which subgraph owns which model.');
+  if (!dataModel?.models)
+    throw new Error('The Prisma client carries no runtime data model: scopedClient cannot tell which subgraph owns which model.');
   return Object.fromEntries(Object.entries(dataModel.models).map(([model, { schema }]) => [model, schema ?? null]));
 }
 

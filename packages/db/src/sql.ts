@@ -13,5 +13,9 @@ export const uuidList = (ids: readonly string[]): Prisma.Sql => Prisma.join(ids.
  * alias: a raw read returns the same rows `findMany` would, whatever columns the table gains later.
  */
 export function modelColumns(fields: Record<string, string>, alias: string): Prisma.Sql {
-  return Prisma.raw(Object.values(fields).map((field) => `${alias}."${field}"`).join(', '));
+  return Prisma.raw(
+    Object.values(fields)
+      .map((field) => `${alias}."${field}"`)
+      .join(', '),
+  );
 }

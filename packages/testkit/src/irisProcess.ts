@@ -25,14 +25,25 @@ const ROOT = new URL('../../..', import.meta.url).pathname;
 export async function startIrisProcess(env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<IrisProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...testEnvironment(), LOG_LEVEL: 'info', IRIS_DATA_DIR: 'memory', SEED_DEMO_DATA: 'true', DATABASE_URL: undefined, REDIS_URL: undefined, ...env },
+    env: {
+      ...process.env,
+      ...testEnvironment(),
+      LOG_LEVEL: 'info',
+      IRIS_DATA_DIR: 'memory',
+      SEED_DEMO_DATA: 'true',
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   let signalledAt = Date.now();
-  const exited = new Promise<{ code: number | null; ms: number }>((resolve) => child.once('exit', (code) => resolve({ code, ms: Date.now() - signalledAt })));
+  const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, ms: Date.now() - signalledAt })),
+  );
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     signalledAt = Date.now();
     if (child.exitCode === null) child.kill(signal);

@@ -26,7 +26,10 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   return {
     url: url.toString(),
     cut: () =>
-      run([`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`, `ALTER DATABASE ${name} RENAME TO ${name}_gone`]),
+      run([
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`,
+        `ALTER DATABASE ${name} RENAME TO ${name}_gone`,
+      ]),
     drop: () => run([`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `DROP DATABASE IF EXISTS ${name}_gone WITH (FORCE)`]),
   };
 }

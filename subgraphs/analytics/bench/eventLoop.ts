@@ -65,4 +65,9 @@ for (const threads of settings) {
 
 console.log(`\n${availableParallelism()} CPUs, ${ANALYSES} analyses at once, ${THROUGHPUT_ANALYSES} for throughput`);
 console.table(results);
-writeResults('analysis-event-loop.json', { cpus: availableParallelism(), analyses: ANALYSES, throughputAnalyses: THROUGHPUT_ANALYSES, results });
+writeResults('analysis-event-loop.json', {
+  cpus: availableParallelism(),
+  analyses: ANALYSES,
+  throughputAnalyses: THROUGHPUT_ANALYSES,
+  results,
+});

@@ -35,7 +35,11 @@ const shared = {
 };
 const processes: Record<string, ServiceProcess> = {};
 try {
-  processes.identity = await startServiceProcess('identity', { ...shared, SEED_DEMO_DATA: 'true', JWT_PRIVATE_KEY: await exportPKCS8(keys.privateKey) });
+  processes.identity = await startServiceProcess('identity', {
+    ...shared,
+    SEED_DEMO_DATA: 'true',
+    JWT_PRIVATE_KEY: await exportPKCS8(keys.privateKey),
+  });
   const [profiles, devices, analytics, worker] = await Promise.all([
     startServiceProcess('profiles', shared),
     startServiceProcess('devices', { ...shared, SEED_DEMO_DATA: 'true', PUBLIC_URL: 'http://127.0.0.1:4000' }),
@@ -63,8 +67,17 @@ try {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return { data: body.data, ms: performance.now() - started };
   };
-  const token = (await ask('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { email: DEMO.mainUser.email, password: DEMO.password } })).data.login.accessToken as string;
-  const analyze = () => ask('mutation($input: AnalyzeImageInput!) { analyzeImage(input: $input) { faces { score } } }', { input: { imageBase64: portrait } }, token);
+  const token = (
+    await ask('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', {
+      input: { email: DEMO.mainUser.email, password: DEMO.password },
+    })
+  ).data.login.accessToken as string;
+  const analyze = () =>
+    ask(
+      'mutation($input: AnalyzeImageInput!) { analyzeImage(input: $input) { faces { score } } }',
+      { input: { imageBase64: portrait } },
+      token,
+    );
   await analyze();
   for (let i = 0; i < 20; i++) await ask('{ me { id } }', {}, token);
 

@@ -11,7 +11,14 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession } from 'onnxruntime-node';
-import { createFaceAnalyzer, decodeImage, DEFAULT_LIMITS, facepluginModelPath, sessionOptions, ultraFaceInput } from '../src/vision/index.js';
+import {
+  createFaceAnalyzer,
+  decodeImage,
+  DEFAULT_LIMITS,
+  facepluginModelPath,
+  sessionOptions,
+  ultraFaceInput,
+} from '../src/vision/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -116,7 +123,9 @@ console.table(
     runs: r.iterations,
   })),
 );
-console.log(`RSS: ${report.memory.rssBeforeMiB} MiB before, ${report.memory.rssModelsLoadedMiB} MiB with models loaded, ${report.memory.rssAfterRunsMiB} MiB after the runs`);
+console.log(
+  `RSS: ${report.memory.rssBeforeMiB} MiB before, ${report.memory.rssModelsLoadedMiB} MiB with models loaded, ${report.memory.rssAfterRunsMiB} MiB after the runs`,
+);
 console.log(`${report.cpu}, ${report.cpus} CPUs, Node ${report.node}`);
 
 const out = join(root, 'bench-results/vision.json');

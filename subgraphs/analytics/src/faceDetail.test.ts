@@ -22,16 +22,27 @@ function infoOf(document: string, field: string) {
 
 describe('faceDetailOf', () => {
   it('reads a summary when a face is asked for no more than its score, box and expression label', () => {
-    expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { id width faces { __typename score box { x y width height } expression { label } } } }', 'faceAnalysis'))).toBe('summary');
+    expect(
+      faceDetailOf(
+        infoOf(
+          '{ faceAnalysis(id: "x") { id width faces { __typename score box { x y width height } expression { label } } } }',
+          'faceAnalysis',
+        ),
+      ),
+    ).toBe('summary');
     expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { id width height models { detector } } }', 'faceAnalysis'))).toBe('summary');
   });
 
   it('reads the full faces for landmarks, eyes or expression scores', () => {
     expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { faces { score landmarks { x y } } } }', 'faceAnalysis'))).toBe('full');
     expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { faces { eyes { left { open } } } } }', 'faceAnalysis'))).toBe('full');
-    expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { faces { expression { label scores { score } } } } }', 'faceAnalysis'))).toBe('full');
+    expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { faces { expression { label scores { score } } } } }', 'faceAnalysis'))).toBe(
+      'full',
+    );
     // Two selections of `faces` (aliases): the larger one decides.
-    expect(faceDetailOf(infoOf('{ faceAnalysis(id: "x") { small: faces { score } big: faces { landmarks { x } } } }', 'faceAnalysis'))).toBe('full');
+    expect(
+      faceDetailOf(infoOf('{ faceAnalysis(id: "x") { small: faces { score } big: faces { landmarks { x } } } }', 'faceAnalysis')),
+    ).toBe('full');
   });
 
   it('looks inside fragments, named and inline, at every level', () => {
@@ -42,7 +53,8 @@ describe('faceDetailOf', () => {
   });
 
   it('reads `_entities` through its `... on FaceAnalysis` (the gateway’s entity fetch)', () => {
-    const fetch = (faces: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ... on FaceAnalysis { id faces { ${faces} } } } }`;
+    const fetch = (faces: string) =>
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on FaceAnalysis { id faces { ${faces} } } } }`;
     expect(faceDetailOf(infoOf(fetch('score box { x y width height } expression { label }'), '_entities'))).toBe('summary');
     expect(faceDetailOf(infoOf(fetch('landmarks { x y }'), '_entities'))).toBe('full');
   });

@@ -3,11 +3,15 @@ import type { FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } fro
 import type { FaceDetail } from './data/analyses.js';
 
 /** What of a face a summary keeps: everything else (landmarks, eyes, expression scores) needs the full faces. */
-const SUMMARY_FACE_FIELDS: Record<string, (selection: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>) => boolean> = {
+const SUMMARY_FACE_FIELDS: Record<
+  string,
+  (selection: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>) => boolean
+> = {
   __typename: () => true,
   score: () => true,
   box: () => true,
-  expression: (selection, fragments) => selectedFields(selection, fragments).every((field) => field.name.value === '__typename' || field.name.value === 'label'),
+  expression: (selection, fragments) =>
+    selectedFields(selection, fragments).every((field) => field.name.value === '__typename' || field.name.value === 'label'),
 };
 
 /**
@@ -20,10 +24,11 @@ export function faceDetailOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'frag
   for (const node of info.fieldNodes) {
     for (const field of selectedFields(node.selectionSet, info.fragments)) {
       if (field.name.value !== 'faces') continue;
-      const summary = selectedFields(field.selectionSet, info.fragments).every((face) => SUMMARY_FACE_FIELDS[face.name.value]?.(face.selectionSet, info.fragments) ?? false);
+      const summary = selectedFields(field.selectionSet, info.fragments).every(
+        (face) => SUMMARY_FACE_FIELDS[face.name.value]?.(face.selectionSet, info.fragments) ?? false,
+      );
       if (!summary) return 'full';
     }
   }
   return 'summary';
 }
-

@@ -1,4 +1,12 @@
-import { loadSubgraphTypeDefs, reportQueueDepth, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
+import {
+  loadSubgraphTypeDefs,
+  reportQueueDepth,
+  type BlobStorage,
+  type Config,
+  type EventBus,
+  type Logger,
+  type SubgraphDefinition,
+} from '@iris/core';
 import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createAnalyticsData } from './data/index.js';
@@ -36,7 +44,13 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
   const db = scopedClient(deps.prisma, 'analytics');
   const data = createAnalyticsData(db);
   const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'analytics', logger: deps.logger });
-  const services = createServices({ data, storage: deps.storage, outbox, logger: deps.logger, analysis: analysisOptions(deps.config, deps.runsJobs) });
+  const services = createServices({
+    data,
+    storage: deps.storage,
+    outbox,
+    logger: deps.logger,
+    analysis: analysisOptions(deps.config, deps.runsJobs),
+  });
   const { analysis } = services;
   return {
     name: 'analytics',
@@ -71,12 +85,21 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
  * instance, records and publishes their results, and serves no GraphQL. Scales on its own with the
  * queue's depth.
  */
-export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): { drainJobs: () => Promise<void>; close: () => Promise<void> } {
+export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): {
+  drainJobs: () => Promise<void>;
+  close: () => Promise<void>;
+} {
   const db = scopedClient(deps.prisma, 'analytics');
   if (!deps.config.REDIS_URL) throw new Error('The analysis worker takes its jobs from Redis: REDIS_URL is required.');
   // The worker records results: their events leave through the outbox too, by its own relay.
   const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'analytics', logger: deps.logger });
-  const { analysis } = createServices({ data: createAnalyticsData(db), storage: deps.storage, outbox, logger: deps.logger, analysis: analysisOptions(deps.config) });
+  const { analysis } = createServices({
+    data: createAnalyticsData(db),
+    storage: deps.storage,
+    outbox,
+    logger: deps.logger,
+    analysis: analysisOptions(deps.config),
+  });
   outbox.start();
   return {
     drainJobs: () => analysis.queue.drain(),

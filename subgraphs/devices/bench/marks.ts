@@ -19,7 +19,11 @@ const bench = await startBenchGraph();
 const { sql } = bench;
 const groups = ['0190b000-0000-7000-8000-00000000000a', '0190b000-0000-7000-8000-00000000000b'];
 for (const id of groups) {
-  await sql.query(`INSERT INTO devices."DeviceGroup" (id, "accountId", name, "updatedAt") VALUES ($1, $2, $3, now())`, [id, DEMO.account.id, `Bench ${id.slice(-1)}`]);
+  await sql.query(`INSERT INTO devices."DeviceGroup" (id, "accountId", name, "updatedAt") VALUES ($1, $2, $3, now())`, [
+    id,
+    DEMO.account.id,
+    `Bench ${id.slice(-1)}`,
+  ]);
 }
 await sql.query(
   `INSERT INTO devices."Device" (id, "accountId", "groupId", name, "updatedAt")
@@ -56,10 +60,12 @@ async function cursorAt(offset: number) {
   const { createdAt, id } = row.rows[0]!;
   return { createdAt, id, cursor: Buffer.from(JSON.stringify(['mark.createdAt.desc', createdAt.toISOString(), id])).toString('base64url') };
 }
-const [{ count }] = (await sql.query<{ count: string }>(
-  `SELECT count(*) FROM devices."DeviceMark" WHERE "accountId" = $1 AND "groupId" = $2 AND "readAt" IS NULL AND "deletedAt" IS NULL`,
-  [DEMO.account.id, groups[0]],
-)).rows as [{ count: string }];
+const [{ count }] = (
+  await sql.query<{ count: string }>(
+    `SELECT count(*) FROM devices."DeviceMark" WHERE "accountId" = $1 AND "groupId" = $2 AND "readAt" IS NULL AND "deletedAt" IS NULL`,
+    [DEMO.account.id, groups[0]],
+  )
+).rows as [{ count: string }];
 const filtered = Number(count);
 const middle = await cursorAt(Math.floor(filtered / 2));
 const last = await cursorAt(filtered - PAGE_SIZE - 1);

@@ -1,4 +1,12 @@
-import { loadSubgraphTypeDefs, UrlSigner, type BlobStorage, type Config, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
+import {
+  loadSubgraphTypeDefs,
+  UrlSigner,
+  type BlobStorage,
+  type Config,
+  type EventBus,
+  type Logger,
+  type SubgraphDefinition,
+} from '@iris/core';
 import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createDevicesSubgraphData } from './data/index.js';
@@ -59,7 +67,11 @@ export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Con
         scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 33 * 1024 * 1024 }, (_request, body, done) => done(null, body));
         scope.put('/uploads/captures/*', async (request, reply) => {
           const url = new URL(request.url, 'http://local');
-          const result = await services.captures.receiveUpload(url.pathname, request.query as Record<string, unknown>, request.body as Buffer);
+          const result = await services.captures.receiveUpload(
+            url.pathname,
+            request.query as Record<string, unknown>,
+            request.body as Buffer,
+          );
           return reply.code(result.status).send(result.body);
         });
       });

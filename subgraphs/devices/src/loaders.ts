@@ -6,18 +6,42 @@ import type { Visibility } from './data/visibility.js';
 /** Per-request loaders: every lookup by id in this subgraph batches through one of these. */
 export function createLoaders(data: DevicesSubgraphData, visibility: Visibility) {
   return {
-    device: createRowLoader((ids: readonly string[]) => data.devices.devicesByIds(ids, visibility), (row) => row.id, { validKey: isUuid }),
+    device: createRowLoader(
+      (ids: readonly string[]) => data.devices.devicesByIds(ids, visibility),
+      (row) => row.id,
+      { validKey: isUuid },
+    ),
     /** Includes deleted devices: a mark's device, or a restore, still shows it. */
     anyDevice: settledRowLoader((ids) => data.devices.devicesByIds(ids, visibility, true)),
     deviceGroup: settledRowLoader((ids) => data.devices.groupsByIds(ids, visibility)),
     mode: settledRowLoader((ids) => data.modes.modesByIds(ids)),
     capture: settledRowLoader((ids) => data.captures.capturesByIds(ids, visibility)),
-    mark: createRowLoader((ids: readonly string[]) => data.marks.marksByIds(ids, visibility), (row) => row.id, { validKey: isUuid }),
-    zonesOfDevice: createGroupLoader((ids: readonly string[]) => data.devices.zonesOfDevices(ids), (row) => row.deviceId),
-    deviceShares: createGroupLoader((ids: readonly string[]) => data.devices.deviceSharesOf(ids), (row) => row.deviceId),
-    groupShares: createGroupLoader((ids: readonly string[]) => data.devices.groupSharesOf(ids), (row) => row.groupId),
-    notification: createRowLoader((ids: readonly string[]) => data.notifications.notificationsByIds(ids, scopeWhere(visibility.scope)), (row) => row.id, { validKey: isUuid }),
-    deliveryAttempts: createGroupLoader((ids: readonly string[]) => data.webhooks.attemptsOf(ids), (row) => row.deliveryId),
+    mark: createRowLoader(
+      (ids: readonly string[]) => data.marks.marksByIds(ids, visibility),
+      (row) => row.id,
+      { validKey: isUuid },
+    ),
+    zonesOfDevice: createGroupLoader(
+      (ids: readonly string[]) => data.devices.zonesOfDevices(ids),
+      (row) => row.deviceId,
+    ),
+    deviceShares: createGroupLoader(
+      (ids: readonly string[]) => data.devices.deviceSharesOf(ids),
+      (row) => row.deviceId,
+    ),
+    groupShares: createGroupLoader(
+      (ids: readonly string[]) => data.devices.groupSharesOf(ids),
+      (row) => row.groupId,
+    ),
+    notification: createRowLoader(
+      (ids: readonly string[]) => data.notifications.notificationsByIds(ids, scopeWhere(visibility.scope)),
+      (row) => row.id,
+      { validKey: isUuid },
+    ),
+    deliveryAttempts: createGroupLoader(
+      (ids: readonly string[]) => data.webhooks.attemptsOf(ids),
+      (row) => row.deliveryId,
+    ),
   };
 }
 

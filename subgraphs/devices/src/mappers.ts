@@ -14,7 +14,19 @@ import type {
 } from '@iris/db';
 
 /** What the devices subgraph's resolvers receive for each GraphQL type. */
-export type { Device, DeviceData, DeviceGroup, DeviceMark, DeviceMode, Notification, PushRegistration, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, Zone };
+export type {
+  Device,
+  DeviceData,
+  DeviceGroup,
+  DeviceMark,
+  DeviceMode,
+  Notification,
+  PushRegistration,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
+  WebhookEndpoint,
+  Zone,
+};
 /** Identity owns Account and User; here they are only their keys. */
 export interface AccountRef {
   id: string;

@@ -9,7 +9,11 @@ import type { DeviceMark } from './mappers.js';
  * field then finds its row already loaded (`settled`) and answers a plain value: a page of 50 marks
  * completes without a promise per mark and relation.
  */
-export async function withMarkRelations(page: Connection<DeviceMark>, loaders: Loaders, info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>) {
+export async function withMarkRelations(
+  page: Connection<DeviceMark>,
+  loaders: Loaders,
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+) {
   const asked = markFieldsOf(info);
   const ids = (pick: (mark: DeviceMark) => string | null) => [...new Set(page.nodes.flatMap((mark) => pick(mark) ?? []))];
   await Promise.all([
@@ -26,10 +30,14 @@ function markFieldsOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>
   const names = new Set<string>();
   for (const connection of info.fieldNodes) {
     for (const field of selectedFields(connection.selectionSet, info.fragments)) {
-      const marks = field.name.value === 'nodes' ? [field] : field.name.value === 'edges' ? selectedFields(field.selectionSet, info.fragments).filter((f) => f.name.value === 'node') : [];
+      const marks =
+        field.name.value === 'nodes'
+          ? [field]
+          : field.name.value === 'edges'
+            ? selectedFields(field.selectionSet, info.fragments).filter((f) => f.name.value === 'node')
+            : [];
       for (const mark of marks) for (const asked of selectedFields(mark.selectionSet, info.fragments)) names.add(asked.name.value);
     }
   }
   return names;
 }
-

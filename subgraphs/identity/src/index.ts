@@ -1,4 +1,12 @@
-import { loadSubgraphTypeDefs, publicJwks, type Config, type EventBus, type Logger, type SubgraphDefinition, type TokenKeys } from '@iris/core';
+import {
+  loadSubgraphTypeDefs,
+  publicJwks,
+  type Config,
+  type EventBus,
+  type Logger,
+  type SubgraphDefinition,
+  type TokenKeys,
+} from '@iris/core';
 import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
 import { createIdentityData } from './data/index.js';

@@ -33,7 +33,10 @@ await sql.query('ANALYZE profiles."Profile"');
 
 // The cursor a client would hold after paging to the very end, built the way the API builds it.
 const sort: Sort<{ id: bigint }> = { name: 'profile.id', keys: [{ field: 'id', direction: 'asc', type: 'bigint' }] };
-const deep = await sql.query<{ id: string }>(`SELECT id FROM profiles."Profile" WHERE "appId" = $1 ORDER BY id OFFSET $2 LIMIT 1`, [appId, TOTAL - PAGE_SIZE - 1]);
+const deep = await sql.query<{ id: string }>(`SELECT id FROM profiles."Profile" WHERE "appId" = $1 ORDER BY id OFFSET $2 LIMIT 1`, [
+  appId,
+  TOTAL - PAGE_SIZE - 1,
+]);
 // Sealed for this app's list, with the key the graph started above set for this process.
 const deepCursor = encodeCursor(sort, { id: BigInt(deep.rows[0]!.id) }, appId);
 

@@ -18,7 +18,8 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 /** @apollo/gateway's executor and the engine's, over the same supergraph and the same in-memory subgraphs. */
 export async function loadExecutors(graph: InMemoryGraph): Promise<Executors> {
   const buildService = ({ name }: { name: string }): GraphQLDataSource => ({
-    process: ({ request }) => graph.fetch(name, { query: request.query!, variables: request.variables, operationName: request.operationName }) as never,
+    process: ({ request }) =>
+      graph.fetch(name, { query: request.query!, variables: request.variables, operationName: request.operationName }) as never,
   });
   const stockGateway = new ApolloGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet });
   const engineGateway = new EngineGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet });
@@ -46,7 +47,13 @@ export function comparable(result: { data?: unknown; errors?: readonly any[]; ex
 }
 
 /** Runs one operation through an executor as Apollo Server would after parsing and validating it. */
-export async function run(executor: Executor, apiSchema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}, operationName?: string) {
+export async function run(
+  executor: Executor,
+  apiSchema: GraphQLSchema,
+  query: string,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+) {
   return execute(executor, prepare(apiSchema, query, variables, operationName));
 }
 

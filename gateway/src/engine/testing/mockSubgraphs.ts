@@ -54,12 +54,16 @@ export function mockGraph(supergraphSdl: string): InMemoryGraph {
 const hash = (text: string) => createHash('sha1').update(text).digest().readUInt32BE(0);
 
 const mockResolver: GraphQLFieldResolver<any, unknown> = (source, args, _context, info) => {
-  if (info.fieldName === '_entities') return (args.representations as Record<string, unknown>[]).map((r) => ({ ...r, __seed: JSON.stringify(r) }));
+  if (info.fieldName === '_entities')
+    return (args.representations as Record<string, unknown>[]).map((r) => ({ ...r, __seed: JSON.stringify(r) }));
   if (info.fieldName === '_service') return { sdl: '' };
   if (source && Object.prototype.hasOwnProperty.call(source, info.fieldName) && info.fieldName !== '__seed') return source[info.fieldName];
   const seed = `${source?.__seed ?? ''}/${info.parentType.name}.${info.fieldName}(${JSON.stringify(args)})`;
   const h = hash(seed);
-  if (h % 97 === 0) throw new GraphQLError(`Mock failure at ${info.parentType.name}.${info.fieldName}`, { extensions: { code: h % 2 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR' } });
+  if (h % 97 === 0)
+    throw new GraphQLError(`Mock failure at ${info.parentType.name}.${info.fieldName}`, {
+      extensions: { code: h % 2 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR' },
+    });
   return mockValue(info.returnType, seed, h);
 };
 

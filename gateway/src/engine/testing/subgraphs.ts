@@ -172,7 +172,11 @@ const subgraphs: Subgraph[] = [
       SearchResult: { __resolveType: (value: { __typename?: string }) => value.__typename ?? 'Review' },
       Review: {
         __resolveReference: (ref: { id: string }) => reviews.find((r) => r.id === ref.id) ?? null,
-        author: (r: (typeof reviews)[number]) => ({ __typename: 'User', id: r.authorId, username: users.find((u) => u.id === r.authorId)?.username ?? null }),
+        author: (r: (typeof reviews)[number]) => ({
+          __typename: 'User',
+          id: r.authorId,
+          username: users.find((u) => u.id === r.authorId)?.username ?? null,
+        }),
         product: (r: (typeof reviews)[number]) => ({ upc: r.upc }),
       },
       User: {
@@ -226,7 +230,10 @@ export interface InMemoryGraph {
   supergraphSdl: string;
   schemas: Map<string, GraphQLSchema>;
   /** Answers one subgraph request as the subgraph would over HTTP (a JSON round trip), or fails it as a whole. */
-  fetch(serviceName: string, request: { query: string; variables?: Record<string, unknown>; operationName?: string }): Promise<{ data?: any; errors?: any[] }>;
+  fetch(
+    serviceName: string,
+    request: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  ): Promise<{ data?: any; errors?: any[] }>;
 }
 
 export function inMemoryGraph(): InMemoryGraph {
@@ -246,7 +253,12 @@ export function inMemoryGraph(): InMemoryGraph {
       }
       let document = documents.get(request.query);
       if (!document) documents.set(request.query, (document = parse(request.query)));
-      const result = await execute({ schema: schemas.get(serviceName)!, document, variableValues: request.variables ?? {}, operationName: request.operationName });
+      const result = await execute({
+        schema: schemas.get(serviceName)!,
+        document,
+        variableValues: request.variables ?? {},
+        operationName: request.operationName,
+      });
       await new Promise((resolve) => setImmediate(resolve));
       return JSON.parse(JSON.stringify(result));
     },

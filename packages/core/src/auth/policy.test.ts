@@ -21,17 +21,36 @@ const typeDefs = parse(`
   type Page @allow(public: true) { total: Int }
 `);
 const resolvers = {
-  Query: { open: () => 'open', mine: () => ({ id: 't', name: 'thing', secret: 's' }), adminOnly: () => 'admin', profiles: () => 'profiles', keysOnly: () => 'posted' },
+  Query: {
+    open: () => 'open',
+    mine: () => ({ id: 't', name: 'thing', secret: 's' }),
+    adminOnly: () => 'admin',
+    profiles: () => 'profiles',
+    keysOnly: () => 'posted',
+  },
   Subscription: { ticks: { subscribe: () => 'stream' } },
 };
 
-const user = (role: 'MAIN' | 'MEMBER' | 'SERVICE_ADMIN'): AuthState => ({ principal: { kind: 'user', userId: 'u', accountId: 'a', role }, credentialError: null });
+const user = (role: 'MAIN' | 'MEMBER' | 'SERVICE_ADMIN'): AuthState => ({
+  principal: { kind: 'user', userId: 'u', accountId: 'a', role },
+  credentialError: null,
+});
 const app = (scopes: string[], via: 'apiKey' | 'oauth' = 'apiKey'): AuthState => ({
-  principal: { kind: 'app', via, appId: 'app-1', accountId: 'a', scopes, ...(via === 'oauth' ? { userId: 'u', role: 'SERVICE_ADMIN' as const } : {}) },
+  principal: {
+    kind: 'app',
+    via,
+    appId: 'app-1',
+    accountId: 'a',
+    scopes,
+    ...(via === 'oauth' ? { userId: 'u', role: 'SERVICE_ADMIN' as const } : {}),
+  },
   credentialError: null,
 });
 const nobody: AuthState = { principal: null, credentialError: null };
-const expired: AuthState = { principal: null, credentialError: { reason: 'TOKEN_EXPIRED', message: 'The access token has expired: refresh it.' } };
+const expired: AuthState = {
+  principal: null,
+  credentialError: { reason: 'TOKEN_EXPIRED', message: 'The access token has expired: refresh it.' },
+};
 
 type Fn = (parent: unknown, args: unknown, context: { auth: AuthState }, info: unknown) => unknown;
 type Secured = Record<string, Record<string, Fn & { subscribe?: Fn; resolve?: Fn }>>;
@@ -87,14 +106,20 @@ describe('secureResolvers', () => {
 
   it('guards subscriptions at subscribe', () => {
     expect(outcome(() => secured.Subscription!.ticks!.subscribe!(null, {}, { auth: app(['marks:read'], 'oauth') }, null))).toBe('stream');
-    expect(outcome(() => secured.Subscription!.ticks!.subscribe!(null, {}, { auth: app(['devices:read'], 'oauth') }, null))).toBe('FORBIDDEN');
+    expect(outcome(() => secured.Subscription!.ticks!.subscribe!(null, {}, { auth: app(['devices:read'], 'oauth') }, null))).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('guards entity references with the type’s policy, including entities without their own reference resolver', async () => {
     // A refusal is a rejected promise, so that `_entities` answers each reference on its own.
     const reference = async (auth: AuthState) => {
       try {
-        return await (secured.Thing!.__resolveReference as unknown as (ref: unknown, context: unknown, info: unknown) => unknown)({ id: '1' }, { auth }, null);
+        return await (secured.Thing!.__resolveReference as unknown as (ref: unknown, context: unknown, info: unknown) => unknown)(
+          { id: '1' },
+          { auth },
+          null,
+        );
       } catch (err) {
         return (err as { extensions: { code: string } }).extensions.code;
       }
@@ -128,7 +153,9 @@ describe('declaredPolicies: deny by default', () => {
   });
 
   it('knows the scopes and roles there are, and refuses an @allow that lets no one in', () => {
-    expect(fails(`type Query { a: Int @allow(scopes: ["profiles:reed"]) }`)).toThrow('Query.a: @allow names an unknown scope "profiles:reed"');
+    expect(fails(`type Query { a: Int @allow(scopes: ["profiles:reed"]) }`)).toThrow(
+      'Query.a: @allow names an unknown scope "profiles:reed"',
+    );
     expect(fails(`type Query { a: Int @allow(roles: [OWNER]) }`)).toThrow('unknown role "OWNER"');
     expect(fails(`type Query { a: Int @allow(roles: []) }`)).toThrow('Query.a: @allow names no one');
     expect(fails(`type Query { a: Int @allow(public: true, roles: [MAIN]) }`)).toThrow('lets everyone in');

@@ -101,7 +101,8 @@ function policyOf(directives: readonly ConstDirectiveNode[] | undefined, declare
   const roles = list('roles');
   const scopes = list('scopes');
   for (const role of roles) {
-    if (!ROLES.includes(role as Role)) throw new Error(`${declaredOn}: @allow names an unknown role "${role}" (known: ${ROLES.join(', ')}).`);
+    if (!ROLES.includes(role as Role))
+      throw new Error(`${declaredOn}: @allow names an unknown role "${role}" (known: ${ROLES.join(', ')}).`);
   }
   for (const scope of scopes) {
     if (!isScope(scope)) throw new Error(`${declaredOn}: @allow names an unknown scope "${scope}" (see packages/core/src/auth/scopes.ts).`);
@@ -182,7 +183,8 @@ export function secureResolvers<R extends ResolverMap>(typeDefs: DocumentNode, r
     const isPublic = policies.types.get(typeName)!.public;
     // An entity without its own reference resolver still answers `_entities` (with the bare
     // reference), so it gets the check too.
-    const ref = (resolvers[typeName]?.['__resolveReference'] as ((...args: unknown[]) => unknown) | undefined) ?? ((reference: unknown) => reference);
+    const ref =
+      (resolvers[typeName]?.['__resolveReference'] as ((...args: unknown[]) => unknown) | undefined) ?? ((reference: unknown) => reference);
     if (isPublic) continue;
     // Refused as a rejected promise, not a throw: `_entities` then answers each reference on its own
     // (an error at `_entities.<i>`, which the gateway puts at the entity's path) instead of failing whole.
@@ -199,7 +201,8 @@ export function secureResolvers<R extends ResolverMap>(typeDefs: DocumentNode, r
   for (const [typeName, fields] of policies.fields) {
     for (const [fieldName, policy] of fields) {
       const resolver = resolvers[typeName]?.[fieldName];
-      if (ROOT_TYPES.has(typeName) && resolver === undefined) throw new Error(`${typeName}.${fieldName} is in the schema but has no resolver`);
+      if (ROOT_TYPES.has(typeName) && resolver === undefined)
+        throw new Error(`${typeName}.${fieldName} is in the schema but has no resolver`);
       if (policy.public) continue;
       const check = checkFor(policy);
       const target = (secured[typeName] ??= {});

@@ -5,8 +5,20 @@ import { followRevocations, RevocationList, type Revocation, type TokenClaims } 
 
 const T = Date.parse('2026-01-01T00:00:00Z');
 const seconds = (ms: number) => Math.floor(ms / 1000);
-const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({ iat: seconds(T), exp: seconds(T) + 900, sid: 's1', acc: 'a1', userId: 'u1', ...over });
-const revocation = (subject: Revocation['subject'], id: string, before = T + 500): Revocation => ({ subject, id, before, until: before + 901_000 });
+const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({
+  iat: seconds(T),
+  exp: seconds(T) + 900,
+  sid: 's1',
+  acc: 'a1',
+  userId: 'u1',
+  ...over,
+});
+const revocation = (subject: Revocation['subject'], id: string, before = T + 500): Revocation => ({
+  subject,
+  id,
+  before,
+  until: before + 901_000,
+});
 const logger = createLogger({ level: 'silent', name: 'test' });
 
 describe('RevocationList', () => {
@@ -43,7 +55,12 @@ describe('RevocationList', () => {
 describe('followRevocations', () => {
   it('applies revocations pushed on the bus, and those the bus kept from before the process started', async () => {
     const bus = new InProcessEventBus(logger);
-    const kept: IrisEvent<'auth.revoked'> = { id: 'e1', type: 'auth.revoked', occurredAt: new Date(T).toISOString(), payload: revocation('session', 'earlier') };
+    const kept: IrisEvent<'auth.revoked'> = {
+      id: 'e1',
+      type: 'auth.revoked',
+      occurredAt: new Date(T).toISOString(),
+      payload: revocation('session', 'earlier'),
+    };
     const asked: number[] = [];
     Object.assign(bus, {
       history: async (_type: string, sinceMs: number) => {

@@ -40,7 +40,8 @@ export const TOKEN_EXPIRED: CredentialError = {
 };
 export const TOKEN_REVOKED: CredentialError = {
   reason: 'TOKEN_REVOKED',
-  message: 'Your access token was revoked (signed out, removed from the account, account deactivated, password changed, or key revoked): sign in again.',
+  message:
+    'Your access token was revoked (signed out, removed from the account, account deactivated, password changed, or key revoked): sign in again.',
 };
 
 /**
@@ -48,7 +49,9 @@ export const TOKEN_REVOKED: CredentialError = {
  * the reason first, for clients to branch on.
  */
 export function credentialEndedReason(error: CredentialError): string {
-  return error.reason === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED: the access token expired; refresh it and reconnect' : `${error.reason}: the access token was revoked; sign in again`;
+  return error.reason === 'TOKEN_EXPIRED'
+    ? 'TOKEN_EXPIRED: the access token expired; refresh it and reconnect'
+    : `${error.reason}: the access token was revoked; sign in again`;
 }
 
 /** A token being held to its expiry and revocations for as long as a stream lives on it. */
@@ -102,10 +105,16 @@ export class RevocationList {
       if (!entry) return null;
       // Without `iam`, `iat`'s whole seconds are all there is: a token issued in the second of the
       // revocation is refused too.
-      const issuedBefore = claims.issuedAtMs !== undefined ? claims.issuedAtMs <= entry.before : claims.iat <= Math.floor(entry.before / 1000);
+      const issuedBefore =
+        claims.issuedAtMs !== undefined ? claims.issuedAtMs <= entry.before : claims.iat <= Math.floor(entry.before / 1000);
       return issuedBefore ? entry : null;
     };
-    return check('session', claims.sid) ?? check('user', claims.userId) ?? check('account', claims.acc) ?? check('credential', claims.credentialId);
+    return (
+      check('session', claims.sid) ??
+      check('user', claims.userId) ??
+      check('account', claims.acc) ??
+      check('credential', claims.credentialId)
+    );
   }
 
   /** Why a token with these claims is no longer accepted now, or null. */
@@ -177,7 +186,11 @@ const CATCH_UP_MS = 5_000;
  * that starts late knows them, and re-read every few seconds, so one that missed a push while
  * reconnecting catches up within that time. Returns a function that stops it.
  */
-export async function followRevocations(bus: EventBus, list: RevocationList, options: { lookbackMs: number; logger: Logger }): Promise<() => void> {
+export async function followRevocations(
+  bus: EventBus,
+  list: RevocationList,
+  options: { lookbackMs: number; logger: Logger },
+): Promise<() => void> {
   const stopListening = bus.subscribe('auth.revoked', (event) => list.apply(event.payload));
   if (!bus.history) return stopListening;
   const history = bus.history.bind(bus);

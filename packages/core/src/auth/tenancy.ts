@@ -21,7 +21,12 @@ export function tenantScope(principal: Principal | null): TenantScope {
   // An app never reaches across accounts, whoever consented to it: an OAuth token of a service admin
   // sees that admin's own account, not every account.
   if (principal.kind === 'app') {
-    return { all: false, accountIds: [principal.accountId], appId: principal.appId, ...(principal.userId ? { userId: principal.userId } : {}) };
+    return {
+      all: false,
+      accountIds: [principal.accountId],
+      appId: principal.appId,
+      ...(principal.userId ? { userId: principal.userId } : {}),
+    };
   }
   if (principal.role === 'SERVICE_ADMIN') return { all: true };
   return { all: false, accountIds: [principal.accountId] };

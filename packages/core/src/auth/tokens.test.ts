@@ -49,7 +49,10 @@ describe('access tokens and revocation', () => {
     expect(await verifier.verify(token)).toMatchObject({ userId: 'u1' });
     verifier.revocations.apply({ subject: 'session', id: 's1', before: now + 1_000, until: now + 900_000 });
     await expect(verifier.verify(token)).rejects.toBeInstanceOf(TokenRevokedError);
-    expect(await verifier.authenticate({ authorization: `Bearer ${token}` })).toMatchObject({ principal: null, credentialError: { reason: 'TOKEN_REVOKED' } });
+    expect(await verifier.authenticate({ authorization: `Bearer ${token}` })).toMatchObject({
+      principal: null,
+      credentialError: { reason: 'TOKEN_REVOKED' },
+    });
   });
 
   it('refuses tokens of a user, an account or an API key issued before the revocation, and not those issued after', async () => {
@@ -57,7 +60,12 @@ describe('access tokens and revocation', () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const verifier = new AccessTokenVerifier({ keys }, config, () => now);
     const old = await signAccessToken(keys, config, user, now);
-    const key = await signAccessToken(keys, config, { kind: 'app', via: 'apiKey', appId: 'app', accountId: 'a2', scopes: ['profiles:read'], apiKeyId: 'k1' }, now);
+    const key = await signAccessToken(
+      keys,
+      config,
+      { kind: 'app', via: 'apiKey', appId: 'app', accountId: 'a2', scopes: ['profiles:read'], apiKeyId: 'k1' },
+      now,
+    );
     expect(claimsOf(key.token)).toMatchObject({ sub: 'k1', sid: 'k1' });
 
     const until = now.getTime() + 900_000;
@@ -101,7 +109,10 @@ describe('access tokens and revocation', () => {
     };
     expect(await verifier.verify(await sign({ sid: 's' }, true, true))).toMatchObject({ userId: 'u1' });
     for (const token of [await sign({ sid: 's' }, false, true), await sign({ sid: 's' }, true, false), await sign({}, true, true)]) {
-      expect(await verifier.authenticate({ authorization: `Bearer ${token}` })).toMatchObject({ principal: null, credentialError: { reason: 'TOKEN_INVALID' } });
+      expect(await verifier.authenticate({ authorization: `Bearer ${token}` })).toMatchObject({
+        principal: null,
+        credentialError: { reason: 'TOKEN_INVALID' },
+      });
     }
   });
 

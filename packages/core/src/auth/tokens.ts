@@ -227,7 +227,10 @@ export class AccessTokenVerifier {
       return { principal, claims: { ...issued, exp, sid, acc, credentialId: sub, ...(typeof usr === 'string' ? { userId: usr } : {}) } };
     }
     if (!sub || !isRole(role)) throw new joseErrors.JWTClaimValidationFailed('missing claims', payload);
-    return { principal: { kind: 'user', userId: sub, accountId: acc, role, sessionId: sid }, claims: { ...issued, exp, sid, acc, userId: sub } };
+    return {
+      principal: { kind: 'user', userId: sub, accountId: acc, role, sessionId: sid },
+      claims: { ...issued, exp, sid, acc, userId: sub },
+    };
   }
 
   /** Reads `Authorization: Bearer`; never throws: a refused token becomes `credentialError`. */

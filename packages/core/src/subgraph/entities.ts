@@ -22,7 +22,10 @@ export function guardEntityRepresentations(schema: GraphQLSchema, typeDefs: Docu
       const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
       const keyFields = typeof typename === 'string' ? keys.get(typename) : undefined;
       if (!type || !keyFields) {
-        throw badUserInput(`${at}: \`__typename\` ${JSON.stringify(typename ?? null)} is not an entity of this subgraph.`, `${at}.__typename`);
+        throw badUserInput(
+          `${at}: \`__typename\` ${JSON.stringify(typename ?? null)} is not an entity of this subgraph.`,
+          `${at}.__typename`,
+        );
       }
       const complete = keyFields.some((key) => key.every((name) => fields[name] !== undefined && fields[name] !== null));
       if (!complete) {

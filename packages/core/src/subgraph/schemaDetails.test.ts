@@ -4,9 +4,14 @@ import { asksForSchema, isGatewaySecret, withoutSuggestions } from './schemaDeta
 
 describe('withoutSuggestions', () => {
   it('removes every "Did you mean …?" and keeps the rest of the message', () => {
-    expect(withoutSuggestions({ message: 'Cannot query field "nam" on type "Plan". Did you mean "name"?' }).message).toBe('Cannot query field "nam" on type "Plan".');
+    expect(withoutSuggestions({ message: 'Cannot query field "nam" on type "Plan". Did you mean "name"?' }).message).toBe(
+      'Cannot query field "nam" on type "Plan".',
+    );
     expect(
-      withoutSuggestions({ message: 'Variable "$i" got invalid value "X"; Value "X" does not exist in "Role" enum. Did you mean the enum value "MAIN" or "MEMBER"?' }).message,
+      withoutSuggestions({
+        message:
+          'Variable "$i" got invalid value "X"; Value "X" does not exist in "Role" enum. Did you mean the enum value "MAIN" or "MEMBER"?',
+      }).message,
     ).toBe('Variable "$i" got invalid value "X"; Value "X" does not exist in "Role" enum.');
     const plain = { message: 'Something else.', extensions: { code: 'BAD_USER_INPUT' } };
     expect(withoutSuggestions(plain)).toBe(plain);

@@ -42,9 +42,12 @@ export function schemaDetailsOnlyForGateway<Context extends BaseContext>(secret:
       return {
         async didResolveOperation({ document }) {
           if (!asksForSchema(document)) return;
-          throw new GraphQLError('This subgraph describes its schema only to the gateway: ask the gateway, which answers introspection where it is on.', {
-            extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
-          });
+          throw new GraphQLError(
+            'This subgraph describes its schema only to the gateway: ask the gateway, which answers introspection where it is on.',
+            {
+              extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+            },
+          );
         },
       };
     },

@@ -99,7 +99,16 @@ export async function startSubgraphServer<Context extends RequestContext>(
     },
     // Inline tracing (ftv1) is for Apollo's hosted usage reporting, which Iris does not use; cache hints
     // (a hook around every resolver) are for response caches, which Iris does not have either.
-    plugins: [...(options.gatewaySecret ? [schemaDetailsOnlyForGateway<Context>(options.gatewaySecret)] : []), fastifyApolloDrainPlugin(app), requestIdInErrors<Context>(), logUnexpectedErrors<Context>(), rejectNulCharacters<Context>(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ...observabilityPlugins<Context>(options.name, { metrics: options.metrics })],
+    plugins: [
+      ...(options.gatewaySecret ? [schemaDetailsOnlyForGateway<Context>(options.gatewaySecret)] : []),
+      fastifyApolloDrainPlugin(app),
+      requestIdInErrors<Context>(),
+      logUnexpectedErrors<Context>(),
+      rejectNulCharacters<Context>(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...observabilityPlugins<Context>(options.name, { metrics: options.metrics }),
+    ],
   });
   await apollo.start();
 

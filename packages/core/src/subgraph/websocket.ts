@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { CredentialError } from '../auth/principal.js';
@@ -31,7 +39,8 @@ export function serveSubscriptions<Context extends RequestContext>(options: {
   createContext: (base: RequestContext) => Context | Promise<Context>;
 }): () => Promise<void> {
   const wss = new WebSocketServer({ server: options.server, path: '/graphql' });
-  const text = (source: Record<string, unknown> | undefined, name: string) => (typeof source?.[name] === 'string' ? (source[name] as string) : undefined);
+  const text = (source: Record<string, unknown> | undefined, name: string) =>
+    typeof source?.[name] === 'string' ? (source[name] as string) : undefined;
   const authOf = async (authorization: string | undefined) => options.verifier.authenticate(authorization ? { authorization } : {});
   // The gateway carries many subscribers over one connection: each subscribe message names its own
   // caller in `extensions` (`authorization`, `requestId`); `connection_init` names whoever opened it.
@@ -42,7 +51,16 @@ export function serveSubscriptions<Context extends RequestContext>(options: {
   const mask = (result: ExecutionResult, requestId: string): FormattedExecutionResult => ({
     ...result,
     ...(result.errors
-      ? { errors: result.errors.map((error) => maskError(error.toJSON(), error instanceof GraphQLError ? error : undefined, (err) => options.logger.error({ err, requestId }, 'unexpected error'), requestId)) }
+      ? {
+          errors: result.errors.map((error) =>
+            maskError(
+              error.toJSON(),
+              error instanceof GraphQLError ? error : undefined,
+              (err) => options.logger.error({ err, requestId }, 'unexpected error'),
+              requestId,
+            ),
+          ),
+        }
       : {}),
   });
   // Per connection: the watch on the token that opened it, and whether its subscriptions name their own callers.
@@ -73,7 +91,12 @@ export function serveSubscriptions<Context extends RequestContext>(options: {
           return undefined; // graphql-ws answers the syntax error itself
         }
         if (operation && operation.operation !== 'subscription') {
-          return [new GraphQLError('A subgraph serves only subscriptions over WebSocket: send queries and mutations over HTTP, through the gateway.', { extensions: { code: 'BAD_REQUEST' } })];
+          return [
+            new GraphQLError(
+              'A subgraph serves only subscriptions over WebSocket: send queries and mutations over HTTP, through the gateway.',
+              { extensions: { code: 'BAD_REQUEST' } },
+            ),
+          ];
         }
         return undefined;
       },
@@ -83,7 +106,11 @@ export function serveSubscriptions<Context extends RequestContext>(options: {
           const connection = connections.get(ctx);
           if (connection) connection.multiplexed = true;
         }
-        const context = await options.createContext({ requestId: caller.requestId, logger: options.logger.child({ requestId: caller.requestId }), auth: await authOf(caller.authorization) });
+        const context = await options.createContext({
+          requestId: caller.requestId,
+          logger: options.logger.child({ requestId: caller.requestId }),
+          auth: await authOf(caller.authorization),
+        });
         const token = bearer(caller.authorization);
         if (token) tokens.set(context, token);
         return context;
@@ -113,7 +140,11 @@ const isAsyncIterable = (value: unknown): value is AsyncIterableIterator<Executi
  * revoked, one last event says so (UNAUTHENTICATED, with the reason) and the subscription ends, even
  * while no event is coming; no event is delivered after.
  */
-function heldToCredential(source: AsyncIterableIterator<ExecutionResult>, verifier: AccessTokenVerifier, token: string): AsyncIterableIterator<ExecutionResult> {
+function heldToCredential(
+  source: AsyncIterableIterator<ExecutionResult>,
+  verifier: AccessTokenVerifier,
+  token: string,
+): AsyncIterableIterator<ExecutionResult> {
   let endNow: (error: CredentialError) => void = () => {};
   const ended = new Promise<{ ended: CredentialError }>((resolve) => (endNow = (error) => resolve({ ended: error })));
   async function* events(): AsyncGenerator<ExecutionResult> {

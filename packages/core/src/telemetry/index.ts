@@ -52,7 +52,10 @@ export function subgraphFetchObserver(subgraph: string, options: { metrics?: boo
         const parent = operationContext(contextValue);
         span = tracer.startSpan(
           `subgraph ${subgraph}`,
-          { kind: SpanKind.CLIENT, attributes: { 'iris.subgraph': subgraph, ...(operationName ? { 'graphql.operation.name': operationName } : {}) } },
+          {
+            kind: SpanKind.CLIENT,
+            attributes: { 'iris.subgraph': subgraph, ...(operationName ? { 'graphql.operation.name': operationName } : {}) },
+          },
           parent,
         );
         response = await context.with(trace.setSpan(parent, span), fetch);

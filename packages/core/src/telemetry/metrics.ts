@@ -39,7 +39,13 @@ class CheapCounter {
     return series;
   }
   async get() {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: [...this.#series.values()].map(({ labels, value }) => ({ labels, value })) };
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: [...this.#series.values()].map(({ labels, value }) => ({ labels, value })),
+    };
   }
   reset() {
     for (const series of this.#series.values()) series.value = 0;

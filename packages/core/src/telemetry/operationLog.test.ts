@@ -34,7 +34,11 @@ function logged(level = 'info') {
 }
 
 async function serve(options: { level?: 'info' | 'debug' }) {
-  const server = new ApolloServer<{ logger: Logger; auth: AuthState; internal?: boolean }>({ typeDefs, resolvers, plugins: [operationLogPlugin(options)] });
+  const server = new ApolloServer<{ logger: Logger; auth: AuthState; internal?: boolean }>({
+    typeDefs,
+    resolvers,
+    plugins: [operationLogPlugin(options)],
+  });
   await server.start();
   return server;
 }
@@ -45,9 +49,19 @@ describe('the operation line', () => {
   it('says what ran, how it ended, how long it took and who asked, in one line', async () => {
     const { lines, logger } = logged();
     const server = await serve({ level: 'info' });
-    await server.executeOperation({ query: 'query Greeting { hello }' }, { contextValue: { logger: logger.child({ requestId: 'r-1' }), auth: user } });
+    await server.executeOperation(
+      { query: 'query Greeting { hello }' },
+      { contextValue: { logger: logger.child({ requestId: 'r-1' }), auth: user } },
+    );
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, requestId: 'r-1', operationType: 'query', operationName: 'Greeting', result: 'ok', caller: 'user:MAIN' });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      requestId: 'r-1',
+      operationType: 'query',
+      operationName: 'Greeting',
+      result: 'ok',
+      caller: 'user:MAIN',
+    });
     expect(lines[0]!.durationMs).toBeGreaterThanOrEqual(0);
     expect(lines[0]!.msg).toMatch(/^query Greeting ok [\d.]+ ms user:MAIN$/);
     expect(lines[0]!.errors).toBeUndefined();
@@ -58,8 +72,16 @@ describe('the operation line', () => {
     const { lines, logger } = logged();
     const server = await serve({ level: 'info' });
     await server.executeOperation({ query: '{ secret }' }, { contextValue: { logger, auth: anonymous } });
-    expect(lines[0]).toMatchObject({ operationType: 'query', operationName: null, rootFields: ['secret'], result: 'UNAUTHENTICATED/TOKEN_EXPIRED', caller: 'anonymous' });
-    expect(lines[0]!.errors).toEqual([{ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', message: 'The access token expired: refresh it.', path: 'secret' }]);
+    expect(lines[0]).toMatchObject({
+      operationType: 'query',
+      operationName: null,
+      rootFields: ['secret'],
+      result: 'UNAUTHENTICATED/TOKEN_EXPIRED',
+      caller: 'anonymous',
+    });
+    expect(lines[0]!.errors).toEqual([
+      { code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', message: 'The access token expired: refresh it.', path: 'secret' },
+    ]);
     // An unnamed operation is named by its root fields.
     expect(lines[0]!.msg).toMatch(/^query \{ secret \} UNAUTHENTICATED\/TOKEN_EXPIRED [\d.]+ ms anonymous$/);
     await server.stop();
@@ -88,7 +110,13 @@ describe('the operation line', () => {
     const { lines, logger } = logged();
     const server = new ApolloServer<{ logger: Logger; auth: AuthState }>({
       typeDefs,
-      resolvers: { Query: { hello: () => { throw new GraphQLError('down', { extensions: { code: 'SERVICE_UNAVAILABLE' } }); } } },
+      resolvers: {
+        Query: {
+          hello: () => {
+            throw new GraphQLError('down', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+          },
+        },
+      },
       plugins: [operationLogPlugin({ level: 'info' })],
     });
     await server.start();

@@ -90,7 +90,13 @@ export function logOperation(logger: Logger, level: OperationLogLevel, facts: Op
   const type = facts.type ?? 'operation';
   const unnamed = !facts.name && facts.rootFields?.length ? facts.rootFields : undefined;
   const name = facts.name || (unnamed ? `{ ${unnamed.join(' ')} }` : '(unnamed)');
-  const line: Record<string, unknown> = { operationType: facts.type ?? null, operationName: facts.name || null, durationMs, result, caller: facts.caller };
+  const line: Record<string, unknown> = {
+    operationType: facts.type ?? null,
+    operationName: facts.name || null,
+    durationMs,
+    result,
+    caller: facts.caller,
+  };
   if (unnamed) line.rootFields = unnamed;
   if (facts.transport) line.transport = facts.transport;
   if (facts.events !== undefined) line.events = facts.events;
@@ -143,7 +149,9 @@ export const OPERATION_LOGGED_HEADER = 'x-iris-operation-logged';
  * context's `logger`, with the caller from its `auth`. Executions a server makes for itself (a context
  * with `internal`, as the gateway's per-event resolution of a subscription) are logged at debug level.
  */
-export function operationLogPlugin<Context extends BaseContext>(options: { level?: OperationLogLevel; markResponses?: boolean } = {}): ApolloServerPlugin<Context> {
+export function operationLogPlugin<Context extends BaseContext>(
+  options: { level?: OperationLogLevel; markResponses?: boolean } = {},
+): ApolloServerPlugin<Context> {
   const level = options.level ?? 'debug';
   return {
     async requestDidStart({ contextValue }) {

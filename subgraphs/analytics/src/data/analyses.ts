@@ -1,5 +1,13 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { Prisma, uuidList, type AnalysisJobModel, type AnalysisJobStatus, type FaceAnalysisModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
+import {
+  Prisma,
+  uuidList,
+  type AnalysisJobModel,
+  type AnalysisJobStatus,
+  type FaceAnalysisModel,
+  type ScopedClient,
+  type ScopedTransaction,
+} from '@iris/db';
 
 const jobsSort: Sort<AnalysisJobModel> = { name: 'analysisJob.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
@@ -13,7 +21,12 @@ export type FaceDetail = 'full' | 'summary';
  * Analyses whose `column` is among `ids`, in the tenant's scope, with summary faces. The faces are
  * cut down by PostgreSQL, so the 68 landmarks of every face never cross the wire nor get parsed.
  */
-function summaryAnalyses(prisma: ScopedClient<'analytics'>, column: 'id' | 'dataId', ids: readonly string[], scope: TenantScope): Promise<FaceAnalysisModel[]> {
+function summaryAnalyses(
+  prisma: ScopedClient<'analytics'>,
+  column: 'id' | 'dataId',
+  ids: readonly string[],
+  scope: TenantScope,
+): Promise<FaceAnalysisModel[]> {
   if (ids.length === 0 || (!scope.all && scope.accountIds.length === 0)) return Promise.resolve([]);
   const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" IN (${uuidList(scope.accountIds)})`;
   return prisma.$queryRaw<FaceAnalysisModel[]>`
@@ -36,7 +49,8 @@ export class LostClaimError extends Error {
 /** Face analyses and the jobs that produce them for captures. */
 export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
   return {
-    createAnalysis: (data: Prisma.FaceAnalysisUncheckedCreateInput, tx: ScopedTransaction<'analytics'> = prisma) => tx.faceAnalysis.create({ data }),
+    createAnalysis: (data: Prisma.FaceAnalysisUncheckedCreateInput, tx: ScopedTransaction<'analytics'> = prisma) =>
+      tx.faceAnalysis.create({ data }),
     analysesByIds: (ids: readonly string[], scope: TenantScope, detail: FaceDetail = 'full'): Promise<FaceAnalysisModel[]> =>
       detail === 'summary'
         ? summaryAnalyses(prisma, 'id', ids, scope)
@@ -57,8 +71,13 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
      * count is the claim's token: `finishClaim` writes only for the latest one.
      */
     claim: async (id: string, staleBefore?: Date) => {
-      const taken = staleBefore ? [{ status: 'QUEUED' as const }, { status: 'RUNNING' as const, updatedAt: { lt: staleBefore } }] : [{ status: 'QUEUED' as const }];
-      const claimed = await prisma.analysisJob.updateMany({ where: { id, OR: taken }, data: { status: 'RUNNING', attempts: { increment: 1 } } });
+      const taken = staleBefore
+        ? [{ status: 'QUEUED' as const }, { status: 'RUNNING' as const, updatedAt: { lt: staleBefore } }]
+        : [{ status: 'QUEUED' as const }];
+      const claimed = await prisma.analysisJob.updateMany({
+        where: { id, OR: taken },
+        data: { status: 'RUNNING', attempts: { increment: 1 } },
+      });
       return claimed.count === 1 ? prisma.analysisJob.findUnique({ where: { id } }) : null;
     },
     /**
@@ -66,8 +85,16 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
      * claim took the job over (this attempt was thought dead), so the transaction writes nothing: one
      * analysis and one event per capture.
      */
-    finishClaim: async (job: { id: string; attempts: number }, status: AnalysisJobStatus, fields: { analysisId?: string; lastError?: string | null } = {}, tx: ScopedTransaction<'analytics'> = prisma) => {
-      const updated = await tx.analysisJob.updateMany({ where: { id: job.id, status: 'RUNNING', attempts: job.attempts }, data: { status, ...fields } });
+    finishClaim: async (
+      job: { id: string; attempts: number },
+      status: AnalysisJobStatus,
+      fields: { analysisId?: string; lastError?: string | null } = {},
+      tx: ScopedTransaction<'analytics'> = prisma,
+    ) => {
+      const updated = await tx.analysisJob.updateMany({
+        where: { id: job.id, status: 'RUNNING', attempts: job.attempts },
+        data: { status, ...fields },
+      });
       if (updated.count !== 1) throw new LostClaimError(job.id);
     },
     /** Jobs left queued or running by a process that stopped: they run again. */

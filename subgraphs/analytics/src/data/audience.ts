@@ -17,7 +17,10 @@ export function createAudienceData(prisma: ScopedClient<'analytics'>) {
     },
 
     /** Removes a phone's rows for one app, or for every app of an account. Returns how many. */
-    eraseMembers: async (request: { deviceId: string; accountId: string; appId: string | null }, tx: ScopedTransaction<'analytics'> = prisma) =>
+    eraseMembers: async (
+      request: { deviceId: string; accountId: string; appId: string | null },
+      tx: ScopedTransaction<'analytics'> = prisma,
+    ) =>
       (
         await tx.audienceMember.deleteMany({
           where: { deviceId: request.deviceId, accountId: request.accountId, ...(request.appId ? { appId: request.appId } : {}) },

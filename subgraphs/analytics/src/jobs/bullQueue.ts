@@ -19,7 +19,14 @@ export class BullJobQueue implements JobQueue {
     private readonly logger: Logger,
   ) {
     const connection = { url: redisUrl, maxRetriesPerRequest: null };
-    this.#queue = new Queue(name, { connection, defaultJobOptions: { attempts: options.maxAttempts, backoff: { type: 'exponential', delay: options.backoffMs }, removeOnComplete: 1_000 } });
+    this.#queue = new Queue(name, {
+      connection,
+      defaultJobOptions: {
+        attempts: options.maxAttempts,
+        backoff: { type: 'exponential', delay: options.backoffMs },
+        removeOnComplete: 1_000,
+      },
+    });
     const work = async (job: Job) => {
       // BullMQ counts the times the job went back to waiting because its worker stopped renewing its lock
       // (killed mid-analysis): that attempt's RUNNING row is then taken over.
@@ -31,13 +38,17 @@ export class BullJobQueue implements JobQueue {
     // A process that only queues jobs opens no worker: the analysis worker processes take them.
     // A job whose worker died goes back to waiting (BullMQ's default allows it once, then fails it, which
     // would leave its row RUNNING): a kill counts like a failed attempt, within the same bound.
-    this.#worker = options.consume ? new Worker(name, work, { connection, concurrency: options.workers, maxStalledCount: options.maxAttempts }) : undefined;
+    this.#worker = options.consume
+      ? new Worker(name, work, { connection, concurrency: options.workers, maxStalledCount: options.maxAttempts })
+      : undefined;
     this.#worker?.on('error', (err) => this.logger.warn({ err }, 'analysis queue error'));
   }
 
   enqueue(jobId: string): void {
     // The job id is the analysis job's row id: enqueueing it twice adds it once.
-    this.#queue.add('analyze', { jobId }, { jobId }).catch((err: unknown) => this.logger.error({ err, jobId }, 'could not queue the analysis'));
+    this.#queue
+      .add('analyze', { jobId }, { jobId })
+      .catch((err: unknown) => this.logger.error({ err, jobId }, 'could not queue the analysis'));
   }
 
   async drain(): Promise<void> {

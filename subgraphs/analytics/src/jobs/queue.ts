@@ -66,10 +66,13 @@ export class InProcessJobQueue implements JobQueue {
     try {
       const outcome = await this.run(jobId, (attempts) => attempts >= this.options.maxAttempts, false);
       if (outcome === 'retry' && !this.#closed) {
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
-          this.enqueue(jobId);
-        }, this.options.backoffMs * 2 ** (attempt - 1));
+        const timer = setTimeout(
+          () => {
+            this.#timers.delete(timer);
+            this.enqueue(jobId);
+          },
+          this.options.backoffMs * 2 ** (attempt - 1),
+        );
         this.#timers.add(timer);
       }
     } catch (err) {

@@ -18,6 +18,12 @@ export const Mutation: MutationResolvers = {
     if (!(await data.actions.deviceKnown(checked.deviceId, accountId))) {
       throw badUserInput(`input.deviceId: no device "${checked.deviceId}" in your account.`, 'input.deviceId');
     }
-    return data.actions.record({ accountId, deviceId: checked.deviceId, kind: checked.kind, ...(checked.note ? { note: checked.note } : {}), ...(checked.occurredAt ? { occurredAt: checked.occurredAt } : {}) });
+    return data.actions.record({
+      accountId,
+      deviceId: checked.deviceId,
+      kind: checked.kind,
+      ...(checked.note ? { note: checked.note } : {}),
+      ...(checked.occurredAt ? { occurredAt: checked.occurredAt } : {}),
+    });
   },
 };

@@ -5,7 +5,13 @@ import { LostClaimError } from '../data/analyses.js';
 import type { AnalyticsData } from '../data/index.js';
 import { BullJobQueue } from '../jobs/bullQueue.js';
 import { InProcessJobQueue, type JobOutcome, type JobQueue } from '../jobs/queue.js';
-import { createFaceAnalyzer, createThreadedFaceAnalyzer, ImageInputError, type FaceAnalysisResult, type FaceAnalyzer } from '../vision/index.js';
+import {
+  createFaceAnalyzer,
+  createThreadedFaceAnalyzer,
+  ImageInputError,
+  type FaceAnalysisResult,
+  type FaceAnalyzer,
+} from '../vision/index.js';
 
 /** Inline images (base64 in a GraphQL request) are limited like inline captures. */
 export const MAX_INLINE_BYTES = 8 * 1024 * 1024;
@@ -42,7 +48,11 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
   let analyzer: FaceAnalyzer | undefined;
   const engine = () => (analyzer ??= options.threads > 0 ? createThreadedFaceAnalyzer({ threads: options.threads }) : createFaceAnalyzer());
 
-  const record = (result: FaceAnalysisResult, owner: { accountId: string; deviceId?: string | null; dataId?: string | null }, tx?: ScopedTransaction<'analytics'>) =>
+  const record = (
+    result: FaceAnalysisResult,
+    owner: { accountId: string; deviceId?: string | null; dataId?: string | null },
+    tx?: ScopedTransaction<'analytics'>,
+  ) =>
     data.analyses.createAnalysis(
       {
         accountId: owner.accountId,

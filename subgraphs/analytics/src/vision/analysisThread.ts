@@ -30,6 +30,9 @@ export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
     return { ok: true, result };
   } catch (err) {
     if (!(err instanceof ImageInputError)) throw err;
-    return { ok: false, inputError: { name: err.name, message: err.message, ...(err instanceof ImageTooLargeError ? { limit: err.limit } : {}) } };
+    return {
+      ok: false,
+      inputError: { name: err.name, message: err.message, ...(err instanceof ImageTooLargeError ? { limit: err.limit } : {}) },
+    };
   }
 }

@@ -6,7 +6,8 @@ import { ImageDecodeError, ImageTooLargeError } from './errors.js';
 import { EXPRESSION_LABELS, type Box } from './types.js';
 
 // Real models on real photographs (see test/fixtures/images/SOURCES.md); nothing is mocked.
-const fixture = (name: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../../test/fixtures/images/${name}`, import.meta.url))));
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../../test/fixtures/images/${name}`, import.meta.url))));
 
 const centre = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
 

@@ -58,7 +58,10 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
   const landmarks = new LandmarkModel(modelSettings);
   const eyes = new EyeModel(modelSettings);
   const expression = new ExpressionModel(modelSettings);
-  const limits: DecodeLimits = { maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes, maxPixels: options.maxPixels ?? DEFAULT_LIMITS.maxPixels };
+  const limits: DecodeLimits = {
+    maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+    maxPixels: options.maxPixels ?? DEFAULT_LIMITS.maxPixels,
+  };
   const models: ModelIds = { detector: detector.id, landmarks: landmarks.id, eyes: eyes.id, expression: expression.id };
 
   let closed = false;
@@ -99,7 +102,8 @@ export function createFaceAnalyzer(options: FaceAnalyzerOptions = {}): FaceAnaly
         return { width: image.width, height: image.height, detector: detector.id, durationMs: performance.now() - started, faces };
       }),
 
-    warmUp: () => track(() => Promise.all([detector.warmUp(), landmarks.warmUp(), eyes.warmUp(), expression.warmUp()]).then(() => undefined)),
+    warmUp: () =>
+      track(() => Promise.all([detector.warmUp(), landmarks.warmUp(), eyes.warmUp(), expression.warmUp()]).then(() => undefined)),
 
     async close() {
       closed = true;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ImageDecodeError, ImageTooLargeError } from './errors.js';
 import { decodeImage, resampleRegion, toGrey, toPlanar, type RgbImage } from './image.js';
 
-const fixture = (name: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../../test/fixtures/images/${name}`, import.meta.url))));
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../../test/fixtures/images/${name}`, import.meta.url))));
 const limits = { maxBytes: 10 * 1024 * 1024, maxPixels: 10_000_000 };
 
 describe('decodeImage', () => {
@@ -18,13 +19,18 @@ describe('decodeImage', () => {
   });
 
   it('composites transparency on white', async () => {
-    const png = await sharp({ create: { width: 4, height: 2, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 2, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     const image = await decodeImage(png, limits);
     expect([...image.data.subarray(0, 3)]).toEqual([255, 255, 255]);
   });
 
   it('applies EXIF orientation, so coordinates match the picture as shown', async () => {
-    const jpeg = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const jpeg = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const image = await decodeImage(jpeg, limits);
     expect([image.width, image.height]).toEqual([20, 40]);
   });
@@ -58,7 +64,10 @@ describe('resampleRegion', () => {
 
   it('keeps a uniform image uniform at any scale', () => {
     const flat: RgbImage = { width: 50, height: 30, data: new Uint8Array(50 * 30 * 3).fill(77) };
-    for (const [w, h] of [[7, 5], [200, 90]] as const) {
+    for (const [w, h] of [
+      [7, 5],
+      [200, 90],
+    ] as const) {
       const out = resampleRegion(flat, { x: 0, y: 0, width: 50, height: 30 }, w, h);
       const worst = out.reduce((max, v) => Math.max(max, Math.abs(v - 77)), 0);
       expect(worst).toBeLessThan(1e-3);

@@ -45,10 +45,11 @@ const formatBytes = (n: number) => (n >= 1024 * 1024 ? `${(n / (1024 * 1024)).to
 export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits): Promise<RgbImage> {
   if (bytes.byteLength === 0) throw new ImageDecodeError('The image is empty (0 bytes).');
   if (bytes.byteLength > limits.maxBytes) {
-    throw new ImageTooLargeError(
-      `The image is ${formatBytes(bytes.byteLength)}; the most accepted is ${formatBytes(limits.maxBytes)}.`,
-      { kind: 'bytes', max: limits.maxBytes, actual: bytes.byteLength },
-    );
+    throw new ImageTooLargeError(`The image is ${formatBytes(bytes.byteLength)}; the most accepted is ${formatBytes(limits.maxBytes)}.`, {
+      kind: 'bytes',
+      max: limits.maxBytes,
+      actual: bytes.byteLength,
+    });
   }
 
   let metadata: Metadata;
@@ -58,7 +59,9 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits): Prom
     throw new ImageDecodeError('The data is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF or AVIF).', { cause });
   }
   if (!RASTER_FORMATS.has(metadata.format)) {
-    throw new ImageDecodeError(`Images in ${metadata.format.toUpperCase()} format are not supported; send JPEG, PNG, WebP, GIF, TIFF or AVIF.`);
+    throw new ImageDecodeError(
+      `Images in ${metadata.format.toUpperCase()} format are not supported; send JPEG, PNG, WebP, GIF, TIFF or AVIF.`,
+    );
   }
   const pixels = metadata.width * metadata.height;
   if (!(pixels > 0)) throw new ImageDecodeError('The image has no pixels.');

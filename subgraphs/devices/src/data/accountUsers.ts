@@ -29,7 +29,11 @@ export function createAccountUsersData(prisma: ScopedClient<'devices'>) {
 
     /** Of these user ids, those of users that exist. */
     existingUserIds: async (userIds: readonly string[]) =>
-      new Set((await prisma.accountUser.findMany({ where: { userId: { in: [...new Set(userIds)] } }, select: { userId: true } })).map((row) => row.userId)),
+      new Set(
+        (await prisma.accountUser.findMany({ where: { userId: { in: [...new Set(userIds)] } }, select: { userId: true } })).map(
+          (row) => row.userId,
+        ),
+      ),
   };
 }
 

@@ -16,7 +16,8 @@ export function createCapturesData(prisma: ScopedClient<'devices'>) {
             JOIN devices."Device" device ON device.id = capture."deviceId"
             WHERE capture.id IN (${uuidList(ids)}) AND ${visibleDeviceSql(v, 'device')}`,
 
-    ownedCapture: (id: string, scope: TenantScope) => (isUuid(id) ? prisma.deviceData.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null)),
+    ownedCapture: (id: string, scope: TenantScope) =>
+      isUuid(id) ? prisma.deviceData.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null),
 
     capturesOfDevice: (deviceId: string, args: ConnectionArgs) => {
       const where = { deviceId, deletedAt: null };
@@ -27,7 +28,8 @@ export function createCapturesData(prisma: ScopedClient<'devices'>) {
       });
     },
 
-    createCapture: (data: Prisma.DeviceDataUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.deviceData.create({ data }),
+    createCapture: (data: Prisma.DeviceDataUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) =>
+      tx.deviceData.create({ data }),
     updateCapture: (id: string, data: Prisma.DeviceDataUncheckedUpdateInput) => prisma.deviceData.update({ where: { id }, data }),
     captureById: (id: string) => prisma.deviceData.findUnique({ where: { id } }),
   };

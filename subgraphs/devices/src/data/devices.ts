@@ -1,5 +1,14 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { modelColumns, Prisma, uuidList, type DeviceGroupModel, type DeviceModel, type ScopedClient, type ScopedTransaction, type ZoneModel } from '@iris/db';
+import {
+  modelColumns,
+  Prisma,
+  uuidList,
+  type DeviceGroupModel,
+  type DeviceModel,
+  type ScopedClient,
+  type ScopedTransaction,
+  type ZoneModel,
+} from '@iris/db';
 import { createAccountUsersData } from './accountUsers.js';
 import { owned, visibleDeviceSql, visibleGroup, type Visibility } from './visibility.js';
 
@@ -45,7 +54,8 @@ export function createDevicesData(prisma: ScopedClient<'devices'>) {
     groupsByIds: (ids: readonly string[], v: Visibility): Promise<DeviceGroupModel[]> =>
       prisma.deviceGroup.findMany({ where: { id: { in: [...ids] }, ...visibleGroup(v) } }),
 
-    ownedGroup: (id: string, scope: TenantScope) => (isUuid(id) ? prisma.deviceGroup.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null)),
+    ownedGroup: (id: string, scope: TenantScope) =>
+      isUuid(id) ? prisma.deviceGroup.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null),
 
     devicesOfAccount: (accountId: string, args: ConnectionArgs) => pageDevices({ accountId, ...live }, args),
     /** A group's devices: visible to whoever sees the group (a share of the group covers them). */
@@ -83,7 +93,8 @@ export function createDevicesData(prisma: ScopedClient<'devices'>) {
     unshareDevice: (deviceId: string, userId: string) => prisma.deviceShare.deleteMany({ where: { deviceId, userId } }),
 
     createDevice: (data: Prisma.DeviceUncheckedCreateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.device.create({ data }),
-    updateDevice: (id: string, data: Prisma.DeviceUncheckedUpdateInput, tx: ScopedTransaction<'devices'> = prisma) => tx.device.update({ where: { id }, data }),
+    updateDevice: (id: string, data: Prisma.DeviceUncheckedUpdateInput, tx: ScopedTransaction<'devices'> = prisma) =>
+      tx.device.update({ where: { id }, data }),
 
     /** Replaces the zones in one transaction: all of the new set, or (on error) the old one untouched. */
     replaceZones: (deviceId: string, zones: { name: string; polygon: { x: number; y: number }[] }[]) =>

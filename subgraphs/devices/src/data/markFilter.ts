@@ -34,7 +34,8 @@ export type MarkSubscriptionFilter = NonNullable<z.infer<typeof markSubscription
 export const parseMarkFilter = (raw: unknown): MarkFilter => parseInput(markFilterInput, raw, 'filter') ?? {};
 
 /** The `filter` argument of `deviceMarkCreated`; BAD_USER_INPUT naming the field at fault. */
-export const parseMarkSubscriptionFilter = (raw: unknown): MarkSubscriptionFilter => parseInput(markSubscriptionFilterInput, raw, 'filter') ?? {};
+export const parseMarkSubscriptionFilter = (raw: unknown): MarkSubscriptionFilter =>
+  parseInput(markSubscriptionFilterInput, raw, 'filter') ?? {};
 
 /** The filter as SQL. Trashed marks are left out unless `deleted` asks for the trash alone. */
 export function markFilterWhere(filter: MarkFilter): Prisma.DeviceMarkWhereInput {
@@ -43,7 +44,12 @@ export function markFilterWhere(filter: MarkFilter): Prisma.DeviceMarkWhereInput
     ...(filter.deviceGroupId ? { groupId: filter.deviceGroupId } : {}),
     ...(filter.deviceModeId ? { modeId: filter.deviceModeId } : {}),
     ...(filter.createdAfter || filter.createdBefore
-      ? { createdAt: { ...(filter.createdAfter ? { gt: filter.createdAfter } : {}), ...(filter.createdBefore ? { lt: filter.createdBefore } : {}) } }
+      ? {
+          createdAt: {
+            ...(filter.createdAfter ? { gt: filter.createdAfter } : {}),
+            ...(filter.createdBefore ? { lt: filter.createdBefore } : {}),
+          },
+        }
       : {}),
     ...(filter.unread == null ? {} : { readAt: filter.unread ? null : { not: null } }),
     deletedAt: filter.deleted ? { not: null } : null,
@@ -51,7 +57,10 @@ export function markFilterWhere(filter: MarkFilter): Prisma.DeviceMarkWhereInput
 }
 
 /** The filter on a new mark as its `mark.created` event describes it (the same test as {@link markFilterWhere}'s). */
-export function matchesMark(filter: MarkSubscriptionFilter, mark: { deviceId: string; groupId: string | null; modeId: string | null }): boolean {
+export function matchesMark(
+  filter: MarkSubscriptionFilter,
+  mark: { deviceId: string; groupId: string | null; modeId: string | null },
+): boolean {
   return (
     (!filter.deviceId || mark.deviceId === filter.deviceId) &&
     (!filter.deviceGroupId || mark.groupId === filter.deviceGroupId) &&

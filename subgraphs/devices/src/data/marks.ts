@@ -68,7 +68,12 @@ export function createMarksData(prisma: ScopedClient<'devices'>) {
             ) ranked WHERE rank <= ${perDevice} ORDER BY "deviceId", "createdAt" DESC`,
 
     /** Updates the tenant's marks among `ids`; returns them (others are left alone and not returned). */
-    updateOwned: async (ids: readonly string[], scope: TenantScope, data: Prisma.DeviceMarkUpdateManyMutationInput, where: Prisma.DeviceMarkWhereInput = {}) => {
+    updateOwned: async (
+      ids: readonly string[],
+      scope: TenantScope,
+      data: Prisma.DeviceMarkUpdateManyMutationInput,
+      where: Prisma.DeviceMarkWhereInput = {},
+    ) => {
       const target = { id: { in: [...ids] }, ...owned(scope), ...where };
       await prisma.deviceMark.updateMany({ where: target, data });
       return prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...owned(scope) }, orderBy: { id: 'asc' } });
@@ -76,7 +81,10 @@ export function createMarksData(prisma: ScopedClient<'devices'>) {
 
     /** Deletes the tenant's marks among `ids` that are in the trash. */
     purgeTrashed: async (ids: readonly string[], scope: TenantScope) => {
-      const doomed = await prisma.deviceMark.findMany({ where: { id: { in: [...ids] }, ...owned(scope), deletedAt: { not: null } }, select: { id: true } });
+      const doomed = await prisma.deviceMark.findMany({
+        where: { id: { in: [...ids] }, ...owned(scope), deletedAt: { not: null } },
+        select: { id: true },
+      });
       await prisma.deviceMark.deleteMany({ where: { id: { in: doomed.map((m) => m.id) } } });
       return doomed.map((m) => m.id);
     },

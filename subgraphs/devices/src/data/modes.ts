@@ -4,10 +4,13 @@ import type { DeviceModeModel, Prisma, ScopedClient } from '@iris/db';
 const modesSort: Sort<DeviceModeModel> = { name: 'deviceMode.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
 
 /** The modes an account may use: the global ones and its own. */
-const usableBy = (accountIds: readonly string[]): Prisma.DeviceModeWhereInput => ({ OR: [{ accountId: null }, { accountId: { in: [...accountIds] } }] });
+const usableBy = (accountIds: readonly string[]): Prisma.DeviceModeWhereInput => ({
+  OR: [{ accountId: null }, { accountId: { in: [...accountIds] } }],
+});
 
 /** Whether a mode is global or one of the scope's accounts' own (a service admin sees all). */
-export const modeVisible = (mode: { accountId: string | null }, scope: TenantScope) => mode.accountId === null || inScope(scope, mode.accountId);
+export const modeVisible = (mode: { accountId: string | null }, scope: TenantScope) =>
+  mode.accountId === null || inScope(scope, mode.accountId);
 
 /** Device modes: global ones (accountId null) readable by every signed-in caller, and accounts' own. */
 export function createModesData(prisma: ScopedClient<'devices'>) {
@@ -25,7 +28,8 @@ export function createModesData(prisma: ScopedClient<'devices'>) {
     usableMode: (id: string, accountId: string) =>
       isUuid(id) ? prisma.deviceMode.findFirst({ where: { id, deletedAt: null, ...usableBy([accountId]) } }) : Promise.resolve(null),
     /** Modes on offer the scope may use (a service admin: every one). */
-    modes: (args: ConnectionArgs, scope: TenantScope) => pageModes(scope.all ? { deletedAt: null } : { deletedAt: null, ...usableBy(scope.accountIds) }, args),
+    modes: (args: ConnectionArgs, scope: TenantScope) =>
+      pageModes(scope.all ? { deletedAt: null } : { deletedAt: null, ...usableBy(scope.accountIds) }, args),
     /** What the document's `GET /device-modes/account/:account_id` lists: global modes and the account's own. */
     modesOfAccount: (accountId: string, args: ConnectionArgs) => pageModes({ deletedAt: null, ...usableBy([accountId]) }, args),
     createMode: (data: Prisma.DeviceModeCreateInput) => prisma.deviceMode.create({ data }),

@@ -7,13 +7,26 @@ export const DEMO_MODE_ID = '0190a000-0000-7000-8000-000000000501';
 /** The demo account's device group with one device in it, on the demo mode. */
 export async function seedDevices(prisma: ScopedClient<'devices'>): Promise<void> {
   // The demo users as identity seeds them (the seed publishes no events), so they can be shared with.
-  for (const [user, account] of [[DEMO.mainUser, DEMO.account], [DEMO.adminUser, DEMO.adminAccount]] as const) {
-    await prisma.accountUser.upsert({ where: { userId: user.id }, update: {}, create: { userId: user.id, accountId: account.id, email: user.email } });
+  for (const [user, account] of [
+    [DEMO.mainUser, DEMO.account],
+    [DEMO.adminUser, DEMO.adminAccount],
+  ] as const) {
+    await prisma.accountUser.upsert({
+      where: { userId: user.id },
+      update: {},
+      create: { userId: user.id, accountId: account.id, email: user.email },
+    });
   }
   await prisma.deviceMode.upsert({
     where: { id: DEMO_MODE_ID },
     update: {},
-    create: { id: DEMO_MODE_ID, name: 'Any face', description: 'At least one face with a detection score of 0.5 or more.', minFaces: 1, minScore: 0.5 },
+    create: {
+      id: DEMO_MODE_ID,
+      name: 'Any face',
+      description: 'At least one face with a detection score of 0.5 or more.',
+      minFaces: 1,
+      minScore: 0.5,
+    },
   });
   await prisma.deviceGroup.upsert({
     where: { id: DEMO.deviceGroup.id },

@@ -1,8 +1,18 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort } from '@iris/core';
-import { modelColumns, Prisma, type NotificationDeliveryModel, type NotificationType, type ScopedClient, type WebhookEndpointModel } from '@iris/db';
+import {
+  modelColumns,
+  Prisma,
+  type NotificationDeliveryModel,
+  type NotificationType,
+  type ScopedClient,
+  type WebhookEndpointModel,
+} from '@iris/db';
 
 const endpointsSort: Sort<WebhookEndpointModel> = { name: 'webhookEndpoint.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
-const deliveriesSort: Sort<NotificationDeliveryModel> = { name: 'webhookDelivery.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
+const deliveriesSort: Sort<NotificationDeliveryModel> = {
+  name: 'webhookDelivery.id',
+  keys: [{ field: 'id', direction: 'desc', type: 'uuid' }],
+};
 
 const replayed = (now: Date) => ({ status: 'PENDING' as const, attempts: 0, nextAttemptAt: now, lastError: null });
 
@@ -28,7 +38,9 @@ export function createWebhooksData(prisma: ScopedClient<'devices'>) {
 
     /** An endpoint of one of `accountIds` (every account when null), or null. */
     endpoint: (id: string, accountIds: readonly string[] | null) =>
-      isUuid(id) ? prisma.webhookEndpoint.findFirst({ where: { id, ...(accountIds ? { accountId: { in: [...accountIds] } } : {}) } }) : Promise.resolve(null),
+      isUuid(id)
+        ? prisma.webhookEndpoint.findFirst({ where: { id, ...(accountIds ? { accountId: { in: [...accountIds] } } : {}) } })
+        : Promise.resolve(null),
 
     countEndpoints: (accountId: string) => prisma.webhookEndpoint.count({ where: { accountId } }),
     createEndpoint: (data: Prisma.WebhookEndpointUncheckedCreateInput) => prisma.webhookEndpoint.create({ data }),
@@ -60,11 +72,16 @@ export function createWebhooksData(prisma: ScopedClient<'devices'>) {
     /** A webhook delivery of one of `accountIds` (every account when null), or null. */
     webhookDelivery: (id: string, accountIds: readonly string[] | null) =>
       isUuid(id)
-        ? prisma.notificationDelivery.findFirst({ where: { id, channel: 'WEBHOOK', ...(accountIds ? { accountId: { in: [...accountIds] } } : {}) } })
+        ? prisma.notificationDelivery.findFirst({
+            where: { id, channel: 'WEBHOOK', ...(accountIds ? { accountId: { in: [...accountIds] } } : {}) },
+          })
         : Promise.resolve(null),
 
     attemptsOf: (deliveryIds: readonly string[]) =>
-      prisma.notificationDeliveryAttempt.findMany({ where: { deliveryId: { in: [...deliveryIds] } }, orderBy: [{ deliveryId: 'asc' }, { number: 'asc' }] }),
+      prisma.notificationDeliveryAttempt.findMany({
+        where: { deliveryId: { in: [...deliveryIds] } },
+        orderBy: [{ deliveryId: 'asc' }, { number: 'asc' }],
+      }),
 
     deliveriesByIds: (ids: readonly string[]) => prisma.notificationDelivery.findMany({ where: { id: { in: [...ids] } } }),
 
@@ -94,7 +111,14 @@ export function createWebhooksData(prisma: ScopedClient<'devices'>) {
         async (tx) => {
           const number = (await tx.notificationDeliveryAttempt.count({ where: { deliveryId } })) + 1;
           await tx.notificationDeliveryAttempt.create({
-            data: { deliveryId, number, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, createdAt: outcome.at },
+            data: {
+              deliveryId,
+              number,
+              statusCode: outcome.statusCode,
+              error: outcome.error,
+              durationMs: outcome.durationMs,
+              createdAt: outcome.at,
+            },
           });
           return tx.notificationDelivery.update({
             where: { id: deliveryId },
@@ -120,7 +144,8 @@ export function createWebhooksData(prisma: ScopedClient<'devices'>) {
      * finished delivery (succeeded or dead) is replayed: one still in its schedule is left alone.
      */
     replay: async (id: string, now: Date) =>
-      (await prisma.notificationDelivery.updateMany({ where: { id, status: { in: ['SUCCEEDED', 'DEAD'] } }, data: replayed(now) })).count === 1,
+      (await prisma.notificationDelivery.updateMany({ where: { id, status: { in: ['SUCCEEDED', 'DEAD'] } }, data: replayed(now) }))
+        .count === 1,
 
     /** Every dead letter of an endpoint, due again now; how many. */
     replayDead: async (endpointId: string, now: Date) =>

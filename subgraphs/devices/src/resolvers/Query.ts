@@ -9,8 +9,7 @@ const NO_USER = '00000000-0000-0000-0000-000000000000';
 export const Query: QueryResolvers = {
   device: (_parent, { id }, { loaders }) => loaders.device.load(id),
   deviceGroup: (_parent, { id }, { loaders }) => loaders.deviceGroup.load(id),
-  sharedDeviceGroups: (_parent, args, { data, visibility }) =>
-    data.devices.groupsSharedWith(visibility.userId ?? NO_USER, args),
+  sharedDeviceGroups: (_parent, args, { data, visibility }) => data.devices.groupsSharedWith(visibility.userId ?? NO_USER, args),
   sharedDevices: (_parent, args, { data, visibility }) => data.devices.devicesSharedWith(visibility.userId ?? NO_USER, args),
   deviceModes: (_parent, args, { data, scope }) => data.modes.modes(args, scope),
   deviceMode: async (_parent, { id }, { loaders, scope }) => {
@@ -26,7 +25,10 @@ export const Query: QueryResolvers = {
     if (per < 1 || per > 20) throw badUserInput('perDevice must be from 1 to 20.', 'perDevice');
     if (deviceIds.length > 100) throw badUserInput('At most 100 devices at a time.', 'deviceIds');
     const visible = await data.devices.devicesByIds(deviceIds.filter(isUuid), visibility);
-    return data.marks.latestOfDevices(visible.map((d) => d.id), per);
+    return data.marks.latestOfDevices(
+      visible.map((d) => d.id),
+      per,
+    );
   },
   notifications: (_parent, { unsentOnly, ...args }, { data, scope }) =>
     data.notifications.notificationsOf(scopeWhere(scope), unsentOnly ?? false, args),

@@ -11,11 +11,20 @@ async function visible(context: Context, accountId: string, deviceId: string) {
 }
 
 /** Marks the caller may see: first those after `after` (replayed from the database), then live ones, each once. */
-async function* markEvents(context: Context, after: string | null | undefined, filter: MarkSubscriptionFilter, live: AsyncIterableIterator<IrisEvent<'mark.created'>>) {
+async function* markEvents(
+  context: Context,
+  after: string | null | undefined,
+  filter: MarkSubscriptionFilter,
+  live: AsyncIterableIterator<IrisEvent<'mark.created'>>,
+) {
   const delivered = new Set<string>();
   try {
     if (after) {
-      for await (const mark of context.services.marks.replayAfter(after, await context.data.marks.visibleMarks(context.visibility), filter)) {
+      for await (const mark of context.services.marks.replayAfter(
+        after,
+        await context.data.marks.visibleMarks(context.visibility),
+        filter,
+      )) {
         delivered.add(mark.id);
         yield { deviceMarkCreated: mark };
       }
@@ -60,7 +69,9 @@ export const Subscription: SubscriptionResolvers = {
 
   notificationReceived: {
     subscribe: (_parent, _args, context) => {
-      const live = eventStream(context.services.bus, 'notification.created', { filter: (e) => inScope(context.scope, e.payload.accountId) });
+      const live = eventStream(context.services.bus, 'notification.created', {
+        filter: (e) => inScope(context.scope, e.payload.accountId),
+      });
       return returnPromptly(notificationEvents(context, live), live);
     },
   },
@@ -69,7 +80,9 @@ export const Subscription: SubscriptionResolvers = {
     subscribe: (_parent, args, context) => {
       // No device has such an id: a stream that ends at once.
       if (args.deviceId != null && !isUuid(args.deviceId)) return (async function* () {})();
-      const live = eventStream(context.services.bus, 'device.statusChanged', { filter: (e) => !args.deviceId || e.payload.deviceId === args.deviceId });
+      const live = eventStream(context.services.bus, 'device.statusChanged', {
+        filter: (e) => !args.deviceId || e.payload.deviceId === args.deviceId,
+      });
       return returnPromptly(deviceStatusEvents(context, live), live);
     },
   },

@@ -46,7 +46,12 @@ export function createCapturesService(
   publicUrl: () => string,
   clock: () => Date,
 ) {
-  async function store(device: { id: string; accountId: string }, bytes: Buffer, field: string, options: { key?: string; capturedAt?: Date | null } = {}) {
+  async function store(
+    device: { id: string; accountId: string },
+    bytes: Buffer,
+    field: string,
+    options: { key?: string; capturedAt?: Date | null } = {},
+  ) {
     const image = await inspectImage(bytes, field);
     const storageKey = options.key ?? `captures/${device.accountId}/${device.id}/${randomUUID()}.${EXTENSIONS[image.contentType]}`;
     await storage.put(storageKey, bytes);
@@ -67,7 +72,13 @@ export function createCapturesService(
           },
           tx,
         );
-        await outbox.enqueue(tx, 'capture.created', { captureId: created.id, deviceId: device.id, accountId: device.accountId, storageKey, contentType: created.contentType });
+        await outbox.enqueue(tx, 'capture.created', {
+          captureId: created.id,
+          deviceId: device.id,
+          accountId: device.accountId,
+          storageKey,
+          contentType: created.contentType,
+        });
         return created;
       });
     } catch (err) {
@@ -89,7 +100,13 @@ export function createCapturesService(
     },
 
     async createUploadUrl(scope: TenantScope, raw: unknown) {
-      const input = parseInput(z.object({ deviceId: z.uuid('must be a device id'), contentType: z.enum(['image/jpeg', 'image/png', 'image/webp'], 'must be image/jpeg, image/png or image/webp') }), raw);
+      const input = parseInput(
+        z.object({
+          deviceId: z.uuid('must be a device id'),
+          contentType: z.enum(['image/jpeg', 'image/png', 'image/webp'], 'must be image/jpeg, image/png or image/webp'),
+        }),
+        raw,
+      );
       const device = await devices.ownedDevice(input.deviceId, scope);
       const expiresAt = new Date(clock().getTime() + UPLOAD_URL_TTL_MS);
       const path = `/uploads/captures/${device.id}/${randomUUID()}.${EXTENSIONS[input.contentType]}`;
@@ -99,7 +116,11 @@ export function createCapturesService(
     /** The PUT behind an upload URL: each URL stores one capture, once. */
     async receiveUpload(path: string, query: Record<string, unknown>, body: Buffer): Promise<{ status: number; body: unknown }> {
       const verdict = signer.verify(path, query, clock());
-      if (verdict !== 'ok') return { status: 403, body: { error: verdict === 'expired' ? 'This upload URL has expired: ask for a new one.' : 'This upload URL is not valid.' } };
+      if (verdict !== 'ok')
+        return {
+          status: 403,
+          body: { error: verdict === 'expired' ? 'This upload URL has expired: ask for a new one.' : 'This upload URL is not valid.' },
+        };
       const match = /^\/uploads\/captures\/([0-9a-f-]{36})\/([0-9a-f-]{36})\.(jpeg|png|webp)$/.exec(path);
       if (!match) return { status: 404, body: { error: 'Unknown upload.' } };
       if (body.length > MAX_UPLOAD_BYTES) return { status: 413, body: { error: `Captures are limited to ${MAX_UPLOAD_BYTES} bytes.` } };
@@ -118,9 +139,16 @@ export function createCapturesService(
     },
 
     /** The GET behind a signed media URL. */
-    async media(path: string, query: Record<string, unknown>): Promise<{ status: number; contentType?: string; body: Buffer | { error: string } }> {
+    async media(
+      path: string,
+      query: Record<string, unknown>,
+    ): Promise<{ status: number; contentType?: string; body: Buffer | { error: string } }> {
       const verdict = signer.verify(path, query, clock());
-      if (verdict !== 'ok') return { status: 403, body: { error: verdict === 'expired' ? 'This link has expired: ask for a fresh one.' : 'This link is not valid.' } };
+      if (verdict !== 'ok')
+        return {
+          status: 403,
+          body: { error: verdict === 'expired' ? 'This link has expired: ask for a fresh one.' : 'This link is not valid.' },
+        };
       const id = /^\/media\/captures\/([0-9a-f-]{36})$/.exec(path)?.[1];
       const capture = id ? await data.captures.captureById(id) : null;
       const bytes = capture && !capture.deletedAt ? await storage.get(capture.storageKey) : null;

@@ -1,4 +1,14 @@
-import { badUserInput, displayName, ErrorCode, IrisError, notFound, parseInput, principalOf, type AuthState, type TenantScope } from '@iris/core';
+import {
+  badUserInput,
+  displayName,
+  ErrorCode,
+  IrisError,
+  notFound,
+  parseInput,
+  principalOf,
+  type AuthState,
+  type TenantScope,
+} from '@iris/core';
 import type { Outbox, Prisma } from '@iris/db';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
@@ -7,12 +17,20 @@ import { polygonProblem } from './geometry.js';
 const uuid = (what: string) => z.uuid(`must be ${what} id`);
 const attributes = z
   .object({
-    resolutions: z.array(z.object({ width: z.number().int().min(1).max(16_384), height: z.number().int().min(1).max(16_384) })).max(32).nullish(),
+    resolutions: z
+      .array(z.object({ width: z.number().int().min(1).max(16_384), height: z.number().int().min(1).max(16_384) }))
+      .max(32)
+      .nullish(),
     frameRates: z.array(z.number().int().min(1, 'must be at least 1').max(1_000)).max(32).nullish(),
     sensorType: z.string().trim().max(50).nullish(),
   })
   .nullish();
-const addDeviceInput = z.object({ name: displayName(z), model: displayName(z).nullish(), groupId: uuid('a device group').nullish(), attributes });
+const addDeviceInput = z.object({
+  name: displayName(z),
+  model: displayName(z).nullish(),
+  groupId: uuid('a device group').nullish(),
+  attributes,
+});
 const updateDeviceInput = z.object({
   id: uuid('a device'),
   name: displayName(z).nullish(),
@@ -50,12 +68,21 @@ export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, 
   async function sharee(input: { userId?: string | null; email?: string | null }, share: boolean): Promise<string> {
     if (input.email) {
       const user = await data.accountUsers.userByEmail(input.email);
-      if (!user) throw new IrisError(ErrorCode.NOT_FOUND, `input.email: no Iris user has the email "${input.email}". The person signs up (or is added as a member of an account) first.`, { field: 'input.email' });
+      if (!user)
+        throw new IrisError(
+          ErrorCode.NOT_FOUND,
+          `input.email: no Iris user has the email "${input.email}". The person signs up (or is added as a member of an account) first.`,
+          { field: 'input.email' },
+        );
       return user.userId;
     }
     const userId = input.userId!;
     if (share && !(await data.accountUsers.userById(userId))) {
-      throw new IrisError(ErrorCode.NOT_FOUND, `input.userId: no user has the id "${userId}". Share with an existing user, by id or by email.`, { field: 'input.userId' });
+      throw new IrisError(
+        ErrorCode.NOT_FOUND,
+        `input.userId: no user has the id "${userId}". Share with an existing user, by id or by email.`,
+        { field: 'input.userId' },
+      );
     }
     return userId;
   }
@@ -75,7 +102,8 @@ export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, 
     ownedDevice,
     ownedGroup,
 
-    createGroup: (auth: AuthState, raw: unknown) => devices.createGroup(principalOf(auth).accountId, parseInput(z.object({ name: displayName(z) }), raw).name),
+    createGroup: (auth: AuthState, raw: unknown) =>
+      devices.createGroup(principalOf(auth).accountId, parseInput(z.object({ name: displayName(z) }), raw).name),
 
     async renameGroup(scope: TenantScope, raw: unknown) {
       const input = parseInput(z.object({ id: uuid('a device group'), name: displayName(z) }), raw);
@@ -124,7 +152,12 @@ export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, 
           },
           tx,
         );
-        await outbox.enqueue(tx, 'device.added', { deviceId: device.id, accountId: device.accountId, name: device.name, byUserId: actor(auth) });
+        await outbox.enqueue(tx, 'device.added', {
+          deviceId: device.id,
+          accountId: device.accountId,
+          name: device.name,
+          byUserId: actor(auth),
+        });
         return device;
       });
     },
@@ -144,7 +177,12 @@ export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, 
       return devices.transaction(async (tx) => {
         const device = await devices.updateDevice(input.id, changes, tx);
         if (input.status && input.status !== before.status) {
-          await outbox.enqueue(tx, 'device.statusChanged', { deviceId: device.id, accountId: device.accountId, status: device.status, reason: device.statusReason });
+          await outbox.enqueue(tx, 'device.statusChanged', {
+            deviceId: device.id,
+            accountId: device.accountId,
+            status: device.status,
+            reason: device.statusReason,
+          });
         }
         return device;
       });
@@ -191,7 +229,10 @@ export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, 
         if (problem) throw badUserInput(`input.zones.${i}.points: the zone "${zone.name}" ${problem}.`, `input.zones.${i}.points`);
       });
       await ownedDevice(input.deviceId, scope);
-      return devices.replaceZones(input.deviceId, input.zones.map((zone) => ({ name: zone.name, polygon: zone.points })));
+      return devices.replaceZones(
+        input.deviceId,
+        input.zones.map((zone) => ({ name: zone.name, polygon: zone.points })),
+      );
     },
 
     async assignMode(scope: TenantScope, raw: unknown) {
@@ -199,7 +240,10 @@ export function createDevicesService(data: DevicesSubgraphData, outbox: Outbox, 
       const device = await ownedDevice(input.deviceId, scope);
       // A device uses a global mode or its own account's, never another account's.
       if (input.modeId && !(await data.modes.usableMode(input.modeId, device.accountId))) {
-        throw badUserInput(`No device mode with id "${input.modeId}" is on offer to the device's account (a global mode or one of its own).`, 'input.modeId');
+        throw badUserInput(
+          `No device mode with id "${input.modeId}" is on offer to the device's account (a global mode or one of its own).`,
+          'input.modeId',
+        );
       }
       return devices.updateDevice(input.deviceId, { modeId: input.modeId ?? null });
     },

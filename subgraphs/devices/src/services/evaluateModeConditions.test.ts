@@ -27,7 +27,15 @@ describe('evaluateModeConditions', () => {
   });
 
   it("counts a face only when its centre is inside one of the mode's zones", () => {
-    const door = { name: 'door', polygon: [{ x: 0, y: 0 }, { x: 0.5, y: 0 }, { x: 0.5, y: 1 }, { x: 0, y: 1 }] };
+    const door = {
+      name: 'door',
+      polygon: [
+        { x: 0, y: 0 },
+        { x: 0.5, y: 0 },
+        { x: 0.5, y: 1 },
+        { x: 0, y: 1 },
+      ],
+    };
     const mode = { ...base, zoneNames: ['door'] };
     expect(evaluateModeConditions(mode, image([face({ x: 100 })]), [door], at).met).toBe(true);
     expect(evaluateModeConditions(mode, image([face({ x: 800 })]), [door], at).met).toBe(false);
@@ -47,10 +55,40 @@ describe('evaluateModeConditions', () => {
 
 describe('polygonProblem', () => {
   it('accepts a simple polygon in the frame and names what is wrong with others', () => {
-    expect(polygonProblem([{ x: 0.1, y: 0.1 }, { x: 0.9, y: 0.1 }, { x: 0.5, y: 0.9 }])).toBeNull();
-    expect(polygonProblem([{ x: 0.1, y: 0.1 }, { x: 0.9, y: 0.1 }])).toMatch(/at least 3/);
-    expect(polygonProblem([{ x: 0.1, y: 0.1 }, { x: 1.2, y: 0.1 }, { x: 0.5, y: 0.9 }])).toMatch(/outside the frame/);
-    expect(polygonProblem([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 1, y: 0 }, { x: 0, y: 1 }])).toMatch(/cross/);
-    expect(polygonProblem([{ x: 0, y: 0 }, { x: 0.5, y: 0.5 }, { x: 1, y: 1 }])).toMatch(/no area/);
+    expect(
+      polygonProblem([
+        { x: 0.1, y: 0.1 },
+        { x: 0.9, y: 0.1 },
+        { x: 0.5, y: 0.9 },
+      ]),
+    ).toBeNull();
+    expect(
+      polygonProblem([
+        { x: 0.1, y: 0.1 },
+        { x: 0.9, y: 0.1 },
+      ]),
+    ).toMatch(/at least 3/);
+    expect(
+      polygonProblem([
+        { x: 0.1, y: 0.1 },
+        { x: 1.2, y: 0.1 },
+        { x: 0.5, y: 0.9 },
+      ]),
+    ).toMatch(/outside the frame/);
+    expect(
+      polygonProblem([
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+        { x: 1, y: 0 },
+        { x: 0, y: 1 },
+      ]),
+    ).toMatch(/cross/);
+    expect(
+      polygonProblem([
+        { x: 0, y: 0 },
+        { x: 0.5, y: 0.5 },
+        { x: 1, y: 1 },
+      ]),
+    ).toMatch(/no area/);
   });
 });

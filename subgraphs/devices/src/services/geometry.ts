@@ -28,7 +28,8 @@ function segmentsCross(p1: Point, p2: Point, q1: Point, q2: Point): boolean {
 export function polygonProblem(points: readonly Point[]): string | null {
   if (points.length < 3) return 'needs at least 3 points';
   if (points.length > 64) return 'has more than 64 points';
-  if (points.some((p) => !(p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1))) return 'has a point outside the frame (x and y must be within 0..1)';
+  if (points.some((p) => !(p.x >= 0 && p.x <= 1 && p.y >= 0 && p.y <= 1)))
+    return 'has a point outside the frame (x and y must be within 0..1)';
   const n = points.length;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {

@@ -15,7 +15,13 @@ const idsInput = z.object({ ids: z.array(z.uuid('must be mark ids')).min(1, 'nee
  * Marks: made here when an analysis meets the device's mode (driven by `analysis.completed`), then
  * read, signed, trashed, recovered and purged by their owners.
  */
-export function createMarksService(data: DevicesSubgraphData, captures: CapturesService, outbox: Outbox, logger: Logger, clock: () => Date) {
+export function createMarksService(
+  data: DevicesSubgraphData,
+  captures: CapturesService,
+  outbox: Outbox,
+  logger: Logger,
+  clock: () => Date,
+) {
   const { marks } = data;
   // Every live subscriber of a new mark needs its row at the same moment: read it once.
   const recent = new Map<string, Promise<DeviceMarkModel | undefined>>();
@@ -30,11 +36,26 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
       modeId: mark.modeId,
       createdAt: mark.createdAt.toISOString(),
     });
-    await outbox.enqueue(tx, 'notification.created', { notificationId, accountId: mark.accountId, type: 'MARK_CREATED', deviceId: mark.deviceId, markId: mark.id });
+    await outbox.enqueue(tx, 'notification.created', {
+      notificationId,
+      accountId: mark.accountId,
+      type: 'MARK_CREATED',
+      deviceId: mark.deviceId,
+      markId: mark.id,
+    });
   }
 
   /** A mark, its notification and their events, in one transaction. */
-  async function makeMark(input: { accountId: string; deviceId: string; deviceName: string; groupId: string | null; modeId: string | null; dataId: string | null; analysisId: string | null; faceCount: number }) {
+  async function makeMark(input: {
+    accountId: string;
+    deviceId: string;
+    deviceName: string;
+    groupId: string | null;
+    modeId: string | null;
+    dataId: string | null;
+    analysisId: string | null;
+    faceCount: number;
+  }) {
     const { deviceName, ...row } = input;
     return data.devices.transaction(async (tx) => {
       const mark = await marks.createMark(row, tx);
@@ -99,7 +120,10 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
       if (!device?.modeId) return;
       const [mode] = await data.modes.modesByIds([device.modeId]);
       if (!mode || mode.deletedAt) return;
-      const zones = (await data.devices.zonesOfDevices([device.id])).map((z) => ({ name: z.name, polygon: z.polygon as unknown as Point[] }));
+      const zones = (await data.devices.zonesOfDevices([device.id])).map((z) => ({
+        name: z.name,
+        polygon: z.polygon as unknown as Point[],
+      }));
       const evaluation = evaluateModeConditions(
         { ...mode, timeWindows: mode.timeWindows as unknown as TimeWindow[] },
         { width: event.width, height: event.height, faces: event.faces },
@@ -125,14 +149,27 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
     },
 
     async createByHand(raw: unknown) {
-      const input = parseInput(z.object({ deviceId: z.uuid('must be a device id'), deviceDataId: z.uuid('must be a capture id').nullish() }), raw);
+      const input = parseInput(
+        z.object({ deviceId: z.uuid('must be a device id'), deviceDataId: z.uuid('must be a capture id').nullish() }),
+        raw,
+      );
       const [device] = await data.devices.devicesByIds([input.deviceId], { scope: { all: true } });
       if (!device) throw notFound('Device', input.deviceId);
       if (input.deviceDataId) {
         const capture = await data.captures.captureById(input.deviceDataId);
-        if (!capture || capture.deviceId !== device.id) throw badUserInput('input.deviceDataId: is not a capture of this device.', 'input.deviceDataId');
+        if (!capture || capture.deviceId !== device.id)
+          throw badUserInput('input.deviceDataId: is not a capture of this device.', 'input.deviceDataId');
       }
-      return makeMark({ accountId: device.accountId, deviceId: device.id, deviceName: device.name, groupId: device.groupId, modeId: device.modeId, dataId: input.deviceDataId ?? null, analysisId: null, faceCount: 0 });
+      return makeMark({
+        accountId: device.accountId,
+        deviceId: device.id,
+        deviceName: device.name,
+        groupId: device.groupId,
+        modeId: device.modeId,
+        dataId: input.deviceDataId ?? null,
+        analysisId: null,
+        faceCount: 0,
+      });
     },
 
     async deleteByHand(id: string) {
@@ -140,8 +177,10 @@ export function createMarksService(data: DevicesSubgraphData, captures: Captures
       return { deletedId: id };
     },
 
-    markRead: (scope: TenantScope, raw: unknown) => marks.updateOwned(parseInput(idsInput, raw).ids, scope, { readAt: clock() }, { readAt: null }),
-    trash: (scope: TenantScope, raw: unknown) => marks.updateOwned(parseInput(idsInput, raw).ids, scope, { deletedAt: clock() }, { deletedAt: null }),
+    markRead: (scope: TenantScope, raw: unknown) =>
+      marks.updateOwned(parseInput(idsInput, raw).ids, scope, { readAt: clock() }, { readAt: null }),
+    trash: (scope: TenantScope, raw: unknown) =>
+      marks.updateOwned(parseInput(idsInput, raw).ids, scope, { deletedAt: clock() }, { deletedAt: null }),
     recover: (scope: TenantScope, raw: unknown) => marks.updateOwned(parseInput(idsInput, raw).ids, scope, { deletedAt: null }),
     purge: async (scope: TenantScope, raw: unknown) => ({ purgedIds: await marks.purgeTrashed(parseInput(idsInput, raw).ids, scope) }),
 

@@ -53,7 +53,8 @@ export function createModesService(data: DevicesSubgraphData, clock: () => Date)
     if (principal.kind === 'user' && principal.role === 'SERVICE_ADMIN') return mode ?? Promise.reject(notFound('DeviceMode', id));
     const accountId = 'accountId' in principal ? principal.accountId : null;
     if (!mode || (mode.accountId !== null && mode.accountId !== accountId)) throw notFound('DeviceMode', id);
-    if (mode.accountId === null) throw forbidden('Global device modes are managed by service admins; create a mode of your own account with createDeviceMode.');
+    if (mode.accountId === null)
+      throw forbidden('Global device modes are managed by service admins; create a mode of your own account with createDeviceMode.');
     return mode;
   }
 
@@ -82,7 +83,8 @@ export function createModesService(data: DevicesSubgraphData, clock: () => Date)
       const changes: Prisma.DeviceModeUpdateInput = {};
       for (const [key, value] of Object.entries(input)) {
         if (value === undefined || value === null) continue;
-        (changes as Record<string, unknown>)[key] = Array.isArray(value) && typeof value[0] !== 'object' ? dedupe(value as string[]) : value;
+        (changes as Record<string, unknown>)[key] =
+          Array.isArray(value) && typeof value[0] !== 'object' ? dedupe(value as string[]) : value;
       }
       return data.modes.updateMode(id, changes);
     },

@@ -12,7 +12,13 @@ export function createNotificationsService(data: DevicesSubgraphData, outbox: Ou
   const create = (row: Prisma.NotificationUncheckedCreateInput) =>
     data.devices.transaction(async (tx) => {
       const n = await notifications.create(row, tx);
-      await outbox.enqueue(tx, 'notification.created', { notificationId: n.id, accountId: n.accountId, type: n.type, deviceId: n.deviceId, markId: n.markId });
+      await outbox.enqueue(tx, 'notification.created', {
+        notificationId: n.id,
+        accountId: n.accountId,
+        type: n.type,
+        deviceId: n.deviceId,
+        markId: n.markId,
+      });
       return n;
     });
 
@@ -41,12 +47,29 @@ export function createNotificationsService(data: DevicesSubgraphData, outbox: Ou
       notifications.markSent(parseInput(z.object({ ids: z.array(z.uuid()).min(1).max(100) }), raw).ids, scopeWhere(scope), clock()),
 
     async announce(raw: unknown) {
-      const input = parseInput(z.object({ accountId: z.uuid('must be an account id'), title: displayName(z, 200), body: text(2_000), deviceId: z.uuid().nullish() }), raw);
-      return create({ accountId: input.accountId, type: 'ANNOUNCEMENT', title: input.title, body: input.body, deviceId: input.deviceId ?? null });
+      const input = parseInput(
+        z.object({
+          accountId: z.uuid('must be an account id'),
+          title: displayName(z, 200),
+          body: text(2_000),
+          deviceId: z.uuid().nullish(),
+        }),
+        raw,
+      );
+      return create({
+        accountId: input.accountId,
+        type: 'ANNOUNCEMENT',
+        title: input.title,
+        body: input.body,
+        deviceId: input.deviceId ?? null,
+      });
     },
 
     async update(raw: unknown) {
-      const { id, ...changes } = parseInput(z.object({ id: z.uuid('must be a notification id'), title: displayName(z, 200).nullish(), body: text(2_000).nullish() }), raw);
+      const { id, ...changes } = parseInput(
+        z.object({ id: z.uuid('must be a notification id'), title: displayName(z, 200).nullish(), body: text(2_000).nullish() }),
+        raw,
+      );
       const [existing] = await notifications.notificationsByIds([id], {});
       if (!existing) throw notFound('Notification', id);
       return notifications.update(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v != null)));

@@ -8,7 +8,13 @@ const DAY_MS = 86_400_000;
  * first, in batches. Plans arrive as events from identity; accounts without one keep
  * `DEFAULT_RETENTION_DAYS`.
  */
-export function createRetentionService(data: DevicesSubgraphData, storage: BlobStorage, config: Pick<Config, 'DEFAULT_RETENTION_DAYS'>, logger: Logger, clock: () => Date) {
+export function createRetentionService(
+  data: DevicesSubgraphData,
+  storage: BlobStorage,
+  config: Pick<Config, 'DEFAULT_RETENTION_DAYS'>,
+  logger: Logger,
+  clock: () => Date,
+) {
   async function purgeAccount(accountId: string, retentionDays: number) {
     const before = new Date(clock().getTime() - retentionDays * DAY_MS);
     let captures = 0;
@@ -16,7 +22,11 @@ export function createRetentionService(data: DevicesSubgraphData, storage: BlobS
     for (;;) {
       const expired = await data.retention.expiredCaptures(accountId, before, 500);
       await Promise.all(expired.map((c) => storage.delete(c.storageKey)));
-      const purged = await data.retention.purge(accountId, before, expired.map((c) => c.id));
+      const purged = await data.retention.purge(
+        accountId,
+        before,
+        expired.map((c) => c.id),
+      );
       captures += purged.captures;
       marks += purged.marks;
       if (expired.length < 500) break;

@@ -1,4 +1,13 @@
-import { inScope, paginate, requireInScope, scopeWhere, visibleUserIds, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
+import {
+  inScope,
+  paginate,
+  requireInScope,
+  scopeWhere,
+  visibleUserIds,
+  type ConnectionArgs,
+  type Sort,
+  type TenantScope,
+} from '@iris/core';
 import type { AccountModel, ScopedClient, ScopedTransaction, UserModel } from '@iris/db';
 
 /** Emails are stored trimmed and lower-cased, so look-ups and uniqueness ignore case. */

@@ -19,11 +19,11 @@ export function createAppLinksData(prisma: ScopedClient<'identity'>) {
       });
     },
 
-    isLinked: async (appId: string, accountId: string) =>
-      (await prisma.appAccountLink.count({ where: { appId, accountId } })) > 0,
+    isLinked: async (appId: string, accountId: string) => (await prisma.appAccountLink.count({ where: { appId, accountId } })) > 0,
 
     /** False when there was no such link. */
-    unlink: async (appId: string, accountId: string) => (await prisma.appAccountLink.deleteMany({ where: { appId, accountId } })).count === 1,
+    unlink: async (appId: string, accountId: string) =>
+      (await prisma.appAccountLink.deleteMany({ where: { appId, accountId } })).count === 1,
   };
 }
 

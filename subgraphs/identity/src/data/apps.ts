@@ -11,7 +11,19 @@ const appsSort: Sort<AppModel> = {
 const apiKeysSort: Sort<ApiKeyModel> = { name: 'apiKey.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
 
 export type AppChanges = Partial<
-  Pick<AppModel, 'name' | 'description' | 'platform' | 'kind' | 'redirectUris' | 'active' | 'keyHash' | 'previousKeyHash' | 'previousKeyExpiresAt' | 'appKeyScopes'>
+  Pick<
+    AppModel,
+    | 'name'
+    | 'description'
+    | 'platform'
+    | 'kind'
+    | 'redirectUris'
+    | 'active'
+    | 'keyHash'
+    | 'previousKeyHash'
+    | 'previousKeyExpiresAt'
+    | 'appKeyScopes'
+  >
 >;
 
 /** Developer apps and their API keys. */
@@ -26,7 +38,8 @@ export function createAppsData(prisma: ScopedClient<'identity'>) {
     appByIdIgnoringCase: (id: string) => prisma.app.findFirst({ where: { id: { equals: id, mode: 'insensitive' } } }),
 
     /** Whether the account is active (an inactive account's app keys are refused). */
-    accountIsActive: async (accountId: string) => (await prisma.account.findUnique({ where: { id: accountId }, select: { active: true } }))?.active === true,
+    accountIsActive: async (accountId: string) =>
+      (await prisma.account.findUnique({ where: { id: accountId }, select: { active: true } }))?.active === true,
 
     /** The apps the account owns and those it was added to (`addAccountToApp`). */
     appsOfAccount: (accountId: string, args: ConnectionArgs, scope: TenantScope) => {
@@ -41,7 +54,8 @@ export function createAppsData(prisma: ScopedClient<'identity'>) {
 
     createApp: (row: Prisma.AppUncheckedCreateInput) => prisma.app.create({ data: row }),
 
-    updateApp: (id: string, changes: AppChanges, tx: ScopedTransaction<'identity'> = prisma) => tx.app.update({ where: { id }, data: changes }),
+    updateApp: (id: string, changes: AppChanges, tx: ScopedTransaction<'identity'> = prisma) =>
+      tx.app.update({ where: { id }, data: changes }),
 
     apiKeysByIds: (ids: readonly string[], scope: TenantScope) =>
       prisma.apiKey.findMany({ where: { id: { in: ids.filter(isUuid) }, ...scopeWhere(scope) } }),
@@ -56,7 +70,8 @@ export function createAppsData(prisma: ScopedClient<'identity'>) {
     createApiKey: (row: { appId: string; accountId: string; name: string; prefix: string; secretHash: string; scopes: string[] }) =>
       prisma.apiKey.create({ data: row }),
 
-    revokeApiKey: (id: string, now: Date, tx: ScopedTransaction<'identity'> = prisma) => tx.apiKey.update({ where: { id }, data: { revokedAt: now } }),
+    revokeApiKey: (id: string, now: Date, tx: ScopedTransaction<'identity'> = prisma) =>
+      tx.apiKey.update({ where: { id }, data: { revokedAt: now } }),
 
     /** The key, its app and its account (whether the account is active decides whether the key works). */
     apiKeyBySecretHash: (secretHash: string) =>

@@ -49,18 +49,31 @@ export function createSessionsData(prisma: ScopedClient<'identity'>) {
       return (await tx.loginToken.findUnique({ where: { tokenHash } }))?.userId ?? null;
     },
 
-    createAuthorizationCode: (row: { codeHash: string; appId: string; userId: string; redirectUri: string; codeChallenge: string; scopes: string[]; expiresAt: Date }) =>
-      prisma.authorizationCode.create({ data: row }),
+    createAuthorizationCode: (row: {
+      codeHash: string;
+      appId: string;
+      userId: string;
+      redirectUri: string;
+      codeChallenge: string;
+      scopes: string[];
+      expiresAt: Date;
+    }) => prisma.authorizationCode.create({ data: row }),
 
     /** Uses a live authorization code once; returns it, or null. */
     useAuthorizationCode: async (tx: ScopedTransaction<'identity'>, codeHash: string, now: Date) => {
-      const used = await tx.authorizationCode.updateMany({ where: { codeHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+      const used = await tx.authorizationCode.updateMany({
+        where: { codeHash, usedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      });
       if (used.count !== 1) return null;
       return tx.authorizationCode.findUnique({ where: { codeHash } });
     },
 
     externalIdentity: (issuer: string, subject: string) =>
-      prisma.externalIdentity.findUnique({ where: { issuer_subject: { issuer, subject } }, include: { user: { include: { account: true } } } }),
+      prisma.externalIdentity.findUnique({
+        where: { issuer_subject: { issuer, subject } },
+        include: { user: { include: { account: true } } },
+      }),
 
     linkExternalIdentity: (tx: ScopedTransaction<'identity'>, row: { issuer: string; subject: string; userId: string }) =>
       tx.externalIdentity.create({ data: row }),

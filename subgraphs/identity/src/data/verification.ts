@@ -9,7 +9,11 @@ export function createVerificationData(prisma: ScopedClient<'identity'>) {
       prisma.verificationCode.count({ where: { email, purpose, createdAt: { gte: since } } }),
 
     /** A new code replaces every earlier live one for the same email and purpose. */
-    issueCode: (tx: ScopedTransaction<'identity'>, row: { email: string; purpose: VerificationPurpose; codeHash: string; expiresAt: Date }, now: Date) =>
+    issueCode: (
+      tx: ScopedTransaction<'identity'>,
+      row: { email: string; purpose: VerificationPurpose; codeHash: string; expiresAt: Date },
+      now: Date,
+    ) =>
       tx.verificationCode
         .updateMany({ where: { email: row.email, purpose: row.purpose, consumedAt: null }, data: { consumedAt: now } })
         .then(() => tx.verificationCode.create({ data: row })),

@@ -4,7 +4,8 @@ import type { AppResolvers } from '../generated/resolvers-types.js';
 
 export const App: AppResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.app.load(id),
-  account: async (app, _args, { loaders }) => (await loaders.account.load(app.accountId)) ?? Promise.reject(notFound('Account', app.accountId)),
+  account: async (app, _args, { loaders }) =>
+    (await loaders.account.load(app.accountId)) ?? Promise.reject(notFound('Account', app.accountId)),
   accounts: (app, args, { data, scope }) => {
     requireInScope(scope, app.accountId);
     return data.appLinks.linkedAccounts(app.id, args);

@@ -1,4 +1,14 @@
-import { badUserInput, conflict, displayName, ErrorCode, IrisError, notFound, parseInput, requireInScope, type TenantScope } from '@iris/core';
+import {
+  badUserInput,
+  conflict,
+  displayName,
+  ErrorCode,
+  IrisError,
+  notFound,
+  parseInput,
+  requireInScope,
+  type TenantScope,
+} from '@iris/core';
 import type { AccountModel, Outbox, SqlClient, UserModel } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
@@ -27,10 +37,17 @@ const removeAccountFromAppInput = z.object({ appId: z.string().min(1).max(64), a
 const addMemberInput = z.object({ email, displayName: displayName(z).nullish() });
 
 /** Registration, verification, account management and member users. */
-export function createAccountsService(data: IdentityData, verification: VerificationService, sessions: SessionsService, revocations: RevocationsService, outbox: Outbox) {
+export function createAccountsService(
+  data: IdentityData,
+  verification: VerificationService,
+  sessions: SessionsService,
+  revocations: RevocationsService,
+  outbox: Outbox,
+) {
   const { accounts } = data;
   /** Devices keeps who belongs to which account (to check shares) from these, stored with the user. */
-  const userAdded = (tx: SqlClient, user: UserModel) => outbox.enqueue(tx, 'account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
+  const userAdded = (tx: SqlClient, user: UserModel) =>
+    outbox.enqueue(tx, 'account.userAdded', { accountId: user.accountId, userId: user.id, email: user.email });
 
   async function createAccount(
     input: { email: string; accountName: string; phone?: string | null; password?: string },
@@ -123,7 +140,9 @@ export function createAccountsService(data: IdentityData, verification: Verifica
       const app = await data.apps.appById(input.appId);
       if (!app) throw notFound('App', input.appId);
       if (!(await data.appLinks.unlink(app.id, input.accountId))) {
-        throw new IrisError(ErrorCode.NOT_FOUND, `input.accountId: account "${input.accountId}" was not added to app "${app.id}".`, { field: 'input.accountId' });
+        throw new IrisError(ErrorCode.NOT_FOUND, `input.accountId: account "${input.accountId}" was not added to app "${app.id}".`, {
+          field: 'input.accountId',
+        });
       }
       return { appId: app.id, removedAccountId: input.accountId };
     },

@@ -1,4 +1,15 @@
-import { badUserInput, displayName, notFound, parseInput, signAccessToken, unauthenticated, type Config, type Scope, type TenantScope, type TokenKeys } from '@iris/core';
+import {
+  badUserInput,
+  displayName,
+  notFound,
+  parseInput,
+  signAccessToken,
+  unauthenticated,
+  type Config,
+  type Scope,
+  type TenantScope,
+  type TokenKeys,
+} from '@iris/core';
 import type { AppModel, SqlClient } from '@iris/db';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -35,7 +46,9 @@ const appKeyScopes = z
   .array(z.enum(Object.keys(APP_KEY_SCOPES) as [AppKeyScope, ...AppKeyScope[]]))
   .min(1, 'needs at least one scope')
   // Stored once each, in the vocabulary's order.
-  .transform((names) => (Object.keys(APP_KEY_SCOPES) as AppKeyScope[]).filter((name) => names.includes(name)).map((name) => APP_KEY_SCOPES[name]));
+  .transform((names) =>
+    (Object.keys(APP_KEY_SCOPES) as AppKeyScope[]).filter((name) => names.includes(name)).map((name) => APP_KEY_SCOPES[name]),
+  );
 
 /**
  * What an app-key token's `sub` (and revocation) names: one key of one app with one set of scopes.
@@ -43,9 +56,13 @@ const appKeyScopes = z
  * change from being refused by the revocation of the tokens that carried the old scopes.
  */
 const appKeyCredentialId = (app: Pick<AppModel, 'id' | 'appKeyScopes'>, keyHash: string) =>
-  `appkey:${app.id}:${createHash('sha256').update(`${keyHash} ${app.appKeyScopes.join(' ')}`).digest('hex').slice(0, 16)}`;
+  `appkey:${app.id}:${createHash('sha256')
+    .update(`${keyHash} ${app.appKeyScopes.join(' ')}`)
+    .digest('hex')
+    .slice(0, 16)}`;
 
-const INVALID_APP_KEY = 'This app_id and app_key are not valid: the key was rotated (and its grace period is over), the app is inactive, or either was mistyped.';
+const INVALID_APP_KEY =
+  'This app_id and app_key are not valid: the key was rotated (and its grace period is over), the app is inactive, or either was mistyped.';
 
 const redirectUri = z.string().max(2_000, 'must be at most 2000 characters').refine(isSafeRedirectUri, REDIRECT_URI_RULE);
 const appFields = {
@@ -88,7 +105,12 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
   /** Ends the tokens traded for the app's current and previous keys (scopes changed, app deactivated), in `tx`. */
   async function revokeAppKeyTokens(tx: SqlClient, app: AppModel): Promise<void> {
     const hashes = [app.keyHash, app.previousKeyHash].filter((hash): hash is string => !!hash);
-    if (hashes.length > 0) await revocations.revoke(tx, 'credential', hashes.map((hash) => appKeyCredentialId(app, hash)));
+    if (hashes.length > 0)
+      await revocations.revoke(
+        tx,
+        'credential',
+        hashes.map((hash) => appKeyCredentialId(app, hash)),
+      );
   }
 
   /** The app, if the caller's tenant owns it; otherwise NOT_FOUND, as if it did not exist. */
@@ -105,7 +127,11 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
       const input = parseInput(registerAppInput, raw);
       const id = input.id ?? `app-${randomBytes(6).toString('hex')}`;
       const taken = await apps.appByIdIgnoringCase(id);
-      if (taken) throw badUserInput(`input.id: the app id "${id}" is taken${taken.id === id ? '' : ` (by "${taken.id}": app ids differing only in case are one)`}.`, 'input.id');
+      if (taken)
+        throw badUserInput(
+          `input.id: the app id "${id}" is taken${taken.id === id ? '' : ` (by "${taken.id}": app ids differing only in case are one)`}.`,
+          'input.id',
+        );
       const appKey = newSecret('iak');
       const app = await apps.createApp({
         id,
@@ -125,7 +151,11 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
       const { id, ...changes } = parseInput(updateAppInput, raw);
       const app = await ownedApp(id, scope);
       return transaction(async (tx) => {
-        const updated = await apps.updateApp(id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)), tx);
+        const updated = await apps.updateApp(
+          id,
+          Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined && v !== null)),
+          tx,
+        );
         // Tokens already traded carry the old scopes: they stop, and the gateway trades the key again.
         if (changes.appKeyScopes) await revokeAppKeyTokens(tx, app);
         return updated;
@@ -153,7 +183,11 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
       const graceMs = config.APP_KEY_ROTATION_GRACE_SECONDS * 1000;
       const previousKeyExpiresAt = app.keyHash && graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
       const updated = await transaction(async (tx) => {
-        const rotated = await apps.updateApp(id, { keyHash: hashSecret(appKey), previousKeyHash: previousKeyExpiresAt ? app.keyHash : null, previousKeyExpiresAt }, tx);
+        const rotated = await apps.updateApp(
+          id,
+          { keyHash: hashSecret(appKey), previousKeyHash: previousKeyExpiresAt ? app.keyHash : null, previousKeyExpiresAt },
+          tx,
+        );
         if (app.previousKeyHash) await revocations.revoke(tx, 'credential', appKeyCredentialId(app, app.previousKeyHash));
         if (app.keyHash && !previousKeyExpiresAt) await revocations.revoke(tx, 'credential', appKeyCredentialId(app, app.keyHash));
         return rotated;
@@ -177,12 +211,22 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
             : null;
       if (!app || !keyHash || !app.active) throw unauthenticated({ reason: 'APP_KEY_INVALID', message: INVALID_APP_KEY });
       if (!(await apps.accountIsActive(app.accountId))) {
-        throw unauthenticated({ reason: 'ACCOUNT_DEACTIVATED', message: "This app's account is deactivated: a service admin can activate it again." });
+        throw unauthenticated({
+          reason: 'ACCOUNT_DEACTIVATED',
+          message: "This app's account is deactivated: a service admin can activate it again.",
+        });
       }
       const token = await signAccessToken(
         keys,
         { ...config, ACCESS_TOKEN_TTL_SECONDS: config.API_KEY_TOKEN_TTL_SECONDS },
-        { kind: 'app', via: 'appKey', appId: app.id, accountId: app.accountId, scopes: app.appKeyScopes, credentialId: appKeyCredentialId(app, keyHash) },
+        {
+          kind: 'app',
+          via: 'appKey',
+          appId: app.id,
+          accountId: app.accountId,
+          scopes: app.appKeyScopes,
+          credentialId: appKeyCredentialId(app, keyHash),
+        },
         now,
       );
       return { accessToken: token.token, expiresAt: token.expiresAt };
@@ -218,11 +262,17 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
     async exchangeApiKey(secret: string) {
       const key = await apps.apiKeyBySecretHash(hashSecret(secret));
       if (!key || key.revokedAt || !key.app.active) {
-        throw unauthenticated({ reason: 'API_KEY_INVALID', message: 'This API key is not valid: it was revoked, its app is inactive, or it was mistyped.' });
+        throw unauthenticated({
+          reason: 'API_KEY_INVALID',
+          message: 'This API key is not valid: it was revoked, its app is inactive, or it was mistyped.',
+        });
       }
       // Deactivating an account stops its keys here; the tokens already traded for them are revoked with the account.
       if (!key.account.active) {
-        throw unauthenticated({ reason: 'ACCOUNT_DEACTIVATED', message: "This API key's account is deactivated: a service admin can activate it again." });
+        throw unauthenticated({
+          reason: 'ACCOUNT_DEACTIVATED',
+          message: "This API key's account is deactivated: a service admin can activate it again.",
+        });
       }
       const now = clock();
       await apps.touchApiKey(key.id, now);

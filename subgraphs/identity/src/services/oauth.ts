@@ -27,10 +27,12 @@ export const oauthScopeEnums = (scopes: readonly string[]): OAuthScope[] =>
 
 /** The consented scopes of `authorizeApp`, as scope strings: at least one, each once. */
 export function consentedScopes(scopes: readonly string[], field: string): string[] {
-  if (scopes.length === 0) throw badUserInput(`${field}: name at least one scope the user consents to (${Object.keys(OAUTH_SCOPES).join(', ')}).`, field);
+  if (scopes.length === 0)
+    throw badUserInput(`${field}: name at least one scope the user consents to (${Object.keys(OAUTH_SCOPES).join(', ')}).`, field);
   return [...new Set(scopes)].map((scope) => {
     const value = (OAUTH_SCOPES as Record<string, string>)[scope];
-    if (!value) throw badUserInput(`${field}: "${scope}" is not a scope an app can be given; use ${Object.keys(OAUTH_SCOPES).join(', ')}.`, field);
+    if (!value)
+      throw badUserInput(`${field}: "${scope}" is not a scope an app can be given; use ${Object.keys(OAUTH_SCOPES).join(', ')}.`, field);
     return value;
   });
 }

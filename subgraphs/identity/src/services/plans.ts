@@ -1,5 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { badUserInput, displayName, notFound, parseInput, principalOf, requireInScope, type AuthState, type Config, type TenantScope } from '@iris/core';
+import {
+  badUserInput,
+  displayName,
+  notFound,
+  parseInput,
+  principalOf,
+  requireInScope,
+  type AuthState,
+  type Config,
+  type TenantScope,
+} from '@iris/core';
 import type { Outbox } from '@iris/db';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
@@ -75,10 +85,15 @@ export function createPlansService(data: IdentityData, outbox: Outbox, config: C
       try {
         event = paymentEvent.parse(JSON.parse(rawBody.toString('utf8')));
       } catch {
-        return { status: 400, body: { error: 'The body must be JSON: { "id": string, "orderId": uuid, "status": "PAID" | "FAILED" | "CANCELLED" }.' } };
+        return {
+          status: 400,
+          body: { error: 'The body must be JSON: { "id": string, "orderId": uuid, "status": "PAID" | "FAILED" | "CANCELLED" }.' },
+        };
       }
       // A paid order's plan change reaches devices (which purges by it) from the same transaction.
-      const { order, applied } = await plans.applyPaymentEvent(event, (tx, plan) => outbox.enqueue(tx, 'account.retentionPlanChanged', plan));
+      const { order, applied } = await plans.applyPaymentEvent(event, (tx, plan) =>
+        outbox.enqueue(tx, 'account.retentionPlanChanged', plan),
+      );
       if (!order) return { status: 404, body: { error: `No order ${event.orderId}.` } };
       return { status: 200, body: { received: true, applied, orderStatus: order.status } };
     },

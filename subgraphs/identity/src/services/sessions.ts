@@ -33,7 +33,14 @@ const AUTHORIZATION_CODE_TTL_MS = 60_000;
  * Sign-in and sessions: password sign-in with throttling, refresh-token rotation with reuse
  * detection, one-time login tokens, OpenID Connect ID tokens, and OAuth authorization codes (PKCE).
  */
-export function createSessionsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService, outbox: Outbox) {
+export function createSessionsService(
+  data: IdentityData,
+  keys: TokenKeys,
+  config: Config,
+  clock: Clock,
+  revocations: RevocationsService,
+  outbox: Outbox,
+) {
   const { sessions, accounts } = data;
   /** Ends a session and its access tokens, in one transaction; how many refresh tokens it ended. */
   const endSession = (familyId: string, now: Date) =>
@@ -62,7 +69,16 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       keys,
       config,
       grant
-        ? { kind: 'app', via: 'oauth', appId: grant.appId, accountId: user.accountId, userId: user.id, role: user.role, scopes: grant.scopes, credentialId: familyId }
+        ? {
+            kind: 'app',
+            via: 'oauth',
+            appId: grant.appId,
+            accountId: user.accountId,
+            userId: user.id,
+            role: user.role,
+            scopes: grant.scopes,
+            credentialId: familyId,
+          }
         : { kind: 'user', userId: user.id, accountId: user.accountId, role: user.role, sessionId: familyId },
       now,
     );
@@ -77,8 +93,18 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       scopes: grant?.scopes ?? [],
     });
     // OpenID Connect: an app granted `openid` also learns who signed in, at every exchange and refresh.
-    const idToken = grant?.scopes.includes(OPENID_SCOPE) ? await signIdToken(keys, config, { userId: user.id, appId: grant.appId, sessionId: familyId }, now) : undefined;
-    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user, ...(grant ? { grant } : {}), ...(idToken ? { idToken } : {}) };
+    const idToken = grant?.scopes.includes(OPENID_SCOPE)
+      ? await signIdToken(keys, config, { userId: user.id, appId: grant.appId, sessionId: familyId }, now)
+      : undefined;
+    return {
+      accessToken: access.token,
+      expiresAt: access.expiresAt,
+      refreshToken,
+      refreshTokenExpiresAt,
+      user,
+      ...(grant ? { grant } : {}),
+      ...(idToken ? { idToken } : {}),
+    };
   }
 
   function requireActive(user: UserWithAccount): void {
@@ -161,11 +187,16 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       }
       const hinted = input.idTokenHint == null ? undefined : await userOfIdTokenHint(keys, config, input.idTokenHint, app.id, clock());
       if (input.idTokenHint != null && !hinted) {
-        throw badUserInput('input.idTokenHint: is not an ID token Iris issued to this app (or it is older than a session lives); pass the `idToken` the app received with its tokens.', 'input.idTokenHint');
+        throw badUserInput(
+          'input.idTokenHint: is not an ID token Iris issued to this app (or it is older than a session lives); pass the `idToken` the app received with its tokens.',
+          'input.idTokenHint',
+        );
       }
-      if (hinted && callerId !== undefined && callerId !== hinted) throw badUserInput('input.idTokenHint: names another user than the one signed in.', 'input.idTokenHint');
+      if (hinted && callerId !== undefined && callerId !== hinted)
+        throw badUserInput('input.idTokenHint: names another user than the one signed in.', 'input.idTokenHint');
       const userId = hinted ?? callerId;
-      if (userId === undefined) throw unauthenticated('Sign in, or pass `idTokenHint` (`id_token_hint`): an ID token the app received for the user.');
+      if (userId === undefined)
+        throw unauthenticated('Sign in, or pass `idTokenHint` (`id_token_hint`): an ID token the app received for the user.');
       const families = await sessions.transaction(async (tx) => {
         const ended = await sessions.revokeAppSessions(tx, userId, app.id, clock());
         if (ended.length > 0) await revocations.revoke(tx, 'session', ended);
@@ -246,7 +277,14 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
 
     async authorizeApp(
       userId: string,
-      input: { appId: string; redirectUri: string; codeChallenge: string; codeChallengeMethod: string; state?: string | null; scopes: readonly string[] },
+      input: {
+        appId: string;
+        redirectUri: string;
+        codeChallenge: string;
+        codeChallengeMethod: string;
+        state?: string | null;
+        scopes: readonly string[];
+      },
     ): Promise<{ code: string; redirectTo: string }> {
       const app = await data.apps.appById(input.appId);
       if (!app || !app.active) throw badUserInput(`No active app with id "${input.appId}".`, 'input.appId');
@@ -278,7 +316,12 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
       return { code, redirectTo: redirectTo.toString() };
     },
 
-    async exchangeAuthorizationCode(input: { appId: string; code: string; codeVerifier: string; redirectUri: string }): Promise<AuthPayload> {
+    async exchangeAuthorizationCode(input: {
+      appId: string;
+      code: string;
+      codeVerifier: string;
+      redirectUri: string;
+    }): Promise<AuthPayload> {
       if (!/^[A-Za-z0-9._~-]{43,128}$/.test(input.codeVerifier)) {
         throw badUserInput('input.codeVerifier: must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636).', 'input.codeVerifier');
       }
@@ -292,7 +335,8 @@ export function createSessionsService(data: IdentityData, keys: TokenKeys, confi
         requireActive(user);
         return issue(tx, withoutAccount(user), { appId: grant.appId, scopes: grant.scopes });
       });
-      if (!payload) throw unauthenticated('This authorization code is not valid for this app, redirect URI and verifier, or was used already.');
+      if (!payload)
+        throw unauthenticated('This authorization code is not valid for this app, redirect URI and verifier, or was used already.');
       return payload;
     },
 

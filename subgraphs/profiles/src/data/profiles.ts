@@ -90,7 +90,9 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
         const existing = await tx.profile.findUnique({ where: { appId_deviceId: key } });
         if (existing && existing.accountId !== accountId) return { ok: false, reason: 'other-account' } as const;
         if (changes.appUserId) {
-          const holder = await tx.profile.findFirst({ where: { appId: key.appId, appUserId: changes.appUserId, NOT: { deviceId: key.deviceId } } });
+          const holder = await tx.profile.findFirst({
+            where: { appId: key.appId, appUserId: changes.appUserId, NOT: { deviceId: key.deviceId } },
+          });
           if (holder) return { ok: false, reason: 'app-user-id-taken' } as const;
         }
         const profile = existing
@@ -111,14 +113,17 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
       }),
 
     /** Removes the phone's profiles and records the erasure and this subgraph's part, atomically. */
-    erase: (request: {
-      erasureId: string;
-      scope: ErasureScope;
-      deviceId: string;
-      accountId: string;
-      appId: string | null;
-      requestedBy: string;
-    }, then?: InTransaction<{ id: string }>) =>
+    erase: (
+      request: {
+        erasureId: string;
+        scope: ErasureScope;
+        deviceId: string;
+        accountId: string;
+        appId: string | null;
+        requestedBy: string;
+      },
+      then?: InTransaction<{ id: string }>,
+    ) =>
       prisma.$transaction(async (tx) => {
         const removed = await tx.profile.deleteMany({
           where: { deviceId: request.deviceId, accountId: request.accountId, ...(request.appId ? { appId: request.appId } : {}) },
@@ -143,9 +148,16 @@ export function createProfilesData(prisma: ScopedClient<'profiles'>) {
       prisma.$transaction(async (tx) => {
         // One report of an erasure at a time: the one that completes it sees every other part.
         await tx.$queryRaw`SELECT id FROM profiles."Erasure" WHERE id = ${erasureId}::uuid FOR UPDATE`;
-        await tx.erasurePart.upsert({ where: { erasureId_subgraph: { erasureId, subgraph } }, update: {}, create: { erasureId, subgraph, removed } });
+        await tx.erasurePart.upsert({
+          where: { erasureId_subgraph: { erasureId, subgraph } },
+          update: {},
+          create: { erasureId, subgraph, removed },
+        });
         const parts = await tx.erasurePart.findMany({ where: { erasureId }, select: { subgraph: true } });
-        await then?.(tx, parts.map((part) => part.subgraph));
+        await then?.(
+          tx,
+          parts.map((part) => part.subgraph),
+        );
       }),
 
     /** The erasure with its parts, if the caller's account asked for it. */

@@ -7,6 +7,7 @@ export const ErasureReceipt: ErasureReceiptResolvers = {
   // Every participant appears, reported or not, in a fixed order.
   parts: (erasure) =>
     ERASURE_PARTICIPANTS.map(
-      (subgraph) => erasure.parts.find((p) => p.subgraph === subgraph) ?? { erasureId: erasure.id, subgraph, removed: {}, completedAt: null as never },
+      (subgraph) =>
+        erasure.parts.find((p) => p.subgraph === subgraph) ?? { erasureId: erasure.id, subgraph, removed: {}, completedAt: null as never },
     ),
 };

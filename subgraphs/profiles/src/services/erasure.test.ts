@@ -49,9 +49,17 @@ beforeAll(async () => {
   stops.push(listenToEvents(busA, first, database.prisma), listenToEvents(busB, second, database.prisma));
   // Analytics, the other participant: reports what it removed for every request.
   stops.push(
-    analyticsBus.subscribe('userData.erasureRequested', async ({ payload }) => {
-      await analyticsBus.publish('userData.erased', { erasureId: payload.erasureId, subgraph: 'analytics', removed: { faceAnalysis: 0 } });
-    }, { group: 'analytics' }),
+    analyticsBus.subscribe(
+      'userData.erasureRequested',
+      async ({ payload }) => {
+        await analyticsBus.publish('userData.erased', {
+          erasureId: payload.erasureId,
+          subgraph: 'analytics',
+          removed: { faceAnalysis: 0 },
+        });
+      },
+      { group: 'analytics' },
+    ),
   );
   // The consumer groups start from the newest event: wait until each group and channel is there.
   await vi.waitFor(
@@ -79,12 +87,16 @@ afterAll(async () => {
   probe.disconnect();
 });
 
-it.skipIf(!redisAnswers)('completes the receipt on the instance that asked, whichever instance recorded the reports', async () => {
-  const accountId = randomUUID();
-  const auth: AuthState = { principal: { kind: 'user', userId: randomUUID(), accountId, role: 'MAIN' }, credentialError: null };
-  // Each report lands on either instance; over several erasures both take some.
-  for (let i = 0; i < 8; i++) {
-    const receipt = await first.erasure.byOwner(auth, { deviceId: `phone-${i}`, ownerId: accountId });
-    expect(receipt.parts.map((part) => part.subgraph).sort()).toEqual(['analytics', 'profiles']);
-  }
-}, 120_000);
+it.skipIf(!redisAnswers)(
+  'completes the receipt on the instance that asked, whichever instance recorded the reports',
+  async () => {
+    const accountId = randomUUID();
+    const auth: AuthState = { principal: { kind: 'user', userId: randomUUID(), accountId, role: 'MAIN' }, credentialError: null };
+    // Each report lands on either instance; over several erasures both take some.
+    for (let i = 0; i < 8; i++) {
+      const receipt = await first.erasure.byOwner(auth, { deviceId: `phone-${i}`, ownerId: accountId });
+      expect(receipt.parts.map((part) => part.subgraph).sort()).toEqual(['analytics', 'profiles']);
+    }
+  },
+  120_000,
+);

@@ -62,7 +62,8 @@ export function createErasureService(data: ProfilesData, outbox: Outbox, options
      */
     async onPartErased(report: IrisEventMap['userData.erased']) {
       await data.recordErasurePart(report.erasureId, report.subgraph, report.removed, async (tx, parts) => {
-        if (ERASURE_PARTICIPANTS.every((s) => parts.includes(s))) await outbox.enqueue(tx, 'userData.erasureCompleted', { erasureId: report.erasureId });
+        if (ERASURE_PARTICIPANTS.every((s) => parts.includes(s)))
+          await outbox.enqueue(tx, 'userData.erasureCompleted', { erasureId: report.erasureId });
       });
     },
 

@@ -28,7 +28,11 @@ const postProfileInput = z.object({
   holidayCities: z.array(shortText(100)).max(100, 'at most 100 cities').nullish(),
   lifeEvents: z.array(z.string()).nullish(),
 });
-const scannedInput = z.object({ appId: id, deviceId: id, count: z.number().int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000') });
+const scannedInput = z.object({
+  appId: id,
+  deviceId: id,
+  count: z.number().int().min(1, 'must be at least 1').max(100_000, 'must be at most 100000'),
+});
 const filterInput = z.object({
   deviceIds: z.array(id).max(MAX_DEVICE_IDS, `at most ${MAX_DEVICE_IDS} device ids per call; page through the app instead`).nullish(),
   country: z.array(countryCode).nullish(),
@@ -54,7 +58,11 @@ const distinct = <T>(values: readonly T[] | null | undefined) => (values ? [...n
 /** Posting profiles and scanned-image counts, and the rules on reading them. */
 export function createProfilesService(data: ProfilesData, outbox: Outbox) {
   return {
-    readFilter(appId: string, auth: AuthState, raw: { deviceIds?: readonly string[] | null; filter?: ProfileFilter | null }): ProfileFilter {
+    readFilter(
+      appId: string,
+      auth: AuthState,
+      raw: { deviceIds?: readonly string[] | null; filter?: ProfileFilter | null },
+    ): ProfileFilter {
       requireAppAccess(auth.principal, appId);
       const checked = parseInput(filterInput, { deviceIds: raw.deviceIds, country: raw.filter?.country }, 'arguments');
       return { ...raw.filter, deviceIds: checked.deviceIds ?? null };
@@ -85,7 +93,7 @@ export function createProfilesService(data: ProfilesData, outbox: Outbox) {
       if (!result.ok) {
         throw result.reason === 'app-user-id-taken'
           ? conflict('input.appUserId: this app user id is linked to another device of the app.', { field: 'input.appUserId' })
-          : forbidden('This device\'s profile for the app belongs to another account.');
+          : forbidden("This device's profile for the app belongs to another account.");
       }
       return result.profile;
     },
@@ -94,7 +102,7 @@ export function createProfilesService(data: ProfilesData, outbox: Outbox) {
       const input = parseInput(scannedInput, raw);
       const { accountId } = writerOf(auth, input.appId);
       const result = await data.addScannedImages(accountId, { appId: input.appId, deviceId: input.deviceId }, input.count);
-      if (!result.ok) throw forbidden('This device\'s profile for the app belongs to another account.');
+      if (!result.ok) throw forbidden("This device's profile for the app belongs to another account.");
       return result.profile;
     },
   };

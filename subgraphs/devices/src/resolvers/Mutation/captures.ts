@@ -7,7 +7,8 @@ export const captureMutations: MutationResolvers = {
   deleteDeviceData: (_p, { input }, { scope, services }) => services.captures.setDeleted(scope, input.id, true),
   restoreDeviceData: (_p, { input }, { scope, services }) => services.captures.setDeleted(scope, input.id, false),
   markDeviceMarksRead: (_p, { input }, { scope, services }) => services.marks.markRead(scope, input),
-  signDeviceMarkUrls: (_p, { input }, { loaders, services }) => services.marks.sign((ids) => loaders.mark.loadMany(ids).then((rows) => rows.map((r) => (r instanceof Error ? null : r))), input),
+  signDeviceMarkUrls: (_p, { input }, { loaders, services }) =>
+    services.marks.sign((ids) => loaders.mark.loadMany(ids).then((rows) => rows.map((r) => (r instanceof Error ? null : r))), input),
   trashDeviceMarks: (_p, { input }, { scope, services }) => services.marks.trash(scope, input),
   recoverDeviceMarks: (_p, { input }, { scope, services }) => services.marks.recover(scope, input),
   purgeDeviceMarks: (_p, { input }, { scope, services }) => services.marks.purge(scope, input),

@@ -16,7 +16,14 @@ export function buildFcmMessage(token: string, message: PushMessage): TokenMessa
 /** FCM error codes that mean the token will never work again (the app was uninstalled or the token rotated). */
 const DEAD_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
 /** Codes where a later attempt can succeed. */
-const RETRYABLE = new Set(['messaging/internal-error', 'messaging/server-unavailable', 'messaging/message-rate-exceeded', 'messaging/device-message-rate-exceeded', 'messaging/quota-exceeded', 'messaging/unknown-error']);
+const RETRYABLE = new Set([
+  'messaging/internal-error',
+  'messaging/server-unavailable',
+  'messaging/message-rate-exceeded',
+  'messaging/device-message-rate-exceeded',
+  'messaging/quota-exceeded',
+  'messaging/unknown-error',
+]);
 
 /** Translates an error of firebase-admin's `send` into an outcome. */
 export function fcmOutcome(err: unknown): PushOutcome {

@@ -25,7 +25,11 @@ export function notificationWebhookPayload(notification: NotificationModel) {
 
 /** The body `sendTestWebhook` sends, so a receiver can check its signature handling before real traffic. */
 export function testWebhookPayload(endpointId: string, accountId: string, at: Date) {
-  return { type: WEBHOOK_TEST, timestamp: at.toISOString(), data: { endpointId, accountId, message: 'A test message from Iris: your endpoint and its signature check work.' } };
+  return {
+    type: WEBHOOK_TEST,
+    timestamp: at.toISOString(),
+    data: { endpointId, accountId, message: 'A test message from Iris: your endpoint and its signature check work.' },
+  };
 }
 
 /** What a phone shows for a notification; one per device at a time, the newest winning. */
@@ -33,5 +37,10 @@ export function notificationPushMessage(notification: NotificationModel): PushMe
   const data: Record<string, string> = { notificationId: notification.id, type: notification.type };
   if (notification.deviceId) data.deviceId = notification.deviceId;
   if (notification.markId) data.markId = notification.markId;
-  return { title: notification.title, body: notification.body, data, ...(notification.deviceId ? { collapseKey: `device-${notification.deviceId}` } : {}) };
+  return {
+    title: notification.title,
+    body: notification.body,
+    data,
+    ...(notification.deviceId ? { collapseKey: `device-${notification.deviceId}` } : {}),
+  };
 }

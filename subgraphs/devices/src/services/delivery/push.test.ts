@@ -25,9 +25,20 @@ describe('FCM messages', () => {
   });
 
   it('tell a dead token from a failure worth retrying', () => {
-    expect(fcmOutcome(Object.assign(new Error('gone'), { code: 'messaging/registration-token-not-registered' }))).toMatchObject({ ok: false, tokenInvalid: true, retryable: false });
-    expect(fcmOutcome(Object.assign(new Error('busy'), { code: 'messaging/server-unavailable' }))).toMatchObject({ ok: false, tokenInvalid: false, retryable: true });
-    expect(fcmOutcome(Object.assign(new Error('bad payload'), { code: 'messaging/invalid-payload' }))).toMatchObject({ tokenInvalid: false, retryable: false });
+    expect(fcmOutcome(Object.assign(new Error('gone'), { code: 'messaging/registration-token-not-registered' }))).toMatchObject({
+      ok: false,
+      tokenInvalid: true,
+      retryable: false,
+    });
+    expect(fcmOutcome(Object.assign(new Error('busy'), { code: 'messaging/server-unavailable' }))).toMatchObject({
+      ok: false,
+      tokenInvalid: false,
+      retryable: true,
+    });
+    expect(fcmOutcome(Object.assign(new Error('bad payload'), { code: 'messaging/invalid-payload' }))).toMatchObject({
+      tokenInvalid: false,
+      retryable: false,
+    });
     expect(fcmOutcome(new Error('socket hang up'))).toMatchObject({ retryable: true, error: expect.stringMatching(/socket hang up/) });
   });
 });
@@ -35,7 +46,11 @@ describe('FCM messages', () => {
 describe('APNs notifications', () => {
   it('are alerts to the app’s bundle, with the data beside aps', () => {
     const options = buildApnsOptions(message, 'dev.iris.camera');
-    expect(options).toMatchObject({ alert: { title: message.title, body: message.body }, topic: 'dev.iris.camera', collapseId: message.collapseKey });
+    expect(options).toMatchObject({
+      alert: { title: message.title, body: message.body },
+      topic: 'dev.iris.camera',
+      collapseId: message.collapseKey,
+    });
     const notification = new Notification('a'.repeat(64), options);
     expect(notification.buildApnsOptions()).toEqual({
       aps: { alert: { title: message.title, body: message.body }, sound: 'default' },
@@ -45,7 +60,12 @@ describe('APNs notifications', () => {
   });
 
   it('tell a dead token from a failure worth retrying', () => {
-    expect(apnsOutcome({ statusCode: 410, reason: 'Unregistered' })).toMatchObject({ ok: false, statusCode: 410, tokenInvalid: true, retryable: false });
+    expect(apnsOutcome({ statusCode: 410, reason: 'Unregistered' })).toMatchObject({
+      ok: false,
+      statusCode: 410,
+      tokenInvalid: true,
+      retryable: false,
+    });
     expect(apnsOutcome({ statusCode: 400, reason: 'BadDeviceToken' })).toMatchObject({ tokenInvalid: true, retryable: false });
     expect(apnsOutcome({ statusCode: 429, reason: 'TooManyRequests' })).toMatchObject({ tokenInvalid: false, retryable: true });
     expect(apnsOutcome({ statusCode: 503, reason: 'ServiceUnavailable' })).toMatchObject({ retryable: true });
@@ -61,6 +81,8 @@ describe('push providers', () => {
   });
 
   it('need all four APNs variables or none', () => {
-    expect(() => loadConfig({ APNS_KEY_PATH: '/keys/AuthKey.p8', APNS_KEY_ID: 'ABC123' })).toThrow(/APNS_TEAM_ID: required with the other APNS_\* variables/);
+    expect(() => loadConfig({ APNS_KEY_PATH: '/keys/AuthKey.p8', APNS_KEY_ID: 'ABC123' })).toThrow(
+      /APNS_TEAM_ID: required with the other APNS_\* variables/,
+    );
   });
 });

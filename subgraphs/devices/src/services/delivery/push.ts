@@ -14,9 +14,7 @@ export interface PushMessage {
 }
 
 /** How a send went: a provider's refusal says whether trying again can help and whether the token is dead. */
-export type PushOutcome =
-  | { ok: true }
-  | { ok: false; error: string; statusCode: number | null; retryable: boolean; tokenInvalid: boolean };
+export type PushOutcome = { ok: true } | { ok: false; error: string; statusCode: number | null; retryable: boolean; tokenInvalid: boolean };
 
 /** A push service (FCM, APNs) behind one interface, so the delivery worker knows neither. */
 export interface PushProvider {

@@ -5,12 +5,21 @@ import type { DevicesSubgraphData } from '../../data/index.js';
 const tokenInput = z
   .object({
     platform: z.enum(['FCM', 'APNS']),
-    token: z.string().trim().min(1, 'must not be empty').max(4_096, 'must be at most 4096 characters').regex(/^\S+$/, 'must not contain spaces'),
+    token: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(4_096, 'must be at most 4096 characters')
+      .regex(/^\S+$/, 'must not contain spaces'),
   })
   .superRefine((input, ctx) => {
     // APNs device tokens are hexadecimal (32 bytes today); a token of another kind would never be accepted.
     if (input.platform === 'APNS' && !/^[0-9a-fA-F]{64,200}$/.test(input.token)) {
-      ctx.addIssue({ code: 'custom', path: ['token'], message: 'an APNs device token is hexadecimal, 64 characters or more (the deviceToken bytes in hex)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'an APNs device token is hexadecimal, 64 characters or more (the deviceToken bytes in hex)',
+      });
     }
   });
 

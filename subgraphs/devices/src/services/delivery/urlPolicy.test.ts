@@ -14,14 +14,32 @@ describe('webhook URLs', () => {
   });
 
   it('tell public addresses from loopback, private, link-local and mapped ones', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      'not-an-ip',
+    ]) {
       expect(isNonPublicAddress(address), address).toBe(true);
     }
-    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isNonPublicAddress(address), address).toBe(false);
+    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isNonPublicAddress(address), address).toBe(false);
   });
 
   it('refuse a host that is or resolves to a non-public address', async () => {
-    expect(await privateAddressProblem('http://127.0.0.1:8080/hook')).toMatch(/reaches 127\.0\.0\.1, which is not a public address.*WEBHOOK_ALLOW_PRIVATE_URLS/);
+    expect(await privateAddressProblem('http://127.0.0.1:8080/hook')).toMatch(
+      /reaches 127\.0\.0\.1, which is not a public address.*WEBHOOK_ALLOW_PRIVATE_URLS/,
+    );
     expect(await privateAddressProblem('http://[::1]/hook')).toMatch(/reaches ::1/);
     expect(await privateAddressProblem('http://localhost/hook')).toMatch(/not a public address/);
     expect(await privateAddressProblem('https://8.8.8.8/hook')).toBeNull();
@@ -39,6 +57,8 @@ describe('WEBHOOK_RETRY_SCHEDULE', () => {
   it('reads durations in ms, s, m and h', () => {
     expect(loadConfig({}).WEBHOOK_RETRY_SCHEDULE).toEqual([5_000, 30_000, 120_000, 600_000, 3_600_000]);
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '100ms, 2s,1m,1h' }).WEBHOOK_RETRY_SCHEDULE).toEqual([100, 2_000, 60_000, 3_600_000]);
-    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5 seconds' })).toThrow(/WEBHOOK_RETRY_SCHEDULE: must be 1 to 20 comma-separated durations/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5 seconds' })).toThrow(
+      /WEBHOOK_RETRY_SCHEDULE: must be 1 to 20 comma-separated durations/,
+    );
   });
 });

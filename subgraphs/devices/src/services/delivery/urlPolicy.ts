@@ -4,10 +4,27 @@ import { BlockList, isIP } from 'node:net';
 /** Addresses a webhook must not reach unless allowed: this host, private networks, link-local (cloud metadata), multicast. */
 const nonPublic = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) nonPublic.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) nonPublic.addSubnet(net, prefix, 'ipv6');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  nonPublic.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  nonPublic.addSubnet(net, prefix, 'ipv6');
 
 /** Whether an IP address is loopback, private, link-local, multicast or otherwise not on the public Internet. */
 export function isNonPublicAddress(address: string): boolean {
@@ -45,5 +62,7 @@ export async function privateAddressProblem(raw: string): Promise<string | null>
     return `its host ${host} does not resolve`;
   }
   const refused = addresses.find(isNonPublicAddress);
-  return refused ? `reaches ${refused}, which is not a public address (loopback, private or link-local networks are refused; WEBHOOK_ALLOW_PRIVATE_URLS=true allows them)` : null;
+  return refused
+    ? `reaches ${refused}, which is not a public address (loopback, private or link-local networks are refused; WEBHOOK_ALLOW_PRIVATE_URLS=true allows them)`
+    : null;
 }

@@ -1,4 +1,14 @@
-import { badUserInput, forbidden, notFound, parseInput, principalOf, type AuthState, type Config, type ConnectionArgs, type TenantScope } from '@iris/core';
+import {
+  badUserInput,
+  forbidden,
+  notFound,
+  parseInput,
+  principalOf,
+  type AuthState,
+  type Config,
+  type ConnectionArgs,
+  type TenantScope,
+} from '@iris/core';
 import type { DeliveryStatus, NotificationDeliveryModel, Prisma, WebhookEndpointModel } from '@iris/db';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../../data/index.js';
@@ -33,7 +43,8 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
 
   /** The URL checked for form, and in production for where it leads; a problem is BAD_USER_INPUT on `input.url`. */
   async function checkedUrl(raw: string): Promise<string> {
-    const problem = webhookUrlProblem(raw, config.NODE_ENV === 'production') ?? (privateUrlsAllowed(config) ? null : await privateAddressProblem(raw));
+    const problem =
+      webhookUrlProblem(raw, config.NODE_ENV === 'production') ?? (privateUrlsAllowed(config) ? null : await privateAddressProblem(raw));
     if (problem) throw badUserInput(`input.url: ${problem}.`, 'input.url');
     return raw;
   }
@@ -46,7 +57,8 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
 
   return {
     list: (accountId: string, args: ConnectionArgs) => webhooks.endpointsOf(accountId, args),
-    deliveries: (endpointId: string, status: DeliveryStatus | null | undefined, args: ConnectionArgs) => webhooks.deliveriesOf(endpointId, status, args),
+    deliveries: (endpointId: string, status: DeliveryStatus | null | undefined, args: ConnectionArgs) =>
+      webhooks.deliveriesOf(endpointId, status, args),
 
     async create(auth: AuthState, raw: unknown): Promise<EndpointWithSecret> {
       const principal = principalOf(auth);
@@ -54,7 +66,10 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
       const input = parseInput(createInput, raw);
       const url = await checkedUrl(input.url);
       if ((await webhooks.countEndpoints(principal.accountId)) >= MAX_ENDPOINTS_PER_ACCOUNT) {
-        throw badUserInput(`An account has at most ${MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints; delete one you no longer use first.`, 'input');
+        throw badUserInput(
+          `An account has at most ${MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints; delete one you no longer use first.`,
+          'input',
+        );
       }
       const secret = newSigningSecret();
       const endpoint = await webhooks.createEndpoint({
@@ -97,9 +112,13 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
       const found = await webhooks.webhookDelivery(id, accountsOf(scope));
       if (!found) throw notFound('WebhookDelivery', id);
       const endpoint = await ownEndpoint(scope, found.endpointId!);
-      if (!endpoint.enabled) throw badUserInput('input.id: its endpoint is disabled; enable it (updateWebhookEndpoint) before replaying.', 'input.id');
+      if (!endpoint.enabled)
+        throw badUserInput('input.id: its endpoint is disabled; enable it (updateWebhookEndpoint) before replaying.', 'input.id');
       if (!(await webhooks.replay(found.id, clock()))) {
-        throw badUserInput(`input.id: this delivery is still being attempted (${found.status}); only a delivery that succeeded or is dead can be replayed.`, 'input.id');
+        throw badUserInput(
+          `input.id: this delivery is still being attempted (${found.status}); only a delivery that succeeded or is dead can be replayed.`,
+          'input.id',
+        );
       }
       delivery.poke();
       return (await webhooks.deliveriesByIds([found.id]))[0]!;
@@ -108,7 +127,11 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
     /** Every dead letter of an endpoint, due again now. */
     async replayDead(scope: TenantScope, endpointId: string) {
       const endpoint = await ownEndpoint(scope, endpointId);
-      if (!endpoint.enabled) throw badUserInput('input.endpointId: the endpoint is disabled; enable it (updateWebhookEndpoint) before replaying.', 'input.endpointId');
+      if (!endpoint.enabled)
+        throw badUserInput(
+          'input.endpointId: the endpoint is disabled; enable it (updateWebhookEndpoint) before replaying.',
+          'input.endpointId',
+        );
       const replayedCount = await webhooks.replayDead(endpoint.id, clock());
       if (replayedCount > 0) delivery.poke();
       return { endpoint, replayedCount };
@@ -117,7 +140,8 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
     /** A `webhook.test` message to the endpoint, through the same signing, retries and log as notifications. */
     async sendTest(scope: TenantScope, endpointId: string) {
       const endpoint = await ownEndpoint(scope, endpointId);
-      if (!endpoint.enabled) throw badUserInput('input.endpointId: the endpoint is disabled; enable it (updateWebhookEndpoint) first.', 'input.endpointId');
+      if (!endpoint.enabled)
+        throw badUserInput('input.endpointId: the endpoint is disabled; enable it (updateWebhookEndpoint) first.', 'input.endpointId');
       const now = clock();
       const created = await webhooks.createDelivery({
         accountId: endpoint.accountId,

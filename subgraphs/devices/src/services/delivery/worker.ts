@@ -45,9 +45,15 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
   let stopped = true;
 
   /** What the retry schedule makes of a failed attempt: another one later, or a dead letter. */
-  function afterFailure(delivery: NotificationDeliveryModel, now: Date, retryable: boolean): Pick<AttemptOutcome, 'status' | 'nextAttemptAt'> {
+  function afterFailure(
+    delivery: NotificationDeliveryModel,
+    now: Date,
+    retryable: boolean,
+  ): Pick<AttemptOutcome, 'status' | 'nextAttemptAt'> {
     const wait = retryable ? schedule[delivery.attempts] : undefined;
-    return wait === undefined ? { status: 'DEAD', nextAttemptAt: null } : { status: 'FAILED', nextAttemptAt: new Date(now.getTime() + wait) };
+    return wait === undefined
+      ? { status: 'DEAD', nextAttemptAt: null }
+      : { status: 'FAILED', nextAttemptAt: new Date(now.getTime() + wait) };
   }
 
   async function attemptWebhook(delivery: NotificationDeliveryModel): Promise<void> {
@@ -71,7 +77,11 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
       try {
         const response = await fetch(endpoint.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'Iris-Webhooks/1.0', ...signedHeaders(endpoint.secret, delivery.id, at, body) },
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Iris-Webhooks/1.0',
+            ...signedHeaders(endpoint.secret, delivery.id, at, body),
+          },
           body,
           // A redirect is not followed: it could lead past the address check, and a receiver should answer itself.
           redirect: 'manual',
@@ -79,12 +89,14 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
         });
         statusCode = response.status;
         await response.body?.cancel();
-        if (statusCode < 200 || statusCode >= 300) error = `The endpoint answered HTTP ${statusCode}${response.statusText ? ` ${response.statusText}` : ''}; a 2xx status acknowledges a delivery.`;
+        if (statusCode < 200 || statusCode >= 300)
+          error = `The endpoint answered HTTP ${statusCode}${response.statusText ? ` ${response.statusText}` : ''}; a 2xx status acknowledges a delivery.`;
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        error = (err as Error).name === 'TimeoutError'
-          ? `No answer within ${config.WEBHOOK_TIMEOUT_MS} ms (WEBHOOK_TIMEOUT_MS).`
-          : `The request failed: ${cause?.code ?? cause?.message ?? (err as Error).message}.`;
+        error =
+          (err as Error).name === 'TimeoutError'
+            ? `No answer within ${config.WEBHOOK_TIMEOUT_MS} ms (WEBHOOK_TIMEOUT_MS).`
+            : `The request failed: ${cause?.code ?? cause?.message ?? (err as Error).message}.`;
       }
     }
     const durationMs = Math.round(performance.now() - started);
@@ -92,7 +104,8 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
       ? { statusCode, error, durationMs, at, ...afterFailure(delivery, at, retryable) }
       : { statusCode, error: null, durationMs, at, status: 'SUCCEEDED', nextAttemptAt: null };
     await data.webhooks.recordAttempt(delivery.id, outcome);
-    if (outcome.status === 'DEAD') logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, error }, 'webhook delivery dead-lettered');
+    if (outcome.status === 'DEAD')
+      logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, error }, 'webhook delivery dead-lettered');
   }
 
   async function attemptPush(delivery: NotificationDeliveryModel): Promise<void> {
@@ -176,11 +189,24 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
       const pushMessage = notificationPushMessage(notification) as unknown as Prisma.InputJsonValue;
       const configured = await push();
       await data.webhooks.createDeliveries([
-        ...endpoints.map((endpoint) => ({ ...base, channel: 'WEBHOOK' as const, endpointId: endpoint.id, payload: webhookPayload, nextAttemptAt: now })),
+        ...endpoints.map((endpoint) => ({
+          ...base,
+          channel: 'WEBHOOK' as const,
+          endpointId: endpoint.id,
+          payload: webhookPayload,
+          nextAttemptAt: now,
+        })),
         ...registrations.map((registration) =>
           configured[registration.platform]
             ? { ...base, channel: 'PUSH' as const, pushRegistrationId: registration.id, payload: pushMessage, nextAttemptAt: now }
-            : { ...base, channel: 'PUSH' as const, pushRegistrationId: registration.id, payload: pushMessage, status: 'SKIPPED' as const, lastError: NOT_CONFIGURED[registration.platform] },
+            : {
+                ...base,
+                channel: 'PUSH' as const,
+                pushRegistrationId: registration.id,
+                payload: pushMessage,
+                status: 'SKIPPED' as const,
+                lastError: NOT_CONFIGURED[registration.platform],
+              },
         ),
       ]);
       if (!stopped && (endpoints.length > 0 || registrations.length > 0)) void poke();

@@ -30,7 +30,9 @@ export const accountMutations: MutationResolvers = {
   removeMember: (_parent, { input }, { services, auth }) => services.accounts.removeMember(principalOf(auth).accountId, input.userId),
   changePassword: (_parent, { input }, { services, auth }) => {
     const principal = principalOf(auth);
-    return principal.kind === 'user' ? services.accounts.changePassword(principal.userId, input, principal.sessionId) : services.accounts.changePassword('', input);
+    return principal.kind === 'user'
+      ? services.accounts.changePassword(principal.userId, input, principal.sessionId)
+      : services.accounts.changePassword('', input);
   },
   requestPasswordReset: (_parent, { input }, { services }) => services.accounts.sendCode(input.email, 'PASSWORD_RESET'),
   resetPassword: async (_parent, { input }, context) => readAsNewUser(context, await context.services.accounts.resetPassword(input)),

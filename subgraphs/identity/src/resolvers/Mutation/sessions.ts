@@ -8,7 +8,15 @@ const signedIn = (context: Context) => async (pending: Promise<AuthPayload>) => 
   const payload = await pending;
   const { user, grant } = payload;
   if (grant) {
-    readAs(context, { kind: 'app', via: 'oauth', appId: grant.appId, accountId: user.accountId, userId: user.id, role: user.role, scopes: grant.scopes });
+    readAs(context, {
+      kind: 'app',
+      via: 'oauth',
+      appId: grant.appId,
+      accountId: user.accountId,
+      userId: user.id,
+      role: user.role,
+      scopes: grant.scopes,
+    });
   } else {
     actAs(context, user);
   }
