@@ -1,12 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO } from '@iris/core';
 import { createClient, type Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from './support/graph.js';
+import { ownRedis, redisServerPath, type OwnRedis } from './support/redisServer.js';
 
 /**
  * No event is lost to a bus outage: a subgraph writes its rows and the events they imply in one
@@ -15,51 +13,12 @@ import { startTestGraph, type TestGraph } from './support/graph.js';
  * its event reaches subscribers once Redis is back. This test runs its own redis-server, without
  * persistence, so stopping it touches no one else's.
  */
-const redisServer = (() => {
-  try {
-    return execFileSync('which', ['redis-server'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-})();
-if (!redisServer) console.warn('redis-server is not installed: the outbox test with Redis stopped is skipped.');
+if (!redisServerPath) console.warn('redis-server is not installed: the outbox test with Redis stopped is skipped.');
 
-let port = 0;
-let redis: ChildProcess | undefined;
+let redis: OwnRedis | undefined;
 let graph: TestGraph;
 let admin: string;
 const clients: Client[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-
-async function startRedis() {
-  redis = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    if (
-      await probe.connect().then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    await sleep(100);
-  }
-  probe.disconnect();
-}
-
-async function stopRedis() {
-  const exited = new Promise((resolve) => redis!.once('exit', resolve));
-  redis!.kill('SIGKILL');
-  await exited;
-}
 
 async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 45_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -75,21 +34,21 @@ const pendingEvents = async () =>
   Number((await graph.database.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox."OutboxEvent"`)[0]!.n);
 
 beforeAll(async () => {
-  if (!redisServer) return;
-  port = await freePort();
-  await startRedis();
-  graph = await startTestGraph({ REDIS_URL: `redis://127.0.0.1:${port}` });
+  if (!redisServerPath) return;
+  redis = await ownRedis();
+  await redis.start();
+  graph = await startTestGraph({ REDIS_URL: redis.url });
   admin = await graph.login(DEMO.adminUser.email);
 }, 90_000);
 
 afterAll(async () => {
   for (const client of clients) await client.dispose();
   // Back up before the graph stops, so its relays' last flush has a bus.
-  if (redis && redis.exitCode !== null) await startRedis().catch(() => undefined);
+  if (redis && !redis.running) await redis.start().catch(() => undefined);
   // The analysis queue's worker stops only once it is connected again.
   await graph?.drainJobs();
   await graph?.stop();
-  redis?.kill('SIGKILL');
+  await redis?.kill();
 }, 60_000);
 
 /** The marks the demo owner's subscription receives, in order. */
@@ -119,7 +78,7 @@ const createMark = async () => {
   return result.data!.createDeviceMark.id;
 };
 
-it.skipIf(!redisServer)(
+it.skipIf(!redisServerPath)(
   'Redis stopped during a mutation: the mutation succeeds, and its event arrives once Redis is back',
   async () => {
     const owner = await graph.login();
@@ -131,7 +90,7 @@ it.skipIf(!redisServer)(
       return received.includes(id);
     });
 
-    await stopRedis();
+    await redis!.kill();
     const made = await createMark();
     // Committed with its event: the row waits in the outbox while the bus is down.
     await waitFor('the event to wait in the outbox', async () => (await pendingEvents()) > 0, 10_000);
@@ -158,7 +117,7 @@ it.skipIf(!redisServer)(
     );
     expect(me.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
 
-    await startRedis();
+    await redis!.start();
     await waitFor('the mark made while Redis was down to reach the subscriber', () => received.includes(made));
     await waitFor('the outbox to be empty', async () => (await pendingEvents()) === 0);
     expect(received.filter((id) => id === made)).toHaveLength(1);

@@ -1,15 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO } from '@iris/core';
 import { createClient, type Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGraph, type TestGraph } from './support/graph.js';
+import { ownRedis, redisServerPath, type OwnRedis } from './support/redisServer.js';
 
 /**
  * A Redis outage while the graph runs on it (events, the analysis queue, rate limits, APQ): reads go on
@@ -17,68 +15,28 @@ import { startTestGraph, type TestGraph } from './support/graph.js';
  * pipeline works again, with no process restarted. This test runs its own redis-server (with an
  * append-only file, as a production Redis keeps its data) so it can kill it without touching others'.
  */
-const redisServer = (() => {
-  try {
-    return execFileSync('which', ['redis-server'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-})();
-if (!redisServer) console.warn('redis-server is not installed: the Redis outage test is skipped.');
+if (!redisServerPath) console.warn('redis-server is not installed: the Redis outage test is skipped.');
 
 const PORTRAIT = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
 const dir = mkdtempSync(join(tmpdir(), 'iris-redis-outage-'));
-let port = 0;
-let redis: ChildProcess | undefined;
+let redis: OwnRedis | undefined;
 let graph: TestGraph;
 let token: string;
 const clients: Client[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-
-async function startRedis() {
-  redis = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
-    stdio: 'ignore',
-  });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  for (let i = 0; i < 50; i++) {
-    if (
-      await probe.connect().then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    await sleep(100);
-  }
-  probe.disconnect();
-}
-
-async function stopRedis() {
-  const exited = new Promise((resolve) => redis!.once('exit', resolve));
-  redis!.kill('SIGKILL');
-  await exited;
-}
-
 beforeAll(async () => {
-  if (!redisServer) return;
-  port = await freePort();
-  await startRedis();
-  graph = await startTestGraph({ REDIS_URL: `redis://127.0.0.1:${port}`, ANALYSIS_RETRY_BACKOFF_MS: '10' });
+  if (!redisServerPath) return;
+  // With an append-only file, as a production Redis keeps its data.
+  redis = await ownRedis(['--dir', dir, '--appendonly', 'yes', '--save', '']);
+  await redis.start();
+  graph = await startTestGraph({ REDIS_URL: redis.url, ANALYSIS_RETRY_BACKOFF_MS: '10' });
   token = await graph.login();
 }, 60_000);
 
 afterAll(async () => {
   for (const client of clients) await client.dispose();
   await graph?.stop();
-  redis?.kill('SIGKILL');
+  await redis?.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -108,12 +66,12 @@ async function captureReachesSubscriber(timeoutMs = 30_000): Promise<string | nu
   return event;
 }
 
-it.skipIf(!redisServer)(
+it.skipIf(!redisServerPath)(
   'serves reads while Redis is down and runs the live pipeline again once it is back, without a restart',
   async () => {
     expect(await captureReachesSubscriber()).toBeTruthy();
 
-    await stopRedis();
+    await redis!.kill();
     for (let i = 0; i < 5; i++) {
       const started = Date.now();
       const read = await graph.request(`{ me { email } deviceGroup(id: "${DEMO.deviceGroup.id}") { name } }`, {}, { token });
@@ -123,7 +81,7 @@ it.skipIf(!redisServer)(
       expect(Date.now() - started).toBeLessThan(2_000);
     }
 
-    await startRedis();
+    await redis!.start();
     let mark: string | null = null;
     // Connections come back on their own (ioredis reconnects with backoff); the first try may race it.
     for (let attempt = 0; attempt < 3 && !mark; attempt++) mark = await captureReachesSubscriber(20_000);
