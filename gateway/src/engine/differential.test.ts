@@ -80,6 +80,17 @@ describe('engine and @apollo/gateway agree', () => {
     expect(result.extensions?.valueCompletion?.length).toBeGreaterThan(0);
   });
 
+  it('reports an entity a subgraph answers null for, where @apollo/gateway leaves only nulls', async () => {
+    const query = '{ reviews { id author { birthYear } } }';
+    const stock = await agree(query);
+    const engine = (await run(executors.engine, executors.apiSchema, query)) as typeof stock;
+    // r5's author (id 9) is known to no subgraph but reviews: its birthYear reads as null with no error.
+    expect(stock.data.reviews[4]).toEqual({ id: 'r5', author: { birthYear: null } });
+    expect(stock.errors).toBeUndefined();
+    expect(stock.extensions?.unresolvedEntities).toBeUndefined();
+    expect(engine.extensions?.unresolvedEntities).toEqual([{ path: ['reviews', 4, 'author'], typename: 'User', serviceName: 'accounts' }]);
+  });
+
   it('on random valid operations generated from the API schema', async () => {
     const runs = Number(process.env.ENGINE_DIFF_RUNS ?? 300);
     await fc.assert(

@@ -57,8 +57,20 @@ export interface EngineSchemas {
   apiGraphQL: GraphQLSchema;
 }
 
+/** An entity a subgraph answered `null` for in `_entities`: its fields from that subgraph are missing from the response. */
+export interface UnresolvedEntity {
+  path: ResponsePath;
+  typename: string;
+  serviceName: string;
+}
+
 export interface EngineResult extends ExecutionResult {
-  extensions?: { valueCompletion: GraphQLError[] };
+  /**
+   * `valueCompletion`: what @apollo/gateway reports there (nulls for non-null fields, invalid values).
+   * `unresolvedEntities`: entities a subgraph could not resolve, which @apollo/gateway leaves as objects
+   * whose fields from that subgraph read as null with no error at all.
+   */
+  extensions?: { valueCompletion?: GraphQLError[]; unresolvedEntities?: UnresolvedEntity[] };
 }
 
 /** A plan made ready to run: the operation parsed once, the response projection compiled once. */
@@ -84,6 +96,7 @@ interface RunContext {
   variables: Record<string, unknown> | undefined;
   fetch: SubgraphFetch;
   errors: GraphQLError[];
+  unresolved: UnresolvedEntity[];
   fullResult: Record<string, unknown>;
 }
 
@@ -179,7 +192,7 @@ export class PlanEngine {
   ): Promise<EngineResult> {
     if (compiled instanceof GraphQLError) return { errors: [compiled] };
     const fullResult = Object.create(null);
-    const context: RunContext = { compiled, variables, fetch, errors: [], fullResult };
+    const context: RunContext = { compiled, variables, fetch, errors: [], unresolved: [], fullResult };
     const root = compiled.plan.node;
     if (root?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
     if (root) await this.#run(context, root, { path: [], data: fullResult });
@@ -195,10 +208,13 @@ export class PlanEngine {
           variables,
         ),
       ));
-      if (valueCompletion.length > 0) {
-        return errors.length === 0
-          ? { extensions: { valueCompletion }, data: data as never }
-          : { errors, extensions: { valueCompletion }, data: data as never };
+      const unresolvedEntities = context.unresolved;
+      if (valueCompletion.length > 0 || unresolvedEntities.length > 0) {
+        const extensions = {
+          ...(valueCompletion.length > 0 && { valueCompletion }),
+          ...(unresolvedEntities.length > 0 && { unresolvedEntities }),
+        };
+        return errors.length === 0 ? { extensions, data: data as never } : { errors, extensions, data: data as never };
       }
     } catch (error) {
       if (error instanceof GraphQLError) return { errors: [error] };
@@ -253,7 +269,7 @@ export class PlanEngine {
     const provided = context.variables;
     if (provided) {
       for (const name of compiled.variableUsages) {
-        if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+        if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
       }
     }
     if (!compiled.representation) {
@@ -281,11 +297,18 @@ export class PlanEngine {
     if (!(receivedEntities && Array.isArray(receivedEntities))) throw new Error(`Expected "data._entities" in response to be an array`);
     if (receivedEntities.length !== representations.length)
       throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+    let hydrated: ResponsePath[] | undefined;
     for (let i = 0; i < receivedEntities.length; i++) {
       const receivedEntity = receivedEntities[i];
       const existingEntity = entities[representationToEntity[i]!];
       if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existingEntity.__typename;
       if (receivedEntity) compiled.outputRewrites?.(receivedEntity);
+      else {
+        // Entities and hydrated paths both skip nulls at the fetch's path, so they line up by index.
+        if (!hydrated) generateHydratedPaths([], cursor.path, context.fullResult, (hydrated = []));
+        const path = hydrated[representationToEntity[i]!];
+        if (path) context.unresolved.push({ path, typename: representations[i].__typename, serviceName: node.serviceName });
+      }
       deepMerge(existingEntity, receivedEntity);
     }
   }
@@ -324,7 +347,7 @@ export class PlanEngine {
           const name = selection.alias ?? selection.name;
           const sub = selection.selections ? compileSet(selection.selections) : undefined;
           return (source, result) => {
-            if (!Object.prototype.hasOwnProperty.call(source, name) || source[name] === undefined) return false;
+            if (!Object.hasOwn(source, name) || source[name] === undefined) return false;
             const value = source[name];
             if (Array.isArray(value)) result[name] = sub ? value.map(sub) : value.slice();
             else result[name] = sub ? sub(value) : value;
@@ -393,7 +416,7 @@ export class PlanEngine {
             object[last] = rewrite.setValueTo;
           }
         : (object: any) => {
-            const atPath = Object.prototype.hasOwnProperty.call(object, last) ? object[last] : undefined;
+            const atPath = Object.hasOwn(object, last) ? object[last] : undefined;
             if (atPath) {
               defineOwn(object, rewrite.renameKeyTo);
               object[rewrite.renameKeyTo] = atPath;
@@ -414,7 +437,7 @@ export class PlanEngine {
       if (first.startsWith(FRAGMENT_PREFIX)) {
         if (this.#isObjectOfType(value, first.slice(FRAGMENT_PREFIX.length), true)) applyAtPath(rest, value);
       } else {
-        applyAtPath(rest, Object.prototype.hasOwnProperty.call(value, first) ? value[first] : undefined);
+        applyAtPath(rest, Object.hasOwn(value, first) ? value[first] : undefined);
       }
     };
     return (value) => applyAtPath(parent, value);
@@ -451,7 +474,7 @@ function flattenResultsAtPath(value: any, path: ResponsePath, from: number): any
   if (current === '@') return value.flatMap((element: any) => flattenResultsAtPath(element, path, from + 1));
   assert(typeof current === 'string', () => `Unexpected ${typeof current} found in path`);
   assert(!Array.isArray(value), () => `Unexpected array in result for path element ${current}`);
-  return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined, path, from + 1);
+  return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
 }
 
 function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: any, result: ResponsePath[]): void {
@@ -473,7 +496,7 @@ function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: a
         generateHydratedPaths(parent, path, value, result);
         parent.pop();
       }
-    } else if (Object.prototype.hasOwnProperty.call(data, head)) {
+    } else if (Object.hasOwn(data, head)) {
       parent.push(head);
       generateHydratedPaths(parent, path.slice(1), data[head], result);
       parent.pop();
@@ -502,7 +525,7 @@ function isObject(value: unknown): value is object {
 }
 
 function defineOwn(object: any, key: string) {
-  if (!Object.prototype.hasOwnProperty.call(object, key) && key in object) {
+  if (!Object.hasOwn(object, key) && key in object) {
     Object.defineProperty(object, key, { configurable: true, enumerable: true, value: undefined, writable: true });
   }
 }
@@ -560,5 +583,5 @@ function introspect(
   );
   assert(data, () => `Introspection query for ${JSON.stringify(selection)} should not have failed`);
   const name = selection.kind === Kind.FIELD ? (selection.alias?.value ?? selection.name.value) : '';
-  return Object.prototype.hasOwnProperty.call(data, name) ? data[name] : undefined;
+  return Object.hasOwn(data, name) ? data[name] : undefined;
 }

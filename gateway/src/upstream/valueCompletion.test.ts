@@ -77,6 +77,38 @@ describe('value completion errors', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it("reports an entity a subgraph could not resolve at the entity's path, unless a completion error under it already does", async () => {
+    const { result, warn } = await send({
+      data: { device: { sharedWith: [{ id: 'u1', displayName: null }], owner: null } },
+      extensions: {
+        unresolvedEntities: [
+          { path: ['device', 'sharedWith', 0], typename: 'User', serviceName: 'identity' },
+          { path: ['device', 'owner'], typename: 'User', serviceName: 'identity' },
+        ],
+        valueCompletion: [{ message: 'Cannot return null for non-nullable field User.email.', path: ['device', 'owner', 'email'] }],
+      },
+    });
+    expect(result.extensions).toBeUndefined();
+    expect(result.errors).toEqual([
+      expect.objectContaining({ path: ['device', 'owner', 'email'], extensions: { code: 'NOT_FOUND' } }),
+      {
+        message:
+          'device.sharedWith.0: this User could not be found (it was deleted, or you cannot see it), so its fields from identity are null.',
+        path: ['device', 'sharedWith', 0],
+        extensions: { code: 'NOT_FOUND' },
+      },
+    ]);
+    expect(warn).toHaveBeenCalledOnce();
+    // A subgraph's own error at or above the entity explains it already.
+    const refused = { message: 'Not yours.', path: ['device', 'sharedWith', 0], extensions: { code: 'FORBIDDEN' } };
+    const explained = await send({
+      data: { device: { sharedWith: [{ id: 'u1', displayName: null }] } },
+      errors: [refused],
+      extensions: { unresolvedEntities: [{ path: ['device', 'sharedWith', 0], typename: 'User', serviceName: 'identity' }] },
+    });
+    expect(explained.result.errors).toEqual([refused]);
+  });
+
   it('masks an invalid value as an internal error with the request id, and leaves a clean result alone', async () => {
     expect(completionError({ message: 'Invalid value found for field Device.status.', path: ['device', 'status'] }, 'req-9')).toEqual({
       message: expect.stringContaining('request id'),

@@ -9,6 +9,13 @@ interface CompletionError {
   path?: readonly (string | number)[];
 }
 
+/** What Iris's engine leaves in `extensions.unresolvedEntities`: an entity a subgraph answered `null` for. */
+interface UnresolvedEntity {
+  path: readonly (string | number)[];
+  typename: string;
+  serviceName: string;
+}
+
 /** Where a value went missing, as the GraphQL spec writes paths in messages: `device.sharedWith.0`. */
 const pathText = (path: readonly (string | number)[]) => path.join('.');
 
@@ -33,6 +40,18 @@ export function completionError(error: CompletionError, requestId: string): Grap
 }
 
 /**
+ * An entity whose subgraph could not resolve it (deleted, or not visible to the caller) as NOT_FOUND at
+ * the entity's path: the fields asked of that subgraph read as null under it.
+ */
+export function unresolvedEntityError(entity: UnresolvedEntity): GraphQLFormattedError {
+  return {
+    message: `${pathText(entity.path)}: this ${entity.typename} could not be found (it was deleted, or you cannot see it), so its fields from ${entity.serviceName} are null.`,
+    path: [...entity.path],
+    extensions: { code: ErrorCode.NOT_FOUND },
+  };
+}
+
+/**
  * No silent nulls. `@apollo/gateway` nulls a value it cannot complete (a null for a non-null field, an
  * entity that could not be resolved) up to the nearest nullable field, as the spec says, but reports it
  * only in `extensions.valueCompletion`, which clients never read: `{"data":{"device":null}}` and no
@@ -49,8 +68,9 @@ export function valueCompletionPlugin<Context extends { requestId: string; logge
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const completion = result.extensions?.valueCompletion as CompletionError[] | undefined;
-          if (!completion) return;
-          const { valueCompletion: _moved, ...extensions } = result.extensions!;
+          const unresolved = result.extensions?.unresolvedEntities as UnresolvedEntity[] | undefined;
+          if (!completion && !unresolved) return;
+          const { valueCompletion: _moved, unresolvedEntities: _movedToo, ...extensions } = result.extensions!;
           result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
           // A null that a subgraph's own error already explains needs no second entry: an error under its
           // path (a child that failed), above it (an entity whose reference was refused, its fields
@@ -61,13 +81,26 @@ export function valueCompletionPlugin<Context extends { requestId: string; logge
             (result.errors ?? []).some(
               (error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))),
             );
-          const unexplained = completion.filter((error) => !explained(error));
-          if (unexplained.length === 0) return;
+          const unexplained = (completion ?? []).filter((error) => !explained(error));
+          // An unresolved entity with a non-null field asked of it already has that field's completion
+          // error under its path (the null went up from there); otherwise it is the only trace.
+          const unexplainedEntities = (unresolved ?? []).filter(
+            (entity) =>
+              !explained({ message: '', path: entity.path }) && !unexplained.some((error) => error.path && within(entity.path, error.path)),
+          );
+          if (unexplained.length === 0 && unexplainedEntities.length === 0) return;
           contextValue.logger.warn(
-            { valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) },
+            {
+              valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })),
+              unresolvedEntities: unexplainedEntities,
+            },
             'values could not be completed',
           );
-          result.errors = [...(result.errors ?? []), ...unexplained.map((error) => completionError(error, contextValue.requestId))];
+          result.errors = [
+            ...(result.errors ?? []),
+            ...unexplained.map((error) => completionError(error, contextValue.requestId)),
+            ...unexplainedEntities.map(unresolvedEntityError),
+          ];
         },
       };
     },
