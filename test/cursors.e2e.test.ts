@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CursorSealer } from '@iris/core';
+import { ConfigError, CursorSealer, loadConfig, UrlSigner } from '@iris/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from './support/apiKeys.js';
 import { startTestGraph, type TestGraph } from './support/graph.js';
@@ -9,6 +9,8 @@ import { startTestGraph, type TestGraph } from './support/graph.js';
 // they are anything else.
 
 const SECRET = 'cursor-test-url-signing-secret-of-more-than-32-bytes';
+/** The secrets URL_SIGNING_SECRET had before it was rotated, still accepted (URL_SIGNING_SECRET_PREVIOUS). */
+const PREVIOUS = ['cursor-test-secret-before-the-last-rotation', 'cursor-test-secret-of-the-last-rotation'];
 let graph: TestGraph;
 let owner: string;
 let base: string;
@@ -36,7 +38,7 @@ const rest = (path: string, body: unknown, apiKey: string) =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', api_key: apiKey }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  graph = await startTestGraph({ URL_SIGNING_SECRET: SECRET });
+  graph = await startTestGraph({ URL_SIGNING_SECRET: SECRET, URL_SIGNING_SECRET_PREVIOUS: PREVIOUS.join(', ') });
   base = graph.url.replace(/\/graphql$/, '');
   owner = await graph.login();
   for (const name of ['A', 'B']) {
@@ -107,6 +109,87 @@ describe('connection cursors through the gateway', () => {
       { token: owner },
     );
     expect(modes.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});
+
+describe('rotating URL_SIGNING_SECRET', () => {
+  /** `cursor` (sealed by the graph) sealed again, for the same connection and position, with `secret`. */
+  const resealed = (connection: string, cursor: string, secret: string) =>
+    new CursorSealer(secret).seal(connection, new CursorSealer(SECRET).open(connection, cursor)!);
+
+  it('keeps accepting cursors sealed with a previous secret, while sealing with the current one only', async () => {
+    const [app] = apps;
+    const connection = JSON.stringify(['profile.id', app!.id]);
+    const first = await page(app!, { first: 2 });
+    const expected = deviceIds(await page(app!, { first: 2, after: first.pageInfo.endCursor }));
+    for (const old of PREVIOUS) {
+      const cursor = resealed(connection, first.pageInfo.endCursor, old);
+      expect(cursor).not.toBe(first.pageInfo.endCursor);
+      const next = await page(app!, { first: 2, after: cursor });
+      expect(deviceIds(next)).toEqual(expected);
+      // The next page's cursors are sealed with the current secret.
+      expect(new CursorSealer(SECRET).open(connection, next.pageInfo.endCursor)).toBeDefined();
+      expect(new CursorSealer(old).open(connection, next.pageInfo.endCursor)).toBeUndefined();
+    }
+    // A secret no longer listed: its cursors are refused like any foreign cursor.
+    const dropped = resealed(connection, first.pageInfo.endCursor, 'cursor-test-secret-dropped-from-the-list');
+    const result = await asKey(app!.key)(PAGE, { appId: app!.id, first: 2, after: dropped });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect(result.errors?.[0]?.message).toMatch(/^Invalid cursor in `after`: pass `pageInfo.endCursor`/);
+  });
+
+  it('keeps accepting scrollIDs sealed with a previous secret', async () => {
+    const [, app] = apps;
+    for (let i = 5; i < 105; i++)
+      await asKey(app!.key)(`mutation($input: PostProfileInput!) { postProfile(input: $input) { deviceId } }`, {
+        input: { appId: app!.id, deviceId: `phone-${i}` },
+      });
+    const answer = async (body: Record<string, unknown>) => {
+      const response = await rest('/v1/users/profiles-by-device-ids', { deviceIDs: '*', appID: app!.id, ...body }, app!.key);
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const first = await answer({});
+    const connection = JSON.stringify(['profile.id', app!.id]);
+    expect(new CursorSealer(SECRET).open(connection, first.body.scrollID)).toBeDefined();
+    const old = await answer({ scrollID: resealed(connection, first.body.scrollID, PREVIOUS[0]!) });
+    expect(old.status).toBe(200);
+    expect(old.body.profiles).toHaveLength(5);
+    const dropped = await answer({ scrollID: resealed(connection, first.body.scrollID, 'cursor-test-secret-dropped-from-the-list') });
+    expect(dropped.status).toBe(400);
+    expect(dropped.body.error).toMatch(/^Invalid scrollID/);
+  });
+
+  it('verifies signed URLs signed with a previous secret, and signs with the current one', () => {
+    const now = new Date();
+    const expires = new Date(now.getTime() + 60_000);
+    const signer = new UrlSigner(SECRET, PREVIOUS);
+    const [path, query] = new UrlSigner(PREVIOUS[1]!).sign('/media/captures/c1', expires).split('?') as [string, string];
+    expect(signer.verify(path, Object.fromEntries(new URLSearchParams(query)), now)).toBe('ok');
+    expect(new UrlSigner(SECRET).verify(path, Object.fromEntries(new URLSearchParams(query)), now)).toBe('invalid');
+    const [, ownQuery] = signer.sign(path, expires).split('?') as [string, string];
+    expect(new UrlSigner(SECRET).verify(path, Object.fromEntries(new URLSearchParams(ownQuery)), now)).toBe('ok');
+  });
+
+  it('holds the previous secrets to the strength of the current one', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_PRIVATE_KEY: 'k',
+      JWT_PUBLIC_KEY: 'k',
+      DATABASE_URL: 'postgresql://localhost/iris',
+      PAYMENT_WEBHOOK_SECRET: 'p'.repeat(40),
+      URL_SIGNING_SECRET: SECRET,
+      GATEWAY_SECRET: 'g'.repeat(40),
+    };
+    expect(
+      loadConfig({ ...production, URL_SIGNING_SECRET_PREVIOUS: `${'a'.repeat(40)},${'b'.repeat(40)}` }).URL_SIGNING_SECRET_PREVIOUS,
+    ).toEqual(['a'.repeat(40), 'b'.repeat(40)]);
+    expect(() => loadConfig({ ...production, URL_SIGNING_SECRET_PREVIOUS: `${'a'.repeat(40)},${'b'.repeat(20)}` })).toThrow(
+      /URL_SIGNING_SECRET_PREVIOUS: its secret #2 must be at least 32 bytes/,
+    );
+    expect(() => loadConfig({ ...production, URL_SIGNING_SECRET_PREVIOUS: 'iris-development-url-signing-secret' })).toThrow(
+      /URL_SIGNING_SECRET_PREVIOUS: its secret #1 is the development default/,
+    );
+    expect(() => loadConfig({ URL_SIGNING_SECRET_PREVIOUS: 'short' })).toThrow(ConfigError);
   });
 });
 

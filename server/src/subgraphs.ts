@@ -109,7 +109,7 @@ export const serveSubgraph = (
 ): Promise<RunningServer> => {
   // Cursors are sealed with a key every instance derives from the same secret, so a page's cursor
   // opens on whichever instance serves the next page.
-  useCursorSecret(deps.config.URL_SIGNING_SECRET);
+  useCursorSecret(deps.config.URL_SIGNING_SECRET, deps.config.URL_SIGNING_SECRET_PREVIOUS);
   return startSubgraphServer(
     {
       ...definition,

@@ -13,6 +13,21 @@ const DEVELOPMENT_SECRETS = {
   URL_SIGNING_SECRET: 'iris-development-url-signing-secret',
 } as const;
 
+/** Comma-separated secrets (earlier values of a rotated secret), each at least 16 characters. */
+const secretList = z
+  .string()
+  .transform((raw, ctx) => {
+    const secrets = raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    if (secrets.some((secret) => secret.length < 16)) {
+      ctx.addIssue({ code: 'custom', message: 'must be comma-separated secrets of at least 16 characters each' });
+      return z.NEVER;
+    }
+    return secrets;
+  })
+  .default([]);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -117,6 +132,13 @@ export const configSchema = z.object({
    * for sealing connection cursors, so a cursor one instance wrote opens on every other.
    */
   URL_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.URL_SIGNING_SECRET),
+  /**
+   * Earlier values of URL_SIGNING_SECRET, comma-separated, while it is being rotated: what was sealed or
+   * signed with them (page cursors, scrollIDs, signed URLs) is still accepted,
+   * while everything new is sealed and signed with URL_SIGNING_SECRET only. Drop them once every
+   * instance runs with the new secret and the old cursors and URLs have aged out.
+   */
+  URL_SIGNING_SECRET_PREVIOUS: secretList,
   /**
    * The gateway's credential towards its subgraphs, sent by the gateway in `x-iris-gateway-secret`. With
    * it set, a subgraph answers `_service { sdl }` and introspection only to the gateway (required in
@@ -348,6 +370,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const problem = productionSecretProblem(name, cleaned[name]);
       if (problem) problems.push(`  ${name}: ${problem}`);
     }
+    // The earlier values of rotated secrets are held to the same strength:
+    // a weak previous secret would still open cursors and URLs.
+    for (const name of ['URL_SIGNING_SECRET_PREVIOUS'] as const) {
+      config[name].forEach((secret, i) => {
+        const problem = productionSecretProblem(name.replace(/_PREVIOUS$/, '') as CheckedSecret, secret);
+        if (problem) problems.push(`  ${name}: its secret #${i + 1} ${problem}`);
+      });
+    }
     if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return config;
@@ -357,7 +387,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * Why a production secret is refused, or null: missing, equal to a value printed in this repository,
  * or too short to resist guessing (an HMAC key should be as long as the hash, 32 bytes for SHA-256).
  */
-function productionSecretProblem(name: (typeof PRODUCTION_SECRETS)[number], value: string | undefined): string | null {
+type CheckedSecret = (typeof PRODUCTION_SECRETS)[number];
+function productionSecretProblem(name: CheckedSecret, value: string | undefined): string | null {
   const howTo = 'generate one with `openssl rand -base64 48`';
   if (!value) return `required when NODE_ENV=production (${howTo})`;
   if (value === (DEVELOPMENT_SECRETS as Record<string, string>)[name]) {

@@ -34,7 +34,13 @@ export function createDevicesSubgraph(deps: DevicesDeps): SubgraphDefinition<Con
   const data = createDevicesSubgraphData(db);
   const clock = deps.clock ?? (() => new Date());
   const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'devices', logger: deps.logger });
-  const services = createServices({ ...deps, data, outbox, signer: new UrlSigner(deps.config.URL_SIGNING_SECRET), clock });
+  const services = createServices({
+    ...deps,
+    data,
+    outbox,
+    signer: new UrlSigner(deps.config.URL_SIGNING_SECRET, deps.config.URL_SIGNING_SECRET_PREVIOUS),
+    clock,
+  });
   return {
     name: 'devices',
     typeDefs,
