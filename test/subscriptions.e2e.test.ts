@@ -3,7 +3,9 @@ import { DEMO, type InProcessEventBus } from '@iris/core';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { gatewayExecutorFromEnv } from '../gateway/src/engine/gateway.js';
+import { PlanEngine } from '../gateway/src/engine/plan.js';
 import { startTestGraph, type TestGraph } from './support/graph.js';
 import { createTenant } from './support/tenants.js';
 
@@ -86,8 +88,17 @@ describe('deviceMarkCreated through the gateway', () => {
   it('delivers a mark made from a captured portrait, whole, with fields from devices, identity and analytics', async () => {
     const sub = collect(connect({ authorization: `Bearer ${owner}` }), MARKS, { f: { deviceId: DEMO.device.id } });
     await new Promise((r) => setTimeout(r, 200));
+    // Each event's selection beyond the devices subgraph is resolved by the same engine as queries.
+    const engineRuns = vi.spyOn(PlanEngine.prototype, 'execute');
     await upload(owner);
     const [event] = await sub.until(1);
+    if (gatewayExecutorFromEnv() === 'iris')
+      expect(
+        engineRuns.mock.calls.some(
+          ([compiled]) => 'operation' in compiled && /deviceMark\b/.test(String(compiled.definition.loc?.source.body)),
+        ),
+      ).toBe(true);
+    engineRuns.mockRestore();
     expect(event?.errors).toBeUndefined();
     expect(event?.data?.deviceMarkCreated).toMatchObject({
       faceCount: 1,
