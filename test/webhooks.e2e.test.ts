@@ -280,6 +280,64 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('signing secrets at rest', () => {
+  it('are stored encrypted: the row holds no plaintext secret, and deliveries are still signed with it', async () => {
+    const { secret, endpoint } = await createEndpoint('/at-rest');
+    const stored = async () => (await graph.database.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).secret;
+    const row = await stored();
+    expect(row).toMatch(/^enc:v1:/);
+    expect(row).not.toContain(secret);
+    expect(row).not.toContain(secret.slice('whsec_'.length, 'whsec_'.length + 16));
+    const sent = await asMain(`mutation($e: ID!) { sendTestWebhook(input: { endpointId: $e }) { id } }`, { e: endpoint.id });
+    await deliveryIn(endpoint.id, 'SUCCEEDED', (d) => d.id === sent.data!.sendTestWebhook.id);
+    expect(verify(secret, receiver.at('/at-rest')[0]!).type).toBe('webhook.test');
+
+    // Rotated: the new secret is stored encrypted as well.
+    const rotated = await asMain(`mutation($id: ID!) { rotateWebhookEndpointSecret(input: { id: $id }) { secret } }`, { id: endpoint.id });
+    const newSecret = rotated.data!.rotateWebhookEndpointSecret.secret as string;
+    const rotatedRow = await stored();
+    expect(rotatedRow).toMatch(/^enc:v1:/);
+    expect(rotatedRow).not.toBe(row);
+    expect(rotatedRow).not.toContain(newSecret);
+  });
+
+  it('keep working for rows stored in plaintext before, which are encrypted on first use or at start', async () => {
+    const prisma = graph.database.prisma;
+    const legacy = (path: string, secret: string) =>
+      prisma.webhookEndpoint.create({ data: { accountId: DEMO.account.id, url: `${receiver.url}${path}`, secret, eventTypes: [] } });
+    const usedSecret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const used = await legacy('/legacy-used', usedSecret);
+    const hint = await asMain(`{ me { account { webhookEndpoints(first: 50) { nodes { id secretHint } } } } }`);
+    expect(hint.data!.me.account.webhookEndpoints.nodes).toContainEqual({ id: used.id, secretHint: `${usedSecret.slice(0, 10)}…` });
+    const sent = await asMain(`mutation($e: ID!) { sendTestWebhook(input: { endpointId: $e }) { id } }`, { e: used.id });
+    await deliveryIn(used.id, 'SUCCEEDED', (d) => d.id === sent.data!.sendTestWebhook.id);
+    expect(verify(usedSecret, receiver.at('/legacy-used')[0]!).type).toBe('webhook.test');
+    const usedRow = await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: used.id } });
+    expect(usedRow.secret).toMatch(/^enc:v1:/);
+    expect(usedRow.updatedAt).toEqual(used.updatedAt);
+
+    // One never used: encrypted by the pass every delivery worker makes when it starts (here, run by hand).
+    const idleSecret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    const idle = await legacy('/legacy-idle', idleSecret);
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+    const worker = createDeliveryService({
+      data: createDevicesSubgraphData(scopedClient(prisma, 'devices')),
+      config: graph.config,
+      logger: quiet,
+      clock: graph.clock.now,
+      push: async () => ({}),
+    });
+    expect(await worker.encryptStoredSecrets()).toBeGreaterThanOrEqual(1);
+    const idleRow = await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: idle.id } });
+    expect(idleRow.secret).toMatch(/^enc:v1:/);
+    expect(idleRow.secret).not.toContain(idleSecret.slice('whsec_'.length));
+    const again = await asMain(`mutation($e: ID!) { sendTestWebhook(input: { endpointId: $e }) { id } }`, { e: idle.id });
+    await deliveryIn(idle.id, 'SUCCEEDED', (d) => d.id === again.data!.sendTestWebhook.id);
+    expect(verify(idleSecret, receiver.at('/legacy-idle')[0]!).type).toBe('webhook.test');
+    expect(await prisma.webhookEndpoint.count({ where: { secret: { startsWith: 'whsec_' } } })).toBe(0);
+  });
+});
+
 describe('several instances', () => {
   it('send each due delivery once, whichever worker claims it', async () => {
     const { endpoint } = await createEndpoint('/race');

@@ -40,7 +40,9 @@ const setByOperator = (config: Config, key: 'PAYMENT_WEBHOOK_SECRET' | 'URL_SIGN
  * The secrets each service itself uses, required when NODE_ENV=production: the gateway sends
  * GATEWAY_SECRET and every subgraph checks it; every subgraph seals its page cursors with
  * URL_SIGNING_SECRET, with which devices also signs upload, media and stream URLs; identity verifies
- * the payment provider's callbacks. The worker serves no GraphQL and signs nothing.
+ * the payment provider's callbacks. The worker serves no GraphQL and signs nothing. Devices encrypts
+ * webhook signing secrets under WEBHOOK_SECRET_KEY, optional: without it, under a key derived from
+ * URL_SIGNING_SECRET (so no deployment needs one more secret; one that sets it keeps the key in devices alone).
  * (`loadConfig` also refuses production without the secrets of the whole deployment; this list is
  * what each process cannot do without, so each names its own with what it is for.)
  */

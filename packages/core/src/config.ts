@@ -134,11 +134,21 @@ export const configSchema = z.object({
   URL_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.URL_SIGNING_SECRET),
   /**
    * Earlier values of URL_SIGNING_SECRET, comma-separated, while it is being rotated: what was sealed or
-   * signed with them (page cursors, scrollIDs, signed URLs) is still accepted,
+   * signed with them (page cursors, scrollIDs, signed URLs, webhook signing secrets) is still accepted,
    * while everything new is sealed and signed with URL_SIGNING_SECRET only. Drop them once every
    * instance runs with the new secret and the old cursors and URLs have aged out.
    */
   URL_SIGNING_SECRET_PREVIOUS: secretList,
+  /**
+   * The key webhook signing secrets are encrypted with in the database (AES-256-GCM under a key derived
+   * from it). Unset: a key derived from URL_SIGNING_SECRET for this use alone. Set it so that only the
+   * devices service holds the key (every subgraph holds URL_SIGNING_SECRET); endpoints' secrets stored
+   * under the URL_SIGNING_SECRET key, or under one of WEBHOOK_SECRET_KEY_PREVIOUS, are re-encrypted
+   * under it when devices starts.
+   */
+  WEBHOOK_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Earlier values of WEBHOOK_SECRET_KEY, comma-separated, while it is being rotated (see WEBHOOK_SECRET_KEY). */
+  WEBHOOK_SECRET_KEY_PREVIOUS: secretList,
   /**
    * The gateway's credential towards its subgraphs, sent by the gateway in `x-iris-gateway-secret`. With
    * it set, a subgraph answers `_service { sdl }` and introspection only to the gateway (required in
@@ -370,9 +380,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const problem = productionSecretProblem(name, cleaned[name]);
       if (problem) problems.push(`  ${name}: ${problem}`);
     }
-    // The earlier values of rotated secrets are held to the same strength:
+    // Optional secrets and the earlier values of rotated ones are held to the same strength when set:
     // a weak previous secret would still open cursors and URLs.
-    for (const name of ['URL_SIGNING_SECRET_PREVIOUS'] as const) {
+    if (config.WEBHOOK_SECRET_KEY !== undefined) {
+      const problem = productionSecretProblem('WEBHOOK_SECRET_KEY', config.WEBHOOK_SECRET_KEY);
+      if (problem) problems.push(`  WEBHOOK_SECRET_KEY: ${problem}`);
+    }
+    for (const name of ['URL_SIGNING_SECRET_PREVIOUS', 'WEBHOOK_SECRET_KEY_PREVIOUS'] as const) {
       config[name].forEach((secret, i) => {
         const problem = productionSecretProblem(name.replace(/_PREVIOUS$/, '') as CheckedSecret, secret);
         if (problem) problems.push(`  ${name}: its secret #${i + 1} ${problem}`);
@@ -387,7 +401,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * Why a production secret is refused, or null: missing, equal to a value printed in this repository,
  * or too short to resist guessing (an HMAC key should be as long as the hash, 32 bytes for SHA-256).
  */
-type CheckedSecret = (typeof PRODUCTION_SECRETS)[number];
+type CheckedSecret = (typeof PRODUCTION_SECRETS)[number] | 'WEBHOOK_SECRET_KEY';
 function productionSecretProblem(name: CheckedSecret, value: string | undefined): string | null {
   const howTo = 'generate one with `openssl rand -base64 48`';
   if (!value) return `required when NODE_ENV=production (${howTo})`;

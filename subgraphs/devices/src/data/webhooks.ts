@@ -45,6 +45,27 @@ export function createWebhooksData(prisma: ScopedClient<'devices'>) {
     countEndpoints: (accountId: string) => prisma.webhookEndpoint.count({ where: { accountId } }),
     createEndpoint: (data: Prisma.WebhookEndpointUncheckedCreateInput) => prisma.webhookEndpoint.create({ data }),
     updateEndpoint: (id: string, data: Prisma.WebhookEndpointUpdateInput) => prisma.webhookEndpoint.update({ where: { id }, data }),
+    /** Endpoints whose stored secret does not start with `prefix` (plaintext, or under an earlier key), by id after `afterId`. */
+    secretsWithout: (prefix: string, afterId: string | null, limit: number) =>
+      prisma.webhookEndpoint.findMany({
+        where: { NOT: { secret: { startsWith: prefix } }, ...(afterId ? { id: { gt: afterId } } : {}) },
+        select: { id: true, accountId: true, secret: true, updatedAt: true },
+        orderBy: { id: 'asc' },
+        take: limit,
+      }),
+
+    /**
+     * The stored form of an endpoint's secret replaced (the same secret, encrypted anew), unless the secret
+     * changed meanwhile (rotated by another request); `updatedAt` is kept, since nothing the account sees changed.
+     */
+    restoreSecret: async (row: { id: string; secret: string; updatedAt: Date }, stored: string) =>
+      (
+        await prisma.webhookEndpoint.updateMany({
+          where: { id: row.id, secret: row.secret },
+          data: { secret: stored, updatedAt: row.updatedAt },
+        })
+      ).count === 1,
+
     /** Its deliveries and their attempts go with it (foreign keys cascade), in the same statement. */
     deleteEndpoint: async (id: string) => (await prisma.webhookEndpoint.deleteMany({ where: { id } })).count === 1,
 

@@ -2,7 +2,7 @@ import type { BlobStorage, Config, EventBus, Logger, UrlSigner } from '@iris/cor
 import type { Outbox } from '@iris/db';
 import type { DevicesSubgraphData } from '../data/index.js';
 import { createCapturesService } from './captures.js';
-import { createDeliveryService, createPushTokensService, createWebhooksService } from './delivery/index.js';
+import { createDeliveryService, createPushTokensService, createWebhooksService, WebhookSecretStorage } from './delivery/index.js';
 import { createDevicesService } from './devices.js';
 import { createMarksService } from './marks.js';
 import { createModesService } from './modes.js';
@@ -27,7 +27,8 @@ export function createServices(deps: ServiceDeps) {
   const { data, bus, outbox, storage, signer, config, logger, publicUrl, clock } = deps;
   const devices = createDevicesService(data, outbox, clock);
   const captures = createCapturesService(data, devices, storage, signer, outbox, publicUrl, clock);
-  const delivery = createDeliveryService({ data, config, logger, clock });
+  const webhookSecrets = WebhookSecretStorage.fromConfig(config);
+  const delivery = createDeliveryService({ data, config, logger, clock, secrets: webhookSecrets });
   return {
     devices,
     captures,
@@ -36,7 +37,8 @@ export function createServices(deps: ServiceDeps) {
     notifications: createNotificationsService(data, outbox, clock),
     retention: createRetentionService(data, storage, config, logger, clock),
     delivery,
-    webhooks: createWebhooksService(data, delivery, config, clock),
+    webhooks: createWebhooksService(data, delivery, webhookSecrets, config, clock),
+    webhookSecrets,
     pushTokens: createPushTokensService(data),
     signer,
     bus,

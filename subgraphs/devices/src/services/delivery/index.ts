@@ -3,3 +3,4 @@ export { createWebhooksService, type WebhooksService, type EndpointWithSecret } 
 export { createPushTokensService, type PushTokensService } from './pushTokens.js';
 export { createPushProviders, NOT_CONFIGURED, type PushMessage, type PushOutcome, type PushProvider, type PushProviders } from './push.js';
 export { secretHint } from './signing.js';
+export { UnreadableSecretError, WebhookSecretStorage } from './secretStorage.js';

@@ -13,6 +13,7 @@ import type { DeliveryStatus, NotificationDeliveryModel, Prisma, WebhookEndpoint
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../../data/index.js';
 import { testWebhookPayload, WEBHOOK_TEST } from './payloads.js';
+import type { WebhookSecretStorage } from './secretStorage.js';
 import { newSigningSecret } from './signing.js';
 import { privateAddressProblem, webhookUrlProblem } from './urlPolicy.js';
 import { privateUrlsAllowed, type DeliveryService } from './worker.js';
@@ -37,7 +38,13 @@ export interface EndpointWithSecret {
 }
 
 /** An account's webhook endpoints and their delivery log: kept by the account's main user. */
-export function createWebhooksService(data: DevicesSubgraphData, delivery: DeliveryService, config: Config, clock: () => Date) {
+export function createWebhooksService(
+  data: DevicesSubgraphData,
+  delivery: DeliveryService,
+  secrets: WebhookSecretStorage,
+  config: Config,
+  clock: () => Date,
+) {
   const { webhooks } = data;
   const accountsOf = (scope: TenantScope) => (scope.all ? null : scope.accountIds);
 
@@ -78,7 +85,7 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
         description: input.description || null,
         eventTypes: [...new Set(input.eventTypes ?? [])],
         enabled: input.enabled ?? true,
-        secret,
+        secret: secrets.seal(principal.accountId, secret),
       });
       return { endpoint, secret };
     },
@@ -104,7 +111,7 @@ export function createWebhooksService(data: DevicesSubgraphData, delivery: Deliv
     async rotateSecret(scope: TenantScope, id: string): Promise<EndpointWithSecret> {
       const endpoint = await ownEndpoint(scope, id);
       const secret = newSigningSecret();
-      return { endpoint: await webhooks.updateEndpoint(endpoint.id, { secret }), secret };
+      return { endpoint: await webhooks.updateEndpoint(endpoint.id, { secret: secrets.seal(endpoint.accountId, secret) }), secret };
     },
 
     /** Sends a finished delivery (succeeded or dead) again, with a new round of the retry schedule. */

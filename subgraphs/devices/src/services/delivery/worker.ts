@@ -4,6 +4,7 @@ import type { DevicesSubgraphData } from '../../data/index.js';
 import type { AttemptOutcome } from '../../data/webhooks.js';
 import { NOTIFICATION_CREATED, notificationPushMessage, notificationWebhookPayload } from './payloads.js';
 import { createPushProviders, NOT_CONFIGURED, type PushMessage, type PushOutcome, type PushProviders } from './push.js';
+import { UNREADABLE_SECRET, UnreadableSecretError, WebhookSecretStorage } from './secretStorage.js';
 import { signedHeaders } from './signing.js';
 import { privateAddressProblem } from './urlPolicy.js';
 
@@ -17,6 +18,8 @@ export interface DeliveryServiceDeps {
   clock: () => Date;
   /** The push providers; by default those configured (FCM_*, APNS_*), created on first use. */
   push?: () => Promise<PushProviders>;
+  /** How endpoints' signing secrets are stored; by default under the keys of `config`. */
+  secrets?: WebhookSecretStorage;
 }
 
 /** Whether webhook URLs may reach non-public addresses: WEBHOOK_ALLOW_PRIVATE_URLS, else everywhere but production. */
@@ -28,7 +31,14 @@ export const privateUrlsAllowed = (config: Config) => config.WEBHOOK_ALLOW_PRIVA
  * that claims due rows, sends them, and follows WEBHOOK_RETRY_SCHEDULE until a delivery succeeds or,
  * after the last attempt, becomes a dead letter the account can replay.
  */
-export function createDeliveryService({ data, config, logger, clock, push: loadPush }: DeliveryServiceDeps) {
+export function createDeliveryService({
+  data,
+  config,
+  logger,
+  clock,
+  push: loadPush,
+  secrets = WebhookSecretStorage.fromConfig(config),
+}: DeliveryServiceDeps) {
   let providers: Promise<PushProviders> | undefined;
   const push = () =>
     (providers ??= (loadPush ?? (() => createPushProviders(config, logger)))().catch((err: unknown): PushProviders => {
@@ -56,11 +66,54 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
       : { status: 'FAILED', nextAttemptAt: new Date(now.getTime() + wait) };
   }
 
+  /**
+   * Stores a secret read in plaintext or under an earlier key under the current key. Concurrent callers
+   * (other instances, a rotation) are harmless: the row is written only if its secret is still the one read.
+   */
+  async function restoreSecret(endpoint: { id: string; accountId: string; secret: string; updatedAt: Date }, secret: string) {
+    try {
+      await data.webhooks.restoreSecret(endpoint, secrets.seal(endpoint.accountId, secret));
+    } catch (err) {
+      logger.warn({ err, endpointId: endpoint.id }, 'webhook signing secret could not be re-encrypted; it is tried again on next use');
+    }
+  }
+
+  /** Every stored secret not under the current key (plaintext, or an earlier key), encrypted under it; how many. */
+  async function encryptStoredSecrets(): Promise<number> {
+    let encrypted = 0;
+    let after: string | null = null;
+    for (;;) {
+      const rows = await data.webhooks.secretsWithout(secrets.currentPrefix, after, 100);
+      if (rows.length === 0) return encrypted;
+      for (const row of rows) {
+        try {
+          await restoreSecret(row, secrets.open(row.accountId, row.secret).secret);
+          encrypted++;
+        } catch (err) {
+          if (!(err instanceof UnreadableSecretError)) throw err;
+          logger.warn({ endpointId: row.id, reason: err.message }, 'webhook signing secret cannot be decrypted with the configured keys');
+        }
+      }
+      after = rows.at(-1)!.id;
+    }
+  }
+
   async function attemptWebhook(delivery: NotificationDeliveryModel): Promise<void> {
     const endpoint = delivery.endpointId ? await data.webhooks.endpoint(delivery.endpointId, null) : null;
     if (!endpoint) return; // deleted meanwhile: its deliveries went with it
     if (!endpoint.enabled) {
       await data.webhooks.settle(delivery.id, 'DEAD', 'The endpoint is disabled; enable it and replay the delivery.');
+      return;
+    }
+    let secret: string;
+    try {
+      const opened = secrets.open(endpoint.accountId, endpoint.secret);
+      if (opened.stale) await restoreSecret(endpoint, opened.secret);
+      secret = opened.secret;
+    } catch (err) {
+      if (!(err instanceof UnreadableSecretError)) throw err;
+      await data.webhooks.settle(delivery.id, 'DEAD', UNREADABLE_SECRET);
+      logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, reason: err.message }, 'webhook signing secret cannot be decrypted');
       return;
     }
     const at = clock();
@@ -80,7 +133,7 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
           headers: {
             'content-type': 'application/json',
             'user-agent': 'Iris-Webhooks/1.0',
-            ...signedHeaders(endpoint.secret, delivery.id, at, body),
+            ...signedHeaders(secret, delivery.id, at, body),
           },
           body,
           // A redirect is not followed: it could lead past the address check, and a receiver should answer itself.
@@ -217,10 +270,19 @@ export function createDeliveryService({ data, config, logger, clock, push: loadP
       if (!stopped) void poke();
     },
 
+    /** See {@link encryptStoredSecrets}; also run by `start`. */
+    encryptStoredSecrets,
+
     start() {
       if (!stopped) return;
       stopped = false;
       void push();
+      // Rows written before secrets were encrypted, or under a key being rotated out, are moved to the current key.
+      encryptStoredSecrets()
+        .then((count) => {
+          if (count > 0) logger.info({ count }, 'webhook signing secrets encrypted under the current key');
+        })
+        .catch((err: unknown) => logger.error({ err }, 'webhook signing secrets could not be re-encrypted; they are on next use'));
       timer = setInterval(() => void poke(), config.WEBHOOK_POLL_INTERVAL_MS);
       timer.unref();
       void poke();
