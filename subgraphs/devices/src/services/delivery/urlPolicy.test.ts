@@ -1,6 +1,7 @@
 import { loadConfig } from '@iris/core';
 import { describe, expect, it } from 'vitest';
-import { isNonPublicAddress, privateAddressProblem, webhookUrlProblem } from './urlPolicy.js';
+import type { LookupAddress } from 'node:dns';
+import { checkedLookup, isNonPublicAddress, NonPublicAddressError, privateAddressProblem, webhookUrlProblem } from './urlPolicy.js';
 import { privateUrlsAllowed } from './worker.js';
 
 describe('webhook URLs', () => {
@@ -43,6 +44,40 @@ describe('webhook URLs', () => {
     expect(await privateAddressProblem('http://[::1]/hook')).toMatch(/reaches ::1/);
     expect(await privateAddressProblem('http://localhost/hook')).toMatch(/not a public address/);
     expect(await privateAddressProblem('https://8.8.8.8/hook')).toBeNull();
+  });
+
+  it('are connected to at the addresses checked: a name with any non-public address is refused as the connection is made', async () => {
+    const names: Record<string, LookupAddress[]> = {
+      'public.example': [
+        { address: '93.184.216.34', family: 4 },
+        { address: '2606:2800:220:1::1', family: 6 },
+      ],
+      'rebound.example': [
+        { address: '93.184.216.34', family: 4 },
+        { address: '169.254.169.254', family: 4 },
+      ],
+    };
+    let lookups = 0;
+    const resolve = async (host: string) => {
+      lookups++;
+      const found = names[host];
+      if (!found) throw Object.assign(new Error(`${host} not found`), { code: 'ENOTFOUND' });
+      return found;
+    };
+    const look = (allowPrivate: boolean, host: string, options: { all?: boolean; family?: number }) =>
+      new Promise<{ err: NodeJS.ErrnoException | null; address: unknown; family?: number }>((done) =>
+        checkedLookup(resolve, allowPrivate)(host, options, (err, address, family) => done({ err, address, family })),
+      );
+    expect(await look(false, 'public.example', {})).toEqual({ err: null, address: '93.184.216.34', family: 4 });
+    expect(await look(false, 'public.example', { family: 6 })).toEqual({ err: null, address: '2606:2800:220:1::1', family: 6 });
+    expect((await look(false, 'public.example', { all: true })).address).toEqual(names['public.example']);
+    const refused = await look(false, 'rebound.example', { all: true });
+    expect(refused.err).toBeInstanceOf(NonPublicAddressError);
+    expect(refused.err?.message).toMatch(/^rebound\.example resolves to 169\.254\.169\.254, which is not a public address/);
+    expect((await look(true, 'rebound.example', {})).address).toBe('93.184.216.34');
+    expect((await look(false, 'nowhere.example', {})).err?.code).toBe('ENOTFOUND');
+    // One resolution per connection: the address connected to is the one checked.
+    expect(lookups).toBe(6);
   });
 
   it('may reach private addresses outside production by default, in production only when allowed', () => {

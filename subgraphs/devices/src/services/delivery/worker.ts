@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import { isIP } from 'node:net';
 import type { Config, IrisEventMap, Logger } from '@iris/core';
 import type { NotificationDeliveryModel, NotificationType, Prisma } from '@iris/db';
 import type { DevicesSubgraphData } from '../../data/index.js';
@@ -6,7 +8,8 @@ import { NOTIFICATION_CREATED, notificationPushMessage, notificationWebhookPaylo
 import { createPushProviders, NOT_CONFIGURED, type PushMessage, type PushOutcome, type PushProviders } from './push.js';
 import { UNREADABLE_SECRET, UnreadableSecretError, WebhookSecretStorage } from './secretStorage.js';
 import { signedHeaders } from './signing.js';
-import { privateAddressProblem } from './urlPolicy.js';
+import { Agent } from 'undici';
+import { checkedLookup, hostOf, NonPublicAddressError, privateAddressProblem, systemResolver, type Resolver } from './urlPolicy.js';
 
 /** Deliveries attempted at once by one process. */
 const BATCH = 10;
@@ -20,6 +23,8 @@ export interface DeliveryServiceDeps {
   push?: () => Promise<PushProviders>;
   /** How endpoints' signing secrets are stored; by default under the keys of `config`. */
   secrets?: WebhookSecretStorage;
+  /** How endpoints' host names are resolved when connecting; the system resolver by default. */
+  resolve?: Resolver;
 }
 
 /** Whether webhook URLs may reach non-public addresses: WEBHOOK_ALLOW_PRIVATE_URLS, else everywhere but production. */
@@ -38,7 +43,17 @@ export function createDeliveryService({
   clock,
   push: loadPush,
   secrets = WebhookSecretStorage.fromConfig(config),
+  resolve = systemResolver,
 }: DeliveryServiceDeps) {
+  const allowPrivate = privateUrlsAllowed(config);
+  // Every webhook connection resolves its host through the address check and connects to the address
+  // checked: the name is not resolved a second time, so it cannot be pointed elsewhere in between.
+  let agent: Agent | undefined;
+  const connections = () =>
+    (agent ??= new Agent({
+      connect: { lookup: checkedLookup(resolve, allowPrivate), timeout: config.WEBHOOK_TIMEOUT_MS },
+      keepAliveTimeout: 4_000,
+    }));
   let providers: Promise<PushProviders> | undefined;
   const push = () =>
     (providers ??= (loadPush ?? (() => createPushProviders(config, logger)))().catch((err: unknown): PushProviders => {
@@ -122,13 +137,20 @@ export function createDeliveryService({
     let statusCode: number | null = null;
     let error: string | null = null;
     let retryable = true;
-    const refused = privateUrlsAllowed(config) ? null : await privateAddressProblem(endpoint.url);
+    // A host name is checked as the connection is made (checkedLookup); an IP address is not looked up, so here.
+    const refused = allowPrivate || !isIP(hostOf(endpoint.url)) ? null : await privateAddressProblem(endpoint.url);
     if (refused) {
       error = `Not sent: the URL ${refused}.`;
       retryable = false;
     } else {
+      const url = new URL(endpoint.url);
+      const signal = AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS);
       try {
-        const response = await fetch(endpoint.url, {
+        // A redirect is not followed (undici's request never does): it could lead past the address check,
+        // and a receiver should answer itself.
+        const response = await connections().request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -136,20 +158,25 @@ export function createDeliveryService({
             ...signedHeaders(secret, delivery.id, at, body),
           },
           body,
-          // A redirect is not followed: it could lead past the address check, and a receiver should answer itself.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS),
+          signal,
         });
-        statusCode = response.status;
-        await response.body?.cancel();
-        if (statusCode < 200 || statusCode >= 300)
-          error = `The endpoint answered HTTP ${statusCode}${response.statusText ? ` ${response.statusText}` : ''}; a 2xx status acknowledges a delivery.`;
+        statusCode = response.statusCode;
+        await response.body.dump();
+        if (statusCode < 200 || statusCode >= 300) {
+          const text = STATUS_CODES[statusCode];
+          error = `The endpoint answered HTTP ${statusCode}${text ? ` ${text}` : ''}; a 2xx status acknowledges a delivery.`;
+        }
       } catch (err) {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        error =
-          (err as Error).name === 'TimeoutError'
-            ? `No answer within ${config.WEBHOOK_TIMEOUT_MS} ms (WEBHOOK_TIMEOUT_MS).`
-            : `The request failed: ${cause?.code ?? cause?.message ?? (err as Error).message}.`;
+        const failure = err as Error & { code?: string; cause?: Error & { code?: string } };
+        const nonPublic = [failure, failure.cause].find((e) => e instanceof NonPublicAddressError);
+        if (nonPublic) {
+          error = `Not sent: ${nonPublic.message}.`;
+          retryable = false;
+        } else if (signal.aborted) {
+          error = `No answer within ${config.WEBHOOK_TIMEOUT_MS} ms (WEBHOOK_TIMEOUT_MS).`;
+        } else {
+          error = `The request failed: ${failure.cause?.code ?? failure.code ?? failure.message}.`;
+        }
       }
     }
     const durationMs = Math.round(performance.now() - started);
@@ -293,6 +320,8 @@ export function createDeliveryService({
       stopped = true;
       clearInterval(timer);
       await running;
+      await agent?.close();
+      agent = undefined;
       if (providers) await Promise.all(Object.values(await providers).map((provider) => provider.close()));
       providers = undefined;
     },
