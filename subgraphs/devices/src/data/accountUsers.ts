@@ -15,11 +15,16 @@ export function createAccountUsersData(prisma: ScopedClient<'devices'>) {
         create: { userId: user.userId, accountId: user.accountId, email: user.email.toLowerCase() },
       }),
 
-    /** The user leaves the account: their shares of its devices and groups go with them. */
+    /**
+     * The user leaves the account: their shares of its devices and groups go with them, and so do their
+     * push tokens and preferences (the account's notifications no longer reach their phones).
+     */
     userRemoved: (userId: string) =>
       prisma.$transaction([
         prisma.deviceShare.deleteMany({ where: { userId } }),
         prisma.deviceGroupShare.deleteMany({ where: { userId } }),
+        prisma.pushRegistration.deleteMany({ where: { userId } }),
+        prisma.pushPreference.deleteMany({ where: { userId } }),
         prisma.accountUser.deleteMany({ where: { userId } }),
       ]),
 

@@ -5,6 +5,7 @@ import { createDevicesData } from './devices.js';
 import { createMarksData } from './marks.js';
 import { createModesData } from './modes.js';
 import { createNotificationsData } from './notifications.js';
+import { createPushPreferencesData } from './pushPreferences.js';
 import { createPushRegistrationsData } from './pushRegistrations.js';
 import { createRetentionData } from './retention.js';
 import { createWebhooksData } from './webhooks.js';
@@ -21,6 +22,7 @@ export function createDevicesSubgraphData(prisma: ScopedClient<'devices'>) {
     retention: createRetentionData(prisma),
     webhooks: createWebhooksData(prisma),
     pushRegistrations: createPushRegistrationsData(prisma),
+    pushPreferences: createPushPreferencesData(prisma),
   };
 }
 

@@ -10,6 +10,7 @@ import { Mutation } from './Mutation/index.js';
 import { Notification } from './Notification.js';
 import { Query } from './Query.js';
 import { Subscription } from './Subscription.js';
+import { User } from './User.js';
 import { WebhookDelivery } from './WebhookDelivery.js';
 import { WebhookEndpoint } from './WebhookEndpoint.js';
 import { Zone } from './Zone.js';
@@ -26,6 +27,7 @@ export const resolvers: Resolvers = {
   DeviceMark,
   DeviceMode,
   Notification,
+  User,
   WebhookDelivery,
   WebhookEndpoint,
   Zone,

@@ -11,4 +11,5 @@ export const deliveryMutations: MutationResolvers = {
   replayDeadWebhookDeliveries: (_p, { input }, { scope, services }) => services.webhooks.replayDead(scope, input.endpointId),
   registerPushToken: (_p, { input }, { auth, services }) => services.pushTokens.register(auth, input),
   unregisterPushToken: (_p, { input }, { auth, services }) => services.pushTokens.unregister(auth, input),
+  updatePushPreferences: (_p, { input }, { auth, services }) => services.pushTokens.updatePreferences(auth, input),
 };

@@ -260,10 +260,17 @@ export function createDeliveryService({
       const [notification] = await data.notifications.notificationsByIds([event.notificationId], {});
       if (!notification) return;
       const now = clock();
-      const [endpoints, registrations] = await Promise.all([
-        data.webhooks.endpointsFor(notification.accountId, notification.type as NotificationType),
+      const type = notification.type as NotificationType;
+      const [endpoints, accountRegistrations] = await Promise.all([
+        data.webhooks.endpointsFor(notification.accountId, type),
         data.pushRegistrations.ofAccount(notification.accountId),
       ]);
+      // Users who turned this kind of notification off (updatePushPreferences) get no push for it.
+      const muting = await data.pushPreferences.muting(
+        accountRegistrations.map((registration) => registration.userId),
+        type,
+      );
+      const registrations = accountRegistrations.filter((registration) => !muting.has(registration.userId));
       const base = { accountId: notification.accountId, notificationId: notification.id, eventType: NOTIFICATION_CREATED };
       const webhookPayload = notificationWebhookPayload(notification) as unknown as Prisma.InputJsonValue;
       const pushMessage = notificationPushMessage(notification) as unknown as Prisma.InputJsonValue;
