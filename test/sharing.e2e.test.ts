@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEMO } from '@iris/core';
+import { DEMO, signAccessToken } from '@iris/core';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
+import { createApiKey } from './support/apiKeys.js';
 import { createTenant } from './support/tenants.js';
 
 let graph: TestGraph;
@@ -143,42 +144,104 @@ describe('no silent nulls', () => {
     expect((await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: ghost } })).errors).toBeUndefined();
   });
 
-  it('answers a user that cannot be read with an errors entry at its path, the null stopping at the list entry', async () => {
-    // A user of another account: the owner cannot read them, so identity resolves the reference to null.
+  it('answers the id and email of a user of another account, and their other fields as not found at their path', async () => {
+    // A user of another account: identity does not let the owner read them, but devices knows whom it shared with.
     const other = await createTenant(graph, 'Unreadable Co');
-    const shared = await as(owner)(`mutation($u: ID!) { shareDevice(input: { deviceId: "${DEMO.device.id}", userId: $u }) { id } }`, {
-      u: other.user.id,
-    });
+    const shared = await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, email: other.email } });
     expect(shared.errors).toBeUndefined();
-    const read = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } }`);
+    expect(shared.data!.shareDevice.sharedWith).toContainEqual({ id: other.user.id, email: other.email });
+    const sharedGroup = await as(owner)(SHARE_GROUP, { input: { groupId: DEMO.deviceGroup.id, userId: other.user.id } });
+    expect(sharedGroup.errors).toBeUndefined();
+    expect(sharedGroup.data!.shareDeviceGroup.sharedWith).toContainEqual({ id: other.user.id, email: other.email });
+
+    // Every list that names them reads back whole: the id and email, no errors.
+    const read = await as(owner)(EVERY_SHARED_WITH);
     expectNoSilentNulls(read);
-    // The device and its other shares still read; only the unreadable entry is null.
-    expect(read.data!.device.id).toBe(DEMO.device.id);
-    expect(read.data!.device.sharedWith).toEqual([null]);
-    expect(read.errors).toContainEqual(
-      expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
-    );
-    // Beside another field's error too (@apollo/gateway itself reports completion only when nothing else failed).
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.device.sharedWith).toContainEqual({ id: other.user.id, email: other.email });
+    expect(read.data!.deviceGroup.sharedWith).toContainEqual({ id: other.user.id, email: other.email });
+    // Beside another field's error too.
     const withOtherError = await as(owner)(
       `{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } other: deviceGroup(id: "${DEMO.deviceGroup.id}") { devices(first: -1) { totalCount } } }`,
     );
     expectNoSilentNulls(withOtherError);
-    expect(withOtherError.errors).toContainEqual(expect.objectContaining({ path: ['device', 'sharedWith', 0, 'email'] }));
-    expect(withOtherError.errors).toContainEqual(
+    expect(withOtherError.data!.device.sharedWith).toContainEqual({ id: other.user.id, email: other.email });
+    expect(withOtherError.errors).toEqual([
       expect.objectContaining({ path: ['other', 'devices'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
-    );
-    // Only nullable fields asked of the unreadable user: the entry stays, its fields null, and an error says why.
-    const nullableOnly = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id displayName } } }`);
-    expectNoSilentNulls(nullableOnly);
-    expect(nullableOnly.data!.device.sharedWith).toEqual([{ id: other.user.id, displayName: null }]);
-    expect(nullableOnly.errors).toEqual([
+    ]);
+
+    // Their other fields are identity's, which the owner may not read: a nullable one is null with NOT_FOUND at the
+    // entity's path, the entry and its email still there.
+    const withName = await as(owner)(`{ device(id: "${DEMO.device.id}") { id sharedWith { id email displayName } } }`);
+    expectNoSilentNulls(withName);
+    expect(withName.data!.device.sharedWith).toEqual([{ id: other.user.id, email: other.email, displayName: null }]);
+    expect(withName.errors).toEqual([
       expect.objectContaining({
         path: ['device', 'sharedWith', 0],
         message: expect.stringContaining('device.sharedWith.0: this User could not be found'),
         extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
       }),
     ]);
+    // A non-null one nulls the entry (the list's entries are nullable), with NOT_FOUND at its path; the rest stands.
+    const withRole = await as(owner)(`{ deviceGroup(id: "${DEMO.deviceGroup.id}") { id sharedWith { id email role } } }`);
+    expectNoSilentNulls(withRole);
+    expect(withRole.data!.deviceGroup.id).toBe(DEMO.deviceGroup.id);
+    expect(withRole.data!.deviceGroup.sharedWith).toContainEqual(null);
+    expect(withRole.data!.deviceGroup.sharedWith).not.toContainEqual(expect.objectContaining({ id: other.user.id }));
+    expect(withRole.errors).toContainEqual(
+      expect.objectContaining({
+        path: ['deviceGroup', 'sharedWith', withRole.data!.deviceGroup.sharedWith.indexOf(null), 'role'],
+        extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
+      }),
+    );
+
     await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: other.user.id } });
+    await as(owner)(`mutation($input: ShareDeviceGroupInput!) { unshareDeviceGroup(input: $input) { id } }`, {
+      input: { groupId: DEMO.deviceGroup.id, userId: other.user.id },
+    });
     expectNoSilentNulls(await as(owner)(EVERY_SHARED_WITH));
+  });
+
+  it('gives the email of whom a device is shared with to no caller that may not read users', async () => {
+    const other = await createTenant(graph, 'Friend Co');
+    expect((await as(owner)(SHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: other.user.id } })).errors).toBeUndefined();
+    const query = `{ device(id: "${DEMO.device.id}") { id sharedWith { id email } } }`;
+    const leaks = (result: GraphQLResponse) => JSON.stringify(result).includes(other.email);
+
+    // An OAuth token with `devices:read` (granted by a main user) reads the device, not whom it is shared with.
+    const { token: oauth } = await signAccessToken(graph.keys, graph.config, {
+      kind: 'app',
+      via: 'oauth',
+      appId: DEMO.app.id,
+      accountId: DEMO.account.id,
+      scopes: ['devices:read'],
+      userId: DEMO.mainUser.id,
+      role: 'MAIN',
+    });
+    expect((await as(oauth)(`{ device(id: "${DEMO.device.id}") { id } }`)).data!.device).toEqual({ id: DEMO.device.id });
+    const byToken = await as(oauth)(query);
+    expect(errorOf(byToken)).toMatchObject({ code: 'FORBIDDEN' });
+    expect(byToken.errors![0]!.path).toEqual(['device', 'sharedWith']);
+    expect(leaks(byToken)).toBe(false);
+
+    // An API key reads no device at all.
+    const secret = await createApiKey(graph, owner, DEMO.app.id, ['PROFILES_READ', 'PROFILES_WRITE', 'USERDATA_DELETE']);
+    const byKey = await graph.request(query, {}, { headers: { api_key: secret } });
+    expect(errorOf(byKey)).toMatchObject({ code: 'FORBIDDEN' });
+    expect(leaks(byKey)).toBe(false);
+
+    // A member user sees the account's devices, not whom they are shared with.
+    const member = await addMember(owner);
+    const { token: memberToken } = await signAccessToken(graph.keys, graph.config, {
+      kind: 'user',
+      userId: member.id,
+      accountId: DEMO.account.id,
+      role: 'MEMBER',
+    });
+    const byMember = await as(memberToken)(query);
+    expect(errorOf(byMember)).toMatchObject({ code: 'FORBIDDEN' });
+    expect(leaks(byMember)).toBe(false);
+
+    await as(owner)(UNSHARE_DEVICE, { input: { deviceId: DEMO.device.id, userId: other.user.id } });
   });
 });

@@ -33,6 +33,8 @@ export interface AccountRef {
 }
 export interface UserRef {
   id: string;
+  /** Provided by `sharedWith` (devices keeps each user's email); identity's everywhere else. */
+  email?: string;
 }
 export type DeviceConnection = Connection<Device>;
 export type DeviceGroupConnection = Connection<DeviceGroup>;

@@ -3,7 +3,8 @@ import type { ScopedClient } from '@iris/db';
 /**
  * Which users exist and in which account, as devices knows it from identity's `account.userAdded` and
  * `account.userRemoved` events: enough to refuse a share with a user who does not exist, and to leave
- * such shares out of `sharedWith`, without reading identity's tables.
+ * such shares out of `sharedWith`, and to answer the email of each user in `sharedWith` (also of a user of
+ * another account, whom the sharing account cannot read in identity), without reading identity's tables.
  */
 export function createAccountUsersData(prisma: ScopedClient<'devices'>) {
   return {
@@ -32,12 +33,12 @@ export function createAccountUsersData(prisma: ScopedClient<'devices'>) {
 
     userByEmail: (email: string) => prisma.accountUser.findUnique({ where: { email: email.trim().toLowerCase() } }),
 
-    /** Of these user ids, those of users that exist. */
-    existingUserIds: async (userIds: readonly string[]) =>
-      new Set(
-        (await prisma.accountUser.findMany({ where: { userId: { in: [...new Set(userIds)] } }, select: { userId: true } })).map(
-          (row) => row.userId,
-        ),
+    /** Of these user ids, those of users that exist, each with their email. */
+    emailsOf: async (userIds: readonly string[]) =>
+      new Map(
+        (
+          await prisma.accountUser.findMany({ where: { userId: { in: [...new Set(userIds)] } }, select: { userId: true, email: true } })
+        ).map((row) => [row.userId, row.email]),
       ),
   };
 }

@@ -33,6 +33,14 @@ export function createDevicesData(prisma: ScopedClient<'devices'>) {
       count: () => prisma.deviceGroup.count({ where }),
     });
 
+  /** Shares of users that exist, each with the user's email (what `sharedWith` answers of them). */
+  const withEmails = async <S extends { userId: string }>(shares: S[]) => {
+    const emails = await accountUsers.emailsOf(shares.map((share) => share.userId));
+    return shares.flatMap((share) => {
+      const email = emails.get(share.userId);
+      return email === undefined ? [] : [{ ...share, email }];
+    });
+  };
   return {
     transaction: <T>(work: (tx: ScopedTransaction<'devices'>) => Promise<T>) => prisma.$transaction(work),
 
@@ -67,20 +75,14 @@ export function createDevicesData(prisma: ScopedClient<'devices'>) {
     zonesOfDevices: (deviceIds: readonly string[]): Promise<ZoneModel[]> =>
       prisma.zone.findMany({ where: { deviceId: { in: [...deviceIds] } }, orderBy: { name: 'asc' } }),
     /**
-     * Shares whose user exists: a share made before shares were checked, naming a user who never
-     * existed, is left out (it would read as a user that cannot be resolved).
+     * Shares whose user exists, each with the user's email: a share made before shares were checked,
+     * naming a user who never existed, is left out (it would read as a user that cannot be resolved).
      */
-    deviceSharesOf: async (deviceIds: readonly string[]) => {
-      const shares = await prisma.deviceShare.findMany({ where: { deviceId: { in: [...deviceIds] } } });
-      const existing = await accountUsers.existingUserIds(shares.map((share) => share.userId));
-      return shares.filter((share) => existing.has(share.userId));
-    },
+    deviceSharesOf: async (deviceIds: readonly string[]) =>
+      withEmails(await prisma.deviceShare.findMany({ where: { deviceId: { in: [...deviceIds] } } })),
     /** As `deviceSharesOf`. */
-    groupSharesOf: async (groupIds: readonly string[]) => {
-      const shares = await prisma.deviceGroupShare.findMany({ where: { groupId: { in: [...groupIds] } } });
-      const existing = await accountUsers.existingUserIds(shares.map((share) => share.userId));
-      return shares.filter((share) => existing.has(share.userId));
-    },
+    groupSharesOf: async (groupIds: readonly string[]) =>
+      withEmails(await prisma.deviceGroupShare.findMany({ where: { groupId: { in: [...groupIds] } } })),
 
     createGroup: (accountId: string, name: string) => prisma.deviceGroup.create({ data: { accountId, name } }),
     renameGroup: (id: string, name: string) => prisma.deviceGroup.update({ where: { id }, data: { name } }),

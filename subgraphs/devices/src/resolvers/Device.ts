@@ -16,7 +16,9 @@ export const Device: DeviceResolvers = {
   zones: (device, _args, { loaders }) => loaders.zonesOfDevice.load(device.id),
   mode: (device, _args, { loaders }) => (device.modeId ? loaders.mode.load(device.modeId) : null),
   // Who else a device is shared with is its owner's business: a user it is shared with sees no list.
+  // Each user comes with the email devices keeps of them (`@provides`), so a user of another account,
+  // whom identity does not let the owner read, still shows whom the device was shared with.
   sharedWith: async (device, _args, { loaders, scope }) =>
-    inScope(scope, device.accountId) ? (await loaders.deviceShares.load(device.id)).map((s) => ({ id: s.userId })) : [],
+    inScope(scope, device.accountId) ? (await loaders.deviceShares.load(device.id)).map((s) => ({ id: s.userId, email: s.email })) : [],
   captures: (device, args, { data }) => data.captures.capturesOfDevice(device.id, args),
 };
