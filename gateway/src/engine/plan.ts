@@ -1,6 +1,7 @@
 import { assert, errorCodeDef, ERRORS, operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
 import {
   evaluateCondition,
+  type DeferredNode,
   type FetchDataRewrite,
   type FetchNode,
   type PlanNode,
@@ -24,6 +25,7 @@ import {
   type SelectionNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { compileDeferredBlocks, IncrementalDelivery, runDeferredInline, type CompiledDeferred, type SubsequentPayload } from './defer.js';
 import { compileProjection, type Projection } from './shape.js';
 
 export type ResponsePath = (string | number)[];
@@ -61,6 +63,13 @@ export interface EngineResult extends ExecutionResult {
   extensions?: { valueCompletion: GraphQLError[] };
 }
 
+/** An incremental response: the first payload, and the deferred parts after it when any was deferred. */
+export interface IncrementalEngineResult {
+  initial: EngineResult;
+  /** Closing it early (`return()`, the client went away) starts no further block and no further fetch. */
+  subsequent: AsyncGenerator<SubsequentPayload, void, undefined> | undefined;
+}
+
 /** A plan made ready to run: the operation parsed once, the response projection compiled once. */
 export interface CompiledPlan {
   plan: QueryPlan;
@@ -68,6 +77,8 @@ export interface CompiledPlan {
   definition: OperationDefinitionNode;
   projection: Projection;
   fetches: Map<FetchNode, CompiledFetch>;
+  /** For plans with @defer: the first payload's projection (deferred fragments left out) and each block's. */
+  deferred: { initial: Projection; blocks: Map<DeferredNode, CompiledDeferred> } | undefined;
 }
 
 interface CompiledFetch {
@@ -85,6 +96,8 @@ interface RunContext {
   fetch: SubgraphFetch;
   errors: GraphQLError[];
   fullResult: Record<string, unknown>;
+  /** Set when deferred blocks are delivered after the first payload; without it a DeferNode runs whole. */
+  incremental?: IncrementalDelivery;
 }
 
 interface Cursor {
@@ -107,9 +120,14 @@ export class PlanEngine {
     this.#schemas = schemas;
   }
 
-  /** Whether this engine runs the plan (no @defer, no subscription). */
+  /** Whether this engine runs the plan (not a subscription). */
   static supports(plan: QueryPlan): boolean {
-    return !plan.node || (plan.node.kind !== 'Subscription' && !hasDefer(plan.node));
+    return !plan.node || plan.node.kind !== 'Subscription';
+  }
+
+  /** Whether a plan has deferred blocks (@defer), which `executeIncrementally` delivers after the rest. */
+  static defers(plan: QueryPlan): boolean {
+    return !!plan.node && plan.node.kind !== 'Subscription' && hasDefer(plan.node);
   }
 
   /** The plan compiled for this operation, cached by plan (a plan is built for one document and operation name). */
@@ -157,6 +175,10 @@ export class PlanEngine {
           visitNode(node.ifClause);
           visitNode(node.elseClause);
           break;
+        case 'Defer':
+          visitNode(node.primary.node);
+          for (const deferred of node.deferred) visitNode(deferred.node);
+          break;
         case 'Fetch':
           fetches.set(node, {
             variableUsages: node.variableUsages ?? [],
@@ -168,7 +190,13 @@ export class PlanEngine {
       }
     };
     if (plan.node && plan.node.kind !== 'Subscription') visitNode(plan.node);
-    return { plan, operation, definition, projection: compileProjection(operation), fetches };
+    const deferred = PlanEngine.defers(plan)
+      ? {
+          initial: compileProjection(operation, { excludeDeferred: true }),
+          blocks: compileDeferredBlocks(operation, plan.node as PlanNode),
+        }
+      : undefined;
+    return { plan, operation, definition, projection: compileProjection(operation), fetches, deferred };
   }
 
   /** Runs a compiled plan; resolves to what @apollo/gateway's `executeQueryPlan` resolves to. */
@@ -183,18 +211,59 @@ export class PlanEngine {
     const root = compiled.plan.node;
     if (root?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
     if (root) await this.#run(context, root, { path: [], data: fullResult });
+    return this.#respond(compiled, compiled.projection, context);
+  }
+
+  /**
+   * Runs a compiled plan for a client that takes incremental delivery: resolves, once the blocks that are
+   * not deferred have run, to the first payload (shaped without the deferred fragments) and the deferred
+   * parts to come. A plan that defers nothing (no @defer, or `if: false`) has no `subsequent`.
+   */
+  async executeIncrementally(
+    compiled: CompiledPlan | GraphQLError,
+    variables: Record<string, unknown> | undefined,
+    fetch: SubgraphFetch,
+  ): Promise<IncrementalEngineResult> {
+    if (compiled instanceof GraphQLError || !compiled.deferred) {
+      return { initial: await this.execute(compiled, variables, fetch), subsequent: undefined };
+    }
+    const fullResult = Object.create(null);
+    const delivery = new IncrementalDelivery(compiled.deferred.blocks, {
+      fullResult,
+      variables,
+      introspection: this.#introspection(compiled, variables),
+      isOfType: (typename, condition) => this.#isObjectOfType({ __typename: typename }, condition),
+    });
+    const guarded: SubgraphFetch = (serviceName, request) =>
+      delivery.closed ? Promise.reject(new Error('The request was cancelled')) : fetch(serviceName, request);
+    const context: RunContext = { compiled, variables, fetch: guarded, errors: [], fullResult, incremental: delivery };
+    await this.#run(context, compiled.plan.node as PlanNode, { path: [], data: fullResult });
+    const initial = this.#respond(compiled, compiled.deferred.initial, context);
+    if (!delivery.hasNext || initial.data === null || initial.data === undefined) {
+      delivery.close();
+      return { initial, subsequent: undefined };
+    }
+    return { initial, subsequent: delivery.payloads(initial.data) };
+  }
+
+  #introspection(compiled: CompiledPlan, variables: Record<string, unknown> | undefined) {
+    return (selection: Parameters<Parameters<Projection>[2]>[0]) =>
+      introspect(
+        this.#schemas.apiGraphQL,
+        selection.expandFragments().toSelectionNode(),
+        compiled.definition.variableDefinitions,
+        variables,
+      );
+  }
+
+  /** The response: the merged data shaped by `projection`, with the fetches' errors and the value completion ones. */
+  #respond(compiled: CompiledPlan, projection: Projection, context: RunContext): EngineResult {
+    const { variables, fullResult } = context;
     const errors = context.errors;
     let data: unknown;
     try {
       let valueCompletion: GraphQLError[];
-      ({ data, errors: valueCompletion } = compiled.projection(fullResult, variables, (selection) =>
-        introspect(
-          this.#schemas.apiGraphQL,
-          selection.expandFragments().toSelectionNode(),
-          compiled.definition.variableDefinitions,
-          variables,
-        ),
-      ));
+      ({ data, errors: valueCompletion } = projection(fullResult, variables, this.#introspection(compiled, variables)));
       if (valueCompletion.length > 0) {
         return errors.length === 0
           ? { extensions: { valueCompletion }, data: data as never }
@@ -233,8 +302,13 @@ export class PlanEngine {
         if (branch) await this.#run(context, branch, cursor);
         return;
       }
-      case 'Defer':
-        assert(false, `@defer support is not available in the gateway`);
+      case 'Defer': {
+        const delivery = context.incremental;
+        if (!delivery) return runDeferredInline(node, (child) => this.#run(context, child, cursor));
+        return delivery.defer(node, context.errors, (child, errors) =>
+          this.#run(errors === context.errors ? context : { ...context, errors }, child, cursor),
+        );
+      }
     }
   }
 
@@ -253,7 +327,7 @@ export class PlanEngine {
     const provided = context.variables;
     if (provided) {
       for (const name of compiled.variableUsages) {
-        if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+        if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
       }
     }
     if (!compiled.representation) {
@@ -324,7 +398,7 @@ export class PlanEngine {
           const name = selection.alias ?? selection.name;
           const sub = selection.selections ? compileSet(selection.selections) : undefined;
           return (source, result) => {
-            if (!Object.prototype.hasOwnProperty.call(source, name) || source[name] === undefined) return false;
+            if (!Object.hasOwn(source, name) || source[name] === undefined) return false;
             const value = source[name];
             if (Array.isArray(value)) result[name] = sub ? value.map(sub) : value.slice();
             else result[name] = sub ? sub(value) : value;
@@ -393,7 +467,7 @@ export class PlanEngine {
             object[last] = rewrite.setValueTo;
           }
         : (object: any) => {
-            const atPath = Object.prototype.hasOwnProperty.call(object, last) ? object[last] : undefined;
+            const atPath = Object.hasOwn(object, last) ? object[last] : undefined;
             if (atPath) {
               defineOwn(object, rewrite.renameKeyTo);
               object[rewrite.renameKeyTo] = atPath;
@@ -414,7 +488,7 @@ export class PlanEngine {
       if (first.startsWith(FRAGMENT_PREFIX)) {
         if (this.#isObjectOfType(value, first.slice(FRAGMENT_PREFIX.length), true)) applyAtPath(rest, value);
       } else {
-        applyAtPath(rest, Object.prototype.hasOwnProperty.call(value, first) ? value[first] : undefined);
+        applyAtPath(rest, Object.hasOwn(value, first) ? value[first] : undefined);
       }
     };
     return (value) => applyAtPath(parent, value);
@@ -451,7 +525,7 @@ function flattenResultsAtPath(value: any, path: ResponsePath, from: number): any
   if (current === '@') return value.flatMap((element: any) => flattenResultsAtPath(element, path, from + 1));
   assert(typeof current === 'string', () => `Unexpected ${typeof current} found in path`);
   assert(!Array.isArray(value), () => `Unexpected array in result for path element ${current}`);
-  return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined, path, from + 1);
+  return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
 }
 
 function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: any, result: ResponsePath[]): void {
@@ -473,7 +547,7 @@ function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: a
         generateHydratedPaths(parent, path, value, result);
         parent.pop();
       }
-    } else if (Object.prototype.hasOwnProperty.call(data, head)) {
+    } else if (Object.hasOwn(data, head)) {
       parent.push(head);
       generateHydratedPaths(parent, path.slice(1), data[head], result);
       parent.pop();
@@ -502,7 +576,7 @@ function isObject(value: unknown): value is object {
 }
 
 function defineOwn(object: any, key: string) {
-  if (!Object.prototype.hasOwnProperty.call(object, key) && key in object) {
+  if (!Object.hasOwn(object, key) && key in object) {
     Object.defineProperty(object, key, { configurable: true, enumerable: true, value: undefined, writable: true });
   }
 }
@@ -560,5 +634,5 @@ function introspect(
   );
   assert(data, () => `Introspection query for ${JSON.stringify(selection)} should not have failed`);
   const name = selection.kind === Kind.FIELD ? (selection.alias?.value ?? selection.name.value) : '';
-  return Object.prototype.hasOwnProperty.call(data, name) ? data[name] : undefined;
+  return Object.hasOwn(data, name) ? data[name] : undefined;
 }

@@ -1,0 +1,350 @@
+import {
+  baseType,
+  isCompositeType,
+  parseSelectionSet,
+  type CompositeType,
+  type FieldSelection,
+  type Operation,
+  type SelectionSet,
+} from '@apollo/federation-internals';
+import type { DeferNode, DeferredNode, PlanNode } from '@apollo/query-planner';
+import { GraphQLError } from 'graphql';
+import { compileSubselectionProjection, type SubselectionProjection } from './shape.js';
+
+type ResponsePath = (string | number)[];
+
+/**
+ * @defer in the engine, as Apollo Router delivers it (`deferSpec=20220824`): the plan's `DeferNode`s run
+ * their primary block with the rest of the plan; each deferred block starts as soon as the primary it
+ * hangs off has run, and once its fetches are done becomes one subsequent payload, its data shaped by the
+ * block's own selection (the planner's `subselection`) at every place of the response its `queryPath`
+ * reaches (one incremental item per element of a list), its errors beside it. A block nested in another
+ * starts after its parent's data is queued, so a client never gets a part whose parent it has not.
+ */
+
+/** One deferred fragment's data at one path of the response. */
+export interface IncrementalItem {
+  data: Record<string, unknown> | null;
+  path: ResponsePath;
+  label?: string;
+  errors?: GraphQLError[];
+  /** Values that could not be completed (as `extensions.valueCompletion` of a whole result). */
+  extensions?: { valueCompletion: GraphQLError[] };
+}
+
+/** A payload after the first: the deferred parts ready now, and whether more will follow. */
+export interface SubsequentPayload {
+  incremental?: IncrementalItem[];
+  hasNext: boolean;
+}
+
+/** A deferred block made ready to shape: its selection parsed and compiled once per plan. */
+export interface CompiledDeferred {
+  label: string | undefined;
+  queryPath: readonly string[];
+  projection: SubselectionProjection | undefined;
+}
+
+/** Compiles the response projection of every deferred block of a plan, keyed by block. */
+export function compileDeferredBlocks(operation: Operation, root: PlanNode | undefined): Map<DeferredNode, CompiledDeferred> {
+  const blocks = new Map<DeferredNode, CompiledDeferred>();
+  const visit = (node: PlanNode | undefined): void => {
+    if (!node) return;
+    switch (node.kind) {
+      case 'Sequence':
+      case 'Parallel':
+        node.nodes.forEach(visit);
+        return;
+      case 'Flatten':
+        visit(node.node);
+        return;
+      case 'Condition':
+        visit(node.ifClause);
+        visit(node.elseClause);
+        return;
+      case 'Defer':
+        visit(node.primary.node);
+        for (const deferred of node.deferred) {
+          // A block with blocks deferred inside it is a DeferNode whose primary prints its own selection.
+          const nested = deferred.subselection === undefined && deferred.node?.kind === 'Defer' ? deferred.node : undefined;
+          const subselection = nested ? nested.primary.subselection : deferred.subselection;
+          blocks.set(deferred, {
+            label: deferred.label,
+            queryPath: deferred.queryPath,
+            projection: subselection ? compileBlock(operation, deferred.queryPath, subselection) : undefined,
+          });
+          if (nested) {
+            visit(nested.primary.node);
+            for (const inner of nested.deferred) visit({ kind: 'Defer', primary: {}, deferred: [inner] });
+          } else {
+            visit(deferred.node);
+          }
+        }
+        return;
+      case 'Fetch':
+        return;
+    }
+  };
+  visit(root);
+  return blocks;
+}
+
+function compileBlock(operation: Operation, queryPath: readonly string[], subselection: string): SubselectionProjection {
+  const parentType = typeAtPath(operation, queryPath);
+  const selectionSet = parseSelectionSet({
+    parentType,
+    source: subselection,
+    variableDefinitions: operation.variableDefinitions,
+    validate: false,
+  });
+  return compileSubselectionProjection(operation, parentType, selectionSet);
+}
+
+/** The type of the object a `queryPath` (response names and `... on T`) reaches in the operation. */
+function typeAtPath(operation: Operation, queryPath: readonly string[]): CompositeType {
+  const schema = operation.schema();
+  let type = schema.schemaDefinition.rootType(operation.rootKind) as CompositeType;
+  let sets: SelectionSet[] = [operation.selectionSet];
+  for (const element of queryPath) {
+    if (element.startsWith(FRAGMENT_PREFIX)) {
+      const condition = schema.type(element.slice(FRAGMENT_PREFIX.length));
+      if (!condition || !isCompositeType(condition)) throw new Error(`Unknown type in deferred path ${queryPath.join('/')}`);
+      type = condition;
+      continue;
+    }
+    const next: SelectionSet[] = [];
+    let fieldType: CompositeType | undefined;
+    const collect = (set: SelectionSet): void => {
+      for (const selection of set.selections()) {
+        if (selection.kind === 'FieldSelection') {
+          if ((selection as FieldSelection).element.responseName() !== element) continue;
+          const named = baseType(selection.element.definition.type!);
+          if (isCompositeType(named)) fieldType ??= named;
+          if (selection.selectionSet) next.push(selection.selectionSet);
+        } else if (selection.selectionSet) {
+          collect(selection.selectionSet);
+        }
+      }
+    };
+    sets.forEach(collect);
+    if (!fieldType) throw new Error(`No object field "${element}" on the deferred path ${queryPath.join('/')}`);
+    type = fieldType;
+    sets = next;
+  }
+  return type;
+}
+
+const FRAGMENT_PREFIX = '... on ';
+
+/** Runs a plan node and resolves when its fetches are done; their errors go to `errors`. */
+export type RunNode = (node: PlanNode, errors: GraphQLError[]) => Promise<void>;
+
+/** A DeferNode run whole, for a client that did not ask for incremental delivery: the primary, then every block. */
+export async function runDeferredInline(node: DeferNode, run: (node: PlanNode) => Promise<void>): Promise<void> {
+  if (node.primary.node) await run(node.primary.node);
+  await Promise.all(node.deferred.map((deferred) => (deferred.node ? run(deferred.node) : undefined)));
+}
+
+export interface DeliveryShape {
+  /** The merged subgraph data, which every fetch of the plan writes into. */
+  fullResult: Record<string, unknown>;
+  variables: Record<string, unknown> | undefined;
+  introspection: Parameters<SubselectionProjection>[2];
+  /** Whether an object whose `__typename` is `typename` is of the type `condition` names. */
+  isOfType(typename: string, condition: string): boolean;
+}
+
+interface DoneBlock {
+  deferred: DeferredNode;
+  errors: GraphQLError[];
+}
+
+/**
+ * One response's deferred blocks: started by `defer` as the plan reaches each DeferNode, delivered by
+ * `payloads()` after the first payload (`start` with its shaped data). Closing the iterator (the client
+ * went away) starts no further block and makes `closed` true, which the engine's fetch checks.
+ */
+export class IncrementalDelivery {
+  readonly #blocks: Map<DeferredNode, CompiledDeferred>;
+  readonly #shape: DeliveryShape;
+  readonly #done: DoneBlock[] = [];
+  #pending = 0;
+  #wake: (() => void) | undefined;
+  #closed = false;
+  /** The response as the client has it: the first payload's data, then each part merged at its path. */
+  #delivered: unknown;
+
+  constructor(blocks: Map<DeferredNode, CompiledDeferred>, shape: DeliveryShape) {
+    this.#blocks = blocks;
+    this.#shape = shape;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether any block was deferred (a `@defer(if: false)` or a plan without one leaves none). */
+  get hasNext(): boolean {
+    return this.#pending > 0 || this.#done.length > 0;
+  }
+
+  /** Runs a DeferNode's primary block; its deferred blocks then run on their own. */
+  async defer(node: DeferNode, errors: GraphQLError[], run: RunNode): Promise<void> {
+    if (node.primary.node) await run(node.primary.node, errors);
+    for (const deferred of node.deferred) this.#start(deferred, run);
+  }
+
+  #start(deferred: DeferredNode, run: RunNode): void {
+    if (this.#closed) return;
+    this.#pending++;
+    void (async () => {
+      const errors: GraphQLError[] = [];
+      let inner: DeferredNode[] = [];
+      try {
+        const node = deferred.node;
+        if (node?.kind === 'Defer' && deferred.subselection === undefined) {
+          if (node.primary.node) await run(node.primary.node, errors);
+          inner = node.deferred;
+        } else if (node) {
+          await run(node, errors);
+        }
+      } catch (error) {
+        errors.push(error instanceof GraphQLError ? error : new GraphQLError((error as Error)?.message ?? String(error)));
+      }
+      if (!this.#closed) {
+        this.#done.push({ deferred, errors });
+        for (const child of inner) this.#start(child, run);
+      }
+      this.#pending--;
+      this.#wake?.();
+    })();
+  }
+
+  /** Stops: no further block starts, and the engine sends no further subgraph request. */
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+  }
+
+  /** The payloads after the first, whose data is `initial`: the parts ready at each step, in one payload. */
+  async *payloads(initial: unknown): AsyncGenerator<SubsequentPayload, void, undefined> {
+    // A copy: the first payload's data is the caller's, and the parts are merged into this one.
+    this.#delivered = structuredClone(initial);
+    try {
+      for (;;) {
+        while (this.#done.length === 0 && this.#pending > 0 && !this.#closed) {
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+          this.#wake = undefined;
+        }
+        if (this.#closed) return;
+        const ready = this.#done.splice(0);
+        const incremental = ready.flatMap((block) => this.#items(block));
+        const hasNext = this.#pending > 0 || this.#done.length > 0;
+        if (incremental.length === 0 && hasNext) continue;
+        yield incremental.length > 0 ? { incremental, hasNext } : { hasNext };
+        if (!hasNext) return;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** A finished block's incremental items: its selection shaped at each path of the response it reaches. */
+  #items({ deferred, errors }: DoneBlock): IncrementalItem[] {
+    const compiled = this.#blocks.get(deferred);
+    if (!compiled) throw new Error('A deferred block of the plan was not compiled');
+    const targets: { path: ResponsePath; input: Record<string, unknown>; delivered: Record<string, unknown> }[] = [];
+    this.#targets(this.#delivered, this.#shape.fullResult, compiled.queryPath, 0, [], targets);
+    const items: IncrementalItem[] = targets.map(({ path, input, delivered }) => {
+      if (!compiled.projection) return { data: {}, path, ...(compiled.label !== undefined && { label: compiled.label }) };
+      const { data, errors: valueCompletion } = compiled.projection(input, this.#shape.variables, this.#shape.introspection, path);
+      if (data) mergeShaped(delivered, data);
+      return {
+        data: data as Record<string, unknown> | null,
+        path,
+        ...(compiled.label !== undefined && { label: compiled.label }),
+        ...(valueCompletion.length > 0 && { extensions: { valueCompletion } }),
+      };
+    });
+    // Each error goes with the part whose path is the longest prefix of its own, or else with the first.
+    // A block that reaches no place of the response (its parent nulled, with its own error) has no part.
+    for (const error of errors) {
+      let best: IncrementalItem | undefined;
+      if (error.path) {
+        for (const item of items) if (isPrefix(item.path, error.path) && (!best || best.path.length < item.path.length)) best = item;
+      }
+      best ??= items[0];
+      if (best) (best.errors ??= []).push(error);
+    }
+    return items;
+  }
+
+  #targets(
+    delivered: unknown,
+    full: unknown,
+    queryPath: readonly string[],
+    index: number,
+    path: ResponsePath,
+    out: { path: ResponsePath; input: Record<string, unknown>; delivered: Record<string, unknown> }[],
+  ): void {
+    if (delivered === null || delivered === undefined || full === null || full === undefined) return;
+    if (typeof delivered !== 'object' || typeof full !== 'object') return;
+    if (Array.isArray(full)) {
+      if (!Array.isArray(delivered)) return;
+      for (let i = 0; i < full.length; i++) {
+        path.push(i);
+        this.#targets(delivered[i], full[i], queryPath, index, path, out);
+        path.pop();
+      }
+      return;
+    }
+    if (index === queryPath.length) {
+      out.push({ path: path.slice(), input: full as Record<string, unknown>, delivered: delivered as Record<string, unknown> });
+      return;
+    }
+    const element = queryPath[index]!;
+    if (element.startsWith(FRAGMENT_PREFIX)) {
+      const typename = (full as Record<string, unknown>).__typename;
+      const condition = element.slice(FRAGMENT_PREFIX.length);
+      if (typeof typename === 'string' && !this.#shape.isOfType(typename, condition)) return;
+      this.#targets(delivered, full, queryPath, index + 1, path, out);
+      return;
+    }
+    path.push(element);
+    this.#targets(own(delivered, element), own(full, element), queryPath, index + 1, path, out);
+    path.pop();
+  }
+}
+
+function isPrefix(prefix: readonly (string | number)[], path: readonly (string | number)[]): boolean {
+  return prefix.length <= path.length && prefix.every((key, i) => path[i] === key);
+}
+
+function own(object: any, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/** Merges a part's shaped data into the response delivered so far (objects by key, lists by index). */
+export function mergeShaped(target: any, source: any): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const existing = own(target, key);
+    if (existing && value && typeof existing === 'object' && typeof value === 'object') {
+      if (Array.isArray(existing) && Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (existing[i] && value[i] && typeof existing[i] === 'object' && typeof value[i] === 'object')
+            mergeShaped(existing[i], value[i]);
+          else existing[i] = value[i];
+        }
+      } else {
+        mergeShaped(existing, value);
+      }
+    } else if (existing === undefined || value === null) {
+      if (key in Object.prototype && !Object.hasOwn(target, key)) {
+        Object.defineProperty(target, key, { configurable: true, enumerable: true, value, writable: true });
+      } else {
+        target[key] = value;
+      }
+    }
+  }
+}
