@@ -5,7 +5,7 @@ import { Kind, parse, print, validate, visit, type DirectiveNode, type GraphQLSc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeShaped, type SubsequentPayload } from './defer.js';
 import { EngineGateway } from './gateway.js';
-import { acceptsIncrementalDelivery, takeSubsequentPayloads } from './incremental.js';
+import { acceptsIncrementalDelivery, openIncrementalSlot, takeSubsequentPayloads } from './incremental.js';
 import { comparable } from './testing/compare.js';
 import { randomOperation } from './testing/operations.js';
 import { inMemoryGraph } from './testing/subgraphs.js';
@@ -52,6 +52,7 @@ async function execute(
   const errors = schema ? validate(schema, document) : [];
   if (errors.length > 0) throw new Error(`invalid operation: ${errors.map((e) => e.message).join('; ')}\n${query}`);
   const context = {};
+  openIncrementalSlot(context);
   const headers = new Map(accept ? [['accept', accept]] : []);
   const requestContext = {
     request: { query, variables, http: { headers } },

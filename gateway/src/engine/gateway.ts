@@ -9,7 +9,7 @@ import {
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { acceptsIncrementalDelivery, handOffSubsequentPayloads } from './incremental.js';
+import { acceptsIncrementalDelivery, handOffSubsequentPayloads, streamsIncrementally } from './incremental.js';
 import { PlanEngine, type SubgraphFetch } from './plan.js';
 
 type Executor = ApolloGateway['executor'];
@@ -102,9 +102,13 @@ export class EngineGateway extends ApolloGateway {
       }
     }
     if (!PlanEngine.supports(plan)) return stock(requestContext);
-    const incremental = PlanEngine.defers(plan) && acceptsIncrementalDelivery(request.http?.headers.get('accept'));
-    // A client that does not read incremental responses gets the operation planned without its @defer
-    // (the GraphQL spec lets a server ignore it): the plan, and so the result, of the plain operation.
+    const incremental =
+      PlanEngine.defers(plan) &&
+      acceptsIncrementalDelivery(request.http?.headers.get('accept')) &&
+      streamsIncrementally(requestContext.context);
+    // A client that does not read incremental responses, or a transport that cannot stream them (an
+    // operation the gateway runs itself: a subscription's event, REST), gets the operation planned
+    // without its @defer (the GraphQL spec lets a server ignore it): one complete result.
     if (PlanEngine.defers(plan) && !incremental) plan = await this.#planWithoutDefer(internals, storeKey, document, request.operationName);
 
     const engine = this.#engineFor(internals);

@@ -12,4 +12,4 @@ export {
 export { compileProjection, type Projection } from './shape.js';
 export { createGateway, EngineGateway, gatewayExecutorFromEnv, type GatewayExecutorKind } from './gateway.js';
 export type { IncrementalItem, SubsequentPayload } from './defer.js';
-export { acceptsIncrementalDelivery, INCREMENTAL_MEDIA_TYPE, takeSubsequentPayloads } from './incremental.js';
+export { acceptsIncrementalDelivery, openIncrementalSlot, streamsIncrementally, takeSubsequentPayloads } from './incremental.js';

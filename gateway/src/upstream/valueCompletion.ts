@@ -52,26 +52,35 @@ export function valueCompletionPlugin<Context extends { requestId: string; logge
           if (!completion) return;
           const { valueCompletion: _moved, ...extensions } = result.extensions!;
           result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
-          // A null that a subgraph's own error already explains needs no second entry: an error under its
-          // path (a child that failed), above it (an entity whose reference was refused, its fields
-          // missing), or with no path at all (a whole fetch failed: the subgraph down, cut off, too slow).
-          const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) =>
-            outer.every((key, i) => inner[i] === key);
-          const explained = (completion: CompletionError) =>
-            (result.errors ?? []).some(
-              (error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))),
-            );
-          const unexplained = completion.filter((error) => !explained(error));
-          if (unexplained.length === 0) return;
-          contextValue.logger.warn(
-            { valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) },
-            'values could not be completed',
-          );
-          result.errors = [...(result.errors ?? []), ...unexplained.map((error) => completionError(error, contextValue.requestId))];
+          const added = completionErrors(completion, result.errors ?? [], contextValue);
+          if (added.length > 0) result.errors = [...(result.errors ?? []), ...added];
         },
       };
     },
   };
+}
+
+/**
+ * The errors to add for values that could not be completed, beside a result's (or a deferred part's)
+ * own errors: those no error of the result explains, logged.
+ */
+export function completionErrors(
+  completion: readonly CompletionError[],
+  errors: readonly GraphQLFormattedError[],
+  context: { requestId: string; logger: Logger },
+): GraphQLFormattedError[] {
+  // A null that a subgraph's own error already explains needs no second entry: an error under its
+  // path (a child that failed), above it (an entity whose reference was refused, its fields
+  // missing), or with no path at all (a whole fetch failed: the subgraph down, cut off, too slow).
+  const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.every((key, i) => inner[i] === key);
+  const explained = (completion: CompletionError) =>
+    errors.some(
+      (error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))),
+    );
+  const unexplained = completion.filter((error) => !explained(error));
+  if (unexplained.length === 0) return [];
+  context.logger.warn({ valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })) }, 'values could not be completed');
+  return unexplained.map((error) => completionError(error, context.requestId));
 }
 
 /** No silent nulls: values the executor could not complete become `errors` entries (see `valueCompletionPlugin`). */
