@@ -3,7 +3,7 @@ import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import fc from 'fast-check';
 import { Kind, parse, print, validate, visit, type DirectiveNode, type GraphQLSchema, type SelectionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeShaped, type SubsequentPayload } from './defer.js';
+import { cancelSubsequentPayloads, mergeShaped, type SubsequentPayload } from './defer.js';
 import { EngineGateway } from './gateway.js';
 import { acceptsIncrementalDelivery, openIncrementalSlot, takeSubsequentPayloads } from './incremental.js';
 import { comparable } from './testing/compare.js';
@@ -306,6 +306,15 @@ describe('@defer in the engine', () => {
     await iterator.return();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(requests.length).toBeLessThan(full);
+  });
+
+  it('cancelling while a part is awaited ends the payloads at once', async () => {
+    const query = '{ me { id ... @defer { reviews { id ... @defer { author { name } } } } } }';
+    const { subsequent } = await execute(engine.executor, engine.schema, query, {}, INCREMENTAL);
+    const next = subsequent!.next();
+    cancelSubsequentPayloads(subsequent!);
+    await next;
+    expect(await subsequent!.next()).toEqual({ done: true, value: undefined });
   });
 
   it('the stock executor has no @defer: a validation error with a code', () => {

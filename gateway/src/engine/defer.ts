@@ -226,6 +226,13 @@ export class IncrementalDelivery {
     this.#wake?.();
   }
 
+  /** `payloads(initial)`, which `cancelSubsequentPayloads` can stop even while it waits for a part. */
+  open(initial: unknown): AsyncGenerator<SubsequentPayload, void, undefined> {
+    const payloads = this.payloads(initial);
+    deliveries.set(payloads, this);
+    return payloads;
+  }
+
   /** The payloads after the first, whose data is `initial`: the parts ready at each step, in one payload. */
   async *payloads(initial: unknown): AsyncGenerator<SubsequentPayload, void, undefined> {
     // A copy: the first payload's data is the caller's, and the parts are merged into this one.
@@ -314,6 +321,17 @@ export class IncrementalDelivery {
     this.#targets(own(delivered, element), own(full, element), queryPath, index + 1, path, out);
     path.pop();
   }
+}
+
+const deliveries = new WeakMap<object, IncrementalDelivery>();
+
+/**
+ * Stops a response's deferred parts at once (the client went away): no further block or subgraph
+ * request starts, and the iterator ends, even if it is waiting for a part.
+ */
+export function cancelSubsequentPayloads(payloads: AsyncGenerator<SubsequentPayload, void, undefined>): void {
+  deliveries.get(payloads)?.close();
+  void payloads.return();
 }
 
 function isPrefix(prefix: readonly (string | number)[], path: readonly (string | number)[]): boolean {

@@ -11,5 +11,5 @@ export {
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
 export { createGateway, EngineGateway, gatewayExecutorFromEnv, type GatewayExecutorKind } from './gateway.js';
-export type { IncrementalItem, SubsequentPayload } from './defer.js';
+export { cancelSubsequentPayloads, type IncrementalItem, type SubsequentPayload } from './defer.js';
 export { acceptsIncrementalDelivery, openIncrementalSlot, streamsIncrementally, takeSubsequentPayloads } from './incremental.js';

@@ -243,7 +243,7 @@ export class PlanEngine {
       delivery.close();
       return { initial, subsequent: undefined };
     }
-    return { initial, subsequent: delivery.payloads(initial.data) };
+    return { initial, subsequent: delivery.open(initial.data) };
   }
 
   #introspection(compiled: CompiledPlan, variables: Record<string, unknown> | undefined) {

@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import {
   acceptsIncrementalDelivery,
+  cancelSubsequentPayloads,
   openIncrementalSlot,
   takeSubsequentPayloads,
   type IncrementalItem,
@@ -77,7 +78,8 @@ export function registerIncrementalDelivery(app: FastifyInstance, options: Incre
     reply.header('cache-control', 'no-cache, no-store');
     reply.removeHeader('content-length');
     const format = (payload: SubsequentPayload) => formatPayload(payload, context, options.formatError);
-    // A stream Fastify destroys when the client goes away: the generator's `finally` closes the parts.
+    // A client that goes away stops the parts at once, even those the stream is waiting for.
+    reply.raw.once('close', () => cancelSubsequentPayloads(subsequent));
     return Readable.from(multipartBody({ ...initial, hasNext: true }, subsequent, format, context));
   });
 }
