@@ -257,6 +257,18 @@ describe('@defer in the engine', () => {
       await agree(query, variables);
   });
 
+  it('a deferred fragment under a skipped field, fragment or spread is not sent', async () => {
+    const query =
+      'query($s: Boolean!) { me { id ...F @skip(if: $s) reviews @include(if: $s) { id ... @defer(label: "r") { rating } } } } fragment F on User { ... @defer(label: "f") { name } }';
+    for (const s of [true, false]) {
+      const { payloads } = await agree(query, { s });
+      const labels = payloads.flatMap((p) => (p.incremental ?? []).map((item) => item.label));
+      expect(labels.sort()).toEqual(s ? ['r', 'r'] : ['f']);
+    }
+    const { payloads } = await agree('{ me { id ... @skip(if: true) @defer { name } } }');
+    expect(payloads.flatMap((p) => p.incremental ?? [])).toEqual([]);
+  });
+
   it('`if: false` and `if: $variable` false deliver everything in the first payload', async () => {
     for (const [query, variables] of [
       ['{ me { id ... @defer(if: false) { name } } }', {}],
@@ -338,7 +350,9 @@ describe('@defer in the engine', () => {
         const { query, variables } = randomOperation(stock.schema, seed);
         // Not over the @interfaceObject types (Media): deferred plans there differ from the plain ones in
         // what they fetch (a known gap, see the fixed cases above for what is delivered there).
-        if (/\b(topRated|media|featured)\b/.test(query)) return;
+        // Nor over the inventory subgraph's fields, whose fixtures fail whole entities: a deferred plan
+        // fetches them in other groups than the plain one, so other fields share a failed entity's null.
+        if (/\b(topRated|media|featured|inStock|shippingEstimate)\b/.test(query)) return;
         const deferred = insertDefers(query, seed);
         // The planner refuses a few deferred shapes outright (an assertion while planning): not delivery's concern.
         const planned = await deliver(deferred, variables).then(
@@ -368,11 +382,7 @@ function insertDefers(query: string, seed: number): string {
       : [],
   });
   const document = visit(parse(query), {
-    // Not with a literal @skip/@include on the same fragment: the planner's block selection leaves it out.
-    InlineFragment: (node) =>
-      chance(0.4) && !node.directives?.some((d) => d.arguments?.some((a) => a.value.kind === Kind.BOOLEAN))
-        ? { ...node, directives: [...(node.directives ?? []), defer()] }
-        : undefined,
+    InlineFragment: (node) => (chance(0.4) ? { ...node, directives: [...(node.directives ?? []), defer()] } : undefined),
     SelectionSet: {
       leave: (node, _key, parent) => {
         // Not at the root of the operation: Apollo's planner defers inside fields.
@@ -401,28 +411,5 @@ function insertDefers(query: string, seed: number): string {
       return { ...node, selections: node.selections.map(plain) };
     },
   });
-  // Nor under a @skip/@include (on a field, a fragment or a spread's fragment): the planner's block
-  // selection does not carry its ancestors' conditions, so the part would be sent when skipped (a known gap).
-  let conditional = 0;
-  const conditionalNode = (node: { directives?: readonly DirectiveNode[] }) =>
-    !!node.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include');
-  const enter = (node: { directives?: readonly DirectiveNode[] }) => {
-    if (conditionalNode(node)) conditional++;
-  };
-  const leave = (node: { directives?: readonly DirectiveNode[] }) => {
-    if (conditionalNode(node)) conditional--;
-  };
-  const stripped = visit(kept, {
-    Field: { enter, leave },
-    FragmentDefinition: { enter: () => void conditional++, leave: () => void conditional-- },
-    InlineFragment: {
-      enter(node) {
-        const strip = conditional > 0 || conditionalNode(node);
-        enter(node);
-        return strip ? { ...node, directives: node.directives?.filter((d) => d.name.value !== 'defer') } : undefined;
-      },
-      leave,
-    },
-  });
-  return print(stripped);
+  return print(kept);
 }

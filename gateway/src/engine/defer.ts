@@ -9,7 +9,7 @@ import {
 } from '@apollo/federation-internals';
 import type { DeferNode, DeferredNode, PlanNode } from '@apollo/query-planner';
 import { GraphQLError } from 'graphql';
-import { compileSubselectionProjection, type SubselectionProjection } from './shape.js';
+import { compileSubselectionProjection, deferCondition, skipCondition, type SubselectionProjection } from './shape.js';
 
 type ResponsePath = (string | number)[];
 
@@ -43,6 +43,11 @@ export interface CompiledDeferred {
   label: string | undefined;
   queryPath: readonly string[];
   projection: SubselectionProjection | undefined;
+  /**
+   * Whether, with these variables, a deferred fragment is reached at the block's path: the planner runs
+   * a block whatever the @skip/@include of the fields and fragments above it, which may leave it out.
+   */
+  active: (variables: Record<string, unknown>) => boolean;
 }
 
 /** Compiles the response projection of every deferred block of a plan, keyed by block. */
@@ -72,6 +77,7 @@ export function compileDeferredBlocks(operation: Operation, root: PlanNode | und
             label: deferred.label,
             queryPath: deferred.queryPath,
             projection: subselection ? compileBlock(operation, deferred.queryPath, subselection) : undefined,
+            active: compileActive(operation, deferred.queryPath),
           });
           if (nested) {
             visit(nested.primary.node);
@@ -135,6 +141,66 @@ function typeAtPath(operation: Operation, queryPath: readonly string[]): Composi
 }
 
 const FRAGMENT_PREFIX = '... on ';
+
+type Test = (variables: Record<string, unknown>) => boolean;
+
+/**
+ * Whether some route of the operation to `queryPath` (fields by response name, fragments crossed as
+ * they come, `... on T` by a fragment on T or as a filter only) ends at a deferred fragment, every
+ * @skip/@include along it and the @defer's own `if` passing.
+ */
+function compileActive(operation: Operation, queryPath: readonly string[]): Test {
+  const schema = operation.schema();
+  const routes: Test[][] = [];
+  let pruned = false;
+  const walk = (set: SelectionSet, index: number, tests: Test[]): void => {
+    for (const selection of set.selections()) {
+      const skip = skipCondition(schema, selection);
+      if (skip === 'always') {
+        // A fragment or a field of the path that is always skipped: a route that may have led there.
+        if (selection.kind !== 'FieldSelection' || selection.element.responseName() === queryPath[index]) pruned = true;
+        continue;
+      }
+      const passed = skip ? [...tests, (variables: Record<string, unknown>) => !skip(variables)] : tests;
+      if (selection.kind === 'FieldSelection') {
+        const element = queryPath[index];
+        if (element !== undefined && selection.element.responseName() === element && selection.selectionSet) {
+          walk(selection.selectionSet, index + 1, passed);
+        }
+        continue;
+      }
+      if (!selection.selectionSet) continue;
+      if (index === queryPath.length) {
+        const deferred = deferCondition(selection);
+        if (deferred === true) routes.push(passed);
+        else if (typeof deferred === 'string') routes.push([...passed, (variables) => variables[deferred] === true]);
+      }
+      walk(selection.selectionSet, index, passed);
+      const condition = (selection.element as { typeCondition?: { name: string } }).typeCondition;
+      if (condition && queryPath[index] === `${FRAGMENT_PREFIX}${condition.name}`) walk(selection.selectionSet, index + 1, passed);
+    }
+    // A type condition the planner put in the path without a fragment of the operation there.
+    if (queryPath[index]?.startsWith(FRAGMENT_PREFIX)) walk(set, index + 1, tests);
+  };
+  try {
+    walk(operation.selectionSet, 0, []);
+  } catch {
+    return () => true;
+  }
+  // No route found: skipped where the walk stopped at a literal @skip/@include, else a path this walk
+  // does not follow, delivered as the planner planned it.
+  if (routes.length === 0) return pruned ? () => false : () => true;
+  if (routes.some((route) => route.length === 0)) return () => true;
+  const defaults = operation.collectDefaultedVariableValues();
+  return (variables) => {
+    const values = { __proto__: null, ...defaults, ...variables } as Record<string, unknown>;
+    try {
+      return routes.some((route) => route.every((test) => test(values)));
+    } catch {
+      return true;
+    }
+  };
+}
 
 /** Runs a plan node and resolves when its fetches are done; their errors go to `errors`. */
 export type RunNode = (node: PlanNode, errors: GraphQLError[]) => Promise<void>;
@@ -260,6 +326,7 @@ export class IncrementalDelivery {
   #items({ deferred, errors }: DoneBlock): IncrementalItem[] {
     const compiled = this.#blocks.get(deferred);
     if (!compiled) throw new Error('A deferred block of the plan was not compiled');
+    if (!compiled.active(this.#shape.variables ?? {})) return [];
     const targets: { path: ResponsePath; input: Record<string, unknown>; delivered: Record<string, unknown> }[] = [];
     this.#targets(this.#delivered, this.#shape.fullResult, compiled.queryPath, 0, [], targets);
     const items: IncrementalItem[] = targets.map(({ path, input, delivered }) => {

@@ -191,8 +191,13 @@ function compileSkip(schema: Schema, selection: Selection, withDefer = true): Sk
     (typeof skipIf === 'boolean' ? skipIf : skipIf(variables)) || !(typeof includeIf === 'boolean' ? includeIf : includeIf(variables));
 }
 
+/** A selection's @skip/@include alone: 'always' skipped, a test of the variables, or undefined (never skipped). */
+export function skipCondition(schema: Schema, selection: Selection): SkipTest | 'always' {
+  return compileSkip(schema, selection, false);
+}
+
 /** Whether an inline fragment is deferred: always (true), never (false), or when the named variable is true. */
-function deferCondition(selection: Selection): boolean | string {
+export function deferCondition(selection: Selection): boolean | string {
   if (selection.kind !== 'FragmentSelection') return false;
   const element = selection.element as { deferDirectiveArgs?: () => { if?: boolean | Variable } | undefined };
   const args = element.deferDirectiveArgs?.();
