@@ -13,9 +13,10 @@ import {
   type RunningServer,
 } from '@iris/core';
 import Fastify from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
 import type { GatewayPlugin, GatewayRuntime } from './plugin.js';
+import { contextOfRequest, registerIncrementalDelivery, rememberContext } from './routes/incremental.js';
 
 export interface ServeOptions extends Omit<GatewayRuntime, 'schema' | 'execute'> {
   /** Executes queries and mutations over the supergraph (`upstream/executor.ts`). */
@@ -45,17 +46,18 @@ export async function serveGateway(options: ServeOptions): Promise<RunningServer
     for (const plugin of plugins) plugin.onSchema?.(update);
   });
 
+  // Masked here; logged with the request id by `logUnexpectedErrors`. Deferred parts are formatted alike.
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) => {
+    const masked = maskError(formatted, error, () => {});
+    return introspection ? masked : withoutSuggestions(masked);
+  };
   const apollo = new ApolloServer<GatewayContext>({
     gateway: options.executor,
     introspection,
     // "Did you mean …" names fields, types and enum values: off wherever introspection is.
     hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: false,
-    // Masked here; logged with the request id by `logUnexpectedErrors`.
-    formatError: (formatted, error) => {
-      const masked = maskError(formatted, error, () => {});
-      return introspection ? masked : withoutSuggestions(masked);
-    },
+    formatError,
     ...Object.assign({}, ...plugins.map((plugin) => plugin.apolloOptions ?? {})),
     // Apollo's own landing page loads from a CDN; Iris serves its playground itself (playground/).
     plugins: [
@@ -81,9 +83,12 @@ export async function serveGateway(options: ServeOptions): Promise<RunningServer
     },
   };
   for (const plugin of plugins) await plugin.register?.(app, runtime);
+  // @defer: the first payload from Apollo Server, the deferred parts streamed after it (multipart/mixed).
+  registerIncrementalDelivery(app, { path: '/graphql', contextOf: contextOfRequest, formatError });
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: (request) => options.createContext({ headers: request.headers, clientAddress: request.ip }),
+    context: async (request) =>
+      rememberContext(request, await options.createContext({ headers: request.headers, clientAddress: request.ip })),
   });
 
   await app.listen(options.listen);

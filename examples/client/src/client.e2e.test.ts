@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { NormalizedCacheObject, ObservableQuery } from '@apollo/client';
+import { gql, type NormalizedCacheObject, type ObservableQuery } from '@apollo/client';
 import { DEMO } from '@iris/core';
 import { filter, firstValueFrom, map, timeout } from 'rxjs';
 import WebSocket from 'ws';
@@ -16,6 +16,8 @@ const APP = DEMO.app.id;
 let graph: TestGraph;
 let iris: IrisClient;
 let token: string | undefined;
+/** The content type of each HTTP answer the client read, in order. */
+const contentTypes: string[] = [];
 
 beforeAll(async () => {
   graph = await startTestGraph();
@@ -24,6 +26,11 @@ beforeAll(async () => {
     wsUrl: graph.url.replace(/^http/, 'ws'),
     getToken: () => token,
     webSocketImpl: WebSocket,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      contentTypes.push(response.headers.get('content-type') ?? '');
+      return response;
+    },
   });
   // Four more profiles beside the demo app's three, posted as the app's server would (API key).
   const key = await createApiKey(graph, await graph.login(), APP, ['PROFILES_WRITE']);
@@ -158,5 +165,43 @@ describe('the typed Apollo client example', () => {
     const after = await iris.query({ query: DeviceMarks, variables: { deviceId: DEMO.device.id, first: 10 }, fetchPolicy: 'network-only' });
     expect(after.data.deviceMarks.totalCount).toBe(marksBefore + 1);
     expect(after.data.deviceMarks.edges[0]?.node).toMatchObject({ id: mark.id, faceCount: 1, analysis: { id: mark.analysis?.id } });
+  });
+
+  it('reads a page with @defer: the gateway streams the analyses after the page, and the client merges them', async () => {
+    const DeferredMarks = gql`
+      query DeferredMarks($deviceId: ID!) {
+        deviceMarks(filter: { deviceId: $deviceId }, first: 5) {
+          nodes {
+            id
+            device { id name }
+            ... @defer(label: "analysis") { analysis { id faces { score } } }
+          }
+        }
+      }
+    `;
+    const watched = iris.watchQuery({ query: DeferredMarks, variables: { deviceId: DEMO.device.id }, fetchPolicy: 'network-only' });
+    const seen: string[] = [];
+    const complete = await firstValueFrom(
+      watched.pipe(
+        filter((result) => {
+          seen.push(result.dataState);
+          return result.dataState === 'complete';
+        }),
+        timeout(20_000),
+      ),
+    );
+    // The answer came as Apollo's incremental delivery, which the client asked for itself.
+    expect(contentTypes.at(-1)).toMatch(/^multipart\/mixed;.*deferSpec=20220824/);
+    const nodes = (complete.data as { deviceMarks: { nodes: { device: { name: string }; analysis: { faces: { score: number }[] } }[] } })
+      .deviceMarks.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const node of nodes) {
+      expect(node.device.name).toBe(DEMO.device.name);
+      expect(node).toHaveProperty('analysis');
+    }
+    // The newest mark is the portrait's from the test above, with its analysis merged in.
+    expect(nodes[0]?.analysis.faces[0]?.score).toBeGreaterThan(0.5);
+    expect(complete.error).toBeUndefined();
+    expect(seen.at(-1)).toBe('complete');
   });
 });

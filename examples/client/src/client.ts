@@ -1,11 +1,12 @@
 /**
  * An Apollo Client for Iris: queries and mutations over HTTP, subscriptions over graphql-ws on the
- * same gateway, the access token on both, and a cache that merges connection pages.
+ * same gateway, the access token on both, `@defer` streamed, and a cache that merges connection pages.
  *
  *   const iris = createIrisClient({ httpUrl: 'http://localhost:4000/graphql', wsUrl: 'ws://localhost:4000/graphql', getToken: () => token });
  *   const { data } = await iris.query({ query: ProfilesPage, variables: { appId: 'demo-app', first: 50 } });
  */
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { SetContextLink } from '@apollo/client/link/context';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { relayStylePagination } from '@apollo/client/utilities';
@@ -32,6 +33,8 @@ export interface IrisClientOptions {
   getToken: () => Token | Promise<Token>;
   /** A WebSocket class where the runtime has none as a global (Node 20: `ws`). */
   webSocketImpl?: WsClientOptions['webSocketImpl'];
+  /** The `fetch` HTTP requests go through (the global one when omitted). */
+  fetch?: typeof fetch;
 }
 
 /** An ApolloClient, with the graphql-ws client under its subscriptions and a way to close both. */
@@ -91,7 +94,7 @@ export function createIrisClient(options: IrisClientOptions): IrisClient {
     const value = await authorization();
     return value ? { headers: { ...prevContext.headers, authorization: value } } : {};
   });
-  const http = new HttpLink({ uri: options.httpUrl });
+  const http = new HttpLink({ uri: options.httpUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
 
   const link = ApolloLink.split(
     (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
@@ -99,7 +102,9 @@ export function createIrisClient(options: IrisClientOptions): IrisClient {
     ApolloLink.from([auth, http]),
   );
 
-  const client = new ApolloClient({ link, cache: createIrisCache() });
+  // `@defer`: the gateway streams the deferred parts over multipart/mixed (deferSpec=20220824), and the
+  // client shows the page first, then each part as it arrives.
+  const client = new ApolloClient({ link, cache: createIrisCache(), incrementalHandler: new Defer20220824Handler() });
   return Object.assign(client, {
     ws,
     dispose: async () => {

@@ -8,7 +8,8 @@ import {
 } from '@apollo/gateway';
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { acceptsIncrementalDelivery, handOffSubsequentPayloads, streamsIncrementally } from './incremental.js';
 import { PlanEngine, type SubgraphFetch } from './plan.js';
 
 type Executor = ApolloGateway['executor'];
@@ -35,15 +36,27 @@ export type GatewayExecutorKind = 'apollo' | 'iris';
  * An ApolloGateway whose plans run on Iris's engine. Loading, validation of variables, planning and the
  * plan cache stay @apollo/gateway's, and so do its data sources (`process`), so whatever they do
  * (credential forwarding, resilience, metrics) is unchanged. What the engine does not run (subscriptions,
- * @defer, traced requests, the query plan debug header) goes to the stock executor.
+ * traced requests, the query plan debug header) goes to the stock executor. @defer is the engine's
+ * alone: its API schema declares the directive, which the stock gateway's does not.
  */
 export class EngineGateway extends ApolloGateway {
   #engine: { supergraph: GraphQLSchema; engine: PlanEngine } | undefined;
 
   constructor(config?: GatewayConfig) {
-    super(config);
+    // The engine runs @defer: the planner plans deferred blocks, and the API schema declares @defer.
+    super({ ...config, queryPlannerConfig: { ...config?.queryPlannerConfig, incrementalDelivery: { enableDefer: true } } });
     const stock = this.executor;
     this.executor = (requestContext) => this.#execute(requestContext, stock);
+    const internals = this as unknown as {
+      updateWithSchemaAndNotify(supergraph: { apiSchema(): Schema }, ...rest: unknown[]): void;
+    };
+    const update = internals.updateWithSchemaAndNotify;
+    internals.updateWithSchemaAndNotify = function (this: unknown, supergraph, ...rest) {
+      const api = supergraph.apiSchema();
+      const toGraphQLJSSchema = api.toGraphQLJSSchema.bind(api);
+      api.toGraphQLJSSchema = (options) => toGraphQLJSSchema({ includeDefer: true, ...options });
+      return update.call(this, supergraph, ...rest);
+    };
   }
 
   #engineFor(internals: GatewayInternals): PlanEngine {
@@ -89,6 +102,14 @@ export class EngineGateway extends ApolloGateway {
       }
     }
     if (!PlanEngine.supports(plan)) return stock(requestContext);
+    const incremental =
+      PlanEngine.defers(plan) &&
+      acceptsIncrementalDelivery(request.http?.headers.get('accept')) &&
+      streamsIncrementally(requestContext.context);
+    // A client that does not read incremental responses, or a transport that cannot stream them (an
+    // operation the gateway runs itself: a subscription's event, REST), gets the operation planned
+    // without its @defer (the GraphQL spec lets a server ignore it): one complete result.
+    if (PlanEngine.defers(plan) && !incremental) plan = await this.#planWithoutDefer(internals, storeKey, document, request.operationName);
 
     const engine = this.#engineFor(internals);
     const compiled = engine.compile(plan, operationContext.operation, operationContext.fragments);
@@ -112,7 +133,33 @@ export class EngineGateway extends ApolloGateway {
       }
       return response;
     };
+    // A client that reads multipart/mixed;deferSpec=20220824 gets the deferred parts after the first
+    // payload, through the transport (`takeSubsequentPayloads`); any other gets them in one result.
+    if (incremental) {
+      const { initial, subsequent } = await engine.executeIncrementally(compiled, request.variables, fetch);
+      if (subsequent) handOffSubsequentPayloads(requestContext.context, subsequent);
+      return initial as never;
+    }
     return (await engine.execute(compiled, request.variables, fetch)) as never;
+  }
+
+  async #planWithoutDefer(
+    internals: GatewayInternals,
+    storeKey: string,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+  ): Promise<QueryPlan> {
+    const key = `${storeKey}:without-defer`;
+    let plan = await internals.queryPlanStore.get(key);
+    if (!plan) {
+      const operation = operationFromDocument(internals.apiSchema!, document, { operationName: operationName ?? undefined }).withoutDefer();
+      plan = internals.queryPlanner!.buildQueryPlan(operation, {
+        recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
+        nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
+      });
+      await internals.queryPlanStore.set(key, plan).catch(() => {});
+    }
+    return plan;
   }
 }
 

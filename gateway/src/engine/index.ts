@@ -3,6 +3,7 @@ export {
   type CompiledPlan,
   type EngineResult,
   type EngineSchemas,
+  type IncrementalEngineResult,
   type ResponsePath,
   type SubgraphFetch,
   type SubgraphRequest,
@@ -10,3 +11,5 @@ export {
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
 export { createGateway, EngineGateway, gatewayExecutorFromEnv, type GatewayExecutorKind } from './gateway.js';
+export { cancelSubsequentPayloads, type IncrementalItem, type SubsequentPayload } from './defer.js';
+export { acceptsIncrementalDelivery, openIncrementalSlot, streamsIncrementally, takeSubsequentPayloads } from './incremental.js';

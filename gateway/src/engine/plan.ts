@@ -1,6 +1,7 @@
 import { assert, errorCodeDef, ERRORS, operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
 import {
   evaluateCondition,
+  type DeferredNode,
   type FetchDataRewrite,
   type FetchNode,
   type PlanNode,
@@ -24,6 +25,7 @@ import {
   type SelectionNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { compileDeferredBlocks, IncrementalDelivery, runDeferredInline, type CompiledDeferred, type SubsequentPayload } from './defer.js';
 import { compileProjection, type Projection } from './shape.js';
 
 export type ResponsePath = (string | number)[];
@@ -73,6 +75,13 @@ export interface EngineResult extends ExecutionResult {
   extensions?: { valueCompletion?: GraphQLError[]; unresolvedEntities?: UnresolvedEntity[] };
 }
 
+/** An incremental response: the first payload, and the deferred parts after it when any was deferred. */
+export interface IncrementalEngineResult {
+  initial: EngineResult;
+  /** Closing it early (`return()`, the client went away) starts no further block and no further fetch. */
+  subsequent: AsyncGenerator<SubsequentPayload, void, undefined> | undefined;
+}
+
 /** A plan made ready to run: the operation parsed once, the response projection compiled once. */
 export interface CompiledPlan {
   plan: QueryPlan;
@@ -80,6 +89,8 @@ export interface CompiledPlan {
   definition: OperationDefinitionNode;
   projection: Projection;
   fetches: Map<FetchNode, CompiledFetch>;
+  /** For plans with @defer: the first payload's projection (deferred fragments left out) and each block's. */
+  deferred: { initial: Projection; blocks: Map<DeferredNode, CompiledDeferred> } | undefined;
 }
 
 interface CompiledFetch {
@@ -98,6 +109,8 @@ interface RunContext {
   errors: GraphQLError[];
   unresolved: UnresolvedEntity[];
   fullResult: Record<string, unknown>;
+  /** Set when deferred blocks are delivered after the first payload; without it a DeferNode runs whole. */
+  incremental?: IncrementalDelivery;
 }
 
 interface Cursor {
@@ -120,9 +133,14 @@ export class PlanEngine {
     this.#schemas = schemas;
   }
 
-  /** Whether this engine runs the plan (no @defer, no subscription). */
+  /** Whether this engine runs the plan (not a subscription). */
   static supports(plan: QueryPlan): boolean {
-    return !plan.node || (plan.node.kind !== 'Subscription' && !hasDefer(plan.node));
+    return !plan.node || plan.node.kind !== 'Subscription';
+  }
+
+  /** Whether a plan has deferred blocks (@defer), which `executeIncrementally` delivers after the rest. */
+  static defers(plan: QueryPlan): boolean {
+    return !!plan.node && plan.node.kind !== 'Subscription' && hasDefer(plan.node);
   }
 
   /** The plan compiled for this operation, cached by plan (a plan is built for one document and operation name). */
@@ -170,6 +188,10 @@ export class PlanEngine {
           visitNode(node.ifClause);
           visitNode(node.elseClause);
           break;
+        case 'Defer':
+          visitNode(node.primary.node);
+          for (const deferred of node.deferred) visitNode(deferred.node);
+          break;
         case 'Fetch':
           fetches.set(node, {
             variableUsages: node.variableUsages ?? [],
@@ -181,7 +203,13 @@ export class PlanEngine {
       }
     };
     if (plan.node && plan.node.kind !== 'Subscription') visitNode(plan.node);
-    return { plan, operation, definition, projection: compileProjection(operation), fetches };
+    const deferred = PlanEngine.defers(plan)
+      ? {
+          initial: compileProjection(operation, { excludeDeferred: true }),
+          blocks: compileDeferredBlocks(operation, plan.node as PlanNode),
+        }
+      : undefined;
+    return { plan, operation, definition, projection: compileProjection(operation), fetches, deferred };
   }
 
   /** Runs a compiled plan; resolves to what @apollo/gateway's `executeQueryPlan` resolves to. */
@@ -196,18 +224,59 @@ export class PlanEngine {
     const root = compiled.plan.node;
     if (root?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
     if (root) await this.#run(context, root, { path: [], data: fullResult });
+    return this.#respond(compiled, compiled.projection, context);
+  }
+
+  /**
+   * Runs a compiled plan for a client that takes incremental delivery: resolves, once the blocks that are
+   * not deferred have run, to the first payload (shaped without the deferred fragments) and the deferred
+   * parts to come. A plan that defers nothing (no @defer, or `if: false`) has no `subsequent`.
+   */
+  async executeIncrementally(
+    compiled: CompiledPlan | GraphQLError,
+    variables: Record<string, unknown> | undefined,
+    fetch: SubgraphFetch,
+  ): Promise<IncrementalEngineResult> {
+    if (compiled instanceof GraphQLError || !compiled.deferred) {
+      return { initial: await this.execute(compiled, variables, fetch), subsequent: undefined };
+    }
+    const fullResult = Object.create(null);
+    const delivery = new IncrementalDelivery(compiled.deferred.blocks, {
+      fullResult,
+      variables,
+      introspection: this.#introspection(compiled, variables),
+      isOfType: (typename, condition) => this.#isObjectOfType({ __typename: typename }, condition),
+    });
+    const guarded: SubgraphFetch = (serviceName, request) =>
+      delivery.closed ? Promise.reject(new Error('The request was cancelled')) : fetch(serviceName, request);
+    const context: RunContext = { compiled, variables, fetch: guarded, errors: [], unresolved: [], fullResult, incremental: delivery };
+    await this.#run(context, compiled.plan.node as PlanNode, { path: [], data: fullResult });
+    const initial = this.#respond(compiled, compiled.deferred.initial, context);
+    if (!delivery.hasNext || initial.data === null || initial.data === undefined) {
+      delivery.close();
+      return { initial, subsequent: undefined };
+    }
+    return { initial, subsequent: delivery.open(initial.data) };
+  }
+
+  #introspection(compiled: CompiledPlan, variables: Record<string, unknown> | undefined) {
+    return (selection: Parameters<Parameters<Projection>[2]>[0]) =>
+      introspect(
+        this.#schemas.apiGraphQL,
+        selection.expandFragments().toSelectionNode(),
+        compiled.definition.variableDefinitions,
+        variables,
+      );
+  }
+
+  /** The response: the merged data shaped by `projection`, with the fetches' errors and the value completion ones. */
+  #respond(compiled: CompiledPlan, projection: Projection, context: RunContext): EngineResult {
+    const { variables, fullResult } = context;
     const errors = context.errors;
     let data: unknown;
     try {
       let valueCompletion: GraphQLError[];
-      ({ data, errors: valueCompletion } = compiled.projection(fullResult, variables, (selection) =>
-        introspect(
-          this.#schemas.apiGraphQL,
-          selection.expandFragments().toSelectionNode(),
-          compiled.definition.variableDefinitions,
-          variables,
-        ),
-      ));
+      ({ data, errors: valueCompletion } = projection(fullResult, variables, this.#introspection(compiled, variables)));
       const unresolvedEntities = context.unresolved;
       if (valueCompletion.length > 0 || unresolvedEntities.length > 0) {
         const extensions = {
@@ -249,8 +318,13 @@ export class PlanEngine {
         if (branch) await this.#run(context, branch, cursor);
         return;
       }
-      case 'Defer':
-        assert(false, `@defer support is not available in the gateway`);
+      case 'Defer': {
+        const delivery = context.incremental;
+        if (!delivery) return runDeferredInline(node, (child) => this.#run(context, child, cursor));
+        return delivery.defer(node, context.errors, context.unresolved, (child, errors, unresolved) =>
+          this.#run(errors === context.errors ? context : { ...context, errors, unresolved }, child, cursor),
+        );
+      }
     }
   }
 

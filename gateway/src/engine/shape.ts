@@ -49,7 +49,84 @@ type Complete = (outputValue: unknown, inputValue: unknown, ctx: ShapeContext, p
 // Set by each Complete before it returns, read by its caller right after: the calls are synchronous.
 const flags = { invalid: false, hasErrors: false };
 
-export function compileProjection(operation: Operation): Projection {
+/**
+ * What a projection leaves out. `deferred`: the inline fragments under an active `@defer` (a literal
+ * `if: true` or none, or an `if` variable that is true), which is the first payload of an incremental
+ * response; they come later, each shaped by `compileSubselectionProjection`.
+ */
+export interface ProjectionOptions {
+  excludeDeferred?: boolean;
+}
+
+// Read by `compileSkip` while a projection compiles (synchronously), so the compile functions need no extra parameter.
+let compiling: ProjectionOptions = {};
+
+export function compileProjection(operation: Operation, options: ProjectionOptions = {}): Projection {
+  const previous = compiling;
+  compiling = options;
+  try {
+    return compileOperationProjection(operation);
+  } finally {
+    compiling = previous;
+  }
+}
+
+/** A deferred part's data: its selection over the object at `path`, with errors whose paths start at `path`. */
+export type SubselectionProjection = (
+  input: Record<string, unknown>,
+  variables: Record<string, unknown> | undefined,
+  introspection: ShapeContext['introspection'],
+  path: Path,
+) => { data: unknown; errors: GraphQLError[] };
+
+/**
+ * The projection of one selection set over an object of `parentType` (a deferred fragment's selection,
+ * as the planner prints it for its block), with the operation's defaulted variables.
+ */
+export function compileSubselectionProjection(
+  operation: Operation,
+  parentType: CompositeType,
+  selectionSet: SelectionSet,
+): SubselectionProjection {
+  const schema = operation.schema();
+  const types = new Map<string, NamedType | undefined>();
+  const typeNamed = (name: string) => {
+    let type = types.get(name);
+    if (type === undefined && !types.has(name)) {
+      type = schema.type(name);
+      types.set(name, type);
+    }
+    return type;
+  };
+  const defaults = operation.collectDefaultedVariableValues();
+  const hasDefaults = Object.keys(defaults).length > 0;
+  const previous = compiling;
+  compiling = { excludeDeferred: true };
+  let apply: ApplySet;
+  let plainObjects = true;
+  try {
+    const newObject = collectsPrototypeName(selectionSet) ? () => Object.create(null) : () => ({});
+    apply = compileSelectionSet(schema, typeNamed, selectionSet, newObject);
+    plainObjects = !collectsPrototypeName(selectionSet);
+  } finally {
+    compiling = previous;
+  }
+  return (input, variables, introspection, path) => {
+    const ctx: ShapeContext = {
+      variables: hasDefaults || !variables ? { __proto__: null, ...defaults, ...variables } : variables,
+      errors: [],
+      introspection,
+    };
+    if (input === null || input === undefined) return { data: null, errors: [] };
+    const typename = (input as Record<string, unknown>)[typenameFieldName];
+    const objType = (typeof typename === 'string' && typeNamed(typename)) || parentType;
+    const data = plainObjects ? {} : Object.create(null);
+    const bubbled = apply(input, data, ctx, Array.from(path), objType);
+    return { data: bubbled ? null : data, errors: ctx.errors };
+  };
+}
+
+function compileOperationProjection(operation: Operation): Projection {
   const schema = operation.schema();
   const types = new Map<string, NamedType | undefined>();
   const typeNamed = (name: string) => {
@@ -83,10 +160,17 @@ export function compileProjection(operation: Operation): Projection {
 type SkipTest = ((variables: Record<string, unknown>) => boolean) | undefined;
 
 /** @skip/@include on a selection: constant when its `if` is a literal, a variable lookup otherwise. */
-function compileSkip(schema: Schema, selection: Selection): SkipTest | 'always' {
+function compileSkip(schema: Schema, selection: Selection, withDefer = true): SkipTest | 'always' {
   const element = selection.element;
   const skip = element.appliedDirectivesOf(schema.skipDirective())[0];
   const include = element.appliedDirectivesOf(schema.includeDirective())[0];
+  const deferred = withDefer && compiling.excludeDeferred ? deferCondition(selection) : false;
+  if (deferred === true) return 'always';
+  if (typeof deferred === 'string') {
+    const inner = !skip && !include ? undefined : compileSkip(schema, selection, false);
+    if (inner === 'always') return 'always';
+    return (variables) => own(variables, deferred) === true || (inner !== undefined && inner(variables));
+  }
   if (!skip && !include) return undefined;
   const condition = (directive: typeof skip) => {
     const value = directive!.arguments().if;
@@ -105,6 +189,23 @@ function compileSkip(schema: Schema, selection: Selection): SkipTest | 'always' 
   if (typeof skipIf === 'boolean' && typeof includeIf === 'boolean') return skipIf || !includeIf ? 'always' : undefined;
   return (variables) =>
     (typeof skipIf === 'boolean' ? skipIf : skipIf(variables)) || !(typeof includeIf === 'boolean' ? includeIf : includeIf(variables));
+}
+
+/** A selection's @skip/@include alone: 'always' skipped, a test of the variables, or undefined (never skipped). */
+export function skipCondition(schema: Schema, selection: Selection): SkipTest | 'always' {
+  return compileSkip(schema, selection, false);
+}
+
+/** Whether an inline fragment is deferred: always (true), never (false), or when the named variable is true. */
+export function deferCondition(selection: Selection): boolean | string {
+  if (selection.kind !== 'FragmentSelection') return false;
+  const element = selection.element as { deferDirectiveArgs?: () => { if?: boolean | Variable } | undefined };
+  const args = element.deferDirectiveArgs?.();
+  if (!args) return false;
+  const condition = args.if;
+  if (condition === undefined) return true;
+  if (condition instanceof Variable) return condition.name;
+  return condition;
 }
 
 function compileSelectionSet(
@@ -336,5 +437,5 @@ function collectsPrototypeName(selectionSet: SelectionSet): boolean {
 }
 
 function own(object: any, key: string): any {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }

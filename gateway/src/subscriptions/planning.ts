@@ -29,6 +29,11 @@ export function soleSubgraph(supergraph: Supergraph): (query: DocumentNode) => s
   };
 }
 
+/** The document without its @defer directives. */
+function withoutDefer(document: DocumentNode): DocumentNode {
+  return visit(document, { Directive: (node) => (node.name.value === 'defer' ? null : undefined) });
+}
+
 /** The variables a piece of a document uses. */
 function usedVariables(node: FieldNode | FragmentDefinitionNode | readonly FragmentDefinitionNode[]): Set<string> {
   const names = new Set<string>();
@@ -65,6 +70,9 @@ export function planSubscription(
   routes: SubscriptionRoutes,
   soleSubgraphOf: (query: DocumentNode) => string | null = () => null,
 ): Plan | GraphQLError {
+  // @defer in a subscription's selection is ignored (the GraphQL spec allows it): graphql-ws, SSE and
+  // multipart subscriptions carry one result per event, so each event's result is delivered complete.
+  document = withoutDefer(document);
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return new GraphQLError('No such operation in the document.');

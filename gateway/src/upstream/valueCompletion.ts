@@ -72,39 +72,42 @@ export function valueCompletionPlugin<Context extends { requestId: string; logge
           if (!completion && !unresolved) return;
           const { valueCompletion: _moved, unresolvedEntities: _movedToo, ...extensions } = result.extensions!;
           result.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
-          // A null that a subgraph's own error already explains needs no second entry: an error under its
-          // path (a child that failed), above it (an entity whose reference was refused, its fields
-          // missing), or with no path at all (a whole fetch failed: the subgraph down, cut off, too slow).
-          const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) =>
-            outer.every((key, i) => inner[i] === key);
-          const explained = (completion: CompletionError) =>
-            (result.errors ?? []).some(
-              (error) => !error.path || (completion.path && (within(completion.path, error.path) || within(error.path, completion.path))),
-            );
-          const unexplained = (completion ?? []).filter((error) => !explained(error));
-          // An unresolved entity with a non-null field asked of it already has that field's completion
-          // error under its path (the null went up from there); otherwise it is the only trace.
-          const unexplainedEntities = (unresolved ?? []).filter(
-            (entity) =>
-              !explained({ message: '', path: entity.path }) && !unexplained.some((error) => error.path && within(entity.path, error.path)),
-          );
-          if (unexplained.length === 0 && unexplainedEntities.length === 0) return;
-          contextValue.logger.warn(
-            {
-              valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })),
-              unresolvedEntities: unexplainedEntities,
-            },
-            'values could not be completed',
-          );
-          result.errors = [
-            ...(result.errors ?? []),
-            ...unexplained.map((error) => completionError(error, contextValue.requestId)),
-            ...unexplainedEntities.map(unresolvedEntityError),
-          ];
+          const added = completionErrors(completion ?? [], unresolved ?? [], result.errors ?? [], contextValue);
+          if (added.length > 0) result.errors = [...(result.errors ?? []), ...added];
         },
       };
     },
   };
+}
+
+/**
+ * The errors to add for values that could not be completed and entities no subgraph resolved, beside a
+ * result's (or a deferred part's) own errors: those no error of the result explains, logged.
+ */
+export function completionErrors(
+  completion: readonly CompletionError[],
+  unresolved: readonly UnresolvedEntity[],
+  errors: readonly GraphQLFormattedError[],
+  context: { requestId: string; logger: Logger },
+): GraphQLFormattedError[] {
+  // A null that a subgraph's own error already explains needs no second entry: an error under its
+  // path (a child that failed), above it (an entity whose reference was refused, its fields
+  // missing), or with no path at all (a whole fetch failed: the subgraph down, cut off, too slow).
+  const within = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.every((key, i) => inner[i] === key);
+  const explained = (path: readonly (string | number)[] | undefined) =>
+    errors.some((error) => !error.path || (path && (within(path, error.path) || within(error.path, path))));
+  const unexplained = completion.filter((error) => !explained(error.path));
+  // An unresolved entity with a non-null field asked of it already has that field's completion error
+  // under its path (the null went up from there); otherwise it is the only trace.
+  const unexplainedEntities = unresolved.filter(
+    (entity) => !explained(entity.path) && !unexplained.some((error) => error.path && within(entity.path, error.path)),
+  );
+  if (unexplained.length === 0 && unexplainedEntities.length === 0) return [];
+  context.logger.warn(
+    { valueCompletion: unexplained.map((e) => ({ message: e.message, path: e.path })), unresolvedEntities: unexplainedEntities },
+    'values could not be completed',
+  );
+  return [...unexplained.map((error) => completionError(error, context.requestId)), ...unexplainedEntities.map(unresolvedEntityError)];
 }
 
 /** No silent nulls: values the executor could not complete become `errors` entries (see `valueCompletionPlugin`). */

@@ -1,0 +1,421 @@
+import { createHash } from 'node:crypto';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import fc from 'fast-check';
+import { Kind, parse, print, validate, visit, type DirectiveNode, type GraphQLSchema, type SelectionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelSubsequentPayloads, mergeShaped, type SubsequentPayload } from './defer.js';
+import { EngineGateway } from './gateway.js';
+import { acceptsIncrementalDelivery, openIncrementalSlot, takeSubsequentPayloads } from './incremental.js';
+import { comparable } from './testing/compare.js';
+import { randomOperation } from './testing/operations.js';
+import { inMemoryGraph } from './testing/subgraphs.js';
+
+// Each deferred operation runs through the engine with incremental delivery; its payloads, merged as a
+// client merges them, must give what @apollo/gateway's executor gives for the same operation without
+// @defer: the same data and the same errors.
+type Executor = ApolloGateway['executor'];
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+let stock: { executor: Executor; schema: GraphQLSchema };
+let engine: { executor: Executor; schema: GraphQLSchema };
+let gateways: ApolloGateway[] = [];
+let requests: { service: string; query: string }[] = [];
+
+beforeAll(async () => {
+  const graph = inMemoryGraph();
+  const buildService = ({ name }: { name: string }): GraphQLDataSource => ({
+    process: ({ request }) => {
+      requests.push({ service: name, query: request.query! });
+      return graph.fetch(name, { query: request.query!, variables: request.variables, operationName: request.operationName }) as never;
+    },
+  });
+  gateways = [
+    new ApolloGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet }),
+    new EngineGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet }),
+  ];
+  stock = await gateways[0]!.load();
+  engine = await gateways[1]!.load();
+});
+afterAll(async () => {
+  for (const gateway of gateways) await gateway.stop();
+});
+
+const INCREMENTAL = 'multipart/mixed;deferSpec=20220824, application/json';
+
+async function execute(
+  executor: Executor,
+  schema: GraphQLSchema | undefined,
+  query: string,
+  variables: Record<string, unknown>,
+  accept?: string,
+) {
+  const document = parse(query);
+  const errors = schema ? validate(schema, document) : [];
+  if (errors.length > 0) throw new Error(`invalid operation: ${errors.map((e) => e.message).join('; ')}\n${query}`);
+  const context = {};
+  openIncrementalSlot(context);
+  const headers = new Map(accept ? [['accept', accept]] : []);
+  const requestContext = {
+    request: { query, variables, http: { headers } },
+    document,
+    queryHash: createHash('sha256').update(query).digest('hex'),
+    operationName: null,
+    metrics: {},
+    logger: quiet,
+    context,
+    cache: undefined,
+    overallCachePolicy: undefined,
+  };
+  const initial = (await executor(requestContext as never)) as { data?: any; errors?: any[]; extensions?: any };
+  return { initial, subsequent: takeSubsequentPayloads(context) };
+}
+
+async function collect(subsequent: AsyncIterable<SubsequentPayload> | undefined) {
+  const payloads: SubsequentPayload[] = [];
+  if (subsequent) for await (const payload of subsequent) payloads.push(payload);
+  return payloads;
+}
+
+/** Merges the payloads as a client does: each part's data at its path, its errors after the first payload's. */
+function merge(initial: { data?: any; errors?: any[]; extensions?: any }, payloads: SubsequentPayload[]) {
+  const data = structuredClone(initial.data);
+  const errors = [...(initial.errors ?? [])];
+  const valueCompletion = [...(initial.extensions?.valueCompletion ?? [])];
+  for (const payload of payloads) {
+    for (const item of payload.incremental ?? []) {
+      let target = data;
+      for (const key of item.path) target = target[key];
+      if (item.data) mergeShaped(target, item.data);
+      errors.push(...(item.errors ?? []));
+      valueCompletion.push(...(item.extensions?.valueCompletion ?? []));
+    }
+  }
+  return { data, errors, valueCompletion };
+}
+
+function withoutExtraTypenames(value: any, reference: any): any {
+  if (Array.isArray(value) && Array.isArray(reference)) return value.map((v, i) => withoutExtraTypenames(v, reference[i]));
+  if (!value || typeof value !== 'object' || !reference || typeof reference !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '__typename' && !(key in reference)) continue;
+    out[key] = withoutExtraTypenames(v, reference[key]);
+  }
+  return out;
+}
+
+const withoutDefer = (query: string) =>
+  print(visit(parse(query), { Directive: (node) => (node.name.value === 'defer' ? null : undefined) }));
+
+/** Error lists compared as sets: a deferred part reports its errors when it arrives, not in plan order. */
+const sorted = (errors: readonly any[] | undefined) =>
+  (errors ?? [])
+    .map((e) => JSON.stringify({ message: e.message, path: e.path, code: e.extensions?.code }))
+    .sort()
+    .join('\n');
+
+async function deliver(query: string, variables: Record<string, unknown> = {}) {
+  const { initial, subsequent } = await execute(engine.executor, engine.schema, query, variables, INCREMENTAL);
+  const payloads = await collect(subsequent);
+  return { initial, payloads };
+}
+
+/**
+ * The payloads merged must be the stock executor's result of the operation without @defer. `exact`:
+ * the errors too (the fixed cases); else the data only (random operations, see below). A failure is
+ * written to the file DEFER_DEBUG names, when set, with every payload.
+ */
+async function agree(query: string, variables: Record<string, unknown> = {}, exact = true) {
+  const context = `${query}\n${JSON.stringify(variables)}`;
+  const { initial, payloads } = await deliver(query, variables);
+  const merged = merge(initial, payloads);
+  // Without its @defer the operation may leave a variable unused (`if: $d`): the stock run skips validation.
+  const expected = await execute(stock.executor, undefined, withoutDefer(query), variables);
+  const want = comparable(expected.initial);
+  // A null for a non-null field inside a deferred part nulls that part (its `data`), where the whole
+  // operation nulls the nearest nullable field above it, which may lie outside the fragment.
+  const nulledPart = payloads.some((p) => p.incremental?.some((item) => item.data === null));
+  try {
+    compare();
+  } catch (error) {
+    if (process.env.DEFER_DEBUG)
+      (await import('node:fs')).writeFileSync(
+        process.env.DEFER_DEBUG,
+        `${context}\n${error}\n${JSON.stringify({ merged, payloads, initial, expected }, null, 1)}`,
+      );
+    throw error;
+  }
+  function compare() {
+    // A plain response nulled whole (for @interfaceObject types the plain plan may read `__typename` as
+    // the interface's and drop the object without an error) is not a reference for the random operations.
+    if (!exact && (want.data === undefined || want.data === 'null')) return;
+    if (!nulledPart && merged.data !== null && merged.data !== undefined) {
+      const reference = JSON.parse(want.data ?? 'null');
+      // The planner's selection of a deferred block asks `__typename` of abstract types, and it is sent.
+      expect(exact ? merged.data : withoutExtraTypenames(merged.data, reference), context).toEqual(reference);
+      if (exact) {
+        expect(sorted(merged.errors), context).toEqual(sorted(expected.initial.errors));
+        expect(sorted(merged.valueCompletion), context).toEqual(sorted(expected.initial.extensions?.valueCompletion));
+      } else {
+        // A deferred plan fetches in other steps than the plain one, and the planner's deferred plans
+        // may meet subgraph errors the plain plan does not (and the reverse, for entities fetched for an
+        // interface object then not of the fragment's type): only the data is compared, and the errors
+        // must be complete errors of the response.
+        for (const error of [...merged.errors, ...merged.valueCompletion]) expect(error.message, context).toEqual(expect.any(String));
+      }
+    } else if (exact) {
+      // Parts under a null are never sent, nor their errors; and a projection without the deferred
+      // fragments may meet another of the nulls first. The null is explained all the same.
+      expect(merged.errors.length + merged.valueCompletion.length, context).toBeGreaterThan(0);
+    }
+  }
+  if (payloads.length > 0) {
+    expect(payloads.at(-1)!.hasNext).toBe(false);
+    expect(payloads.slice(0, -1).every((p) => p.hasNext)).toBe(true);
+  }
+  return { initial, payloads };
+}
+
+describe('@defer in the engine', () => {
+  it('sends the fields outside the deferred fragment first, and the fragment after, with its label and path', async () => {
+    const { initial, payloads } = await agree('{ me { id ... @defer(label: "reviews") { reviews { rating product { upc } } } } }');
+    expect(initial.data).toEqual({ me: { id: '1' } });
+    expect(payloads).toEqual([
+      {
+        incremental: [
+          {
+            data: {
+              reviews: [
+                { rating: 5, product: { upc: 'p1' } },
+                { rating: 4, product: { upc: 'p4' } },
+              ],
+            },
+            path: ['me'],
+            label: 'reviews',
+          },
+        ],
+        hasNext: false,
+      },
+    ]);
+  });
+
+  it('delivers a fragment deferred under a list once per element, with each element’s path', async () => {
+    const { initial, payloads } = await agree('{ topProducts(first: 3) { upc ... @defer { name price } } }');
+    expect(initial.data).toEqual({ topProducts: [{ upc: 'p1' }, { upc: 'p2' }, { upc: 'p3' }] });
+    const items = payloads.flatMap((p) => p.incremental ?? []);
+    expect(items.map((item) => item.path)).toEqual([
+      ['topProducts', 0],
+      ['topProducts', 1],
+      ['topProducts', 2],
+    ]);
+    expect(items[2]).toEqual({ data: { name: 'Chair', price: 54 }, path: ['topProducts', 2] });
+  });
+
+  it('nested @defer: the inner part comes after the outer one it lies in', async () => {
+    const { payloads } = await agree(
+      '{ topProducts(first: 2) { upc ... @defer(label: "outer") { shippingEstimate reviews { id ... @defer(label: "inner") { author { name } } } } } }',
+    );
+    const labels = payloads.flatMap((p) => (p.incremental ?? []).map((item) => item.label));
+    expect(labels.indexOf('outer')).toBeGreaterThanOrEqual(0);
+    expect(labels.lastIndexOf('outer')).toBeLessThan(labels.indexOf('inner'));
+    const inner = payloads.flatMap((p) => p.incremental ?? []).filter((item) => item.label === 'inner');
+    expect(inner.map((item) => item.path)).toEqual([
+      ['topProducts', 0, 'reviews', 0],
+      ['topProducts', 0, 'reviews', 1],
+      ['topProducts', 1, 'reviews', 0],
+    ]);
+  });
+
+  it('errors in a deferred part go with it, with their paths in the whole response', async () => {
+    const { initial, payloads } = await agree('{ users { id ... @defer(label: "email") { email } } }');
+    expect(initial.errors).toBeUndefined();
+    const items = payloads.flatMap((p) => p.incremental ?? []);
+    const failed = items.find((item) => item.errors?.length);
+    expect(failed?.path).toEqual(['users', 1]);
+    expect(failed?.errors?.map((e) => [e.message, e.path, e.extensions?.code])).toEqual([
+      ['Not allowed to read User.email', ['users', 1, 'email'], 'FORBIDDEN'],
+    ]);
+  });
+
+  it('a null for a non-null field inside a deferred part is a value completion error of that part', async () => {
+    const { payloads } = await agree('{ user(id: "4") { id ... @defer { numberOfReviews } } }');
+    const items = payloads.flatMap((p) => p.incremental ?? []);
+    expect(items[0]?.extensions?.valueCompletion?.map((e) => e.path)).toEqual([['user', 'numberOfReviews']]);
+  });
+
+  it('an entity a subgraph answers null for inside a deferred part is reported with that part', async () => {
+    const { initial, payloads } = await agree('{ reviews { id ... @defer { author { birthYear } } } }');
+    expect(initial.extensions?.unresolvedEntities).toBeUndefined();
+    const items = payloads.flatMap((p) => p.incremental ?? []);
+    // r5's author (id 9) is known to no subgraph but reviews.
+    const part = items.find((item) => item.extensions?.unresolvedEntities);
+    expect(part?.path).toEqual(['reviews', 4]);
+    expect(part?.extensions?.unresolvedEntities).toEqual([{ path: ['reviews', 4, 'author'], typename: 'User', serviceName: 'accounts' }]);
+  });
+
+  it('@skip/@include beside and inside deferred fragments', async () => {
+    const query =
+      'query($s: Boolean!, $i: Boolean!) { me { id name @skip(if: $s) ... @defer { email @include(if: $i) reviews @skip(if: $s) { id } } ... @defer @include(if: $i) { birthYear } } }';
+    for (const variables of [
+      { s: true, i: true },
+      { s: false, i: false },
+      { s: false, i: true },
+    ])
+      await agree(query, variables);
+  });
+
+  it('a deferred fragment under a skipped field, fragment or spread is not sent', async () => {
+    const query =
+      'query($s: Boolean!) { me { id ...F @skip(if: $s) reviews @include(if: $s) { id ... @defer(label: "r") { rating } } } } fragment F on User { ... @defer(label: "f") { name } }';
+    for (const s of [true, false]) {
+      const { payloads } = await agree(query, { s });
+      const labels = payloads.flatMap((p) => (p.incremental ?? []).map((item) => item.label));
+      expect(labels.sort()).toEqual(s ? ['r', 'r'] : ['f']);
+    }
+    const { payloads } = await agree('{ me { id ... @skip(if: true) @defer { name } } }');
+    expect(payloads.flatMap((p) => p.incremental ?? [])).toEqual([]);
+  });
+
+  it('`if: false` and `if: $variable` false deliver everything in the first payload', async () => {
+    for (const [query, variables] of [
+      ['{ me { id ... @defer(if: false) { name } } }', {}],
+      ['query($d: Boolean!) { me { id ... @defer(if: $d) { name } } }', { d: false }],
+    ] as const) {
+      const { initial, payloads } = await agree(query, variables);
+      expect(initial.data).toEqual({ me: { id: '1', name: 'Ada' } });
+      expect(payloads).toEqual([]);
+    }
+    const { initial, payloads } = await agree('query($d: Boolean!) { me { id ... @defer(if: $d) { name } } }', { d: true });
+    expect(initial.data).toEqual({ me: { id: '1' } });
+    expect(payloads).toHaveLength(1);
+  });
+
+  it('deferred fragments on types, on interfaces, and over several subgraphs', async () => {
+    await agree('{ media { id ... on Book @defer(label: "book") { pages } ... @defer { title stars } } }');
+    await agree(
+      '{ search(term: "a") { __typename ... on User @defer { name email } ... on Review { body ... @defer { product { name } } } } }',
+    );
+    await agree('{ topRated { id ... @defer { title fans { name } } } }');
+  });
+
+  it('without multipart in Accept: one complete result, as if there were no @defer', async () => {
+    const query = '{ me { id ... @defer { name reviews { body } } } }';
+    for (const accept of [undefined, 'application/json', 'multipart/mixed;subscriptionSpec=1.0']) {
+      const { initial, subsequent } = await execute(engine.executor, engine.schema, query, {}, accept);
+      expect(subsequent).toBeUndefined();
+      const expected = await execute(stock.executor, undefined, withoutDefer(query), {});
+      expect(comparable(initial)).toEqual(comparable(expected.initial));
+    }
+  });
+
+  it('closing the payloads early sends no further subgraph request', async () => {
+    const query = '{ me { id ... @defer { reviews { id ... @defer { author { name } } } } } }';
+    const { subsequent } = await execute(engine.executor, engine.schema, query, {}, INCREMENTAL);
+    requests = [];
+    await subsequent!.return();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { payloads } = await deliver(query);
+    const full = requests.length;
+    expect(payloads.length).toBeGreaterThan(0);
+    expect(full).toBeGreaterThan(0);
+    // Only the first deferred block's request (already under way) was sent for the closed response.
+    requests = [];
+    const second = await execute(engine.executor, engine.schema, query, {}, INCREMENTAL);
+    const iterator = second.subsequent!;
+    await iterator.return();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests.length).toBeLessThan(full);
+  });
+
+  it('cancelling while a part is awaited ends the payloads at once', async () => {
+    const query = '{ me { id ... @defer { reviews { id ... @defer { author { name } } } } } }';
+    const { subsequent } = await execute(engine.executor, engine.schema, query, {}, INCREMENTAL);
+    const next = subsequent!.next();
+    cancelSubsequentPayloads(subsequent!);
+    await next;
+    expect(await subsequent!.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('the stock executor has no @defer: a validation error with a code', () => {
+    const errors = validate(stock.schema, parse('{ me { ... @defer { name } } }'));
+    expect(errors.map((e) => e.message)).toEqual(['Unknown directive "@defer".']);
+  });
+
+  it('reads Accept as Apollo’s clients send it', () => {
+    expect(acceptsIncrementalDelivery('multipart/mixed;deferSpec=20220824,application/json')).toBe(true);
+    expect(acceptsIncrementalDelivery('multipart/mixed; deferSpec="20220824", application/graphql-response+json')).toBe(true);
+    expect(acceptsIncrementalDelivery('multipart/mixed;subscriptionSpec=1.0, application/json')).toBe(false);
+    expect(acceptsIncrementalDelivery('multipart/mixed')).toBe(false);
+    expect(acceptsIncrementalDelivery('multipart/mixed;deferSpec=20220824;q=0')).toBe(false);
+    expect(acceptsIncrementalDelivery(undefined)).toBe(false);
+  });
+
+  it('on random operations with @defer on fragments and on wrapped fields', async () => {
+    const runs = Number(process.env.ENGINE_DEFER_RUNS ?? 150);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (seed) => {
+        const { query, variables } = randomOperation(stock.schema, seed);
+        // Not over the @interfaceObject types (Media): deferred plans there differ from the plain ones in
+        // what they fetch (a known gap, see the fixed cases above for what is delivered there).
+        // Nor over the inventory subgraph's fields, whose fixtures fail whole entities: a deferred plan
+        // fetches them in other groups than the plain one, so other fields share a failed entity's null.
+        if (/\b(topRated|media|featured|inStock|shippingEstimate)\b/.test(query)) return;
+        const deferred = insertDefers(query, seed);
+        // The planner refuses a few deferred shapes outright (an assertion while planning): not delivery's concern.
+        const planned = await deliver(deferred, variables).then(
+          () => true,
+          (error: Error) => !/deferRef|assert/i.test(error.message),
+        );
+        if (planned) await agree(deferred, variables, false);
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 600_000);
+});
+
+/** Puts @defer on some inline fragments and wraps some fields of object selections in `... @defer { }`. */
+function insertDefers(query: string, seed: number): string {
+  let state = seed >>> 0 || 1;
+  const chance = (p: number) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32 < p;
+  };
+  let labels = 0;
+  const defer = (): DirectiveNode => ({
+    kind: Kind.DIRECTIVE,
+    name: { kind: Kind.NAME, value: 'defer' },
+    arguments: chance(0.5)
+      ? [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'label' }, value: { kind: Kind.STRING, value: `d${labels++}` } }]
+      : [],
+  });
+  const document = visit(parse(query), {
+    InlineFragment: (node) => (chance(0.4) ? { ...node, directives: [...(node.directives ?? []), defer()] } : undefined),
+    SelectionSet: {
+      leave: (node, _key, parent) => {
+        // Not at the root of the operation: Apollo's planner defers inside fields.
+        if (!parent || Array.isArray(parent) || (parent as { kind: string }).kind === Kind.OPERATION_DEFINITION) return undefined;
+        if (!chance(0.35) || node.selections.length < 2) return undefined;
+        const moved: SelectionNode[] = node.selections.filter((s) => s.kind === Kind.FIELD && s.name.value !== '__typename' && chance(0.5));
+        if (moved.length === 0) return undefined;
+        const kept = node.selections.filter((s) => !moved.includes(s));
+        return {
+          ...node,
+          selections: [
+            ...kept,
+            { kind: Kind.INLINE_FRAGMENT, directives: [defer()], selectionSet: { kind: Kind.SELECTION_SET, selections: moved } },
+          ],
+        };
+      },
+    },
+  });
+  // Not where a field's selection would be only deferred fragments: the planner prints such a field out
+  // of its parent block's selection, and the parts under it have nowhere to go (a known gap).
+  const kept = visit(document, {
+    SelectionSet: (node) => {
+      if (node.selections.some((s) => s.kind === Kind.FIELD && s.name.value !== '__typename')) return undefined;
+      const plain = (s: SelectionNode) =>
+        s.kind === Kind.INLINE_FRAGMENT ? { ...s, directives: s.directives?.filter((d) => d.name.value !== 'defer') } : s;
+      return { ...node, selections: node.selections.map(plain) };
+    },
+  });
+  return print(kept);
+}
