@@ -41,122 +41,18 @@ interface Stream {
 /**
  * The gateway's side of subscriptions towards the subgraphs, multiplexed twice:
  * - one graphql-ws connection to each subgraph carries every subscriber's subscriptions, each
- *   subscribe message with its subscriber's own credentials;
+ *   subscribe message with its subscriber's own credentials (`createConnections`);
  * - subscribers who are the same principal and ask the same document with the same variables share
- *   one subscription on it, and each event is fanned out to them through a bounded queue of their own.
+ *   one subscription on it, and each event is fanned out to them through a bounded queue of their own
+ *   (`startStream`).
  *
  * So ten thousand subscribers cost each subgraph one socket, ten thousand tabs of one user cost it one
  * subscription too, and a slow subscriber only ever overflows its own queue.
  */
 export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOptions) {
   const maxBuffer = options.maxBuffer ?? 1_000;
-  const clients = new Map<string, { client: Client; streams: number }>();
+  const connections = createConnections(options.subgraphUrl);
   const streams = new Map<string, Stream>();
-  // The credentials `connection_init` presents when a connection (re)opens: the latest subscriber's,
-  // since the subgraph refuses a connection without valid ones.
-  const latest = new Map<string, UpstreamRequest>();
-
-  const acquireClient = (request: UpstreamRequest) => {
-    const key = request.subgraph;
-    latest.set(key, request);
-    let entry = clients.get(key);
-    if (!entry) {
-      entry = {
-        streams: 0,
-        client: createClient({
-          url: options.subgraphUrl(request.subgraph).replace(/^http/, 'ws'),
-          webSocketImpl: WebSocket,
-          lazy: true,
-          lazyCloseTimeout: 1_000,
-          retryAttempts: 0,
-          connectionParams: () => {
-            // The socket may finish opening after its last subscriber left (and `latest` was cleared):
-            // the credentials that created the client still answer connection_init.
-            const opener = latest.get(key) ?? request;
-            return { ...opener.credentials, requestId: opener.requestId };
-          },
-        }),
-      };
-      clients.set(key, entry);
-    }
-    entry.streams += 1;
-    const held = entry;
-    return {
-      client: held.client,
-      release: () => {
-        held.streams -= 1;
-        if (held.streams === 0 && clients.get(key) === held) {
-          clients.delete(key);
-          latest.delete(key);
-          void held.client.dispose();
-        }
-      },
-    };
-  };
-
-  const startStream = (key: string, request: UpstreamRequest): Stream => {
-    const { client, release } = acquireClient(request);
-    const subscribers = new Map<BoundedQueue<UpstreamEvent>, UpstreamRequest>();
-    let ended = false;
-    let unsubscribe = () => {};
-    const finish = (each: (subscriber: BoundedQueue<UpstreamEvent>) => void) => {
-      if (ended) return;
-      ended = true;
-      if (streams.get(key) === stream) streams.delete(key);
-      for (const subscriber of subscribers.keys()) each(subscriber);
-      subscribers.clear();
-      release();
-    };
-    // The subgraph holds the subscription to the credentials it was opened with, and ends it with an
-    // UNAUTHENTICATED event when they expire or are revoked. The subscribers holding those credentials
-    // end with it; the others, the same principal under other tokens, go on under one of theirs.
-    const handOver = (opener: UpstreamRequest, refusal: UpstreamRefusal) => {
-      for (const [subscriber, held] of subscribers) {
-        if (held.credentials.authorization !== opener.credentials.authorization) continue;
-        subscribers.delete(subscriber);
-        subscriber.fail(refusal);
-      }
-      const next = subscribers.values().next().value;
-      if (ended) return;
-      if (!next) return finish(() => {});
-      // A connection opened again later presents credentials that still hold.
-      if (latest.get(next.subgraph)?.credentials.authorization === opener.credentials.authorization) latest.set(next.subgraph, next);
-      openWith(next);
-    };
-    const openWith = (opener: UpstreamRequest) => {
-      let current = true;
-      const stop = client.subscribe<Record<string, unknown>>(
-        { query: opener.query, variables: opener.variables, extensions: { ...opener.credentials, requestId: opener.requestId } },
-        {
-          next: (event) => {
-            if (!current) return;
-            if (!event.data && event.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
-              unsubscribe();
-              handOver(opener, upstreamError(event.errors) as UpstreamRefusal);
-              return;
-            }
-            for (const subscriber of subscribers.keys()) subscriber.push(event);
-          },
-          complete: () => current && finish((subscriber) => subscriber.end()),
-          error: (err) => current && finish((subscriber) => subscriber.fail(upstreamError(err))),
-        },
-      );
-      unsubscribe = () => {
-        current = false;
-        stop();
-      };
-    };
-    openWith(request);
-    const stream: Stream = {
-      subscribers,
-      stop: () => {
-        if (ended) return;
-        finish(() => {});
-        unsubscribe();
-      },
-    };
-    return stream;
-  };
 
   return {
     /** The events of one subscriber's upstream subscription; `return()` on it unsubscribes. */
@@ -166,8 +62,10 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
         : randomUUID();
       let stream = streams.get(key);
       if (!stream) {
-        stream = startStream(key, request);
-        streams.set(key, stream);
+        const started = startStream(request, connections, () => {
+          if (streams.get(key) === started) streams.delete(key);
+        });
+        streams.set(key, (stream = started));
       }
       const joined = stream;
       const queue = boundedQueue<UpstreamEvent>({
@@ -182,7 +80,142 @@ export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOption
     },
 
     /** How many upstream connections and subscriptions are open (for tests and metrics). */
-    size: () => ({ connections: clients.size, subscriptions: streams.size }),
+    size: () => ({ connections: connections.size(), subscriptions: streams.size }),
+  };
+}
+
+/** A graphql-ws client of one subgraph, held while a stream uses it. */
+interface HeldConnection {
+  client: Client;
+  release: () => void;
+}
+
+interface Connections {
+  acquire(request: UpstreamRequest): HeldConnection;
+  /** The credentials a connection that opens again presents: those of a subscriber still on it. */
+  presentWith(subgraph: string, request: UpstreamRequest): void;
+  presents(subgraph: string): UpstreamRequest | undefined;
+  size(): number;
+}
+
+/**
+ * One lazy graphql-ws connection per subgraph, shared by every stream to it and closed after the last
+ * one leaves. Its `connection_init` presents the latest subscriber's credentials, since the subgraph
+ * refuses a connection without valid ones.
+ */
+function createConnections(subgraphUrl: (name: string) => string): Connections {
+  const clients = new Map<string, { client: Client; streams: number }>();
+  const latest = new Map<string, UpstreamRequest>();
+  return {
+    acquire(request) {
+      const key = request.subgraph;
+      latest.set(key, request);
+      let entry = clients.get(key);
+      if (!entry) {
+        entry = {
+          streams: 0,
+          client: createClient({
+            url: subgraphUrl(request.subgraph).replace(/^http/, 'ws'),
+            webSocketImpl: WebSocket,
+            lazy: true,
+            lazyCloseTimeout: 1_000,
+            retryAttempts: 0,
+            connectionParams: () => {
+              // The socket may finish opening after its last subscriber left (and `latest` was cleared):
+              // the credentials that created the client still answer connection_init.
+              const opener = latest.get(key) ?? request;
+              return { ...opener.credentials, requestId: opener.requestId };
+            },
+          }),
+        };
+        clients.set(key, entry);
+      }
+      entry.streams += 1;
+      const held = entry;
+      return {
+        client: held.client,
+        release: () => {
+          held.streams -= 1;
+          if (held.streams === 0 && clients.get(key) === held) {
+            clients.delete(key);
+            latest.delete(key);
+            void held.client.dispose();
+          }
+        },
+      };
+    },
+    presentWith: (subgraph, request) => void latest.set(subgraph, request),
+    presents: (subgraph) => latest.get(subgraph),
+    size: () => clients.size,
+  };
+}
+
+/**
+ * One subscription on a subgraph, fanned out to its subscribers' queues until it completes, fails, or its
+ * last subscriber leaves (`stop`); `onEnded` runs once when it is over.
+ */
+function startStream(request: UpstreamRequest, connections: Connections, onEnded: () => void): Stream {
+  const { client, release } = connections.acquire(request);
+  const subscribers = new Map<BoundedQueue<UpstreamEvent>, UpstreamRequest>();
+  let ended = false;
+  let unsubscribe = () => {};
+  const finish = (each: (subscriber: BoundedQueue<UpstreamEvent>) => void) => {
+    if (ended) return;
+    ended = true;
+    onEnded();
+    for (const subscriber of subscribers.keys()) each(subscriber);
+    subscribers.clear();
+    release();
+  };
+  // The subgraph holds the subscription to the credentials it was opened with, and ends it with an
+  // UNAUTHENTICATED event when they expire or are revoked. The subscribers holding those credentials
+  // end with it; the others, the same principal under other tokens, go on under one of theirs.
+  const handOver = (opener: UpstreamRequest, refusal: UpstreamRefusal) => {
+    for (const [subscriber, held] of subscribers) {
+      if (held.credentials.authorization !== opener.credentials.authorization) continue;
+      subscribers.delete(subscriber);
+      subscriber.fail(refusal);
+    }
+    const next = subscribers.values().next().value;
+    if (ended) return;
+    if (!next) return finish(() => {});
+    // A connection opened again later presents credentials that still hold.
+    if (connections.presents(next.subgraph)?.credentials.authorization === opener.credentials.authorization) {
+      connections.presentWith(next.subgraph, next);
+    }
+    openWith(next);
+  };
+  const openWith = (opener: UpstreamRequest) => {
+    let current = true;
+    const stop = client.subscribe<Record<string, unknown>>(
+      { query: opener.query, variables: opener.variables, extensions: { ...opener.credentials, requestId: opener.requestId } },
+      {
+        next: (event) => {
+          if (!current) return;
+          if (!event.data && event.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
+            unsubscribe();
+            handOver(opener, upstreamError(event.errors) as UpstreamRefusal);
+            return;
+          }
+          for (const subscriber of subscribers.keys()) subscriber.push(event);
+        },
+        complete: () => current && finish((subscriber) => subscriber.end()),
+        error: (err) => current && finish((subscriber) => subscriber.fail(upstreamError(err))),
+      },
+    );
+    unsubscribe = () => {
+      current = false;
+      stop();
+    };
+  };
+  openWith(request);
+  return {
+    subscribers,
+    stop: () => {
+      if (ended) return;
+      finish(() => {});
+      unsubscribe();
+    },
   };
 }
 
