@@ -9,6 +9,7 @@ import {
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { GraphQLSchema } from 'graphql';
+import type { SubgraphClients } from './client.js';
 import { PlanEngine, type SubgraphFetch } from './plan.js';
 
 type Executor = ApolloGateway['executor'];
@@ -21,7 +22,7 @@ interface GatewayInternals {
   supergraphSchema?: GraphQLSchema;
   queryPlanner?: QueryPlanner;
   queryPlanStore: { get(key: string): Promise<QueryPlan | undefined>; set(key: string, plan: QueryPlan): Promise<void> };
-  serviceMap: Record<string, { dataSource: GraphQLDataSource }>;
+  serviceMap: Record<string, { dataSource: GraphQLDataSource; url?: string }>;
   config: GatewayConfig & { __exposeQueryPlanExperimental?: boolean };
   recursiveSelectionsLimitDisabled: boolean;
   nonLocalSelectionsLimitDisabled: boolean;
@@ -31,17 +32,28 @@ interface GatewayInternals {
 
 export type GatewayExecutorKind = 'apollo' | 'iris';
 
+export interface EngineGatewayOptions {
+  /**
+   * A direct client per subgraph (`createHttpSubgraphClient`), which the engine calls instead of the
+   * data source's `process()`: it must do what that data source does (headers, resilience, metrics).
+   */
+  subgraphClients?: SubgraphClients;
+}
+
 /**
  * An ApolloGateway whose plans run on Iris's engine. Loading, validation of variables, planning and the
- * plan cache stay @apollo/gateway's, and so do its data sources (`process`), so whatever they do
- * (credential forwarding, resilience, metrics) is unchanged. What the engine does not run (subscriptions,
+ * plan cache stay @apollo/gateway's. Fetches go to the subgraph's direct client when one is given
+ * (`subgraphClients`), else through its data source's `process()`, so whatever that does (credential
+ * forwarding, resilience, metrics) is unchanged. What the engine does not run (subscriptions,
  * @defer, traced requests, the query plan debug header) goes to the stock executor.
  */
 export class EngineGateway extends ApolloGateway {
   #engine: { supergraph: GraphQLSchema; engine: PlanEngine } | undefined;
+  readonly #clients: SubgraphClients | undefined;
 
-  constructor(config?: GatewayConfig) {
+  constructor(config?: GatewayConfig, options: EngineGatewayOptions = {}) {
     super(config);
+    this.#clients = options.subgraphClients;
     const stock = this.executor;
     this.executor = (requestContext) => this.#execute(requestContext, stock);
   }
@@ -92,18 +104,30 @@ export class EngineGateway extends ApolloGateway {
 
     const engine = this.#engineFor(internals);
     const compiled = engine.compile(plan, operationContext.operation, operationContext.fragments);
+    const clients = this.#clients;
+    const policy = requestContext.overallCachePolicy as { restrict?: (hint: { maxAge: number }) => void } | undefined;
+    const call = {
+      context: requestContext.context,
+      restrictCachePolicy: policy && 'restrict' in policy ? (hint: { maxAge: number }) => policy.restrict!(hint) : undefined,
+    };
     const fetch: SubgraphFetch = async (serviceName, subrequest) => {
-      const service = internals.serviceMap[serviceName]?.dataSource;
+      let response: Awaited<ReturnType<SubgraphFetch>>;
+      const service = internals.serviceMap[serviceName];
       if (!service) throw new Error(`Couldn't find service with name "${serviceName}"`);
-      const response = await service.process({
-        // GraphQLDataSourceRequestKind.INCOMING_OPERATION (an enum @apollo/gateway does not export).
-        kind: 'incoming operation' as never,
-        request: { query: subrequest.query, variables: subrequest.variables, operationName: subrequest.operationName },
-        incomingRequestContext: requestContext,
-        context: requestContext.context,
-        document: subrequest.document,
-        pathInIncomingRequest: subrequest.path as never,
-      } as GraphQLDataSourceProcessOptions);
+      const client = clients?.(serviceName, service.url);
+      if (client) {
+        response = await client(subrequest, call);
+      } else {
+        response = await service.dataSource.process({
+          // GraphQLDataSourceRequestKind.INCOMING_OPERATION (an enum @apollo/gateway does not export).
+          kind: 'incoming operation' as never,
+          request: { query: subrequest.query, variables: subrequest.variables, operationName: subrequest.operationName },
+          incomingRequestContext: requestContext,
+          context: requestContext.context,
+          document: subrequest.document,
+          pathInIncomingRequest: subrequest.path as never,
+        } as GraphQLDataSourceProcessOptions);
+      }
       if (response.errors && !response.extensions?.ftv1 && requestContext.metrics) {
         const paths = response.errors.map((error) => ({ subgraph: serviceName, path: error.path }));
         const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: typeof paths };
@@ -117,8 +141,12 @@ export class EngineGateway extends ApolloGateway {
 }
 
 /** The gateway for GATEWAY_EXECUTOR: @apollo/gateway's own executor (`apollo`) or Iris's engine (`iris`). */
-export function createGateway(config: GatewayConfig, executor: GatewayExecutorKind = gatewayExecutorFromEnv()): ApolloGateway {
-  return executor === 'iris' ? new EngineGateway(config) : new ApolloGateway(config);
+export function createGateway(
+  config: GatewayConfig,
+  executor: GatewayExecutorKind = gatewayExecutorFromEnv(),
+  options: EngineGatewayOptions = {},
+): ApolloGateway {
+  return executor === 'iris' ? new EngineGateway(config, options) : new ApolloGateway(config);
 }
 
 export function gatewayExecutorFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayExecutorKind {
