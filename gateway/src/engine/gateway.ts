@@ -50,12 +50,25 @@ export interface EngineGatewayOptions {
 export class EngineGateway extends ApolloGateway {
   #engine: { supergraph: GraphQLSchema; engine: PlanEngine } | undefined;
   readonly #clients: SubgraphClients | undefined;
+  readonly #storeKeys = new Map<string, string>();
 
   constructor(config?: GatewayConfig, options: EngineGatewayOptions = {}) {
     super(config);
     this.#clients = options.subgraphClients;
     const stock = this.executor;
     this.executor = (requestContext) => this.#execute(requestContext, stock);
+  }
+
+  /** @apollo/gateway's plan cache key of a named operation (a hash of both), remembered per document and name. */
+  #storeKey(queryHash: string, operationName: string): string {
+    const key = `${queryHash}\u0000${operationName}`;
+    let storeKey = this.#storeKeys.get(key);
+    if (storeKey === undefined) {
+      storeKey = createHash('sha256').update(queryHash).update(operationName).digest('hex');
+      if (this.#storeKeys.size >= 10_000) this.#storeKeys.clear();
+      this.#storeKeys.set(key, storeKey);
+    }
+    return storeKey;
   }
 
   #engineFor(internals: GatewayInternals): PlanEngine {
@@ -78,7 +91,7 @@ export class EngineGateway extends ApolloGateway {
       return stock(requestContext);
     if (internals.experimental_didResolveQueryPlan) return stock(requestContext);
 
-    const storeKey = request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
+    const storeKey = request.operationName ? this.#storeKey(queryHash, request.operationName) : queryHash;
     const operationContext = buildOperationContext({
       schema: internals.schema!,
       operationDocument: document,

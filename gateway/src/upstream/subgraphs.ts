@@ -87,9 +87,9 @@ export class Subgraphs {
    * (`createHttpSubgraphClient`).
    */
   readonly clients: SubgraphClients = (name, composedUrl) => {
-    const key = `${name}\u0000${composedUrl}`;
-    if (this.#clients.has(key)) return this.#clients.get(key);
     const url = this.#urls.get(name) ?? composedUrl;
+    const key = `${name}\u0000${url}`;
+    if (this.#clients.has(key)) return this.#clients.get(key);
     let client: SubgraphClient | undefined;
     if (url) {
       const gatewaySecret = this.config.GATEWAY_SECRET;
