@@ -115,9 +115,10 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
   const inFlight = new Map<string, Promise<BufferedAnswer>>();
 
   const call = async (url: string, init: Parameters<SubgraphFetcher>[1]): Promise<BufferedAnswer> => {
+    const { origin, path } = targetOf(url);
     const response = await dispatcher.request({
-      origin: new URL(url).origin,
-      path: pathOf(url),
+      origin,
+      path,
       method: (init?.method ?? 'POST') as Dispatcher.HttpMethod,
       headers: init?.headers ?? {},
       body: init?.body ?? null,
@@ -140,15 +141,16 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
   };
 }
 
-const pathCache = new Map<string, string>();
-function pathOf(url: string): string {
-  let path = pathCache.get(url);
-  if (path === undefined) {
+const targetCache = new Map<string, { origin: string; path: string }>();
+/** A URL's origin and path, parsed once per URL. */
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targetCache.get(url);
+  if (target === undefined) {
     const parsed = new URL(url);
-    path = `${parsed.pathname}${parsed.search}`;
-    if (pathCache.size < 1_000) pathCache.set(url, path);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targetCache.size < 1_000) targetCache.set(url, target);
   }
-  return path;
+  return target;
 }
 
 /** Every header but the request id takes part: callers with other credentials never share a call. */
