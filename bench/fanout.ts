@@ -6,6 +6,7 @@
  * answers are checked equal first; during the run any non-200 or other body counts as an error.
  *
  *   pnpm bench:fanout        BENCH_CONNECTIONS=16  BENCH_DURATION=5 (s)  BENCH_WARMUP=2 (s)
+ *                            BENCH_CPU_PROF=dir (a --cpu-prof profile of every child process in dir/<name>/)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -16,13 +17,16 @@ import { FANOUT_QUERY, FANOUT_VARIABLES } from './fanout/graph.js';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 
 function start(
   file: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; ready: { url: string; subgraphs?: Record<string, string> } }> {
+  const execArgv = ['--import', 'tsx'];
+  if (CPU_PROF) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${CPU_PROF}/${env.BENCH_EXECUTOR ?? file}`);
   const child = fork(new URL(`./fanout/${file}.ts`, import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv,
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });

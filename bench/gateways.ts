@@ -18,8 +18,9 @@
  *   BENCH_CPU_PROF=dir   (writes a --cpu-prof profile of every child process to dir/<name>/)
  *   BENCH_LABEL=text     (kept in the results file)
  *   BENCH_IRIS_BASELINE=/other/checkout/gateway/src/index.ts   (also measures that Iris, as `baseline`)
+ *   BENCH_FANOUT=true    (then runs `pnpm bench:fanout`: pure gateway work, the subgraphs answering from memory)
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -409,6 +410,16 @@ try {
 } finally {
   for (const gateway of gateways) await stop(gateway.child);
   await stop(subgraphProcess.child);
+}
+
+// Pure gateway work: one operation fanning out over four in-memory subgraphs, stock executor vs the engine.
+if ((env.BENCH_FANOUT ?? 'true') !== 'false') {
+  console.log('\nfan-out (bench/fanout.ts): pure gateway work, subgraphs answering from memory');
+  const fanout = spawnSync(process.execPath, ['--import', 'tsx', new URL('./fanout.ts', import.meta.url).pathname], {
+    stdio: 'inherit',
+    env,
+  });
+  if (fanout.status !== 0) process.exitCode = fanout.status ?? 1;
 }
 
 function markdown(table: Record<string, unknown>[]) {

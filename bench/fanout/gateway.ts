@@ -1,11 +1,12 @@
 /**
  * One gateway of the fan-out benchmark: Apollo Server (standalone) with @apollo/gateway, its plans run
  * by @apollo/gateway's executor (BENCH_EXECUTOR=apollo) or by Iris's engine (iris). Everything else is
- * the same: the supergraph, the RemoteGraphQLDataSource, the server.
+ * the same: the supergraph and the server; the engine fetches through its direct subgraph clients
+ * (`createHttpSubgraphClient`), the stock executor through RemoteGraphQLDataSource.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { createGateway } from '../../gateway/src/engine/index.js';
+import { createGateway, createHttpSubgraphClient, type SubgraphClient } from '../../gateway/src/engine/index.js';
 import { serveParent } from '../gateways/child.js';
 import { fanoutSupergraph } from './graph.js';
 
@@ -23,9 +24,20 @@ const { startStandaloneServer } = (await load(
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 const executor = process.env.BENCH_EXECUTOR === 'iris' ? 'iris' : 'apollo';
 const urls = JSON.parse(process.env.BENCH_SUBGRAPHS ?? '{}') as Record<string, string>;
+// The engine calls each subgraph through its direct client (BENCH_ENGINE_CLIENT=false: the data sources too).
+const clients = new Map<string, SubgraphClient>();
 const gateway = createGateway(
   { supergraphSdl: fanoutSupergraph(urls), buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) },
   executor,
+  process.env.BENCH_ENGINE_CLIENT === 'false'
+    ? {}
+    : {
+        subgraphClients: (name, url) => {
+          if (!url) return undefined;
+          if (!clients.has(name)) clients.set(name, createHttpSubgraphClient({ url }));
+          return clients.get(name);
+        },
+      },
 );
 const server = new ApolloServer({ gateway });
 const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });

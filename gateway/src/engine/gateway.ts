@@ -9,6 +9,7 @@ import {
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { SubgraphClients } from './client.js';
 import { acceptsIncrementalDelivery, handOffSubsequentPayloads, streamsIncrementally } from './incremental.js';
 import { PlanEngine, type SubgraphFetch } from './plan.js';
 
@@ -22,7 +23,7 @@ interface GatewayInternals {
   supergraphSchema?: GraphQLSchema;
   queryPlanner?: QueryPlanner;
   queryPlanStore: { get(key: string): Promise<QueryPlan | undefined>; set(key: string, plan: QueryPlan): Promise<void> };
-  serviceMap: Record<string, { dataSource: GraphQLDataSource }>;
+  serviceMap: Record<string, { dataSource: GraphQLDataSource; url?: string }>;
   config: GatewayConfig & { __exposeQueryPlanExperimental?: boolean };
   recursiveSelectionsLimitDisabled: boolean;
   nonLocalSelectionsLimitDisabled: boolean;
@@ -32,19 +33,31 @@ interface GatewayInternals {
 
 export type GatewayExecutorKind = 'apollo' | 'iris';
 
+export interface EngineGatewayOptions {
+  /**
+   * A direct client per subgraph (`createHttpSubgraphClient`), which the engine calls instead of the
+   * data source's `process()`: it must do what that data source does (headers, resilience, metrics).
+   */
+  subgraphClients?: SubgraphClients;
+}
+
 /**
  * An ApolloGateway whose plans run on Iris's engine. Loading, validation of variables, planning and the
- * plan cache stay @apollo/gateway's, and so do its data sources (`process`), so whatever they do
- * (credential forwarding, resilience, metrics) is unchanged. What the engine does not run (subscriptions,
- * traced requests, the query plan debug header) goes to the stock executor. @defer is the engine's
- * alone: its API schema declares the directive, which the stock gateway's does not.
+ * plan cache stay @apollo/gateway's. Fetches go to the subgraph's direct client when one is given
+ * (`subgraphClients`), else through its data source's `process()`, so whatever that does (credential
+ * forwarding, resilience, metrics) is unchanged. What the engine does not run (subscriptions, traced
+ * requests, the query plan debug header) goes to the stock executor. @defer is the engine's alone: its
+ * API schema declares the directive, which the stock gateway's does not.
  */
 export class EngineGateway extends ApolloGateway {
   #engine: { supergraph: GraphQLSchema; engine: PlanEngine } | undefined;
+  readonly #clients: SubgraphClients | undefined;
+  readonly #storeKeys = new Map<string, string>();
 
-  constructor(config?: GatewayConfig) {
+  constructor(config?: GatewayConfig, options: EngineGatewayOptions = {}) {
     // The engine runs @defer: the planner plans deferred blocks, and the API schema declares @defer.
     super({ ...config, queryPlannerConfig: { ...config?.queryPlannerConfig, incrementalDelivery: { enableDefer: true } } });
+    this.#clients = options.subgraphClients;
     const stock = this.executor;
     this.executor = (requestContext) => this.#execute(requestContext, stock);
     const internals = this as unknown as {
@@ -57,6 +70,18 @@ export class EngineGateway extends ApolloGateway {
       api.toGraphQLJSSchema = (options) => toGraphQLJSSchema({ includeDefer: true, ...options });
       return update.call(this, supergraph, ...rest);
     };
+  }
+
+  /** @apollo/gateway's plan cache key of a named operation (a hash of both), remembered per document and name. */
+  #storeKey(queryHash: string, operationName: string): string {
+    const key = `${queryHash}\u0000${operationName}`;
+    let storeKey = this.#storeKeys.get(key);
+    if (storeKey === undefined) {
+      storeKey = createHash('sha256').update(queryHash).update(operationName).digest('hex');
+      if (this.#storeKeys.size >= 10_000) this.#storeKeys.clear();
+      this.#storeKeys.set(key, storeKey);
+    }
+    return storeKey;
   }
 
   #engineFor(internals: GatewayInternals): PlanEngine {
@@ -79,7 +104,7 @@ export class EngineGateway extends ApolloGateway {
       return stock(requestContext);
     if (internals.experimental_didResolveQueryPlan) return stock(requestContext);
 
-    const storeKey = request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
+    const storeKey = request.operationName ? this.#storeKey(queryHash, request.operationName) : queryHash;
     const operationContext = buildOperationContext({
       schema: internals.schema!,
       operationDocument: document,
@@ -113,18 +138,30 @@ export class EngineGateway extends ApolloGateway {
 
     const engine = this.#engineFor(internals);
     const compiled = engine.compile(plan, operationContext.operation, operationContext.fragments);
+    const clients = this.#clients;
+    const policy = requestContext.overallCachePolicy as { restrict?: (hint: { maxAge: number }) => void } | undefined;
+    const call = {
+      context: requestContext.context,
+      restrictCachePolicy: policy && 'restrict' in policy ? (hint: { maxAge: number }) => policy.restrict!(hint) : undefined,
+    };
     const fetch: SubgraphFetch = async (serviceName, subrequest) => {
-      const service = internals.serviceMap[serviceName]?.dataSource;
+      let response: Awaited<ReturnType<SubgraphFetch>>;
+      const service = internals.serviceMap[serviceName];
       if (!service) throw new Error(`Couldn't find service with name "${serviceName}"`);
-      const response = await service.process({
-        // GraphQLDataSourceRequestKind.INCOMING_OPERATION (an enum @apollo/gateway does not export).
-        kind: 'incoming operation' as never,
-        request: { query: subrequest.query, variables: subrequest.variables, operationName: subrequest.operationName },
-        incomingRequestContext: requestContext,
-        context: requestContext.context,
-        document: subrequest.document,
-        pathInIncomingRequest: subrequest.path as never,
-      } as GraphQLDataSourceProcessOptions);
+      const client = clients?.(serviceName, service.url);
+      if (client) {
+        response = await client(subrequest, call);
+      } else {
+        response = await service.dataSource.process({
+          // GraphQLDataSourceRequestKind.INCOMING_OPERATION (an enum @apollo/gateway does not export).
+          kind: 'incoming operation' as never,
+          request: { query: subrequest.query, variables: subrequest.variables, operationName: subrequest.operationName },
+          incomingRequestContext: requestContext,
+          context: requestContext.context,
+          document: subrequest.document,
+          pathInIncomingRequest: subrequest.path as never,
+        } as GraphQLDataSourceProcessOptions);
+      }
       if (response.errors && !response.extensions?.ftv1 && requestContext.metrics) {
         const paths = response.errors.map((error) => ({ subgraph: serviceName, path: error.path }));
         const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: typeof paths };
@@ -164,8 +201,12 @@ export class EngineGateway extends ApolloGateway {
 }
 
 /** The gateway for GATEWAY_EXECUTOR: @apollo/gateway's own executor (`apollo`) or Iris's engine (`iris`). */
-export function createGateway(config: GatewayConfig, executor: GatewayExecutorKind = gatewayExecutorFromEnv()): ApolloGateway {
-  return executor === 'iris' ? new EngineGateway(config) : new ApolloGateway(config);
+export function createGateway(
+  config: GatewayConfig,
+  executor: GatewayExecutorKind = gatewayExecutorFromEnv(),
+  options: EngineGatewayOptions = {},
+): ApolloGateway {
+  return executor === 'iris' ? new EngineGateway(config, options) : new ApolloGateway(config);
 }
 
 export function gatewayExecutorFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayExecutorKind {

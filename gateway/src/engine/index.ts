@@ -10,6 +10,23 @@ export {
   type SubgraphResponse,
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
-export { createGateway, EngineGateway, gatewayExecutorFromEnv, type GatewayExecutorKind } from './gateway.js';
+export {
+  createGateway,
+  EngineGateway,
+  gatewayExecutorFromEnv,
+  type EngineGatewayOptions,
+  type GatewayExecutorKind,
+} from './gateway.js';
 export { cancelSubsequentPayloads, type IncrementalItem, type SubsequentPayload } from './defer.js';
 export { acceptsIncrementalDelivery, openIncrementalSlot, streamsIncrementally, takeSubsequentPayloads } from './incremental.js';
+export {
+  cacheHint,
+  createHttpSubgraphClient,
+  keepAliveFetcher,
+  type HttpAnswer,
+  type HttpFetcher,
+  type HttpSubgraphClientOptions,
+  type SubgraphCall,
+  type SubgraphClient,
+  type SubgraphClients,
+} from './client.js';

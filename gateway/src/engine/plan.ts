@@ -545,7 +545,17 @@ function flattenResultsAtPath(value: any, path: ResponsePath, from: number): any
   if (from === path.length) return value;
   if (value === undefined || value === null) return value;
   const current = path[from];
-  if (current === '@') return value.flatMap((element: any) => flattenResultsAtPath(element, path, from + 1));
+  if (current === '@') {
+    // `value.flatMap(…)` without a callback and an array per element: the same elements, in order.
+    if (!Array.isArray(value)) return (value as any).flatMap((element: any) => flattenResultsAtPath(element, path, from + 1));
+    const flattened: any[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const inner = flattenResultsAtPath(value[i], path, from + 1);
+      if (Array.isArray(inner)) for (let j = 0; j < inner.length; j++) flattened.push(inner[j]);
+      else flattened.push(inner);
+    }
+    return flattened;
+  }
   assert(typeof current === 'string', () => `Unexpected ${typeof current} found in path`);
   assert(!Array.isArray(value), () => `Unexpected array in result for path element ${current}`);
   return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);

@@ -14,6 +14,7 @@ import { ApolloServer } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
 
 interface ServeContext {
@@ -38,14 +39,23 @@ const HOP_HEADERS = new Set([
   'expect',
 ]);
 
+/** The caller's headers that go on to the subgraphs, by lower-case name. */
+function forwardedHeaders(context: ServeContext | undefined): Record<string, string> | undefined {
+  const headers = context?.headers;
+  if (!headers) return undefined;
+  const forwarded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_HEADERS.has(name)) continue;
+    forwarded[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return forwarded;
+}
+
 class HeaderForwardingDataSource extends RemoteGraphQLDataSource<ServeContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<ServeContext>) {
-    const headers = context?.headers;
-    if (!headers || !request.http) return;
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined || HOP_HEADERS.has(name)) continue;
-      request.http.headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
-    }
+    const forwarded = forwardedHeaders(context as ServeContext | undefined);
+    if (!forwarded || !request.http) return;
+    for (const [name, value] of Object.entries(forwarded)) request.http.headers.set(name, value);
   }
 }
 
@@ -68,7 +78,18 @@ export async function serveSupergraph({
   executor = 'iris',
 }: ServeOptions): Promise<ServingGateway> {
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const gateway = createGateway({ supergraphSdl, buildService: ({ url }) => new HeaderForwardingDataSource({ url }) }, executor);
+  // The engine calls the subgraphs directly; the data sources serve the stock executor and schema checks.
+  const clients = new Map<string, SubgraphClient>();
+  const gateway = createGateway({ supergraphSdl, buildService: ({ url }) => new HeaderForwardingDataSource({ url }) }, executor, {
+    subgraphClients: (name, url) => {
+      if (!url) return undefined;
+      const key = `${name}\u0000${url}`;
+      let client = clients.get(key);
+      if (!client)
+        clients.set(key, (client = createHttpSubgraphClient({ url, headers: (context) => forwardedHeaders(context as ServeContext) })));
+      return client;
+    },
+  });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const apollo = new ApolloServer<ServeContext>({ gateway, introspection: true, plugins: [fastifyApolloDrainPlugin(app)] });
   await apollo.start();

@@ -174,6 +174,9 @@ export class OperationRateLimiter {
   }
 
   async #consumeSensitive(context: GatewayContext, operation: AdmittedOperation) {
+    // Most operations write no sensitive root field at all: known once per document, they skip the
+    // per-request coercion of variables and collection of fields.
+    if (!writesSensitiveRootField(operation.document, operation.operationName)) return null;
     const attempts = resolvedRootFields(operation).filter((name) => SENSITIVE_ROOT_FIELDS.has(name)).length;
     return attempts > 0 ? this.#consume(this.#sensitive, `address:${context.clientAddress}`, attempts) : null;
   }
@@ -215,6 +218,32 @@ export function resolvedRootFields({ schema, document, operationName, variables 
     }
   }
   return writtenRootFields(operation.selectionSet, fragments, new Set());
+}
+
+const sensitiveByDocument = new WeakMap<DocumentNode, Map<string, boolean>>();
+
+/**
+ * Whether the operation writes a sensitive root field anywhere (through fragments, skipped or not):
+ * the names {@link resolvedRootFields} finds are among those written, so without one it finds none.
+ * Cached per parsed document (Apollo Server hands over the same one for the same query text).
+ */
+function writesSensitiveRootField(document: DocumentNode, operationName: string | null | undefined): boolean {
+  let byName = sensitiveByDocument.get(document);
+  if (!byName) sensitiveByDocument.set(document, (byName = new Map()));
+  const key = operationName ?? '';
+  let found = byName.get(key);
+  if (found === undefined) {
+    const operation = getOperationAST(document, operationName ?? undefined);
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    }
+    // No operation resolved: nothing is cached, and the full check decides.
+    if (!operation) return true;
+    found = writtenRootFields(operation.selectionSet, fragments, new Set()).some((name) => SENSITIVE_ROOT_FIELDS.has(name));
+    byName.set(key, found);
+  }
+  return found;
 }
 
 /** Every field written at the root, through fragments, ignoring `@skip`/`@include`: the upper bound. */

@@ -8,7 +8,8 @@ import { watchSupergraphFile } from './supergraphFile.js';
  * What executes queries and mutations: `@apollo/gateway`'s planner, and its executor or Iris's engine
  * (GATEWAY_EXECUTOR), over the composed supergraph (the SDL given,
  * or SUPERGRAPH_PATH, loaded again whenever the file changes: `supergraphFile.ts`), fetching each
- * subgraph's part through `Subgraphs` (its address, resilience and metrics).
+ * subgraph's part through `Subgraphs` (its address, resilience and metrics; the engine through its
+ * direct clients, `Subgraphs.clients`).
  */
 export function createExecutor(options: {
   config: Pick<Config, 'SUPERGRAPH_PATH' | 'GATEWAY_EXECUTOR'>;
@@ -26,5 +27,6 @@ export function createExecutor(options: {
       logger: options.logger,
     },
     options.config.GATEWAY_EXECUTOR,
+    { subgraphClients: options.subgraphs.clients },
   );
 }

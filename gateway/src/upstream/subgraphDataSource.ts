@@ -47,15 +47,33 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    */
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
     const error = await super.errorFromResponse(response);
-    const body = (error.extensions['response'] as { body?: unknown } | undefined)?.body as
-      | { errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
-      | undefined;
-    const first = body?.errors?.[0];
-    if (response.status === 400 && typeof first?.message === 'string' && first.extensions?.code === 'BAD_USER_INPUT') {
-      return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    return error;
+    const body = (error.extensions['response'] as { body?: unknown } | undefined)?.body;
+    return clientErrorOf(response.status, body) ?? error;
   }
+}
+
+/**
+ * The error a subgraph's 400 answer stands for when its variables failed the subgraph's own checks
+ * (a `DateTime` the gateway cannot parse itself): that is the client's mistake, so its message and
+ * BAD_USER_INPUT reach the client instead of an internal "400: Bad Request". Undefined otherwise.
+ */
+export function clientErrorOf(status: number, body: unknown): GraphQLError | undefined {
+  const first = (body as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined)?.errors?.[0];
+  if (status === 400 && typeof first?.message === 'string' && first.extensions?.code === 'BAD_USER_INPUT') {
+    return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return undefined;
+}
+
+/** The headers of a call made for a caller: the gateway secret, the request id and the caller's credentials. */
+export function subgraphHeaders(gatewaySecret: string | undefined, context: GatewayContext | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (gatewaySecret) headers[GATEWAY_SECRET_HEADER.toLowerCase()] = gatewaySecret;
+  // Requests the gateway makes on its own (health checks) carry no caller context.
+  if (!context || !('requestId' in context)) return headers;
+  headers[REQUEST_ID_HEADER.toLowerCase()] = context.requestId;
+  for (const [name, value] of Object.entries(context.forwardHeaders)) headers[name.toLowerCase()] = value;
+  return headers;
 }
 
 export interface SubgraphFetcherOptions {
@@ -97,9 +115,10 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
   const inFlight = new Map<string, Promise<BufferedAnswer>>();
 
   const call = async (url: string, init: Parameters<SubgraphFetcher>[1]): Promise<BufferedAnswer> => {
+    const { origin, path } = targetOf(url);
     const response = await dispatcher.request({
-      origin: new URL(url).origin,
-      path: pathOf(url),
+      origin,
+      path,
       method: (init?.method ?? 'POST') as Dispatcher.HttpMethod,
       headers: init?.headers ?? {},
       body: init?.body ?? null,
@@ -122,15 +141,16 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
   };
 }
 
-const pathCache = new Map<string, string>();
-function pathOf(url: string): string {
-  let path = pathCache.get(url);
-  if (path === undefined) {
+const targetCache = new Map<string, { origin: string; path: string }>();
+/** A URL's origin and path, parsed once per URL. */
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targetCache.get(url);
+  if (target === undefined) {
     const parsed = new URL(url);
-    path = `${parsed.pathname}${parsed.search}`;
-    if (pathCache.size < 1_000) pathCache.set(url, path);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targetCache.size < 1_000) targetCache.set(url, target);
   }
-  return path;
+  return target;
 }
 
 /** Every header but the request id takes part: callers with other credentials never share a call. */

@@ -1,8 +1,10 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { REQUEST_ID_HEADER, subgraphFetchObserver, type Config } from '@iris/core';
+import type { GatewayContext } from '../context.js';
+import { createHttpSubgraphClient, type SubgraphClient, type SubgraphClients } from '../engine/index.js';
 import { observeSubgraph } from '../observability/metrics.js';
 import { SubgraphResilience } from './resilience.js';
-import { createSubgraphFetcher, SubgraphDataSource, type SubgraphFetcher } from './subgraphDataSource.js';
+import { clientErrorOf, createSubgraphFetcher, SubgraphDataSource, subgraphHeaders, type SubgraphFetcher } from './subgraphDataSource.js';
 
 /** Where one subgraph listens. */
 export interface SubgraphEndpoint {
@@ -25,14 +27,16 @@ export interface SubgraphAnswer<Data> {
  * Every call the gateway makes to a subgraph, through one path: the subgraph's address (the endpoints
  * given at start override the URLs composed into the supergraph), its resilience (timeout, retry,
  * circuit breaker: `resilience.ts`) and its metrics and traces (`observeSubgraph`). The query plan's
- * fetches go through `dataSource`; requests the gateway makes on its own (the API-key exchange with
- * identity) through `request`, so a slow or failing identity is cut off and counted the same way.
+ * fetches go through `clients` when Iris's engine runs the plan (`dataSource` otherwise); requests the
+ * gateway makes on its own (the API-key exchange with identity) through `request`, so a slow or failing
+ * identity is cut off and counted the same way.
  */
 export class Subgraphs {
   readonly #urls: Map<string, string>;
   readonly #resilience: Map<string, SubgraphResilience>;
   readonly #fetchers = new Map<string, SubgraphFetcher>();
   readonly #observers = new Map<string, ReturnType<typeof subgraphFetchObserver>>();
+  readonly #clients = new Map<string, SubgraphClient | undefined>();
 
   constructor(
     readonly endpoints: SubgraphEndpoint[],
@@ -78,6 +82,33 @@ export class Subgraphs {
   }
 
   /**
+   * The engine's direct client of each subgraph (its URL as given at start, else as composed): the
+   * same headers, answers, resilience, metrics and traces as `dataSource`, with less work per fetch
+   * (`createHttpSubgraphClient`).
+   */
+  readonly clients: SubgraphClients = (name, composedUrl) => {
+    const url = this.#urls.get(name) ?? composedUrl;
+    const key = `${name}\u0000${url}`;
+    if (this.#clients.has(key)) return this.#clients.get(key);
+    let client: SubgraphClient | undefined;
+    if (url) {
+      const gatewaySecret = this.config.GATEWAY_SECRET;
+      const observe = this.#observerOf(name);
+      client = createHttpSubgraphClient({
+        url,
+        fetcher: this.#fetcherOf(name),
+        headers: (context) => subgraphHeaders(gatewaySecret, context as GatewayContext | undefined),
+        errorFromResponse: (answer, body) => clientErrorOf(answer.status, body),
+        ...(observe
+          ? { observe: (context, operationName, call) => observe(context as GatewayContext | undefined, operationName, call) }
+          : {}),
+      });
+    }
+    this.#clients.set(key, client);
+    return client;
+  };
+
+  /**
    * One operation the gateway sends a subgraph on its own behalf (no caller's credentials), through the
    * subgraph's resilience and observed as its fetches are. A subgraph that cannot be reached (or is cut
    * off) throws SERVICE_UNAVAILABLE naming it.
@@ -98,9 +129,13 @@ export class Subgraphs {
       });
       return (await response.json()) as SubgraphAnswer<Data>;
     };
-    if (!this.#observers.has(name)) this.#observers.set(name, subgraphFetchObserver(name, { metrics: this.config.METRICS }));
-    const observe = this.#observers.get(name);
+    const observe = this.#observerOf(name);
     return observe ? observe(undefined, operation.operationName, call) : call();
+  }
+
+  #observerOf(name: string) {
+    if (!this.#observers.has(name)) this.#observers.set(name, subgraphFetchObserver(name, { metrics: this.config.METRICS }));
+    return this.#observers.get(name);
   }
 
   #fetcherOf(name: string): SubgraphFetcher {
