@@ -414,7 +414,10 @@ function fillSkeleton(output: any, input: any, path: readonly string[], index: n
     return;
   }
   const element = path[index]!;
-  if (element.startsWith(FRAGMENT_PREFIX)) return fillSkeleton(output, input, path, index + 1);
+  if (element.startsWith(FRAGMENT_PREFIX)) {
+    fillSkeleton(output, input, path, index + 1);
+    return;
+  }
   const value = own(input, element);
   if (value === undefined) return;
   if (own(output, element) === undefined) {
