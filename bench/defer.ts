@@ -64,6 +64,8 @@ try {
     }
     const parts = text.split('\r\n---').length - 2;
     if (!text.endsWith('\r\n-----\r\n')) throw new Error('the response did not end with the closing boundary');
+    const items = text.match(/"path":\["deviceMarks","nodes",\d+\]/g)?.length ?? 0;
+    if (items !== MARKS) throw new Error(`expected ${MARKS} deferred analyses, got ${items}`);
     return { first: first!, last: performance.now() - started, parts };
   };
   const plain = async () => (await bench.request(PLAIN, { n: MARKS }, auth)).ms;

@@ -143,4 +143,20 @@ describe('@defer over HTTP', () => {
     expect(body.data?.deviceMarks ?? null).toBeNull();
     expect(body.errors?.[0]).toMatchObject({ path: ['deviceMarks'], extensions: { code: 'FORBIDDEN' } });
   });
+
+  it('formats a deferred part’s errors as the same error in a plain result', async () => {
+    const key = await createApiKey(graph, owner, DEMO.app.id, ['PROFILES_READ']);
+    const response = await post(
+      `{ app(id: "${DEMO.app.id}") { name } ... @defer(label: "marks") { deviceMarks(first: 1) { totalCount } } }`,
+      { api_key: key, accept: INCREMENTAL },
+    );
+    const [first, ...rest] = await readParts(response);
+    expect(first).toEqual({ data: { app: { name: DEMO.app.name } }, hasNext: true });
+    const [item] = rest.flatMap((part) => part.incremental ?? []);
+    // deviceMarks is non-null: its null takes the deferred fragment's data with it, not the first payload's.
+    expect(item).toMatchObject({ data: null, path: [], label: 'marks' });
+    const plain = await graph.request(`{ deviceMarks(first: 1) { totalCount } }`, {}, { headers: { api_key: key } });
+    expect(item.errors).toEqual(plain.errors);
+    expect(item.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
 });

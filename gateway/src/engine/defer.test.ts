@@ -84,7 +84,7 @@ function merge(initial: { data?: any; errors?: any[]; extensions?: any }, payloa
     for (const item of payload.incremental ?? []) {
       let target = data;
       for (const key of item.path) target = target[key];
-      if (item.data) mergeShaped(target, item.data);
+      if (item.data) mergeShaped(target, structuredClone(item.data));
       errors.push(...(item.errors ?? []));
       valueCompletion.push(...(item.extensions?.valueCompletion ?? []));
     }
@@ -222,6 +222,16 @@ describe('@defer in the engine', () => {
       ['topProducts', 0, 'reviews', 0],
       ['topProducts', 0, 'reviews', 1],
       ['topProducts', 1, 'reviews', 0],
+    ]);
+  });
+
+  it('a field selected only in a deferred part, its own selection deferred again, comes empty with it', async () => {
+    const { payloads } = await agree('{ me { id ... @defer(label: "o") { reviews { ... @defer(label: "i") { rating } } } } }');
+    const items = payloads.flatMap((p) => p.incremental ?? []);
+    expect(items[0]).toEqual({ data: { reviews: [{}, {}] }, path: ['me'], label: 'o' });
+    expect(items.slice(1).map((item) => [item.path, item.data])).toEqual([
+      [['me', 'reviews', 0], { rating: 5 }],
+      [['me', 'reviews', 1], { rating: 4 }],
     ]);
   });
 
@@ -407,15 +417,5 @@ function insertDefers(query: string, seed: number): string {
       },
     },
   });
-  // Not where a field's selection would be only deferred fragments: the planner prints such a field out
-  // of its parent block's selection, and the parts under it have nowhere to go (a known gap).
-  const kept = visit(document, {
-    SelectionSet: (node) => {
-      if (node.selections.some((s) => s.kind === Kind.FIELD && s.name.value !== '__typename')) return undefined;
-      const plain = (s: SelectionNode) =>
-        s.kind === Kind.INLINE_FRAGMENT ? { ...s, directives: s.directives?.filter((d) => d.name.value !== 'defer') } : s;
-      return { ...node, selections: node.selections.map(plain) };
-    },
-  });
-  return print(kept);
+  return print(document);
 }

@@ -49,6 +49,12 @@ export interface CompiledDeferred {
    * a block whatever the @skip/@include of the fields and fragments above it, which may leave it out.
    */
   active: (variables: Record<string, unknown>) => boolean;
+  /**
+   * The paths, from the block's, of the blocks deferred inside it: the planner prints a field whose
+   * selection is only deferred fragments out of the block's selection, yet the parts inside it need it
+   * (`{"users":[{},{}]}`), so it is sent empty.
+   */
+  inner: string[][];
 }
 
 /** Compiles the response projection of every deferred block of a plan, keyed by block. */
@@ -79,6 +85,10 @@ export function compileDeferredBlocks(operation: Operation, root: PlanNode | und
             queryPath: deferred.queryPath,
             projection: subselection ? compileBlock(operation, deferred.queryPath, subselection) : undefined,
             active: compileActive(operation, deferred.queryPath),
+            inner: (nested?.deferred ?? [])
+              .filter((inner) => deferred.queryPath.every((element, i) => inner.queryPath[i] === element))
+              .map((inner) => inner.queryPath.slice(deferred.queryPath.length))
+              .filter((path) => path.length > 0),
           });
           if (nested) {
             visit(nested.primary.node);
@@ -333,9 +343,12 @@ export class IncrementalDelivery {
     const targets: { path: ResponsePath; input: Record<string, unknown>; delivered: Record<string, unknown> }[] = [];
     this.#targets(this.#delivered, this.#shape.fullResult, compiled.queryPath, 0, [], targets);
     const items: IncrementalItem[] = targets.map(({ path, input, delivered }) => {
-      if (!compiled.projection) return { data: {}, path, ...(compiled.label !== undefined && { label: compiled.label }) };
-      const { data, errors: valueCompletion } = compiled.projection(input, this.#shape.variables, this.#shape.introspection, path);
-      if (data) mergeShaped(delivered, data);
+      const { data, errors: valueCompletion } = compiled.projection
+        ? compiled.projection(input, this.#shape.variables, this.#shape.introspection, path)
+        : { data: {}, errors: [] };
+      if (data) for (const inner of compiled.inner) fillSkeleton(data, input, inner, 0);
+      // A copy: the part is the caller's to keep, and later parts are merged into what was delivered.
+      if (data) mergeShaped(delivered, structuredClone(data));
       return {
         data: data as Record<string, unknown> | null,
         path,
@@ -400,6 +413,35 @@ export class IncrementalDelivery {
 }
 
 const deliveries = new WeakMap<object, IncrementalDelivery>();
+
+/** Adds to `output` the fields of `path` it lacks, empty (`{}`, lists of them, nulls) as in `input`. */
+function fillSkeleton(output: any, input: any, path: readonly string[], index: number): void {
+  if (index === path.length || !output || !input || typeof output !== 'object' || typeof input !== 'object') return;
+  if (Array.isArray(input)) {
+    if (!Array.isArray(output)) return;
+    for (let i = 0; i < input.length; i++) fillSkeleton(output[i], input[i], path, index);
+    return;
+  }
+  const element = path[index]!;
+  if (element.startsWith(FRAGMENT_PREFIX)) {
+    fillSkeleton(output, input, path, index + 1);
+    return;
+  }
+  const value = own(input, element);
+  if (value === undefined) return;
+  if (own(output, element) === undefined) {
+    const empty = skeletonOf(value);
+    if (empty === undefined) return;
+    output[element] = empty;
+  }
+  fillSkeleton(output[element], value, path, index + 1);
+}
+
+function skeletonOf(value: unknown): unknown {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.map(skeletonOf);
+  return typeof value === 'object' ? {} : undefined;
+}
 
 /**
  * Stops a response's deferred parts at once (the client went away): no further block or subgraph

@@ -343,7 +343,7 @@ export class PlanEngine {
     const provided = context.variables;
     if (provided) {
       for (const name of compiled.variableUsages) {
-        if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+        if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
       }
     }
     if (!compiled.representation) {
@@ -421,7 +421,7 @@ export class PlanEngine {
           const name = selection.alias ?? selection.name;
           const sub = selection.selections ? compileSet(selection.selections) : undefined;
           return (source, result) => {
-            if (!Object.hasOwn(source, name) || source[name] === undefined) return false;
+            if (!Object.prototype.hasOwnProperty.call(source, name) || source[name] === undefined) return false;
             const value = source[name];
             if (Array.isArray(value)) result[name] = sub ? value.map(sub) : value.slice();
             else result[name] = sub ? sub(value) : value;
@@ -490,7 +490,7 @@ export class PlanEngine {
             object[last] = rewrite.setValueTo;
           }
         : (object: any) => {
-            const atPath = Object.hasOwn(object, last) ? object[last] : undefined;
+            const atPath = Object.prototype.hasOwnProperty.call(object, last) ? object[last] : undefined;
             if (atPath) {
               defineOwn(object, rewrite.renameKeyTo);
               object[rewrite.renameKeyTo] = atPath;
@@ -511,7 +511,7 @@ export class PlanEngine {
       if (first.startsWith(FRAGMENT_PREFIX)) {
         if (this.#isObjectOfType(value, first.slice(FRAGMENT_PREFIX.length), true)) applyAtPath(rest, value);
       } else {
-        applyAtPath(rest, Object.hasOwn(value, first) ? value[first] : undefined);
+        applyAtPath(rest, Object.prototype.hasOwnProperty.call(value, first) ? value[first] : undefined);
       }
     };
     return (value) => applyAtPath(parent, value);
@@ -558,7 +558,7 @@ function flattenResultsAtPath(value: any, path: ResponsePath, from: number): any
   }
   assert(typeof current === 'string', () => `Unexpected ${typeof current} found in path`);
   assert(!Array.isArray(value), () => `Unexpected array in result for path element ${current}`);
-  return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
+  return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined, path, from + 1);
 }
 
 function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: any, result: ResponsePath[]): void {
@@ -580,7 +580,7 @@ function generateHydratedPaths(parent: ResponsePath, path: ResponsePath, data: a
         generateHydratedPaths(parent, path, value, result);
         parent.pop();
       }
-    } else if (Object.hasOwn(data, head)) {
+    } else if (Object.prototype.hasOwnProperty.call(data, head)) {
       parent.push(head);
       generateHydratedPaths(parent, path.slice(1), data[head], result);
       parent.pop();
@@ -609,7 +609,7 @@ function isObject(value: unknown): value is object {
 }
 
 function defineOwn(object: any, key: string) {
-  if (!Object.hasOwn(object, key) && key in object) {
+  if (!Object.prototype.hasOwnProperty.call(object, key) && key in object) {
     Object.defineProperty(object, key, { configurable: true, enumerable: true, value: undefined, writable: true });
   }
 }
@@ -667,5 +667,5 @@ function introspect(
   );
   assert(data, () => `Introspection query for ${JSON.stringify(selection)} should not have failed`);
   const name = selection.kind === Kind.FIELD ? (selection.alias?.value ?? selection.name.value) : '';
-  return Object.hasOwn(data, name) ? data[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(data, name) ? data[name] : undefined;
 }

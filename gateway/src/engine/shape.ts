@@ -437,5 +437,5 @@ function collectsPrototypeName(selectionSet: SelectionSet): boolean {
 }
 
 function own(object: any, key: string): any {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }

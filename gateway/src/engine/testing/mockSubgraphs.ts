@@ -57,7 +57,7 @@ const mockResolver: GraphQLFieldResolver<any, unknown> = (source, args, _context
   if (info.fieldName === '_entities')
     return (args.representations as Record<string, unknown>[]).map((r) => ({ ...r, __seed: JSON.stringify(r) }));
   if (info.fieldName === '_service') return { sdl: '' };
-  if (source && Object.hasOwn(source, info.fieldName) && info.fieldName !== '__seed') return source[info.fieldName];
+  if (source && Object.prototype.hasOwnProperty.call(source, info.fieldName) && info.fieldName !== '__seed') return source[info.fieldName];
   const seed = `${source?.__seed ?? ''}/${info.parentType.name}.${info.fieldName}(${JSON.stringify(args)})`;
   const h = hash(seed);
   if (h % 97 === 0)
