@@ -116,10 +116,19 @@ export class EngineGateway extends ApolloGateway {
     let plan = await internals.queryPlanStore.get(storeKey);
     if (!plan) {
       const operation = operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName });
-      plan = internals.queryPlanner!.buildQueryPlan(operation, {
+      const options = {
         recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
         nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
-      });
+      };
+      try {
+        plan = internals.queryPlanner!.buildQueryPlan(operation, options);
+      } catch (error) {
+        // The planner refuses a few shapes of nested @defer (an assertion): the operation without them.
+        const plain = operation.withoutDefer();
+        if (plain.toString() === operation.toString()) throw error;
+        requestContext.logger?.warn(`@defer could not be planned, the operation is run without it: ${(error as Error)?.message ?? error}`);
+        plan = internals.queryPlanner!.buildQueryPlan(plain, options);
+      }
       try {
         await internals.queryPlanStore.set(storeKey, plan);
       } catch (err) {
