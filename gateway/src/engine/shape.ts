@@ -89,15 +89,7 @@ export function compileSubselectionProjection(
   selectionSet: SelectionSet,
 ): SubselectionProjection {
   const schema = operation.schema();
-  const types = new Map<string, NamedType | undefined>();
-  const typeNamed = (name: string) => {
-    let type = types.get(name);
-    if (type === undefined && !types.has(name)) {
-      type = schema.type(name);
-      types.set(name, type);
-    }
-    return type;
-  };
+  const typeNamed = typeLookup(schema);
   const defaults = operation.collectDefaultedVariableValues();
   const hasDefaults = Object.keys(defaults).length > 0;
   const previous = compiling;
@@ -126,10 +118,10 @@ export function compileSubselectionProjection(
   };
 }
 
-function compileOperationProjection(operation: Operation): Projection {
-  const schema = operation.schema();
+/** The schema's types by name, each looked up once. */
+function typeLookup(schema: ReturnType<Operation['schema']>): (name: string) => NamedType | undefined {
   const types = new Map<string, NamedType | undefined>();
-  const typeNamed = (name: string) => {
+  return (name) => {
     let type = types.get(name);
     if (type === undefined && !types.has(name)) {
       type = schema.type(name);
@@ -137,6 +129,11 @@ function compileOperationProjection(operation: Operation): Projection {
     }
     return type;
   };
+}
+
+function compileOperationProjection(operation: Operation): Projection {
+  const schema = operation.schema();
+  const typeNamed = typeLookup(schema);
   const defaults = operation.collectDefaultedVariableValues();
   const hasDefaults = Object.keys(defaults).length > 0;
   // Plain objects are far cheaper to build and serialize than null-prototype ones (which V8 keeps as
@@ -437,5 +434,5 @@ function collectsPrototypeName(selectionSet: SelectionSet): boolean {
 }
 
 function own(object: any, key: string): any {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
