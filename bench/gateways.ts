@@ -59,6 +59,7 @@ const LABELS: Record<string, string> = {
   apollo: 'stock Apollo gateway',
   hive: 'Hive Gateway',
   subgraph: 'subgraph directly (floor)',
+  relay: 'bare Node relay to the subgraph',
   baseline: 'Iris gateway (baseline)',
 };
 
@@ -142,6 +143,13 @@ try {
     gateways.push({ name, url: ready.url, child });
     console.log(`${LABELS[name] ?? name} ready at ${ready.url}`);
   }
+  // Beside each subgraph measured directly, the bare HTTP relay to it: what a gateway cannot spend less than.
+  const relays = new Map<string, { url: string; child: ChildProcess }>();
+  for (const subgraph of FLOOR ? new Set(ops.flatMap((op) => (op.subgraph ? [op.subgraph] : []))) : []) {
+    const { child, ready } = await start('relay', { ...gatewayEnv, BENCH_RELAY_TO: subgraph });
+    relays.set(subgraph, { url: ready.url, child });
+    gateways.push({ name: `relay:${subgraph}`, url: ready.url, child });
+  }
 
   interface Target {
     name: string;
@@ -149,8 +157,13 @@ try {
     child?: ChildProcess;
   }
   const targetsOf = (op: Operation): Target[] => [
-    ...gateways,
-    ...(FLOOR && op.subgraph ? [{ name: 'subgraph', url: info.subgraphs[op.subgraph]! }] : []),
+    ...gateways.filter((gateway) => !gateway.name.startsWith('relay:')),
+    ...(FLOOR && op.subgraph
+      ? [
+          { name: 'relay', ...relays.get(op.subgraph)! },
+          { name: 'subgraph', url: info.subgraphs[op.subgraph]! },
+        ]
+      : []),
   ];
 
   // --- Correctness first: the same data from every gateway -----------------------------------------
