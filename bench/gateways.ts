@@ -14,6 +14,8 @@
  *   BENCH_TRAFFIC=identical,varied   (every request the same, and/or every request in flight with other variables)
  *   BENCH_VARY_SIZE=1000  BENCH_VARY_CHECK=10   (varied variable sets per operation; how many every target must answer like the reference first)
  *   BENCH_GATEWAYS=iris,apollo,hive   BENCH_OPERATIONS=profiles,marks,nested   BENCH_FLOOR=true
+ *     (`serve` adds Iris's engine alone, as `pnpm gateway:serve` runs it; the floor adds, beside the
+ *     subgraph measured directly, a bare Node relay to it: what no Node gateway can spend less than)
  *   BENCH_PROFILES=5000  BENCH_MARKS=5000   (seeded rows)
  *   BENCH_CPU_PROF=dir   (writes a --cpu-prof profile of every child process to dir/<name>/)
  *   BENCH_LABEL=text     (kept in the results file)
@@ -60,6 +62,7 @@ const LABELS: Record<string, string> = {
   hive: 'Hive Gateway',
   subgraph: 'subgraph directly (floor)',
   relay: 'bare Node relay to the subgraph',
+  serve: 'Iris engine alone (gateway:serve)',
   baseline: 'Iris gateway (baseline)',
 };
 
