@@ -20,11 +20,12 @@
  *   BENCH_CPU_PROF=dir   (writes a --cpu-prof profile of every child process to dir/<name>/)
  *   BENCH_LABEL=text     (kept in the results file)
  *   BENCH_IRIS_BASELINE=/other/checkout/gateway/src/index.ts   (also measures that Iris, as `baseline`)
+ *   BENCH_SAME_FLAGS=true   (the stock gateway and Hive Gateway also get the Node flags Iris's services start with)
  *   BENCH_FANOUT=true    (then runs `pnpm bench:fanout`: pure gateway work, the subgraphs answering from memory)
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
@@ -72,11 +73,25 @@ interface Ready {
   [key: string]: unknown;
 }
 
+/**
+ * The Node.js flags Iris's services run with, read from `pnpm start:gateway` (package.json): Iris's
+ * processes (its gateway, the engine alone, the subgraphs, the relay) start as the product starts them;
+ * the stock Apollo gateway and Hive Gateway on Node's defaults, as they ship.
+ */
+const PRODUCT_NODE_FLAGS = (() => {
+  const scripts = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  return [...(scripts['start:gateway'] ?? '').matchAll(/ (--[\w-]+=\S+)/g)].map((m) => m[1]!);
+})();
+const RUN_AS_PRODUCT = new Set(['iris', 'baseline', 'serve', 'subgraphs', 'relay']);
+/** BENCH_SAME_FLAGS=true: the stock Apollo gateway and Hive Gateway get Iris's flags too. */
+const SAME_FLAGS = env.BENCH_SAME_FLAGS === 'true';
+
 /** Forks a benchmark process (TypeScript through tsx) and waits for it to say where it listens. */
 function start(name: string, extraEnv: Record<string, string>): Promise<{ child: ChildProcess; ready: Ready }> {
   const file = name === 'baseline' ? 'iris' : name;
   if (name === 'baseline') extraEnv = { ...extraEnv, BENCH_IRIS_GATEWAY: BASELINE! };
-  const execArgv = ['--import', 'tsx'];
+  const execArgv = [...(SAME_FLAGS || RUN_AS_PRODUCT.has(name) ? PRODUCT_NODE_FLAGS : []), '--import', 'tsx'];
   // One folder per process: its main thread's profile is the largest file there.
   if (CPU_PROF) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${CPU_PROF}/${name}`);
   const child = fork(new URL(`./gateways/${file}.ts`, import.meta.url), [], { execArgv, env: { ...env, ...extraEnv }, stdio: 'inherit' });
@@ -398,6 +413,7 @@ try {
       cpu: cpus()[0]?.model,
       node: process.version,
       loadAverageBefore: loadBefore,
+      nodeFlags: { iris: PRODUCT_NODE_FLAGS, others: SAME_FLAGS ? PRODUCT_NODE_FLAGS : [] },
       loadAverageAfter: loadAfter,
     },
     database: info.database,
@@ -415,7 +431,7 @@ try {
     ratios,
   };
   console.log(
-    `\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`,
+    `\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
   );
   console.table(table);
   console.log(markdown(table));
