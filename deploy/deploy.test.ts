@@ -59,7 +59,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/IRIS_SERVICE=\$\{SERVICE\}/);
     expect(SERVICES).toContain(/^ARG SERVICE=(\w+)/m.exec(dockerfile)![1]);
     // Node's flags (a young generation sized for a server: docs/operations.md), then the service's entry.
-    for (const service of SERVICES) expect(scripts[`start:${service}`]).toMatch(new RegExp(`^tsx (--[\\w-]+=\\S+ )*server/src/serve\\.ts ${service}$`));
+    for (const service of SERVICES)
+      expect(scripts[`start:${service}`]).toMatch(new RegExp(`^tsx (--[\\w-]+=\\S+ )*server/src/serve\\.ts ${service}$`));
   });
 
   it('sets only configuration variables, and exposes every service port', () => {
