@@ -15,7 +15,7 @@ import { GraphQLError } from 'graphql';
 import { isQueryBody, type SubgraphFetcher } from './subgraphDataSource.js';
 
 export interface ResilienceOptions {
-  /** A call slower than this is abandoned (its connection aborted). */
+  /** The deadline the wrapped fetcher enforces (`createSubgraphFetcher`'s `timeoutMs`): named in the error. */
   timeoutMs: number;
   /** Consecutive failed calls that cut the subgraph off... */
   breakerFailures: number;
@@ -27,7 +27,7 @@ const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
 
 /**
  * Timeouts, one retry and a circuit breaker around the calls to one subgraph (cockatiel's policies):
- * - every call has a deadline; past it the request is aborted;
+ * - every call has a deadline, which the wrapped fetcher enforces; past it the call fails as timed out;
  * - a query that failed on the network, timed out or got a 5xx is sent once more; a mutation is not,
  *   since its first attempt may have been applied;
  * - after `breakerFailures` failures in a row the subgraph is cut off for `breakerResetMs`: calls fail
@@ -67,8 +67,7 @@ export class SubgraphResilience {
       // Only queries are sent again: a mutation's first attempt may have been applied.
       const policy = isQueryBody(init?.body) ? this.#retried : this.#once;
       try {
-        // The deadline covers the response body too, which the data source reads after this returns.
-        const response = await policy.execute(() => fetcher(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+        const response = await policy.execute(() => fetcher(url, init));
         // A subgraph shutting down or behind a proxy that lost it: unavailable, not an internal error.
         if (UNAVAILABLE_STATUS.has(response.status)) throw new Error(`HTTP ${response.status}`);
         return response;
@@ -83,7 +82,7 @@ export class SubgraphResilience {
     const reason =
       err instanceof BrokenCircuitError
         ? `is unavailable right now (it failed ${this.options.breakerFailures} times in a row)`
-        : (err as Error | undefined)?.name === 'TimeoutError'
+        : isTimeout(err)
           ? `did not answer within ${this.options.timeoutMs} ms`
           : 'could not be reached';
     return new GraphQLError(
@@ -93,4 +92,10 @@ export class SubgraphResilience {
       },
     );
   }
+}
+
+/** A deadline passed: undici's own (no answer yet, or an answer stalled) or an aborting signal's. */
+function isTimeout(err: unknown): boolean {
+  const { name, code } = (err ?? {}) as { name?: unknown; code?: unknown };
+  return name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }

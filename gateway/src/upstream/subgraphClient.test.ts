@@ -22,6 +22,8 @@ beforeAll(async () => {
     const body = JSON.parse(text) as { variables?: Record<string, unknown> };
     received.push({ headers: req.headers, body });
     const v = body.variables ?? {};
+    // A subgraph that never answers: only the gateway's deadline ends the call.
+    if (v.hang) return;
     res.writeHead(Number(v.status ?? 200), {
       'content-type': String(v.contentType ?? 'application/json'),
       ...(v.cacheControl ? { 'cache-control': String(v.cacheControl) } : {}),
@@ -31,7 +33,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(
+  () =>
+    new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
+);
 
 const config = {
   SUBGRAPH_TIMEOUT_MS: 5_000,
@@ -128,6 +136,32 @@ describe('the direct subgraph client', () => {
       'x-iris-gateway-secret': 'gateway-secret-0123456789abcdef0123456789',
       'content-type': 'application/json',
     });
+  });
+
+  it('abandons a subgraph that does not answer within SUBGRAPH_TIMEOUT_MS, on either path, after one retry', async () => {
+    const graph = new Subgraphs([{ name: 'analytics', url }], { ...config, SUBGRAPH_TIMEOUT_MS: 200 });
+    const request = { query: 'query Q($hang: Boolean) { ok }', variables: { hang: true }, operationName: 'Q' };
+    const unavailable = {
+      message: 'The analytics service did not answer within 200 ms; the rest of the response is complete. Retry in 1 s.',
+      extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', service: 'analytics' }),
+    };
+    const before = received.length;
+    const client = graph.clients('analytics', undefined)!;
+    await expect(client({ ...request, document: undefined, path: [] }, { context, restrictCachePolicy: undefined })).rejects.toMatchObject(
+      unavailable,
+    );
+    const source = graph.dataSource('analytics', undefined);
+    const response = source.process({
+      kind: 'incoming operation',
+      request,
+      incomingRequestContext: {},
+      context,
+      document: undefined,
+      pathInIncomingRequest: [],
+    } as unknown as GraphQLDataSourceProcessOptions);
+    await expect(response).rejects.toMatchObject(unavailable);
+    // Each query was sent twice: once, and once more after its deadline passed.
+    expect(received.length - before).toBe(4);
   });
 
   it('is the same client for the same subgraph and URL', () => {

@@ -84,6 +84,12 @@ export interface SubgraphFetcherOptions {
    * and its answer. Mutations are never shared. On by default.
    */
   dedupe?: boolean;
+  /**
+   * A call whose answer does not begin within this many milliseconds, or stalls this long mid-answer, is
+   * abandoned and its connection closed (undici's `headersTimeout` and `bodyTimeout`, on its own timers,
+   * which fire up to a second late: no AbortSignal and no timer of its own per call). Default: undici's, 300 s.
+   */
+  timeoutMs?: number;
 }
 
 /** One pool of keep-alive connections per subgraph origin for the whole process. */
@@ -112,6 +118,7 @@ export const isQueryBody = (body: unknown): body is string => typeof body === 's
 export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): SubgraphFetcher {
   const dispatcher = options.dispatcher ?? sharedAgent;
   const dedupe = options.dedupe ?? true;
+  const timeouts = options.timeoutMs === undefined ? {} : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
   const inFlight = new Map<string, Promise<BufferedAnswer>>();
 
   const call = async (url: string, init: Parameters<SubgraphFetcher>[1]): Promise<BufferedAnswer> => {
@@ -123,6 +130,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
       headers: init?.headers ?? {},
       body: init?.body ?? null,
       signal: init?.signal,
+      ...timeouts,
     });
     const body = await response.body.text();
     return { url, status: response.statusCode, statusText: STATUS_CODES[response.statusCode] ?? '', headers: response.headers, body };

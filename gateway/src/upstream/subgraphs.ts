@@ -76,7 +76,7 @@ export class Subgraphs {
     const source = new SubgraphDataSource({
       url: this.#urls.get(name) ?? composedUrl,
       gatewaySecret: this.config.GATEWAY_SECRET,
-      ...(resilience ? { fetcher: resilience.wrap(createSubgraphFetcher()) } : {}),
+      ...(resilience ? { fetcher: resilience.wrap(this.#plainFetcher()) } : {}),
     });
     return observeSubgraph(name, source, { metrics: this.config.METRICS });
   }
@@ -138,10 +138,15 @@ export class Subgraphs {
     return this.#observers.get(name);
   }
 
+  /** Pooled keep-alive HTTP with the subgraph deadline (`SUBGRAPH_TIMEOUT_MS`), before resilience. */
+  #plainFetcher(): SubgraphFetcher {
+    return createSubgraphFetcher({ timeoutMs: this.config.SUBGRAPH_TIMEOUT_MS });
+  }
+
   #fetcherOf(name: string): SubgraphFetcher {
     let fetcher = this.#fetchers.get(name);
     if (!fetcher) {
-      const plain = createSubgraphFetcher();
+      const plain = this.#plainFetcher();
       const resilience = this.#resilience.get(name);
       this.#fetchers.set(name, (fetcher = resilience ? resilience.wrap(plain) : plain));
     }

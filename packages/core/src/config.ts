@@ -287,7 +287,7 @@ export const configSchema = z.object({
    * test) or `apollo` (@apollo/gateway's own executor). Planning is @apollo/gateway's either way.
    */
   GATEWAY_EXECUTOR: z.enum(['apollo', 'iris']).default('iris'),
-  /** A subgraph call taking longer is abandoned with SERVICE_UNAVAILABLE. */
+  /** A subgraph call whose answer does not begin within this, or stalls this long, is abandoned with SERVICE_UNAVAILABLE. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */
   SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
