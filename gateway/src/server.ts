@@ -15,6 +15,7 @@ import {
 import Fastify from 'fastify';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
+import { stringifyResult } from './engine/index.js';
 import type { GatewayPlugin, GatewayRuntime } from './plugin.js';
 import { contextOfRequest, registerIncrementalDelivery, rememberContext } from './routes/incremental.js';
 
@@ -58,6 +59,8 @@ export async function serveGateway(options: ServeOptions): Promise<RunningServer
     hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
+    // A subgraph's answer passed through unshaped is written as the subgraph wrote it.
+    stringifyResult,
     ...Object.assign({}, ...plugins.map((plugin) => plugin.apolloOptions ?? {})),
     // Apollo's own landing page loads from a CDN; Iris serves its playground itself (playground/).
     plugins: [

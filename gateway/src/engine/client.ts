@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { Agent, type Dispatcher } from 'undici';
+import { keepDataText } from './passThrough.js';
 import type { SubgraphRequest, SubgraphResponse } from './plan.js';
 
 /** What a direct subgraph client is given with each request besides the request itself. */
@@ -84,10 +85,12 @@ export function createHttpSubgraphClient(options: HttpSubgraphClientOptions): Su
       const parsed = await parseBody(answer);
       throw errorFromResponse?.(answer, parsed) ?? defaultError(answer, parsed);
     }
-    const parsed = await parseBody(answer);
+    const text = await answer.text();
+    const parsed = parseText(answer, text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`Expected JSON response body, but received: ${parsed}`);
     }
+    keepDataText(parsed, text);
     if (call.restrictCachePolicy) call.restrictCachePolicy(cacheHint(answer.headers.get('cache-control')));
     return parsed as SubgraphResponse;
   };
@@ -95,8 +98,12 @@ export function createHttpSubgraphClient(options: HttpSubgraphClientOptions): Su
 }
 
 async function parseBody(answer: HttpAnswer): Promise<unknown> {
+  return parseText(answer, await answer.text());
+}
+
+/** The answer's body as JSON when it says it is JSON, as text otherwise. */
+function parseText(answer: HttpAnswer, text: string): unknown {
   const contentType = answer.headers.get('content-type');
-  const text = await answer.text();
   if (contentType && (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json'))) {
     return JSON.parse(text);
   }

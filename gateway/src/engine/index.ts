@@ -10,6 +10,7 @@ export {
   type SubgraphResponse,
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
+export { stringifyResult } from './passThrough.js';
 export {
   createGateway,
   EngineGateway,

@@ -26,6 +26,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import { compileDeferredBlocks, IncrementalDelivery, runDeferredInline, type CompiledDeferred, type SubsequentPayload } from './defer.js';
+import { passThroughFetch } from './passThrough.js';
 import { compileProjection, type Projection } from './shape.js';
 
 export type ResponsePath = (string | number)[];
@@ -91,6 +92,8 @@ export interface CompiledPlan {
   fetches: Map<FetchNode, CompiledFetch>;
   /** For plans with @defer: the first payload's projection (deferred fragments left out) and each block's. */
   deferred: { initial: Projection; blocks: Map<DeferredNode, CompiledDeferred> } | undefined;
+  /** The plan's one fetch, when an answer without errors or extensions is the response as it stands (`passThrough.ts`). */
+  passThrough: FetchNode | undefined;
 }
 
 interface CompiledFetch {
@@ -111,6 +114,8 @@ interface RunContext {
   fullResult: Record<string, unknown>;
   /** Set when deferred blocks are delivered after the first payload; without it a DeferNode runs whole. */
   incremental?: IncrementalDelivery;
+  /** The data of the pass-through fetch's answer, when it came without errors or extensions. */
+  passedThrough?: Record<string, unknown>;
 }
 
 interface Cursor {
@@ -209,7 +214,8 @@ export class PlanEngine {
           blocks: compileDeferredBlocks(operation, plan.node as PlanNode),
         }
       : undefined;
-    return { plan, operation, definition, projection: compileProjection(operation), fetches, deferred };
+    const passThrough = deferred ? undefined : passThroughFetch(plan, definition, fragments, this.#schemas);
+    return { plan, operation, definition, projection: compileProjection(operation), fetches, deferred, passThrough };
   }
 
   /** Runs a compiled plan; resolves to what @apollo/gateway's `executeQueryPlan` resolves to. */
@@ -224,6 +230,8 @@ export class PlanEngine {
     const root = compiled.plan.node;
     if (root?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
     if (root) await this.#run(context, root, { path: [], data: fullResult });
+    // A one-fetch plan whose answer needs no shaping: the subgraph's data is the response.
+    if (context.passedThrough && context.errors.length === 0) return { data: context.passedThrough };
     return this.#respond(compiled, compiled.projection, context);
   }
 
@@ -395,6 +403,9 @@ export class PlanEngine {
       document: node.operationDocumentNode,
       path: cursor.path,
     });
+    if (node === context.compiled.passThrough && !response.errors && !response.extensions && isObject(response.data)) {
+      context.passedThrough = response.data as Record<string, unknown>;
+    }
     if (response.errors) {
       let hydrated: ResponsePath[] | undefined;
       const pathOf = (errorPath: ResponsePath | undefined): ResponsePath | undefined => {

@@ -18,7 +18,11 @@ beforeAll(async () => {
       let body = '';
       for await (const chunk of request) body += chunk;
       const result = await graph.fetch(name, JSON.parse(body)).catch((err: Error) => ({ errors: [{ message: err.message }] }));
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+      // `x-escape`: "Ada" written with an escape, as JSON allows: the text tells whether the gateway wrote it again.
+      const text = JSON.stringify(result);
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(request.headers['x-escape'] ? text.replaceAll('"Ada"', '"Ad\\u0061"') : text);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
@@ -75,6 +79,28 @@ describe('gateway:serve', () => {
     expect(body.errors.map((e) => [e.message, e.path, e.extensions.code])).toEqual([
       ['Not allowed to read User.email', ['users', 1, 'email'], 'FORBIDDEN'],
     ]);
+  });
+
+  it('writes the answer of a one-fetch plan that needs no shaping as the subgraph wrote it', async () => {
+    const ask = async (query: string) => {
+      const response = await fetch(served.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-escape': '1' },
+        body: JSON.stringify({ query }),
+      });
+      return response.text();
+    };
+    // One fetch, nothing to shape: the subgraph's text, its escape included.
+    expect(await ask('{ me { id name } }')).toBe('{"data":{"me":{"id":"1","name":"Ad\\u0061"}}}\n');
+    // Shaped (an abstract type; a second fetch; an error): written by the gateway, the value the same.
+    expect(await ask('{ node(id: "1") { id ... on User { name } } }')).toBe('{"data":{"node":{"id":"1","name":"Ada"}}}\n');
+    expect(JSON.parse(await ask('{ me { name reviews { rating } } }'))).toEqual({
+      data: { me: { name: 'Ada', reviews: [{ rating: 5 }, { rating: 4 }] } },
+    });
+    expect(await ask('{ me { name reviews { rating } } }')).not.toContain('\\u0061');
+    const partial = await ask('{ users { name email } }');
+    expect(partial).not.toContain('\\u0061');
+    expect(JSON.parse(partial).errors).toHaveLength(1);
   });
 
   it('answers /healthz', async () => {

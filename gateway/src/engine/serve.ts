@@ -16,6 +16,7 @@ import Fastify from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
+import { stringifyResult } from './passThrough.js';
 
 interface ServeContext {
   headers: IncomingHttpHeaders;
@@ -91,7 +92,12 @@ export async function serveSupergraph({
     },
   });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
-  const apollo = new ApolloServer<ServeContext>({ gateway, introspection: true, plugins: [fastifyApolloDrainPlugin(app)] });
+  const apollo = new ApolloServer<ServeContext>({
+    gateway,
+    introspection: true,
+    stringifyResult,
+    plugins: [fastifyApolloDrainPlugin(app)],
+  });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));
   await app.register(fastifyApollo(apollo), { path: '/graphql', context: async (request) => ({ headers: request.headers }) });
