@@ -170,6 +170,11 @@ export const configSchema = z.object({
   ANALYSIS_THREADS: z.coerce.number().int().min(0).max(64).default(1),
   ANALYSIS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ANALYSIS_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
+  /**
+   * With Redis: how often, and after how long, a job recorded as queued but missing from the Redis queue
+   * (its process stopped between recording and queueing it, or Redis lost it) is queued again.
+   */
+  ANALYSIS_SWEEP_MS: z.coerce.number().int().min(100).default(60_000),
   // Notifications that leave Iris (subgraphs/devices/src/services/delivery/).
   /**
    * The waits between a failed webhook or push attempt and the next, e.g. `5s,30s,2m,10m,1h` (units ms,

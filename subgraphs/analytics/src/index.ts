@@ -35,6 +35,7 @@ const analysisOptions = (config: Config, runsJobs = true) => ({
   threads: config.ANALYSIS_THREADS,
   maxAttempts: config.ANALYSIS_MAX_ATTEMPTS,
   backoffMs: config.ANALYSIS_RETRY_BACKOFF_MS,
+  sweepMs: config.ANALYSIS_SWEEP_MS,
   runsJobs,
   ...(config.REDIS_URL ? { redis: { url: config.REDIS_URL, queueName: `${config.REDIS_PREFIX.replace(/:$/, '')}-analysis` } } : {}),
 });
@@ -64,13 +65,15 @@ export function createAnalyticsSubgraph(deps: AnalyticsDeps): SubgraphDefinition
       const stop = listenToEvents(deps.bus, data, services, outbox, db);
       const stopReporting = deps.config.METRICS ? reportQueueDepth(() => analysis.queue.depth()) : () => {};
       // Alone, this process owns every unfinished job; beside other instances (REDIS_URL) a job that is
-      // RUNNING may be running elsewhere, so it is left alone.
+      // RUNNING may be running elsewhere, so it is left alone; a QUEUED job that Redis lost is queued again.
       if (!deps.config.REDIS_URL) analysis.resume().catch((err: unknown) => deps.logger.error({ err }, 'could not resume analysis jobs'));
+      const stopSweeping = analysis.sweepLostJobs();
       // Stopping waits for the analysis running now; queued jobs stay QUEUED in the database (or in
       // Redis) and run after the next start.
       return async () => {
         stop();
         stopReporting();
+        stopSweeping();
         await analysis.close();
         await outbox.stop();
       };
@@ -101,9 +104,11 @@ export function createAnalysisWorker(deps: Omit<AnalyticsDeps, 'runsJobs'>): {
     analysis: analysisOptions(deps.config),
   });
   outbox.start();
+  const stopSweeping = analysis.sweepLostJobs();
   return {
     drainJobs: () => analysis.queue.drain(),
     close: async () => {
+      stopSweeping();
       await analysis.close();
       await outbox.stop();
     },

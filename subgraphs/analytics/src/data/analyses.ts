@@ -100,6 +100,14 @@ export function createAnalysesData(prisma: ScopedClient<'analytics'>) {
     /** Jobs left queued or running by a process that stopped: they run again. */
     unfinishedJobs: () => prisma.analysisJob.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true } }),
     requeue: (id: string) => prisma.analysisJob.update({ where: { id }, data: { status: 'QUEUED' } }),
+    /** The oldest jobs still waiting to be taken that were recorded (or last retried) before `before`. */
+    queuedBefore: (before: Date, take: number) =>
+      prisma.analysisJob.findMany({
+        where: { status: 'QUEUED', updatedAt: { lt: before } },
+        orderBy: { updatedAt: 'asc' },
+        take,
+        select: { id: true },
+      }),
 
     jobsByCaptureIds: (captureIds: readonly string[], scope: TenantScope) =>
       prisma.analysisJob.findMany({ where: { dataId: { in: [...captureIds] }, ...scopeWhere(scope) } }),

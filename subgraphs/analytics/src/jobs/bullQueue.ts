@@ -51,6 +51,21 @@ export class BullJobQueue implements JobQueue {
       .catch((err: unknown) => this.logger.error({ err, jobId }, 'could not queue the analysis'));
   }
 
+  /**
+   * Queues again those of `jobIds` that Redis does not hold in any state (never added, or lost with
+   * Redis's data); a job it holds, waiting, delayed for a retry, running or finished, is left alone.
+   * Resolves to how many were queued again.
+   */
+  async requeueMissing(jobIds: readonly string[]): Promise<number> {
+    let requeued = 0;
+    for (const jobId of jobIds) {
+      if (await this.#queue.getJob(jobId)) continue;
+      await this.#queue.add('analyze', { jobId }, { jobId });
+      requeued += 1;
+    }
+    return requeued;
+  }
+
   async drain(): Promise<void> {
     for (;;) {
       const counts = await this.#queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');

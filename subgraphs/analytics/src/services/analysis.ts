@@ -32,6 +32,8 @@ export interface AnalysisOptions {
   threads: number;
   /** With Redis, the queue is BullMQ's, shared by every instance. */
   redis?: { url: string; queueName: string };
+  /** With Redis: how often, and after how long, a queued job missing from Redis is queued again. */
+  sweepMs?: number;
   /**
    * Whether this process runs queued jobs (default true). With Redis, a subgraph instance can leave
    * them to the analysis worker processes (`pnpm start:worker`) and only queue them.
@@ -147,6 +149,34 @@ export function createAnalysisService(data: AnalyticsData, storage: BlobStorage,
       const { captureId, accountId, deviceId, storageKey } = capture;
       const job = await data.analyses.queueJob({ dataId: captureId, accountId, deviceId, storageKey });
       if (job.status === 'QUEUED') queue.enqueue(job.id);
+    },
+
+    /**
+     * With Redis, every `sweepMs`: jobs recorded as QUEUED that long ago or longer which Redis does not
+     * hold (their process stopped between recording and queueing them, their queueing failed, or Redis
+     * lost its data) are queued again, so that no capture waits for an analysis forever. Any instance
+     * may do it at any time: a job Redis holds is left alone, and a job runs only once it is claimed.
+     */
+    sweepLostJobs(): () => void {
+      if (!(queue instanceof BullJobQueue)) return () => {};
+      const sweepMs = options.sweepMs ?? 60_000;
+      let running = false;
+      const sweep = async () => {
+        if (running) return;
+        running = true;
+        try {
+          const jobs = await data.analyses.queuedBefore(new Date(Date.now() - sweepMs), 500);
+          const requeued = await queue.requeueMissing(jobs.map((job) => job.id));
+          if (requeued > 0) logger.warn({ requeued }, 'queued again analysis jobs that were missing from Redis');
+        } catch (err) {
+          logger.warn({ err }, 'could not look for lost analysis jobs');
+        } finally {
+          running = false;
+        }
+      };
+      const timer = setInterval(() => void sweep(), sweepMs);
+      timer.unref();
+      return () => clearInterval(timer);
     },
 
     /** Jobs a stopped process left behind run again at start. */
