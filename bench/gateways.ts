@@ -11,6 +11,8 @@
  *
  * Settings (environment):
  *   BENCH_CONNECTIONS=32  BENCH_DURATION=10 (s)  BENCH_WARMUP=3 (s)
+ *   BENCH_ROUNDS=1   (rounds through every target in turn; each row is the median of its rounds, which
+ *     steadies figures on a shared machine: 3 takes three times as long)
  *   BENCH_TRAFFIC=identical,varied   (every request the same, and/or every request in flight with other variables)
  *   BENCH_VARY_SIZE=1000  BENCH_VARY_CHECK=10   (varied variable sets per operation; how many every target must answer like the reference first)
  *   BENCH_GATEWAYS=iris,apollo,hive   BENCH_OPERATIONS=profiles,marks,nested   BENCH_FLOOR=true
@@ -52,6 +54,8 @@ const TRAFFIC = (env.BENCH_TRAFFIC ?? 'identical,varied')
   .filter(Boolean) as ('identical' | 'varied')[];
 const VARY_SIZE = Number(env.BENCH_VARY_SIZE ?? 1000);
 const VARY_CHECK = Number(env.BENCH_VARY_CHECK ?? 10);
+/** Measurements of each target per operation and traffic, taken in turn; the report keeps their medians. */
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
 const CPU_PROF = env.BENCH_CPU_PROF;
 /** Another checkout's `gateway/src/index.ts`: measured as `baseline` beside this one (before/after). */
 const BASELINE = env.BENCH_IRIS_BASELINE;
@@ -282,90 +286,126 @@ try {
     /** CPU time per answered request of the target's process, and of the subgraphs' process, during the measured run. */
     cpuMsPerRequest: number | null;
     subgraphCpuMsPerRequest: number;
+    /** With BENCH_ROUNDS > 1, each round's req/s and CPU ms per request (the row holds their medians). */
+    rounds: { requestsPerSecond: number; cpuMsPerRequest: number | null }[];
     detail: { total: number; non2xx: number; mismatches: number; socketErrors: number; timeouts: number; meanMs: number; maxMs: number };
   }
+  const measure = async (op: Operation, traffic: 'identical' | 'varied', target: Target, round: number): Promise<Row> => {
+    let wrongAnswers = 0;
+    const run = async (duration: number) => {
+      if (traffic === 'identical') {
+        const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
+        return autocannon({
+          url: target.url,
+          connections: CONNECTIONS,
+          duration,
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query: op.query, variables: op.variables }),
+          timeout: 30,
+          verifyBody,
+        });
+      }
+      // Every request takes the next variable set from one counter all connections share; each
+      // answer is checked against the variables its own request carried (non-200s count apart).
+      const list = varied.get(op.name)!;
+      const bodies = list.map((v) => JSON.stringify({ query: op.query, variables: v.variables }));
+      let next = 0;
+      const result = await autocannon({
+        url: target.url,
+        connections: CONNECTIONS,
+        duration,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: new URL(target.url).pathname,
+            headers,
+            setupRequest: (request, context) => {
+              const index = next++ % list.length;
+              context.index = index;
+              return { ...request, body: bodies[index]! };
+            },
+            onResponse: (status, body, context) => {
+              if (status === 200 && !list[context.index as number]!.belongs(body)) wrongAnswers++;
+            },
+          },
+        ],
+      });
+      return { ...result, mismatches: result.mismatches + wrongAnswers };
+    };
+    if (WARMUP > 0) await run(WARMUP);
+    wrongAnswers = 0;
+    const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
+    const subgraphCpuBefore = await cpuMicros(subgraphProcess.child);
+    const result = await run(DURATION);
+    const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
+    const subgraphCpuMs = ((await cpuMicros(subgraphProcess.child)) - subgraphCpuBefore) / 1000;
+    const answered = Math.max(1, result.requests.total);
+    const row: Row = {
+      operation: op.name,
+      traffic,
+      target: target.name,
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors + result.non2xx + result.mismatches,
+      peakRssMb: target.child ? await peakRssMb(target.child) : null,
+      cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
+      subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
+      rounds: [],
+      detail: {
+        total: result.requests.total,
+        non2xx: result.non2xx,
+        mismatches: result.mismatches,
+        socketErrors: result.errors - result.timeouts,
+        timeouts: result.timeouts,
+        meanMs: result.latency.mean,
+        maxMs: result.latency.max,
+      },
+    };
+    console.log(
+      `${ROUNDS > 1 ? `[${round + 1}/${ROUNDS}] ` : ''}${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req`,
+    );
+    return row;
+  };
+  // Rounds go through every target in turn, so that a slower spell of the machine falls on all of them;
+  // each target's row holds the median of its rounds (each round's figures kept in `rounds`).
   const rows: Row[] = [];
   for (const op of ops) {
     for (const traffic of TRAFFIC) {
-      for (const target of targetsOf(op)) {
-        let wrongAnswers = 0;
-        const run = async (duration: number) => {
-          if (traffic === 'identical') {
-            const verifyBody = verifiers.get(`${op.name}/${target.name}`)!;
-            return autocannon({
-              url: target.url,
-              connections: CONNECTIONS,
-              duration,
-              method: 'POST',
-              headers,
-              body: JSON.stringify({ query: op.query, variables: op.variables }),
-              timeout: 30,
-              verifyBody,
-            });
-          }
-          // Every request takes the next variable set from one counter all connections share; each
-          // answer is checked against the variables its own request carried (non-200s count apart).
-          const list = varied.get(op.name)!;
-          const bodies = list.map((v) => JSON.stringify({ query: op.query, variables: v.variables }));
-          let next = 0;
-          const result = await autocannon({
-            url: target.url,
-            connections: CONNECTIONS,
-            duration,
-            timeout: 30,
-            requests: [
-              {
-                method: 'POST',
-                path: new URL(target.url).pathname,
-                headers,
-                setupRequest: (request, context) => {
-                  const index = next++ % list.length;
-                  context.index = index;
-                  return { ...request, body: bodies[index]! };
-                },
-                onResponse: (status, body, context) => {
-                  if (status === 200 && !list[context.index as number]!.belongs(body)) wrongAnswers++;
-                },
-              },
-            ],
-          });
-          return { ...result, mismatches: result.mismatches + wrongAnswers };
-        };
-        if (WARMUP > 0) await run(WARMUP);
-        wrongAnswers = 0;
-        const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
-        const subgraphCpuBefore = await cpuMicros(subgraphProcess.child);
-        const result = await run(DURATION);
-        const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
-        const subgraphCpuMs = ((await cpuMicros(subgraphProcess.child)) - subgraphCpuBefore) / 1000;
-        const answered = Math.max(1, result.requests.total);
-        const row: Row = {
-          operation: op.name,
-          traffic,
-          target: target.name,
-          requestsPerSecond: Math.round(result.requests.average),
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          errors: result.errors + result.non2xx + result.mismatches,
-          peakRssMb: target.child ? await peakRssMb(target.child) : null,
-          cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
-          subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
-          detail: {
-            total: result.requests.total,
-            non2xx: result.non2xx,
-            mismatches: result.mismatches,
-            socketErrors: result.errors - result.timeouts,
-            timeouts: result.timeouts,
-            meanMs: result.latency.mean,
-            maxMs: result.latency.max,
-          },
-        };
-        rows.push(row);
-        console.log(
-          `${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req`,
-        );
+      const samples = new Map<string, Row[]>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of targetsOf(op)) {
+          const sample = await measure(op, traffic, target, round);
+          samples.set(target.name, [...(samples.get(target.name) ?? []), sample]);
+        }
       }
+      for (const target of targetsOf(op)) rows.push(medianRow(samples.get(target.name)!));
     }
+  }
+
+  /** One row of several rounds of the same target: the median of each figure, the errors of all. */
+  function medianRow(samples: Row[]): Row {
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[middle]! : +((sorted[middle - 1]! + sorted[middle]!) / 2).toFixed(2);
+    };
+    const first = samples[0]!;
+    if (samples.length === 1) return first;
+    const cpu = samples.map((s) => s.cpuMsPerRequest);
+    return {
+      ...first,
+      requestsPerSecond: Math.round(median(samples.map((s) => s.requestsPerSecond))),
+      p50Ms: median(samples.map((s) => s.p50Ms)),
+      p99Ms: median(samples.map((s) => s.p99Ms)),
+      errors: samples.reduce((sum, s) => sum + s.errors, 0),
+      peakRssMb: first.peakRssMb === null ? null : Math.max(...samples.map((s) => s.peakRssMb ?? 0)),
+      cpuMsPerRequest: cpu.includes(null) ? null : median(cpu as number[]),
+      subgraphCpuMsPerRequest: median(samples.map((s) => s.subgraphCpuMsPerRequest)),
+      rounds: samples.map((s) => ({ requestsPerSecond: s.requestsPerSecond, cpuMsPerRequest: s.cpuMsPerRequest })),
+    };
   }
 
   // --- Report --------------------------------------------------------------------------------------
@@ -399,6 +439,7 @@ try {
       errors: r.errors,
       'peak RSS MB': r.peakRssMb ?? '',
       'CPU ms/req': r.cpuMsPerRequest ?? '',
+      ...(ROUNDS > 1 ? { 'CPU each round': r.rounds.map((x) => x.cpuMsPerRequest ?? '-').join(' / ') } : {}),
       'subgraphs CPU ms/req': r.subgraphCpuMsPerRequest,
       'Iris/stock': r.target === 'iris' ? (ratios_.throughputIrisOverStock ?? '') : '',
       'Iris/Hive': r.target === 'iris' ? (ratios_.throughputIrisOverHive ?? '') : '',
