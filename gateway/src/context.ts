@@ -39,6 +39,16 @@ export function gatewayContextFactory(options: {
   return async ({ headers, clientAddress }) => {
     const requestId = requestIdOf(headers);
     const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
-    return { requestId, logger: options.logger.child({ requestId }), auth, forwardHeaders, clientAddress };
+    // The request's logger is made the first time something is logged: most requests log nothing.
+    let logger: Logger | undefined;
+    return {
+      requestId,
+      get logger() {
+        return (logger ??= options.logger.child({ requestId }));
+      },
+      auth,
+      forwardHeaders,
+      clientAddress,
+    };
   };
 }

@@ -127,7 +127,9 @@ interface Cursor {
  * Runs @apollo/query-planner plans: the same requests, merges, errors and response as
  * @apollo/gateway's `executeQueryPlan`, with the work that depends only on the plan and the operation
  * (parsing the operation over the API schema, the response projection, `requires` selections, rewrites)
- * done once per plan instead of per request. Defer and subscription plans are not run here.
+ * done once per plan instead of per request. A one-fetch plan whose answer needs no shaping passes the
+ * subgraph's data through as it came (`passThrough.ts`). @defer plans run here too (`executeIncrementally`);
+ * subscription plans do not: each event's query runs as an ordinary plan.
  */
 export class PlanEngine {
   readonly #schemas: EngineSchemas;

@@ -165,6 +165,9 @@ export function operationLogPlugin<Context extends BaseContext>(
         async willSendResponse({ response, operation, operationName, request, document }) {
           if (options.markResponses) response.http.headers.set(OPERATION_LOGGED_HEADER, '1');
           if (!logs || !logger) return;
+          const errors = responseErrors(response);
+          // An operation that succeeded writes nothing below the logger's level: nothing to put together.
+          if (!errors?.length && !logger.isLevelEnabled(lineLevel)) return;
           // A document that parsed but did not validate has no resolved operation; its text still names it.
           const written = operation ?? soleOperation(document);
           logOperation(logger, lineLevel, {
@@ -173,7 +176,7 @@ export function operationLogPlugin<Context extends BaseContext>(
             rootFields: rootFieldsOf(written),
             durationMs: performance.now() - startedAt,
             caller: callerKind(auth),
-            errors: responseErrors(response),
+            errors,
           });
         },
       };
