@@ -60,6 +60,8 @@ export function useSubscriptions(options: SubscriptionsOptions): GatewayPlugin {
           upstream: createUpstreamSubscriptions({
             subgraphUrl: (name) => runtime.subgraphs.url(name) ?? '',
             maxBuffer: config.SUBSCRIPTION_MAX_QUEUED_EVENTS,
+            timeoutMs: runtime.config.SUBGRAPH_TIMEOUT_MS,
+            pingIntervalMs: config.SUBSCRIPTION_PING_INTERVAL_MS,
           }),
           verifier: options.verifier,
           createContext: runtime.createContext,

@@ -222,4 +222,36 @@ describe('upstream subscriptions', () => {
     for (const stream of [a, b]) await expect(stream.next()).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(upstream.size()).toEqual({ connections: 0, subscriptions: 0 });
   });
+
+  it.each([
+    ['never acknowledges the connection', { ack: false }, 4504],
+    ['stops answering pings (gone without closing its socket)', { ack: true }, 4408],
+  ])('ends every subscriber with SERVICE_UNAVAILABLE when the subgraph %s', { timeout: 30_000 }, async (_name, behaviour, closeCode) => {
+    // Speaks just enough of graphql-ws: acknowledges (or not), takes subscribe messages, never answers a ping.
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'graphql-transport-ws' });
+    silent.on('connection', (socket) =>
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string };
+        if (message.type === 'connection_init' && behaviour.ack) socket.send(JSON.stringify({ type: 'connection_ack' }));
+      }),
+    );
+    await once(silent, 'listening');
+    try {
+      const upstream = createUpstreamSubscriptions({
+        subgraphUrl: () => `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql`,
+        timeoutMs: 200,
+        pingIntervalMs: 200,
+      });
+      const a = upstream.open(request('silent'));
+      const b = upstream.open(request('silent'));
+      for (const stream of [a, b]) {
+        await expect(stream.next()).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE', closeCode } });
+      }
+      // The close code says which deadline ended it: the silent subgraph itself never closes anything.
+      expect(upstream.size()).toEqual({ connections: 0, subscriptions: 0 });
+    } finally {
+      for (const client of silent.clients) client.terminate();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });

@@ -28,6 +28,14 @@ export interface UpstreamSubscriptionsOptions {
   subgraphUrl: (name: string) => string;
   /** Upstream events held for one subscriber that reads slower than they arrive. */
   maxBuffer?: number;
+  /**
+   * How long a subgraph has to acknowledge a connection, and to answer each ping on it (default 10 s,
+   * `SUBGRAPH_TIMEOUT_MS`): a connection that does not is closed, and its subscribers end with
+   * SERVICE_UNAVAILABLE instead of waiting on a socket that will never deliver.
+   */
+  timeoutMs?: number;
+  /** How often each connection to a subgraph is pinged (default 15 s, `SUBSCRIPTION_PING_INTERVAL_MS`). */
+  pingIntervalMs?: number;
 }
 
 export type UpstreamEvent = FormattedExecutionResult<Record<string, unknown>, unknown>;
@@ -51,7 +59,10 @@ interface Stream {
  */
 export function createUpstreamSubscriptions(options: UpstreamSubscriptionsOptions) {
   const maxBuffer = options.maxBuffer ?? 1_000;
-  const connections = createConnections(options.subgraphUrl);
+  const connections = createConnections(options.subgraphUrl, {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+  });
   const streams = new Map<string, Stream>();
 
   return {
@@ -101,9 +112,14 @@ interface Connections {
 /**
  * One lazy graphql-ws connection per subgraph, shared by every stream to it and closed after the last
  * one leaves. Its `connection_init` presents the latest subscriber's credentials, since the subgraph
- * refuses a connection without valid ones.
+ * refuses a connection without valid ones. A connection the subgraph does not acknowledge within
+ * `timeoutMs`, or one whose ping goes unanswered that long (a subgraph gone without closing its
+ * sockets), is closed: its streams end as when the subgraph closes it.
  */
-function createConnections(subgraphUrl: (name: string) => string): Connections {
+function createConnections(
+  subgraphUrl: (name: string) => string,
+  { timeoutMs, pingIntervalMs }: { timeoutMs: number; pingIntervalMs: number },
+): Connections {
   const clients = new Map<string, { client: Client; streams: number }>();
   const latest = new Map<string, UpstreamRequest>();
   return {
@@ -112,6 +128,8 @@ function createConnections(subgraphUrl: (name: string) => string): Connections {
       latest.set(key, request);
       let entry = clients.get(key);
       if (!entry) {
+        let socket: WebSocket | undefined;
+        let unanswered: NodeJS.Timeout | undefined;
         entry = {
           streams: 0,
           client: createClient({
@@ -120,6 +138,20 @@ function createConnections(subgraphUrl: (name: string) => string): Connections {
             lazy: true,
             lazyCloseTimeout: 1_000,
             retryAttempts: 0,
+            connectionAckWaitTimeout: timeoutMs,
+            keepAlive: pingIntervalMs,
+            on: {
+              connected: (connected) => void (socket = connected as WebSocket),
+              ping: (received) => {
+                if (received) return;
+                clearTimeout(unanswered);
+                unanswered = setTimeout(() => {
+                  if (socket?.readyState === WebSocket.OPEN) socket.close(4408, 'The subgraph did not answer a ping');
+                }, timeoutMs);
+              },
+              pong: (received) => void (received && clearTimeout(unanswered)),
+              closed: () => clearTimeout(unanswered),
+            },
             connectionParams: () => {
               // The socket may finish opening after its last subscriber left (and `latest` was cleared):
               // the credentials that created the client still answer connection_init.

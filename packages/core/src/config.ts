@@ -292,13 +292,17 @@ export const configSchema = z.object({
    * test) or `apollo` (@apollo/gateway's own executor). Planning is @apollo/gateway's either way.
    */
   GATEWAY_EXECUTOR: z.enum(['apollo', 'iris']).default('iris'),
-  /** A subgraph call whose answer does not begin within this, or stalls this long, is abandoned with SERVICE_UNAVAILABLE. */
+  /**
+   * A subgraph call whose answer does not begin within this, or stalls this long, is abandoned with
+   * SERVICE_UNAVAILABLE; a subscription socket to a subgraph not acknowledged, or a ping on it not
+   * answered, within this is closed and its subscribers end with SERVICE_UNAVAILABLE.
+   */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   /** Consecutive failures after which a subgraph is cut off, and for how long before one call tries it again. */
   SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(5_000),
   // Subscriptions at the gateway (gateway/src/subscriptions/).
-  /** How often each subscriber's socket is pinged; one that has not answered the previous ping is dropped. */
+  /** How often each subscriber's socket is pinged (one that has not answered the previous ping is dropped), and each subscription socket to a subgraph. */
   SUBSCRIPTION_PING_INTERVAL_MS: z.coerce.number().int().min(1_000).default(15_000),
   /** How often a subscription over plain HTTP (multipart or SSE on `POST /graphql`) sends a heartbeat while no event comes. */
   SUBSCRIPTION_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
