@@ -103,6 +103,16 @@ describe('gateway:serve', () => {
     expect(JSON.parse(partial).errors).toHaveLength(1);
   });
 
+  it('answers an operation with @defer in one result', async () => {
+    const response = await fetch(served.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;deferSpec=20220824, application/json' },
+      body: JSON.stringify({ query: '{ me { id ... @defer { name } } }' }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ data: { me: { id: '1', name: 'Ada' } } });
+  });
+
   it('answers /healthz', async () => {
     const response = await fetch(served.url.replace(/\/graphql$/, '/healthz'));
     expect(response.status).toBe(200);
