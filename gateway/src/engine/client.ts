@@ -81,28 +81,21 @@ export function createHttpSubgraphClient(options: HttpSubgraphClientOptions): Su
       ? { ...extra, 'content-type': 'application/json' }
       : { 'content-type': 'application/json' };
     const answer = await fetcher(url, { method: 'POST', headers, body });
-    if (!answer.ok) {
-      const parsed = await parseBody(answer);
-      throw errorFromResponse?.(answer, parsed) ?? defaultError(answer, parsed);
-    }
     const text = await answer.text();
-    const parsed = parseText(answer, text);
+    const parsed = parseBody(answer, text);
+    if (!answer.ok) throw errorFromResponse?.(answer, parsed) ?? defaultError(answer, parsed);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`Expected JSON response body, but received: ${parsed}`);
     }
-    keepDataText(parsed, text);
+    if (request.passThrough) keepDataText(parsed, text);
     if (call.restrictCachePolicy) call.restrictCachePolicy(cacheHint(answer.headers.get('cache-control')));
     return parsed as SubgraphResponse;
   };
   return observe ? (request, call) => observe(call.context, request.operationName, () => send(request, call)) : send;
 }
 
-async function parseBody(answer: HttpAnswer): Promise<unknown> {
-  return parseText(answer, await answer.text());
-}
-
 /** The answer's body as JSON when it says it is JSON, as text otherwise. */
-function parseText(answer: HttpAnswer, text: string): unknown {
+function parseBody(answer: HttpAnswer, text: string): unknown {
   const contentType = answer.headers.get('content-type');
   if (contentType && (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json'))) {
     return JSON.parse(text);

@@ -40,6 +40,11 @@ export interface SubgraphRequest {
   document: DocumentNode | undefined;
   /** Where the fetch's data lands in the response (`@` for each element of a list). */
   path: ResponsePath;
+  /**
+   * The plan's pass-through fetch (`passThrough.ts`): a client that has the answer's text keeps it
+   * (`keepDataText`), so that the response can be written from it.
+   */
+  passThrough?: boolean;
 }
 
 export interface SubgraphResponse {
@@ -404,6 +409,7 @@ export class PlanEngine {
       variables,
       document: node.operationDocumentNode,
       path: cursor.path,
+      passThrough: node === context.compiled.passThrough,
     });
     if (node === context.compiled.passThrough && !response.errors && !response.extensions && isObject(response.data)) {
       context.passedThrough = response.data as Record<string, unknown>;

@@ -45,10 +45,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   enqueue(jobId: string): void {
-    // The job id is the analysis job's row id: enqueueing it twice adds it once.
-    this.#queue
-      .add('analyze', { jobId }, { jobId })
-      .catch((err: unknown) => this.logger.error({ err, jobId }, 'could not queue the analysis'));
+    this.#add(jobId).catch((err: unknown) => this.logger.error({ err, jobId }, 'could not queue the analysis'));
   }
 
   /**
@@ -60,10 +57,15 @@ export class BullJobQueue implements JobQueue {
     let requeued = 0;
     for (const jobId of jobIds) {
       if (await this.#queue.getJob(jobId)) continue;
-      await this.#queue.add('analyze', { jobId }, { jobId });
+      await this.#add(jobId);
       requeued += 1;
     }
     return requeued;
+  }
+
+  /** The job id is the analysis job's row id: adding it twice adds it once. */
+  #add(jobId: string) {
+    return this.#queue.add('analyze', { jobId }, { jobId });
   }
 
   async drain(): Promise<void> {
