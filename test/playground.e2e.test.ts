@@ -108,6 +108,8 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
 
   it('loads with no outside network, runs the Sign in example and is then signed in', async () => {
     const { context, page, requests } = await freshPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
     await open(page);
     await run(page);
     const result = await resultShowing(page, 'accessToken');
@@ -118,6 +120,8 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}playground-sign-in.png` });
     expect(requests.map((r) => r.url()).filter((url) => !url.startsWith(base) && !url.startsWith('data:'))).toEqual([]);
     expectNoPlaceholder(requests);
+    // A fresh profile sees nothing wrong in the console, not even a missing icon.
+    expect(consoleErrors).toEqual([]);
     await context.close();
   });
 

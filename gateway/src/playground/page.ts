@@ -16,6 +16,8 @@ export function playgroundPage(): string {
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>Iris playground</title>
+  <!-- No icon to fetch: a fresh browser would otherwise log a 404 for /favicon.ico. -->
+  <link rel="icon" href="data:," />
   <link rel="stylesheet" href="/playground/assets/graphiql.min.css" />
   <style>
     body { margin: 0; height: 100vh; display: flex; flex-direction: column; font-family: system-ui, sans-serif; }
