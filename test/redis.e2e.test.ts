@@ -21,7 +21,6 @@ const PORTRAIT = readFileSync(new URL('./fixtures/images/astronaut.png', import.
 const base = {
   ...testEnvironment(),
   ANALYSIS_RETRY_BACKOFF_MS: '10',
-  ANALYSIS_SWEEP_MS: '300',
   REDIS_URL,
   REDIS_PREFIX: `iris-test-${randomBytes(4).toString('hex')}:`,
 };
@@ -104,48 +103,4 @@ describe.skipIf(!redisAnswers)('two instances on one Redis', () => {
       attempts: 1,
     });
   });
-
-  it('queues again an analysis job that was recorded but never reached Redis', async () => {
-    const token = await login(a, DEMO.mainUser.email);
-    const upload = await post(
-      b,
-      `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
-      { i: { deviceId: DEMO.device.id, imageBase64: PORTRAIT } },
-      token,
-    );
-    expect(upload.errors).toBeUndefined();
-    const captureId: string = upload.data.uploadCapture.id;
-    const { prisma } = a.database;
-    const analysed = await waitFor(
-      () => prisma.analysisJob.findUnique({ where: { dataId: captureId } }),
-      (job) => job?.status === 'DONE',
-    );
-
-    // What a process leaves when it stops between recording a job and queueing it: a QUEUED row Redis never saw.
-    await prisma.$transaction([
-      prisma.faceAnalysis.deleteMany({ where: { dataId: captureId } }),
-      prisma.analysisJob.delete({ where: { dataId: captureId } }),
-    ]);
-    const lost = await prisma.analysisJob.create({
-      data: { dataId: captureId, accountId: analysed!.accountId, deviceId: analysed!.deviceId, storageKey: analysed!.storageKey },
-    });
-
-    const job = await waitFor(
-      () => prisma.analysisJob.findUnique({ where: { id: lost.id } }),
-      (row) => row?.status === 'DONE',
-    );
-    expect(job).toMatchObject({ status: 'DONE', attempts: 1 });
-    expect(await prisma.faceAnalysis.count({ where: { dataId: captureId } })).toBe(1);
-  });
 });
-
-/** Polls `read` until `done` holds of its value (every 100 ms, for at most 30 s); fails with the last value otherwise. */
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`still not done after ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
