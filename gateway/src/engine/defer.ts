@@ -10,7 +10,7 @@ import {
 import type { DeferNode, DeferredNode, PlanNode } from '@apollo/query-planner';
 import { GraphQLError } from 'graphql';
 import type { UnresolvedEntity } from './plan.js';
-import { compileSubselectionProjection, deferCondition, skipCondition, type SubselectionProjection } from './shape.js';
+import { compileSubselectionProjection, deferCondition, deferLabel, skipCondition, type SubselectionProjection } from './shape.js';
 
 type ResponsePath = (string | number)[];
 
@@ -57,8 +57,27 @@ export interface CompiledDeferred {
   inner: string[][];
 }
 
-/** Compiles the response projection of every deferred block of a plan, keyed by block. */
-export function compileDeferredBlocks(operation: Operation, root: PlanNode | undefined): Map<DeferredNode, CompiledDeferred> {
+/**
+ * The operation with a label on every @defer, planned as it is: the planner labels unlabelled ones itself
+ * and then hides their labels from the plan, which leaves a block with no way back to its fragment (two
+ * fragments deferred at one path, one of them under a skipped field, look alike). The labels given here
+ * (`assigned`) are the engine's own and never reach the client.
+ */
+export function withDeferLabels(operation: Operation): { operation: Operation; assigned: ReadonlySet<string> } {
+  const normalized = operation.expandAllFragments().withNormalizedDefer();
+  if (!normalized.hasDefers) return { operation, assigned: new Set() };
+  return { operation: normalized.operation, assigned: normalized.assignedDeferLabels };
+}
+
+/**
+ * Compiles the response projection of every deferred block of a plan, keyed by block. `operation` is the
+ * one the plan was built from (`withDeferLabels`), `assigned` the labels that are the engine's own.
+ */
+export function compileDeferredBlocks(
+  operation: Operation,
+  root: PlanNode | undefined,
+  assigned: ReadonlySet<string> = new Set(),
+): Map<DeferredNode, CompiledDeferred> {
   const blocks = new Map<DeferredNode, CompiledDeferred>();
   const visit = (node: PlanNode | undefined): void => {
     if (!node) return;
@@ -81,10 +100,10 @@ export function compileDeferredBlocks(operation: Operation, root: PlanNode | und
           const nested = deferred.subselection === undefined && deferred.node?.kind === 'Defer' ? deferred.node : undefined;
           const subselection = nested ? nested.primary.subselection : deferred.subselection;
           blocks.set(deferred, {
-            label: deferred.label,
+            label: deferred.label !== undefined && assigned.has(deferred.label) ? undefined : deferred.label,
             queryPath: deferred.queryPath,
             projection: subselection ? compileBlock(operation, deferred.queryPath, subselection) : undefined,
-            active: compileActive(operation, deferred.queryPath),
+            active: compileActive(operation, deferred.queryPath, deferred.label),
             inner: (nested?.deferred ?? [])
               .filter((inner) => deferred.queryPath.every((element, i) => inner.queryPath[i] === element))
               .map((inner) => inner.queryPath.slice(deferred.queryPath.length))
@@ -157,10 +176,11 @@ type Test = (variables: Record<string, unknown>) => boolean;
 
 /**
  * Whether some route of the operation to `queryPath` (fields by response name, fragments crossed as
- * they come, `... on T` by a fragment on T or as a filter only) ends at a deferred fragment, every
- * @skip/@include along it and the @defer's own `if` passing.
+ * they come, `... on T` by a fragment on T or as a filter only) ends at the block's deferred fragment
+ * (the one with its `label`, when it has one), every @skip/@include along it and the @defer's own `if`
+ * passing.
  */
-function compileActive(operation: Operation, queryPath: readonly string[]): Test {
+function compileActive(operation: Operation, queryPath: readonly string[], label: string | undefined): Test {
   const schema = operation.schema();
   const routes: Test[][] = [];
   let pruned = false;
@@ -181,7 +201,7 @@ function compileActive(operation: Operation, queryPath: readonly string[]): Test
         continue;
       }
       if (!selection.selectionSet) continue;
-      if (index === queryPath.length) {
+      if (index === queryPath.length && (label === undefined || deferLabel(selection) === label)) {
         const deferred = deferCondition(selection);
         if (deferred === true) routes.push(passed);
         else if (typeof deferred === 'string') routes.push([...passed, (variables) => variables[deferred] === true]);

@@ -10,6 +10,7 @@ import { operationFromDocument, type Schema } from '@apollo/federation-internals
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { getVariableValues, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { SubgraphClients } from './client.js';
+import { withDeferLabels } from './defer.js';
 import { acceptsIncrementalDelivery, handOffSubsequentPayloads, streamsIncrementally } from './incremental.js';
 import { PlanEngine, type SubgraphFetch } from './plan.js';
 
@@ -118,7 +119,9 @@ export class EngineGateway extends ApolloGateway {
 
     let plan = await internals.queryPlanStore.get(storeKey);
     if (!plan) {
-      const operation = operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName });
+      const { operation } = withDeferLabels(
+        operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName }),
+      );
       const options = {
         recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
         nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,

@@ -25,7 +25,14 @@ import {
   type SelectionNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { compileDeferredBlocks, IncrementalDelivery, runDeferredInline, type CompiledDeferred, type SubsequentPayload } from './defer.js';
+import {
+  compileDeferredBlocks,
+  IncrementalDelivery,
+  runDeferredInline,
+  withDeferLabels,
+  type CompiledDeferred,
+  type SubsequentPayload,
+} from './defer.js';
 import { passThroughFetch } from './passThrough.js';
 import { compileProjection, type Projection } from './shape.js';
 
@@ -215,12 +222,15 @@ export class PlanEngine {
       }
     };
     if (plan.node && plan.node.kind !== 'Subscription') visitNode(plan.node);
-    const deferred = PlanEngine.defers(plan)
-      ? {
-          initial: compileProjection(operation, { excludeDeferred: true }),
-          blocks: compileDeferredBlocks(operation, plan.node as PlanNode),
-        }
-      : undefined;
+    let deferred: CompiledPlan['deferred'];
+    if (PlanEngine.defers(plan)) {
+      // The operation as the gateway planned it: the same labels on its @defers (see withDeferLabels).
+      const labelled = withDeferLabels(operation);
+      deferred = {
+        initial: compileProjection(labelled.operation, { excludeDeferred: true }),
+        blocks: compileDeferredBlocks(labelled.operation, plan.node as PlanNode, labelled.assigned),
+      };
+    }
     const passThrough = deferred ? undefined : passThroughFetch(plan, definition, fragments, this.#schemas);
     return { plan, operation, definition, projection: compileProjection(operation), fetches, deferred, passThrough };
   }

@@ -205,6 +205,13 @@ export function deferCondition(selection: Selection): boolean | string {
   return condition;
 }
 
+/** The label of a deferred fragment's @defer, if any. */
+export function deferLabel(selection: Selection): string | undefined {
+  if (selection.kind !== 'FragmentSelection') return undefined;
+  const element = selection.element as { deferDirectiveArgs?: () => { label?: string } | undefined };
+  return element.deferDirectiveArgs?.()?.label;
+}
+
 function compileSelectionSet(
   schema: Schema,
   typeNamed: (name: string) => NamedType | undefined,
