@@ -23,10 +23,11 @@
  *   BENCH_LABEL=text     (kept in the results file)
  *   BENCH_IRIS_BASELINE=/other/checkout/gateway/src/index.ts   (also measures that Iris, as `baseline`)
  *   BENCH_SAME_FLAGS=true   (the stock gateway and Hive Gateway also get the Node flags Iris's services start with)
+ *   BENCH_NODE_ENV=production   (every process's NODE_ENV, as deployed; `development` to measure as `pnpm dev` runs)
  *   BENCH_FANOUT=true    (then runs `pnpm bench:fanout`: pure gateway work, the subgraphs answering from memory)
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
@@ -91,6 +92,17 @@ const RUN_AS_PRODUCT = new Set(['iris', 'baseline', 'serve', 'subgraphs', 'relay
 /** BENCH_SAME_FLAGS=true: the stock Apollo gateway and Hive Gateway get Iris's flags too. */
 const SAME_FLAGS = env.BENCH_SAME_FLAGS === 'true';
 
+/**
+ * Every process runs with the NODE_ENV operators deploy with (graphql-js, Fastify and the others skip
+ * their development-time checks in production), and Iris's with the secrets production requires.
+ */
+const NODE_ENV = env.BENCH_NODE_ENV ?? 'production';
+const secret = () => randomBytes(48).toString('base64');
+const nodeEnv: Record<string, string> =
+  NODE_ENV === 'production'
+    ? { NODE_ENV, PAYMENT_WEBHOOK_SECRET: secret(), URL_SIGNING_SECRET: secret(), GATEWAY_SECRET: secret() }
+    : { NODE_ENV };
+
 /** Forks a benchmark process (TypeScript through tsx) and waits for it to say where it listens. */
 function start(name: string, extraEnv: Record<string, string>): Promise<{ child: ChildProcess; ready: Ready }> {
   const file = name === 'baseline' ? 'iris' : name;
@@ -98,7 +110,11 @@ function start(name: string, extraEnv: Record<string, string>): Promise<{ child:
   const execArgv = [...(SAME_FLAGS || RUN_AS_PRODUCT.has(name) ? PRODUCT_NODE_FLAGS : []), '--import', 'tsx'];
   // One folder per process: its main thread's profile is the largest file there.
   if (CPU_PROF) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${CPU_PROF}/${name}`);
-  const child = fork(new URL(`./gateways/${file}.ts`, import.meta.url), [], { execArgv, env: { ...env, ...extraEnv }, stdio: 'inherit' });
+  const child = fork(new URL(`./gateways/${file}.ts`, import.meta.url), [], {
+    execArgv,
+    env: { ...env, ...nodeEnv, ...extraEnv },
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 5 minutes`)), 300_000);
     child.on('message', (message: Ready) => {
@@ -455,6 +471,7 @@ try {
       node: process.version,
       loadAverageBefore: loadBefore,
       nodeFlags: { iris: PRODUCT_NODE_FLAGS, others: SAME_FLAGS ? PRODUCT_NODE_FLAGS : [] },
+      nodeEnv: NODE_ENV,
       loadAverageAfter: loadAfter,
     },
     database: info.database,
@@ -472,7 +489,7 @@ try {
     ratios,
   };
   console.log(
-    `\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
+    `\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; NODE_ENV=${NODE_ENV}; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
   );
   console.table(table);
   console.log(markdown(table));
@@ -490,7 +507,7 @@ if ((env.BENCH_FANOUT ?? 'true') !== 'false') {
   console.log('\nfan-out (bench/fanout.ts): pure gateway work, subgraphs answering from memory');
   const fanout = spawnSync(process.execPath, ['--import', 'tsx', new URL('./fanout.ts', import.meta.url).pathname], {
     stdio: 'inherit',
-    env,
+    env: { ...env, ...nodeEnv },
   });
   if (fanout.status !== 0) process.exitCode = fanout.status ?? 1;
 }

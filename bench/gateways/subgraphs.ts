@@ -28,6 +28,8 @@ const config = loadConfig({
   SEED_DEMO_DATA: 'true',
   JWT_PRIVATE_KEY: process.env.JWT_PRIVATE_KEY,
   JWT_PUBLIC_KEY: process.env.JWT_PUBLIC_KEY,
+  // The gateway's secret, when the benchmark runs as deployed: the subgraphs then expect it.
+  ...(process.env.GATEWAY_SECRET ? { GATEWAY_SECRET: process.env.GATEWAY_SECRET } : {}),
   ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
   ...(scratch ? { DATABASE_URL: scratch.url } : {}),
 });
