@@ -39,16 +39,33 @@ export function gatewayContextFactory(options: {
   return async ({ headers, clientAddress }) => {
     const requestId = requestIdOf(headers);
     const { auth, forwardHeaders } = await authenticateRequest(options.verifier, options.apiKeys, headers, requestId);
-    // The request's logger is made the first time something is logged: most requests log nothing.
-    let logger: Logger | undefined;
-    return {
-      requestId,
-      get logger() {
-        return (logger ??= options.logger.child({ requestId }));
-      },
-      auth,
-      forwardHeaders,
-      clientAddress,
-    };
+    return new RequestContext(requestId, auth, forwardHeaders, clientAddress, options.logger);
   };
+}
+
+/**
+ * A request's context, whose logger is made the first time something is logged (most requests log
+ * nothing). The getter lives on the prototype: Apollo Server copies each request's context with
+ * `Object.assign` onto an object of the same prototype, which would call an own getter at once.
+ */
+class RequestContext implements GatewayContext {
+  /** An own property (not `#private`): the copy Apollo Server makes must be able to set its own. */
+  private requestLogger: Logger | undefined = undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly auth: AuthState,
+    readonly forwardHeaders: Record<string, string>,
+    readonly clientAddress: string,
+    private readonly parentLogger: Logger,
+  ) {}
+
+  get logger(): Logger {
+    return (this.requestLogger ??= this.parentLogger.child({ requestId: this.requestId }));
+  }
+}
+
+/** The context of an execution the gateway makes itself for a caller (a subscription event's federated fields). */
+export function internalContext(context: GatewayContext): GatewayContext {
+  return Object.assign(Object.create(Object.getPrototypeOf(context)) as GatewayContext, context, { internal: true });
 }

@@ -9,7 +9,7 @@ import {
   type Principal,
 } from '@iris/core';
 import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
-import type { CreateGatewayContext, GatewayContext } from '../context.js';
+import { internalContext, type CreateGatewayContext, type GatewayContext } from '../context.js';
 import type { Admission, OperationAdmission, OperationRequest } from '../policy/admission.js';
 import { APP_CREDENTIAL_HEADERS } from '../policy/auth.js';
 import { planSubscription, type Plan } from './planning.js';
@@ -85,7 +85,7 @@ export function createSubscriptionRunner(options: SubscriptionRunnerOptions) {
     let pending = inFlight.get(key);
     if (!pending) {
       pending = options
-        .execute(query, variables, { ...state.context, internal: true })
+        .execute(query, variables, internalContext(state.context))
         .then((result) => (result ? withGraphQLErrors(result) : null));
       inFlight.set(key, pending);
       setTimeout(() => inFlight.delete(key), 5_000).unref();
