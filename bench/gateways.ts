@@ -440,9 +440,21 @@ try {
         throughputIrisOverHive: ratio(iris?.requestsPerSecond, hive?.requestsPerSecond),
         p99IrisOverStock: ratio(iris?.p99Ms, apollo?.p99Ms),
         p99IrisOverHive: ratio(iris?.p99Ms, hive?.p99Ms),
+        cpuIrisOverStock: ratio(iris?.cpuMsPerRequest ?? undefined, apollo?.cpuMsPerRequest ?? undefined),
+        // Round by round: the machine's speed drifts over a run, less within one round's few minutes.
+        cpuIrisOverStockEachRound:
+          iris && apollo
+            ? iris.rounds.map((round, i) => ratio(round.cpuMsPerRequest ?? undefined, apollo.rounds[i]?.cpuMsPerRequest ?? undefined))
+            : [],
       };
     }),
   );
+  const cpuRatioCell = (r: (typeof ratios)[number]) =>
+    r.cpuIrisOverStock === null
+      ? ''
+      : r.cpuIrisOverStockEachRound.length > 1
+        ? `${r.cpuIrisOverStock} (${r.cpuIrisOverStockEachRound.map((x) => x ?? '-').join(', ')})`
+        : r.cpuIrisOverStock;
   const table = rows.map((r) => {
     const ratios_ = ratios.find((x) => x.operation === r.operation && x.traffic === r.traffic)!;
     return {
@@ -458,6 +470,7 @@ try {
       ...(ROUNDS > 1 ? { 'CPU each round': r.rounds.map((x) => x.cpuMsPerRequest ?? '-').join(' / ') } : {}),
       'subgraphs CPU ms/req': r.subgraphCpuMsPerRequest,
       'Iris/stock': r.target === 'iris' ? (ratios_.throughputIrisOverStock ?? '') : '',
+      'Iris CPU/stock': r.target === 'iris' ? cpuRatioCell(ratios_) : '',
       'Iris/Hive': r.target === 'iris' ? (ratios_.throughputIrisOverHive ?? '') : '',
     };
   });
