@@ -30,6 +30,7 @@ export function mockGraph(supergraphSdl: string): InMemoryGraph {
   const supergraph = Supergraph.build(supergraphSdl);
   const schemas = new Map<string, GraphQLSchema>();
   for (const subgraph of supergraph.subgraphs().values()) schemas.set(subgraph.name, subgraph.schema.toGraphQLJSSchema());
+  keys = entityKeys(supergraph);
   const documents = new Map<string, DocumentNode>();
   return {
     supergraphSdl,
@@ -53,9 +54,39 @@ export function mockGraph(supergraphSdl: string): InMemoryGraph {
 
 const hash = (text: string) => createHash('sha1').update(text).digest().readUInt32BE(0);
 
+/**
+ * Each entity type's key fields (its first `@key` of plain fields). An entity's values derive from its
+ * key, not from the route that reached it, so a field reads the same whether the gateway fetched it under
+ * a root field or through `_entities` (as two plans for one operation may). Set by the last `mockGraph`.
+ */
+let keys = new Map<string, string[]>();
+
+function entityKeys(supergraph: Supergraph): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const subgraph of supergraph.subgraphs().values()) {
+    const keyDirective = subgraph.metadata().keyDirective();
+    for (const type of subgraph.schema.objectTypes()) {
+      if (found.has(type.name)) continue;
+      const fields = type.appliedDirectivesOf(keyDirective)[0]?.arguments().fields;
+      if (typeof fields === 'string' && /^[\w\s]+$/.test(fields)) found.set(type.name, fields.trim().split(/\s+/));
+    }
+  }
+  return found;
+}
+
+/** The seed of an entity: its type and key values, in the key's order. */
+function entitySeed(object: Record<string, unknown>, typename: string): string | undefined {
+  const fields = keys.get(typename);
+  if (!fields || fields.some((field) => object[field] === undefined)) return undefined;
+  return JSON.stringify([typename, ...fields.map((field) => object[field])]);
+}
+
 const mockResolver: GraphQLFieldResolver<any, unknown> = (source, args, _context, info) => {
   if (info.fieldName === '_entities')
-    return (args.representations as Record<string, unknown>[]).map((r) => ({ ...r, __seed: JSON.stringify(r) }));
+    return (args.representations as Record<string, unknown>[]).map((r) => ({
+      ...r,
+      __seed: entitySeed(r, String(r.__typename)) ?? JSON.stringify(r),
+    }));
   if (info.fieldName === '_service') return { sdl: '' };
   if (source && Object.prototype.hasOwnProperty.call(source, info.fieldName) && info.fieldName !== '__seed') return source[info.fieldName];
   const seed = `${source?.__seed ?? ''}/${info.parentType.name}.${info.fieldName}(${JSON.stringify(args)})`;
@@ -74,6 +105,19 @@ function mockValue(type: GraphQLOutputType, seed: string, h: number): unknown {
   const nullable = getNullableType(type);
   if (isListType(nullable)) return [0, 1].map((i) => mockValue(nullable.ofType, `${seed}[${i}]`, hash(`${seed}[${i}]`)));
   const named = getNamedType(nullable);
+  if (isObjectType(named) && keys.has(named.name)) {
+    // An entity: its key first (from the route), then everything else from the key.
+    const object: Record<string, unknown> = {};
+    for (const field of keys.get(named.name)!) {
+      const keyType = named.getFields()[field]?.type;
+      if (!keyType) return { __seed: seed };
+      // Never the one-in-eight null of a nullable value: a key has a value.
+      const keySeed = `${seed}/${named.name}.${field}`;
+      const h = hash(keySeed);
+      object[field] = mockValue(getNamedType(keyType), keySeed, h % 8 === 1 ? h + 1 : h);
+    }
+    return { ...object, __seed: entitySeed(object, named.name) };
+  }
   if (isObjectType(named) || isAbstractType(named)) return { __seed: seed };
   if (isEnumType(named)) {
     const values = named.getValues();
