@@ -64,6 +64,8 @@ export interface CompiledDeferred {
  * (`assigned`) are the engine's own and never reach the client.
  */
 export function withDeferLabels(operation: Operation): { operation: Operation; assigned: ReadonlySet<string> } {
+  // Most operations have none: they keep their named fragments, which the planner reuses in subgraph queries.
+  if (!operation.selectionSet.hasDefer()) return { operation, assigned: new Set() };
   const normalized = operation.expandAllFragments().withNormalizedDefer();
   if (!normalized.hasDefers) return { operation, assigned: new Set() };
   return { operation: normalized.operation, assigned: normalized.assignedDeferLabels };

@@ -193,11 +193,16 @@ export function skipCondition(schema: Schema, selection: Selection): SkipTest | 
   return compileSkip(schema, selection, false);
 }
 
+/** A fragment's @defer arguments, or undefined when it is not deferred. */
+function deferArgs(selection: Selection): { if?: boolean | Variable; label?: string } | undefined {
+  if (selection.kind !== 'FragmentSelection') return undefined;
+  const element = selection.element as { deferDirectiveArgs?: () => { if?: boolean | Variable; label?: string } | undefined };
+  return element.deferDirectiveArgs?.();
+}
+
 /** Whether an inline fragment is deferred: always (true), never (false), or when the named variable is true. */
 export function deferCondition(selection: Selection): boolean | string {
-  if (selection.kind !== 'FragmentSelection') return false;
-  const element = selection.element as { deferDirectiveArgs?: () => { if?: boolean | Variable } | undefined };
-  const args = element.deferDirectiveArgs?.();
+  const args = deferArgs(selection);
   if (!args) return false;
   const condition = args.if;
   if (condition === undefined) return true;
@@ -207,9 +212,7 @@ export function deferCondition(selection: Selection): boolean | string {
 
 /** The label of a deferred fragment's @defer, if any. */
 export function deferLabel(selection: Selection): string | undefined {
-  if (selection.kind !== 'FragmentSelection') return undefined;
-  const element = selection.element as { deferDirectiveArgs?: () => { label?: string } | undefined };
-  return element.deferDirectiveArgs?.()?.label;
+  return deferArgs(selection)?.label;
 }
 
 function compileSelectionSet(

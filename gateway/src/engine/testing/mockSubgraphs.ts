@@ -12,7 +12,7 @@ import {
   isObjectType,
   parse,
   type DocumentNode,
-  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
   type GraphQLOutputType,
   type GraphQLSchema,
   type GraphQLTypeResolver,
@@ -30,7 +30,7 @@ export function mockGraph(supergraphSdl: string): InMemoryGraph {
   const supergraph = Supergraph.build(supergraphSdl);
   const schemas = new Map<string, GraphQLSchema>();
   for (const subgraph of supergraph.subgraphs().values()) schemas.set(subgraph.name, subgraph.schema.toGraphQLJSSchema());
-  keys = entityKeys(supergraph);
+  const keys = entityKeys(supergraph);
   const documents = new Map<string, DocumentNode>();
   return {
     supergraphSdl,
@@ -43,7 +43,7 @@ export function mockGraph(supergraphSdl: string): InMemoryGraph {
         document,
         variableValues: request.variables ?? {},
         operationName: request.operationName,
-        fieldResolver: mockResolver,
+        fieldResolver: (source, args, _context, info) => mockResolver(keys, source, args, info),
         typeResolver: mockTypeResolver,
       });
       await new Promise((resolve) => setImmediate(resolve));
@@ -57,11 +57,11 @@ const hash = (text: string) => createHash('sha1').update(text).digest().readUInt
 /**
  * Each entity type's key fields (its first `@key` of plain fields). An entity's values derive from its
  * key, not from the route that reached it, so a field reads the same whether the gateway fetched it under
- * a root field or through `_entities` (as two plans for one operation may). Set by the last `mockGraph`.
+ * a root field or through `_entities` (as two plans for one operation may).
  */
-let keys = new Map<string, string[]>();
+type EntityKeys = Map<string, string[]>;
 
-function entityKeys(supergraph: Supergraph): Map<string, string[]> {
+function entityKeys(supergraph: Supergraph): EntityKeys {
   const found = new Map<string, string[]>();
   for (const subgraph of supergraph.subgraphs().values()) {
     const keyDirective = subgraph.metadata().keyDirective();
@@ -75,17 +75,17 @@ function entityKeys(supergraph: Supergraph): Map<string, string[]> {
 }
 
 /** The seed of an entity: its type and key values, in the key's order. */
-function entitySeed(object: Record<string, unknown>, typename: string): string | undefined {
+function entitySeed(keys: EntityKeys, object: Record<string, unknown>, typename: string): string | undefined {
   const fields = keys.get(typename);
   if (!fields || fields.some((field) => object[field] === undefined)) return undefined;
   return JSON.stringify([typename, ...fields.map((field) => object[field])]);
 }
 
-const mockResolver: GraphQLFieldResolver<any, unknown> = (source, args, _context, info) => {
+function mockResolver(keys: EntityKeys, source: any, args: Record<string, unknown>, info: GraphQLResolveInfo): unknown {
   if (info.fieldName === '_entities')
     return (args.representations as Record<string, unknown>[]).map((r) => ({
       ...r,
-      __seed: entitySeed(r, String(r.__typename)) ?? JSON.stringify(r),
+      __seed: entitySeed(keys, r, String(r.__typename)) ?? JSON.stringify(r),
     }));
   if (info.fieldName === '_service') return { sdl: '' };
   if (source && Object.prototype.hasOwnProperty.call(source, info.fieldName) && info.fieldName !== '__seed') return source[info.fieldName];
@@ -95,15 +95,15 @@ const mockResolver: GraphQLFieldResolver<any, unknown> = (source, args, _context
     throw new GraphQLError(`Mock failure at ${info.parentType.name}.${info.fieldName}`, {
       extensions: { code: h % 2 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR' },
     });
-  return mockValue(info.returnType, seed, h);
-};
+  return mockValue(keys, info.returnType, seed, h);
+}
 
-function mockValue(type: GraphQLOutputType, seed: string, h: number): unknown {
+function mockValue(keys: EntityKeys, type: GraphQLOutputType, seed: string, h: number): unknown {
   // A null where the schema allows one (one in eight), and a broken subgraph's null for a non-null field (one in 151).
   if (!isNonNullType(type) && h % 8 === 1) return null;
   if (isNonNullType(type) && h % 151 === 3) return null;
   const nullable = getNullableType(type);
-  if (isListType(nullable)) return [0, 1].map((i) => mockValue(nullable.ofType, `${seed}[${i}]`, hash(`${seed}[${i}]`)));
+  if (isListType(nullable)) return [0, 1].map((i) => mockValue(keys, nullable.ofType, `${seed}[${i}]`, hash(`${seed}[${i}]`)));
   const named = getNamedType(nullable);
   if (isObjectType(named) && keys.has(named.name)) {
     // An entity: its key first (from the route), then everything else from the key.
@@ -114,9 +114,9 @@ function mockValue(type: GraphQLOutputType, seed: string, h: number): unknown {
       // Never the one-in-eight null of a nullable value: a key has a value.
       const keySeed = `${seed}/${named.name}.${field}`;
       const h = hash(keySeed);
-      object[field] = mockValue(getNamedType(keyType), keySeed, h % 8 === 1 ? h + 1 : h);
+      object[field] = mockValue(keys, getNamedType(keyType), keySeed, h % 8 === 1 ? h + 1 : h);
     }
-    return { ...object, __seed: entitySeed(object, named.name) };
+    return { ...object, __seed: entitySeed(keys, object, named.name) };
   }
   if (isObjectType(named) || isAbstractType(named)) return { __seed: seed };
   if (isEnumType(named)) {
