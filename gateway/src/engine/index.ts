@@ -11,6 +11,7 @@ export {
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
 export { stringifyResult } from './passThrough.js';
+export { directOperationHandler, type DirectOperationHandler, type DirectOperationOptions } from './http.js';
 export {
   createGateway,
   EngineGateway,

@@ -11,11 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify from 'fastify';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
+import { directOperationHandler } from './http.js';
 import { stringifyResult } from './passThrough.js';
 
 interface ServeContext {
@@ -91,6 +93,10 @@ export async function serveSupergraph({
       return client;
     },
   });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+  });
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   const apollo = new ApolloServer<ServeContext>({
     gateway,
@@ -100,7 +106,16 @@ export async function serveSupergraph({
   });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));
-  await app.register(fastifyApollo(apollo), { path: '/graphql', context: async (request) => ({ headers: request.headers }) });
+  const context = async (request: FastifyRequest): Promise<ServeContext> => ({ headers: request.headers });
+  const direct = directOperationHandler({ apollo, schema: () => apiSchema, context });
+  const viaApollo = fastifyApolloHandler(apollo, { context });
+  app.route<{ Reply: string }>({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    async handler(request, reply) {
+      return (await direct(request, reply)) ?? viaApollo.call(this, request, reply);
+    },
+  });
   await app.listen({ host, port });
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

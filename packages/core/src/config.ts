@@ -293,6 +293,12 @@ export const configSchema = z.object({
    */
   GATEWAY_EXECUTOR: z.enum(['apollo', 'iris']).default('iris'),
   /**
+   * What answers `POST /graphql`: `iris` (gateway/src/engine/http.ts: a valid query or mutation sent as
+   * JSON runs Apollo Server's plugins and the executor without Apollo Server's HTTP layer and request
+   * pipeline, and anything else goes to Apollo Server) or `apollo` (Apollo Server answers every request).
+   */
+  GATEWAY_HTTP_HANDLER: z.enum(['apollo', 'iris']).default('iris'),
+  /**
    * A subgraph call whose answer does not begin within this, or stalls this long, is abandoned with
    * SERVICE_UNAVAILABLE; a subscription socket to a subgraph not acknowledged, or a ping on it not
    * answered, within this is closed and its subscribers end with SERVICE_UNAVAILABLE.
