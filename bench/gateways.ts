@@ -22,6 +22,7 @@
  *   BENCH_CPU_PROF=dir   (writes a --cpu-prof profile of every child process to dir/<name>/)
  *   BENCH_LABEL=text     (kept in the results file)
  *   BENCH_IRIS_BASELINE=/other/checkout/gateway/src/index.ts   (also measures that Iris, as `baseline`)
+ *   (`iris-apollo-http` in BENCH_GATEWAYS: this Iris with GATEWAY_HTTP_HANDLER=apollo, Apollo Server answering every request)
  *   BENCH_SAME_FLAGS=true   (the stock gateway and Hive Gateway also get the Node flags Iris's services start with)
  *   BENCH_NODE_ENV=production   (every process's NODE_ENV, as deployed; `development` to measure as `pnpm dev` runs)
  *   BENCH_FANOUT=true    (then runs `pnpm bench:fanout`: pure gateway work, the subgraphs answering from memory)
@@ -70,6 +71,7 @@ const LABELS: Record<string, string> = {
   relay: 'bare Node relay to the subgraph',
   serve: 'Iris engine alone (gateway:serve)',
   baseline: 'Iris gateway (baseline)',
+  'iris-apollo-http': 'Iris gateway, Apollo Server answering (GATEWAY_HTTP_HANDLER=apollo)',
 };
 
 interface Ready {
@@ -88,7 +90,7 @@ const PRODUCT_NODE_FLAGS = (() => {
     .scripts;
   return [...(scripts['start:gateway'] ?? '').matchAll(/ (--[\w-]+=\S+)/g)].map((m) => m[1]!);
 })();
-const RUN_AS_PRODUCT = new Set(['iris', 'baseline', 'serve', 'subgraphs', 'relay']);
+const RUN_AS_PRODUCT = new Set(['iris', 'baseline', 'iris-apollo-http', 'serve', 'subgraphs', 'relay']);
 /** BENCH_SAME_FLAGS=true: the stock Apollo gateway and Hive Gateway get Iris's flags too. */
 const SAME_FLAGS = env.BENCH_SAME_FLAGS === 'true';
 
@@ -105,8 +107,9 @@ const nodeEnv: Record<string, string> =
 
 /** Forks a benchmark process (TypeScript through tsx) and waits for it to say where it listens. */
 function start(name: string, extraEnv: Record<string, string>): Promise<{ child: ChildProcess; ready: Ready }> {
-  const file = name === 'baseline' ? 'iris' : name;
+  const file = name === 'baseline' || name === 'iris-apollo-http' ? 'iris' : name;
   if (name === 'baseline') extraEnv = { ...extraEnv, BENCH_IRIS_GATEWAY: BASELINE! };
+  if (name === 'iris-apollo-http') extraEnv = { ...extraEnv, GATEWAY_HTTP_HANDLER: 'apollo' };
   const execArgv = [...(SAME_FLAGS || RUN_AS_PRODUCT.has(name) ? PRODUCT_NODE_FLAGS : []), '--import', 'tsx'];
   // One folder per process: its main thread's profile is the largest file there.
   if (CPU_PROF) execArgv.push('--cpu-prof', '--cpu-prof-dir', `${CPU_PROF}/${name}`);

@@ -5,6 +5,7 @@ import {
   type ApolloServerPlugin,
   type BaseContext,
   type GraphQLRequestContext,
+  type GraphQLRequestExecutionListener,
   type GraphQLRequestListener,
   type GraphQLResponse,
   type HTTPGraphQLHead,
@@ -235,42 +236,25 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
     executor: GatewayExecutor,
   ): Promise<GraphQLResponse> {
     const context = requestContext as Mutable<GraphQLRequestContext<TContext>>;
+    const started: Promise<GraphQLRequestListener<TContext> | undefined | void>[] = [];
+    for (const plugin of internals.plugins) started.push(plugin.requestDidStart?.(requestContext) as never);
     const listeners: GraphQLRequestListener<TContext>[] = [];
-    for (const listener of await Promise.all(internals.plugins.map((plugin) => plugin.requestDidStart?.(requestContext))))
-      if (listener) listeners.push(listener);
-    const each = async <K extends keyof GraphQLRequestListener<TContext>>(
-      hook: K,
-      call: (listener: GraphQLRequestListener<TContext>) => unknown,
-    ): Promise<void> => {
-      const pending: unknown[] = [];
-      for (const listener of listeners) if (listener[hook]) pending.push(call(listener));
-      if (pending.length) await Promise.all(pending);
-    };
+    for (const listener of await Promise.all(started)) if (listener) listeners.push(listener);
 
     const metrics = context.metrics as { persistedQueryHit?: boolean; persistedQueryRegister?: boolean };
     metrics.persistedQueryHit = false;
     metrics.persistedQueryRegister = false;
     context.queryHash = valid.queryHash;
     context.source = context.request.query!;
-    await each('didResolveSource', (l) => l.didResolveSource!(requestContext as never));
+    await invoke(listeners, 'didResolveSource', requestContext);
     context.document = valid.document;
     context.operation = operation;
     context.operationName = operation.name?.value ?? null;
 
-    const sendErrors = async (errors: readonly GraphQLError[]): Promise<GraphQLResponse> => {
-      await each('didEncounterErrors', (l) => l.didEncounterErrors!(Object.assign(requestContext, { errors }) as never));
-      const { formattedErrors, http } = formatErrors(errors);
-      context.response.body = { kind: 'single', singleResult: { errors: formattedErrors } };
-      mergeHead(context.response.http!, http);
-      if (!context.response.http!.status) context.response.http!.status = 500;
-      await each('willSendResponse', (l) => l.willSendResponse!(requestContext as never));
-      return context.response as GraphQLResponse;
-    };
-
     try {
-      await each('didResolveOperation', (l) => l.didResolveOperation!(requestContext as never));
+      await invoke(listeners, 'didResolveOperation', requestContext);
     } catch (error) {
-      return sendErrors([asGraphQLError(error)]);
+      return sendErrors(requestContext, listeners, [asGraphQLError(error)]);
     }
 
     let fromPlugin: GraphQLResponse | null = null;
@@ -283,30 +267,52 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
       context.response.body = fromPlugin.body;
       mergeHead(context.response.http!, fromPlugin.http);
     } else {
-      const executionListeners = [];
-      for (const listener of await Promise.all(listeners.map((l) => l.executionDidStart?.(requestContext as never))))
-        if (listener) executionListeners.push(listener);
+      const executionListeners: GraphQLRequestExecutionListener<TContext>[] = [];
+      for (const listener of listeners)
+        if (listener.executionDidStart) {
+          const executionListener = await listener.executionDidStart(requestContext as never);
+          if (executionListener) executionListeners.push(executionListener);
+        }
       executionListeners.reverse();
       try {
         const result = await executor(gatewayRequestContext(requestContext, internals));
-        const errors = result.errors?.map((error) =>
-          isBadUserInput(error as GraphQLError) && (error as GraphQLError).extensions?.code == null
-            ? userInputError(error as GraphQLError)
-            : (error as GraphQLError),
-        );
-        if (errors) await each('didEncounterErrors', (l) => l.didEncounterErrors!(Object.assign(requestContext, { errors }) as never));
+        let errors: GraphQLError[] | undefined;
+        if (result.errors) {
+          errors = [];
+          for (const error of result.errors as GraphQLError[])
+            errors.push(isBadUserInput(error) && error.extensions?.code == null ? userInputError(error) : error);
+          context.errors = errors;
+          await invoke(listeners, 'didEncounterErrors', requestContext);
+        }
         const { formattedErrors, http } = errors ? formatErrors(errors) : { formattedErrors: undefined, http: newHead() };
         if (internals.status400ForVariableCoercionErrors && errors?.length && result.data === undefined && !http.status) http.status = 400;
         mergeHead(context.response.http!, http);
         context.response.body = { kind: 'single', singleResult: { ...result, errors: formattedErrors } as never };
       } catch (error) {
         const thrown = error instanceof Error ? error : new GraphQLError(`Unexpected error value: ${String(error)}`);
-        await Promise.all(executionListeners.map((l) => l.executionDidEnd?.(thrown)));
-        return sendErrors([asGraphQLError(thrown)]);
+        for (const listener of executionListeners) await listener.executionDidEnd?.(thrown);
+        return sendErrors(requestContext, listeners, [asGraphQLError(thrown)]);
       }
-      await Promise.all(executionListeners.map((l) => l.executionDidEnd?.()));
+      for (const listener of executionListeners) await listener.executionDidEnd?.();
     }
-    await each('willSendResponse', (l) => l.willSendResponse!(requestContext as never));
+    await invoke(listeners, 'willSendResponse', requestContext);
+    return context.response as GraphQLResponse;
+  }
+
+  /** Apollo Server's `sendErrorResponse`: the errors alone, 500 unless one of them says otherwise. */
+  async function sendErrors(
+    requestContext: GraphQLRequestContext<TContext>,
+    listeners: GraphQLRequestListener<TContext>[],
+    errors: GraphQLError[],
+  ): Promise<GraphQLResponse> {
+    const context = requestContext as Mutable<GraphQLRequestContext<TContext>>;
+    context.errors = errors;
+    await invoke(listeners, 'didEncounterErrors', requestContext);
+    const { formattedErrors, http } = formatErrors(errors);
+    context.response.body = { kind: 'single', singleResult: { errors: formattedErrors } };
+    mergeHead(context.response.http!, http);
+    if (!context.response.http!.status) context.response.http!.status = 500;
+    await invoke(listeners, 'willSendResponse', requestContext);
     return context.response as GraphQLResponse;
   }
 
@@ -337,6 +343,22 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
 }
 
 type GatewayExecutor = ApolloGateway['executor'];
+
+type RequestHook = 'didResolveSource' | 'didResolveOperation' | 'didEncounterErrors' | 'willSendResponse';
+
+/** One hook of every listener that has it, called as Apollo Server calls it (all at once, awaited together). */
+async function invoke<TContext extends BaseContext>(
+  listeners: GraphQLRequestListener<TContext>[],
+  hook: RequestHook,
+  requestContext: GraphQLRequestContext<TContext>,
+): Promise<void> {
+  let pending: unknown[] | undefined;
+  for (const listener of listeners) {
+    const call = listener[hook] as ((context: GraphQLRequestContext<TContext>) => unknown) | undefined;
+    if (call) (pending ??= []).push(call.call(listener, requestContext));
+  }
+  if (pending) await Promise.all(pending);
+}
 type GatewayGraphQLRequestContext = Parameters<GatewayExecutor>[0];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
