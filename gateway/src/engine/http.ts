@@ -89,9 +89,9 @@ export type DirectOperationHandler = (request: FastifyRequest, reply: FastifyRep
  * Queries and mutations over `POST /graphql` without Apollo Server's HTTP layer and request pipeline,
  * running the same plugins with the same hooks in the same order, the same executor (the gateway's),
  * and the same error formatting and response encoding, so that a client cannot tell the two apart
- * (`http.test.ts` compares them request by request). What it saves per request: the header map of
- * every incoming header, the URL parse, the SHA-256 of the document, content negotiation, the
- * document store's key building, and the promises of hooks no plugin has.
+ * (`test/http-handler.e2e.test.ts` compares them request by request). What it saves per request: the
+ * URL parse, the SHA-256 of the document and the document store's lookup (the document is kept here,
+ * by its text), content negotiation (kept per `Accept` header), and the promises of hooks no plugin has.
  *
  * It answers only an operation sent as JSON whose document parses and validates (with Apollo Server's
  * rules; the outcome is kept per document and schema), without a persisted-query extension, @defer or
