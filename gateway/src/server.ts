@@ -2,7 +2,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import {
   gracefulClose,
   logUnexpectedErrors,
@@ -12,10 +12,10 @@ import {
   withoutSuggestions,
   type RunningServer,
 } from '@iris/core';
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify from 'fastify';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
-import { directOperationHandler, stringifyResult } from './engine/index.js';
+import { registerGraphQLRoute, stringifyResult } from './engine/index.js';
 import type { GatewayPlugin, GatewayRuntime } from './plugin.js';
 import { contextOfRequest, registerIncrementalDelivery, rememberContext } from './routes/incremental.js';
 
@@ -88,19 +88,15 @@ export async function serveGateway(options: ServeOptions): Promise<RunningServer
   for (const plugin of plugins) await plugin.register?.(app, runtime);
   // @defer: the first payload from Apollo Server, the deferred parts streamed after it (multipart/mixed).
   registerIncrementalDelivery(app, { path: '/graphql', contextOf: contextOfRequest, formatError });
-  // GraphQL over HTTP: a known valid query or mutation posted as JSON runs the same plugins and
-  // executor without Apollo Server's HTTP layer (`engine/http.ts`); anything else goes to Apollo Server.
-  const context = async (request: FastifyRequest) =>
-    rememberContext(request, await options.createContext({ headers: request.headers, clientAddress: request.ip }));
-  const direct =
-    config.GATEWAY_HTTP_HANDLER === 'iris' ? directOperationHandler({ apollo, schema: () => apiSchema, context }) : async () => undefined;
-  const viaApollo = fastifyApolloHandler(apollo, { context });
-  app.route<{ Reply: string }>({
-    method: ['GET', 'POST', 'OPTIONS'],
-    url: '/graphql',
-    async handler(request, reply) {
-      return (await direct(request, reply)) ?? viaApollo.call(this, request, reply);
-    },
+  // GraphQL over HTTP: a valid query or mutation posted as JSON runs the same plugins and executor
+  // without Apollo Server's HTTP layer (`engine/http.ts`); anything else goes to Apollo Server.
+  registerGraphQLRoute(app, {
+    apollo,
+    path: '/graphql',
+    handler: config.GATEWAY_HTTP_HANDLER,
+    schema: () => apiSchema,
+    context: async (request) =>
+      rememberContext(request, await options.createContext({ headers: request.headers, clientAddress: request.ip })),
   });
 
   await app.listen(options.listen);

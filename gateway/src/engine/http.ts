@@ -11,7 +11,8 @@ import {
   type HTTPGraphQLHead,
 } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   getOperationAST,
   GraphQLError,
@@ -77,9 +78,31 @@ export interface DirectOperationOptions<TContext extends BaseContext> {
   /** The API schema served now (it follows every reload). */
   schema(): GraphQLSchema | undefined;
   /** The request's context, as the Apollo Server integration builds it. */
-  context(request: FastifyRequest, reply: FastifyReply): Promise<TContext>;
+  context(request: FastifyRequest): Promise<TContext>;
   /** How many validated documents are kept per schema (default 1000). */
   documents?: number;
+}
+
+export interface GraphQLRouteOptions<TContext extends BaseContext> extends DirectOperationOptions<TContext> {
+  path: string;
+  /** `iris` (default): {@link directOperationHandler} first, Apollo Server for what it declines; `apollo`: Apollo Server alone. */
+  handler?: 'iris' | 'apollo';
+}
+
+/**
+ * GraphQL over HTTP at `path` (GET, POST, OPTIONS): each request to the direct handler first, and to
+ * Apollo Server's Fastify handler when it declines, with the one context builder for both.
+ */
+export function registerGraphQLRoute<TContext extends BaseContext>(app: FastifyInstance, options: GraphQLRouteOptions<TContext>): void {
+  const direct: DirectOperationHandler = options.handler === 'apollo' ? async () => undefined : directOperationHandler(options);
+  const viaApollo = fastifyApolloHandler(options.apollo, { context: (request) => options.context(request) });
+  app.route<{ Reply: string }>({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: options.path,
+    async handler(request, reply) {
+      return (await direct(request, reply)) ?? viaApollo.call(this, request, reply);
+    },
+  });
 }
 
 /** What a `POST /graphql` handler does with a request: answered here, or left to Apollo Server's own handler. */
@@ -105,6 +128,14 @@ export type DirectOperationHandler = (request: FastifyRequest, reply: FastifyRep
 export function directOperationHandler<TContext extends BaseContext>(options: DirectOperationOptions<TContext>): DirectOperationHandler {
   const { apollo } = options;
   const internals = (apollo as unknown as { internals: ApolloInternals<TContext> }).internals;
+  // Read from Apollo Server's private state (@apollo/server is pinned): if that ever changes shape, every
+  // request goes to Apollo Server, which is slower but answers the same.
+  if (!Array.isArray(internals?.plugins) || !Array.isArray(internals.validationRules) || typeof internals.stringifyResult !== 'function') {
+    apollo.logger.warn(
+      'Apollo Server does not hold its settings as this version of Iris expects: POST /graphql is answered by Apollo Server alone',
+    );
+    return async () => undefined;
+  }
   const runsAlike = internals.plugins.every(
     (plugin) =>
       plugin.__internal_plugin_id__ === undefined ||
@@ -171,7 +202,7 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
     if (!operation || operation.operation === 'subscription') return undefined;
     let contextValue: TContext;
     try {
-      contextValue = await options.context(request, reply);
+      contextValue = await options.context(request);
     } catch {
       return undefined;
     }

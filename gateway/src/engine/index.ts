@@ -11,7 +11,13 @@ export {
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
 export { stringifyResult } from './passThrough.js';
-export { directOperationHandler, type DirectOperationHandler, type DirectOperationOptions } from './http.js';
+export {
+  directOperationHandler,
+  registerGraphQLRoute,
+  type DirectOperationHandler,
+  type DirectOperationOptions,
+  type GraphQLRouteOptions,
+} from './http.js';
 export {
   createGateway,
   EngineGateway,

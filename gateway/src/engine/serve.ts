@@ -11,13 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyRequest } from 'fastify';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import Fastify from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
-import { directOperationHandler } from './http.js';
+import { registerGraphQLRoute } from './http.js';
 import { stringifyResult } from './passThrough.js';
 
 interface ServeContext {
@@ -106,15 +106,11 @@ export async function serveSupergraph({
   });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));
-  const context = async (request: FastifyRequest): Promise<ServeContext> => ({ headers: request.headers });
-  const direct = directOperationHandler({ apollo, schema: () => apiSchema, context });
-  const viaApollo = fastifyApolloHandler(apollo, { context });
-  app.route<{ Reply: string }>({
-    method: ['GET', 'POST', 'OPTIONS'],
-    url: '/graphql',
-    async handler(request, reply) {
-      return (await direct(request, reply)) ?? viaApollo.call(this, request, reply);
-    },
+  registerGraphQLRoute(app, {
+    apollo,
+    path: '/graphql',
+    schema: () => apiSchema,
+    context: async (request) => ({ headers: request.headers }),
   });
   await app.listen({ host, port });
   const address = app.server.address();
