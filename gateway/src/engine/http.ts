@@ -30,6 +30,7 @@ import {
   type ParseOptions,
   type ValidationRule,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 
 /**
@@ -65,6 +66,11 @@ const MEDIA_TYPES = {
   callback: 'application/json; callbackSpec=1.0; charset=utf-8',
 };
 
+/** A document kept as one that does not parse or validate: Apollo Server answers it. */
+const INVALID = Symbol('invalid document');
+/** An `Accept` header that accepts none of the media types Apollo Server writes: Apollo Server answers 406. */
+const NONE = Symbol('no acceptable media type');
+
 /** A document that parsed and validated against one schema, with what the handler needs of it. */
 interface ValidDocument {
   document: DocumentNode;
@@ -79,7 +85,7 @@ export interface DirectOperationOptions<TContext extends BaseContext> {
   schema(): GraphQLSchema | undefined;
   /** The request's context, as the Apollo Server integration builds it. */
   context(request: FastifyRequest): Promise<TContext>;
-  /** How many validated documents are kept per schema (default 1000). */
+  /** How many documents' outcomes (parsed and valid, or not) are kept, the least recently used dropped first (default 1000). */
   documents?: number;
 }
 
@@ -143,10 +149,11 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
       PLUGINS_THE_HANDLER_RUNS_ALIKE.has(plugin.__internal_plugin_id__),
   );
   if (!runsAlike || internals.dangerouslyDisableValidation) return async () => undefined;
-  const limit = options.documents ?? 1000;
-  const documents = new Map<string, ValidDocument | null>();
+  // By document text: a valid document with what the handler needs of it, or INVALID.
+  const documents = new LRUCache<string, ValidDocument | typeof INVALID>({ max: options.documents ?? 1000 });
   let documentsSchema: GraphQLSchema | undefined;
-  const contentTypes = new Map<string, string | null>();
+  // By `Accept` header: the media type of the answer, or NONE when it accepts none Apollo Server writes.
+  const contentTypes = new LRUCache<string, string | typeof NONE>({ max: 100 });
 
   /** The document of `query` parsed and validated once per schema; null for one that does not parse or validate. */
   const validDocument = (schema: GraphQLSchema, query: string): ValidDocument | null => {
@@ -155,8 +162,7 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
       documentsSchema = schema;
     }
     const known = documents.get(query);
-    if (known !== undefined) return known;
-    if (documents.size >= limit) documents.clear();
+    if (known !== undefined) return known === INVALID ? null : known;
     let entry: ValidDocument | null = null;
     try {
       const document = parse(query, internals.parseOptions);
@@ -167,7 +173,7 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
     } catch {
       entry = null;
     }
-    documents.set(query, entry);
+    documents.set(query, entry ?? INVALID);
     return entry;
   };
 
@@ -176,11 +182,10 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
     let type = contentTypes.get(accept);
     if (type === undefined) {
       type =
-        new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPES.json, MEDIA_TYPES.graphqlResponse, MEDIA_TYPES.callback]) ?? null;
-      if (contentTypes.size >= 100) contentTypes.clear();
+        new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPES.json, MEDIA_TYPES.graphqlResponse, MEDIA_TYPES.callback]) ?? NONE;
       contentTypes.set(accept, type);
     }
-    return type;
+    return type === NONE ? null : type;
   };
 
   return async (request, reply) => {
