@@ -232,7 +232,7 @@ export function directOperationHandler<TContext extends BaseContext>(options: Di
       response: { http: { status: undefined, headers: new HeaderMap() } as HTTPGraphQLHead },
       contextValue: Object.assign(Object.create(Object.getPrototypeOf(contextValue)), contextValue) as TContext,
       metrics: {},
-      overallCachePolicy: newCachePolicy(),
+      overallCachePolicy: new CachePolicy(),
       requestIsBatched: false,
     } as unknown as GraphQLRequestContext<TContext>;
 
@@ -479,24 +479,24 @@ class FetcherHeaders {
   }
 }
 
-/** Apollo Server's `newCachePolicy`. */
-function newCachePolicy() {
-  return {
-    maxAge: undefined as number | undefined,
-    scope: undefined as 'PUBLIC' | 'PRIVATE' | undefined,
-    restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
-      if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
-      if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
-    },
-    replace(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }) {
-      if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
-      if (hint.scope !== undefined) this.scope = hint.scope;
-    },
-    policyIfCacheable() {
-      if (this.maxAge === undefined || this.maxAge === 0) return null;
-      return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
-    },
-  };
+type CacheHint = { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' };
+
+/** Apollo Server's `newCachePolicy`, its methods on a prototype rather than made again for every request. */
+class CachePolicy {
+  maxAge: number | undefined = undefined;
+  scope: 'PUBLIC' | 'PRIVATE' | undefined = undefined;
+  restrict(hint: CacheHint) {
+    if (hint.maxAge !== undefined && (this.maxAge === undefined || hint.maxAge < this.maxAge)) this.maxAge = hint.maxAge;
+    if (hint.scope !== undefined && this.scope !== 'PRIVATE') this.scope = hint.scope;
+  }
+  replace(hint: CacheHint) {
+    if (hint.maxAge !== undefined) this.maxAge = hint.maxAge;
+    if (hint.scope !== undefined) this.scope = hint.scope;
+  }
+  policyIfCacheable() {
+    if (this.maxAge === undefined || this.maxAge === 0) return null;
+    return { maxAge: this.maxAge, scope: this.scope ?? 'PUBLIC' };
+  }
 }
 
 function newHead(status?: number): HTTPGraphQLHead {

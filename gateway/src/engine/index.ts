@@ -11,13 +11,7 @@ export {
 } from './plan.js';
 export { compileProjection, type Projection } from './shape.js';
 export { stringifyResult } from './passThrough.js';
-export {
-  directOperationHandler,
-  registerGraphQLRoute,
-  type DirectOperationHandler,
-  type DirectOperationOptions,
-  type GraphQLRouteOptions,
-} from './http.js';
+export { registerGraphQLRoute, type GraphQLRouteOptions } from './http.js';
 export {
   createGateway,
   EngineGateway,
