@@ -114,6 +114,7 @@ describe('engine and @apollo/gateway agree', () => {
   });
 
   it('on random valid operations generated from the API schema', async () => {
+    const passThroughSeeds = [109, 142, 188, 532];
     const runs = Number(process.env.ENGINE_DIFF_RUNS ?? 300);
     let passed = 0;
     await fc.assert(
@@ -122,10 +123,12 @@ describe('engine and @apollo/gateway agree', () => {
         await agree(query, variables);
         if (passedThrough()) passed++;
       }),
-      { numRuns: runs, endOnFailure: true },
+      // Few random operations (about 1 in 75) are one-fetch plans answered without shaping, so a run of
+      // 300 can miss them all. These seeds generate such operations, and run first in every run.
+      { numRuns: runs, endOnFailure: true, examples: passThroughSeeds.map((seed) => [seed] as [number]) },
     );
     if (process.env.ENGINE_DIFF_REPORT) console.log(`passed through unshaped: ${passed} of ${runs}`);
-    // Some of them are one-fetch plans answered without shaping, and agree all the same.
-    expect(passed).toBeGreaterThan(0);
+    // The pass-through answers agree all the same; a generator that no longer yields them fails here.
+    expect(passed).toBeGreaterThanOrEqual(passThroughSeeds.length);
   }, 600_000);
 });
