@@ -32,9 +32,9 @@ import {
  * - no field returns an interface or a union (a concrete `__typename` the API schema hides would then
  *   pass unchecked), and no enum the field returns has values the API schema hides.
  *
- * A subgraph that follows its own schema answers leaf values that are valid for the supergraph's types
- * (composition requires the same scalars and only widens nullability), so the checks the shaping would
- * make cannot fail; what it trusts is that the subgraph is a GraphQL server.
+ * Each answer is still checked before it passes (`compilePassThroughCheck` in `shape.ts`, a walk that
+ * builds nothing): a subgraph whose schema has drifted from the supergraph, or that answers fields it was
+ * not asked for, gets its answer shaped, with the errors @apollo/gateway would report.
  */
 export function passThroughFetch(
   plan: QueryPlan,

@@ -34,7 +34,7 @@ import {
   type SubsequentPayload,
 } from './defer.js';
 import { passThroughFetch } from './passThrough.js';
-import { compileProjection, type Projection } from './shape.js';
+import { compilePassThroughCheck, compileProjection, type PassThroughCheck, type Projection } from './shape.js';
 
 export type ResponsePath = (string | number)[];
 
@@ -104,8 +104,11 @@ export interface CompiledPlan {
   fetches: Map<FetchNode, CompiledFetch>;
   /** For plans with @defer: the first payload's projection (deferred fragments left out) and each block's. */
   deferred: { initial: Projection; blocks: Map<DeferredNode, CompiledDeferred> } | undefined;
-  /** The plan's one fetch, when an answer without errors or extensions is the response as it stands (`passThrough.ts`). */
-  passThrough: FetchNode | undefined;
+  /**
+   * The plan's one fetch, when an answer without errors or extensions that `conforms` to the operation
+   * is the response as it stands (`passThrough.ts`).
+   */
+  passThrough: { fetch: FetchNode; conforms: PassThroughCheck } | undefined;
 }
 
 interface CompiledFetch {
@@ -231,7 +234,9 @@ export class PlanEngine {
         blocks: compileDeferredBlocks(labelled.operation, plan.node as PlanNode, labelled.assigned),
       };
     }
-    const passThrough = deferred ? undefined : passThroughFetch(plan, definition, fragments, this.#schemas);
+    const fetch = deferred ? undefined : passThroughFetch(plan, definition, fragments, this.#schemas);
+    const conforms = fetch && compilePassThroughCheck(operation);
+    const passThrough = fetch && conforms ? { fetch, conforms } : undefined;
     return { plan, operation, definition, projection: compileProjection(operation), fetches, deferred, passThrough };
   }
 
@@ -248,7 +253,9 @@ export class PlanEngine {
     if (root?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');
     if (root) await this.#run(context, root, { path: [], data: fullResult });
     // A one-fetch plan whose answer needs no shaping: the subgraph's data is the response.
-    if (context.passedThrough && context.errors.length === 0) return { data: context.passedThrough };
+    if (context.passedThrough && context.errors.length === 0 && compiled.passThrough?.conforms(context.passedThrough, variables)) {
+      return { data: context.passedThrough };
+    }
     return this.#respond(compiled, compiled.projection, context);
   }
 
@@ -419,9 +426,9 @@ export class PlanEngine {
       variables,
       document: node.operationDocumentNode,
       path: cursor.path,
-      passThrough: node === context.compiled.passThrough,
+      passThrough: node === context.compiled.passThrough?.fetch,
     });
-    if (node === context.compiled.passThrough && !response.errors && !response.extensions && isObject(response.data)) {
+    if (node === context.compiled.passThrough?.fetch && !response.errors && !response.extensions && isObject(response.data)) {
       context.passedThrough = response.data as Record<string, unknown>;
     }
     if (response.errors) {

@@ -1,7 +1,9 @@
 import {
   assert,
   ERRORS,
+  isAbstractType,
   isCompositeType,
+  isCustomScalarType,
   isListType,
   isNonNullType,
   isObjectType,
@@ -431,6 +433,128 @@ function compileValue(
       );
     return done(valid ? inputValue : null, false, !valid);
   };
+}
+
+/**
+ * Whether the projection would return `data` as it is, key for key and in the same order, with no
+ * error: what lets a one-fetch plan pass its subgraph's answer through as its text (`passThrough.ts`).
+ * A subgraph that answers what it was asked, by the supergraph's types, passes; one whose schema has
+ * drifted (a null in a non-null field, a value of another type, a field missing or not asked for) does
+ * not, and its answer is shaped, with the errors @apollo/gateway would report.
+ */
+export type PassThroughCheck = (data: Record<string, unknown>, variables: Record<string, unknown> | undefined) => boolean;
+
+type Check = (value: unknown, variables: Record<string, unknown>) => boolean;
+
+/**
+ * The {@link PassThroughCheck} of an operation, compiled once per plan; undefined where the operation
+ * selects what it does not prove (an abstract type, introspection, a fragment on another type than its
+ * parent, a response name selected twice under a condition or with sub-selections): those are shaped.
+ */
+export function compilePassThroughCheck(operation: Operation): PassThroughCheck | undefined {
+  const schema = operation.schema();
+  const rootType = schema.schemaDefinition.rootType(operation.rootKind);
+  if (!rootType) return undefined;
+  const check = compileObjectCheck(schema, operation.selectionSet, rootType);
+  if (!check) return undefined;
+  const defaults = operation.collectDefaultedVariableValues();
+  const hasDefaults = Object.keys(defaults).length > 0;
+  return (data, variables) => {
+    const values = hasDefaults || !variables ? { __proto__: null, ...defaults, ...variables } : variables;
+    try {
+      return check(data, values);
+    } catch {
+      // A condition on a variable that is not a boolean: the projection reports it.
+      return false;
+    }
+  };
+}
+
+/** One response name of an object: the check of its value, and when it is there (undefined: always). */
+interface Member {
+  name: string;
+  check: Check;
+  skipped: ((variables: Record<string, unknown>) => boolean) | undefined;
+  leafField: string | undefined;
+}
+
+function compileObjectCheck(schema: Schema, selectionSet: SelectionSet, parentType: CompositeType): Check | undefined {
+  if (isAbstractType(parentType)) return undefined;
+  const members: Member[] = [];
+  const collect = (set: SelectionSet, conditions: ((variables: Record<string, unknown>) => boolean)[]): boolean => {
+    for (const selection of set.selections()) {
+      const skip = compileSkip(schema, selection, false);
+      if (skip === 'always') continue;
+      const within = skip ? [...conditions, skip] : conditions;
+      if (selection.kind !== 'FieldSelection') {
+        const typeCondition = (selection.element as { typeCondition?: CompositeType }).typeCondition;
+        if (typeCondition && typeCondition.name !== parentType.name) return false;
+        if (!collect(selection.selectionSet!, within)) return false;
+        continue;
+      }
+      const field = selection.element;
+      if (field.definition.isSchemaIntrospectionField()) return false;
+      const name = field.responseName();
+      const leafField = selection.selectionSet ? undefined : field.name;
+      const existing = members.find((member) => member.name === name);
+      if (existing) {
+        // The same leaf again, both always there: one key, checked once.
+        if (existing.skipped || within.length > 0 || !leafField || existing.leafField !== leafField) return false;
+        continue;
+      }
+      const check =
+        field.name === typenameFieldName
+          ? (value: unknown) => value === parentType.name
+          : compileValueCheck(schema, field.definition.type!, selection.selectionSet);
+      if (!check) return false;
+      const skipped = within.length === 0 ? undefined : (variables: Record<string, unknown>) => within.some((test) => test(variables));
+      members.push({ name, check, skipped, leafField });
+    }
+    return true;
+  };
+  if (!collect(selectionSet, [])) return undefined;
+  const count = members.length;
+  return (value, variables) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    let i = 0;
+    for (const key in value) {
+      while (i < count && members[i]!.skipped?.(variables)) i++;
+      const member = members[i];
+      if (member === undefined || member.name !== key || !member.check((value as Record<string, unknown>)[key], variables)) return false;
+      i++;
+    }
+    while (i < count && members[i]!.skipped?.(variables)) i++;
+    return i === count;
+  };
+}
+
+function compileValueCheck(schema: Schema, type: Type, selectionSet: SelectionSet | undefined): Check | undefined {
+  if (isNonNullType(type)) {
+    const inner = compileValueCheck(schema, type.ofType, selectionSet);
+    return inner && ((value, variables) => value !== null && inner(value, variables));
+  }
+  let check: Check | undefined;
+  if (isListType(type)) {
+    const element = compileValueCheck(schema, type.ofType, selectionSet);
+    check =
+      element &&
+      ((value, variables) => {
+        if (!Array.isArray(value)) return false;
+        for (let i = 0; i < value.length; i++) if (!element(value[i], variables)) return false;
+        return true;
+      });
+  } else if (isCompositeType(type)) {
+    check = selectionSet && compileObjectCheck(schema, selectionSet, type);
+  } else {
+    // As the projection's `isValidLeafValue`, which lets a valid leaf through as it is.
+    const leaf = type as ScalarType | EnumType;
+    check = isCustomScalarType(leaf)
+      ? (value) => value !== undefined
+      : leaf === schema.stringType()
+        ? (value) => typeof value === 'string'
+        : (value) => value !== undefined && isValidLeafValue(schema, value, leaf);
+  }
+  return check && ((value, variables) => value === null || check(value, variables));
 }
 
 function collectsPrototypeName(selectionSet: SelectionSet): boolean {

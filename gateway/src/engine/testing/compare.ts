@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { parse, validate, type GraphQLSchema } from 'graphql';
 import { EngineGateway } from '../gateway.js';
+import type { CompiledPlan } from '../plan.js';
 import type { InMemoryGraph } from './subgraphs.js';
 
 type Executor = ApolloGateway['executor'];
@@ -82,4 +83,23 @@ export async function execute(executor: Executor, { query, variables, operationN
   } catch (error) {
     return { thrown: (error as Error).message };
   }
+}
+
+/**
+ * Whether the engine answered an operation with its one fetch's answer as it came (`passThrough.ts`):
+ * the plan has a pass-through fetch, @apollo/gateway's response has no error (so the subgraph's answer
+ * was that response's data, unchanged), and the plan's check accepts that answer. Throws when the check
+ * refuses such an answer: it would be shaping answers that need none.
+ */
+export function passedThrough(
+  compiled: CompiledPlan | undefined,
+  stock: { data?: unknown; errors?: unknown; extensions?: unknown },
+  variables: Record<string, unknown>,
+): boolean {
+  if (!compiled?.passThrough || stock.errors || stock.extensions || typeof stock.data !== 'object' || stock.data === null) return false;
+  const answer = JSON.parse(JSON.stringify(stock.data));
+  if (!compiled.passThrough.conforms(answer, variables)) {
+    throw new Error(`the pass-through check refused an answer that needs no shaping: ${JSON.stringify(answer)}`);
+  }
+  return true;
 }
