@@ -15,9 +15,9 @@ import {
 import Fastify from 'fastify';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
-import { registerGraphQLRoute, stringifyResult } from './engine/index.js';
+import { contextOfRequest, registerGraphQLRoute, registerIncrementalDelivery, rememberContext, stringifyResult } from './engine/index.js';
+import { completionErrors } from './upstream/valueCompletion.js';
 import type { GatewayPlugin, GatewayRuntime } from './plugin.js';
-import { contextOfRequest, registerIncrementalDelivery, rememberContext } from './routes/incremental.js';
 
 export interface ServeOptions extends Omit<GatewayRuntime, 'schema' | 'execute'> {
   /** Executes queries and mutations over the supergraph (`upstream/executor.ts`). */
@@ -87,7 +87,18 @@ export async function serveGateway(options: ServeOptions): Promise<RunningServer
   };
   for (const plugin of plugins) await plugin.register?.(app, runtime);
   // @defer: the first payload from Apollo Server, the deferred parts streamed after it (multipart/mixed).
-  registerIncrementalDelivery(app, { path: '/graphql', contextOf: contextOfRequest, formatError });
+  // Each part's incomplete values become errors, as the first payload's do (`valueCompletionPlugin`).
+  registerIncrementalDelivery<GatewayContext>(app, {
+    path: '/graphql',
+    contextOf: contextOfRequest,
+    formatError,
+    completionErrors: ({ valueCompletion, unresolvedEntities }, errors, context) =>
+      completionErrors(valueCompletion ?? [], unresolvedEntities ?? [], errors, context),
+    onPartFailure: (err, context) => {
+      context.logger.error({ err }, 'a deferred part failed');
+      return { requestId: context.requestId };
+    },
+  });
   // GraphQL over HTTP: a valid query or mutation posted as JSON runs the same plugins and executor
   // without Apollo Server's HTTP layer (`engine/http.ts`); anything else goes to Apollo Server.
   registerGraphQLRoute(app, {

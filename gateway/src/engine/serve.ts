@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import type { GraphQLSchema } from 'graphql';
@@ -18,6 +18,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
 import { registerGraphQLRoute } from './http.js';
+import { contextOfRequest, registerIncrementalDelivery, rememberContext } from './multipart.js';
 import { stringifyResult } from './passThrough.js';
 
 interface ServeContext {
@@ -62,6 +63,22 @@ class HeaderForwardingDataSource extends RemoteGraphQLDataSource<ServeContext> {
   }
 }
 
+/**
+ * The engine reports the entities a subgraph answered null for in `extensions.unresolvedEntities`, for
+ * a server that explains them; this one leaves them out, as @apollo/gateway does.
+ */
+const withoutUnresolvedEntities: ApolloServerPlugin<ServeContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single' || !response.body.singleResult.extensions?.unresolvedEntities) return;
+        const { unresolvedEntities: _, ...extensions } = response.body.singleResult.extensions;
+        response.body.singleResult.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
+      },
+    };
+  },
+};
+
 export interface ServeOptions {
   supergraphSdl: string;
   host?: string;
@@ -102,15 +119,20 @@ export async function serveSupergraph({
     gateway,
     introspection: true,
     stringifyResult,
-    plugins: [fastifyApolloDrainPlugin(app)],
+    // Errors name no file of this machine; the command stops on SIGINT/SIGTERM itself.
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    plugins: [fastifyApolloDrainPlugin(app), withoutUnresolvedEntities],
   });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));
+  // @defer: the first payload from Apollo Server, the deferred parts streamed after it (multipart/mixed).
+  registerIncrementalDelivery<ServeContext>(app, { path: '/graphql', contextOf: contextOfRequest, formatError: (formatted) => formatted });
   registerGraphQLRoute(app, {
     apollo,
     path: '/graphql',
     schema: () => apiSchema,
-    context: async (request) => ({ headers: request.headers }),
+    context: async (request) => rememberContext(request, { headers: request.headers }),
   });
   await app.listen({ host, port });
   const address = app.server.address();
@@ -124,32 +146,59 @@ export async function serveSupergraph({
   };
 }
 
+const USAGE = 'usage: pnpm gateway:serve --supergraph <file> [--port 4000] [--host 127.0.0.1] [--executor iris|apollo]';
+
 function usage(message: string): never {
-  console.error(`${message}\nusage: pnpm gateway:serve --supergraph <file> --port <n> [--host 127.0.0.1] [--executor iris|apollo]`);
+  console.error(`${message}\n${USAGE}`);
   process.exit(2);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: {
-      supergraph: { type: 'string' },
-      port: { type: 'string', default: '4000' },
-      host: { type: 'string', default: '127.0.0.1' },
-      executor: { type: 'string' },
-    },
-  });
+  let values: { supergraph?: string; port: string; host: string; executor?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        supergraph: { type: 'string' },
+        port: { type: 'string', default: '4000' },
+        host: { type: 'string', default: '127.0.0.1' },
+        executor: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  if (values.help) {
+    console.log(
+      `Serves a Federation 2 supergraph through Iris's engine: POST/GET /graphql (@defer over multipart/mixed), GET /healthz.\n${USAGE}`,
+    );
+    process.exit(0);
+  }
   if (!values.supergraph) usage('--supergraph <file> is required');
+  if (!/^[0-9]{1,5}$/.test(values.port) || Number(values.port) > 65535) usage(`--port must be a port number, not "${values.port}"`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--port must be a port number, not "${values.port}"`);
   const executor = values.executor ?? process.env.GATEWAY_EXECUTOR ?? 'iris';
   if (executor !== 'iris' && executor !== 'apollo') usage(`--executor must be "iris" or "apollo", not "${executor}"`);
-  let supergraphSdl: string;
+  let supergraphSdl = '';
   try {
     supergraphSdl = readFileSync(values.supergraph, 'utf8');
   } catch (err) {
     usage(`cannot read ${values.supergraph}: ${(err as Error).message}`);
   }
-  const served = await serveSupergraph({ supergraphSdl, host: values.host, port, executor });
+  let served: ServingGateway;
+  try {
+    served = await serveSupergraph({ supergraphSdl, host: values.host, port, executor });
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `${values.host}:${port} is already in use`
+        : code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL'
+          ? `cannot listen on ${values.host}`
+          : `${values.supergraph} is not a supergraph it can serve: ${message}`;
+    console.error(`gateway:serve: ${reason}`);
+    process.exit(1);
+  }
   console.log(
     `serving ${values.supergraph} at ${served.url} (executor: ${executor}; health: ${served.url.replace(/\/graphql$/, '/healthz')})`,
   );

@@ -1,16 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { GatewayContext } from '../context.js';
-import {
-  acceptsIncrementalDelivery,
-  cancelSubsequentPayloads,
-  openIncrementalSlot,
-  takeSubsequentPayloads,
-  type IncrementalItem,
-  type SubsequentPayload,
-} from '../engine/index.js';
-import { completionErrors } from '../upstream/valueCompletion.js';
+import { cancelSubsequentPayloads, type IncrementalItem, type SubsequentPayload } from './defer.js';
+import { acceptsIncrementalDelivery, openIncrementalSlot, takeSubsequentPayloads } from './incremental.js';
 
 /**
  * @defer over HTTP, as Apollo Router sends it and Apollo Client, Relay, Apollo iOS and Apollo Kotlin
@@ -25,29 +17,46 @@ import { completionErrors } from '../upstream/valueCompletion.js';
  * `Accept: multipart/mixed;deferSpec=20220824` gets one complete JSON result (the executor plans the
  * operation without its @defer). A client that goes away stops the parts not yet started.
  */
-export interface IncrementalDeliveryOptions {
+export interface IncrementalDeliveryOptions<Context extends object> {
   path: string;
   /** The context Apollo Server built for a request (see `rememberContext`). */
-  contextOf(request: FastifyRequest): GatewayContext | undefined;
+  contextOf(request: FastifyRequest): Context | undefined;
   /** Apollo Server's `formatError`. */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /**
+   * What a deferred part reports of its values that could not be completed (`valueCompletion`) and its
+   * entities no subgraph resolved (`unresolvedEntities`): errors to add to the part's own. By default
+   * the values are left in the part's `extensions.valueCompletion`, as @apollo/gateway leaves them in a
+   * result's, and the entities are not reported.
+   */
+  completionErrors?(
+    extensions: NonNullable<IncrementalItem['extensions']>,
+    errors: readonly GraphQLFormattedError[],
+    context: Context,
+  ): GraphQLFormattedError[];
+  /** A deferred part that failed after the stream began: logged here; returns extensions for its error. */
+  onPartFailure?(error: unknown, context: Context): Record<string, unknown>;
 }
 
-const contexts = new WeakMap<FastifyRequest, GatewayContext>();
+const contexts = new WeakMap<FastifyRequest, object>();
 
 /** Records the context Apollo Server's context function built for a request, for the transport. */
-export function rememberContext(request: FastifyRequest, context: GatewayContext): GatewayContext {
+export function rememberContext<Context extends object>(request: FastifyRequest, context: Context): Context {
   openIncrementalSlot(context);
   contexts.set(request, context);
   return context;
 }
 
-export const contextOfRequest = (request: FastifyRequest) => contexts.get(request);
+/** The context recorded for a request by {@link rememberContext}. */
+export const contextOfRequest = <Context extends object>(request: FastifyRequest) => contexts.get(request) as Context | undefined;
 
 const CONTENT_TYPE = 'multipart/mixed; boundary="-"; deferSpec=20220824';
 const PART_HEADER = 'content-type: application/json; charset=utf-8\r\n\r\n';
 
-export function registerIncrementalDelivery(app: FastifyInstance, options: IncrementalDeliveryOptions): void {
+export function registerIncrementalDelivery<Context extends object>(
+  app: FastifyInstance,
+  options: IncrementalDeliveryOptions<Context>,
+): void {
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.url !== options.path) return;
     const accept = request.headers.accept;
@@ -77,10 +86,11 @@ export function registerIncrementalDelivery(app: FastifyInstance, options: Incre
     reply.header('content-type', CONTENT_TYPE);
     reply.header('cache-control', 'no-cache, no-store');
     reply.removeHeader('content-length');
-    const format = (payload: SubsequentPayload) => formatPayload(payload, context, options.formatError);
+    const format = (payload: SubsequentPayload) => formatPayload(payload, context, options);
     // A client that goes away stops the parts at once, even those the stream is waiting for.
     reply.raw.once('close', () => cancelSubsequentPayloads(subsequent));
-    return Readable.from(multipartBody({ ...initial, hasNext: true }, subsequent, format, context));
+    const failed = (error: unknown) => options.onPartFailure?.(error, context) ?? {};
+    return Readable.from(multipartBody({ ...initial, hasNext: true }, subsequent, format, failed));
   });
 }
 
@@ -88,7 +98,7 @@ async function* multipartBody(
   initial: Record<string, unknown>,
   subsequent: AsyncGenerator<SubsequentPayload, void, undefined>,
   format: (payload: SubsequentPayload) => Record<string, unknown>,
-  context: GatewayContext,
+  failed: (error: unknown) => Record<string, unknown>,
 ): AsyncGenerator<string> {
   try {
     yield `\r\n---\r\n${PART_HEADER}${JSON.stringify(initial)}\r\n---\r\n`;
@@ -99,12 +109,9 @@ async function* multipartBody(
         yield `${PART_HEADER}${JSON.stringify(format(payload))}\r\n---${last ? '--' : ''}\r\n`;
       }
     } catch (err) {
-      context.logger.error({ err }, 'a deferred part failed');
+      const extensions = failed(err);
       if (!last) {
-        const error = {
-          message: 'The rest of the response failed.',
-          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: context.requestId },
-        };
+        const error = { message: 'The rest of the response failed.', extensions: { code: 'INTERNAL_SERVER_ERROR', ...extensions } };
         yield `${PART_HEADER}${JSON.stringify({ hasNext: false, incremental: [], errors: [error] })}\r\n-----\r\n`;
         last = true;
       }
@@ -116,33 +123,39 @@ async function* multipartBody(
 }
 
 /** A payload as the client reads it: each part's errors formatted as the first payload's are. */
-function formatPayload(
+function formatPayload<Context extends object>(
   payload: SubsequentPayload,
-  context: GatewayContext,
-  formatError: IncrementalDeliveryOptions['formatError'],
+  context: Context,
+  options: IncrementalDeliveryOptions<Context>,
 ): Record<string, unknown> {
   if (!payload.incremental) return { hasNext: payload.hasNext };
   return {
     hasNext: payload.hasNext,
-    incremental: payload.incremental.map((item) => formatItem(item, context, formatError)),
+    incremental: payload.incremental.map((item) => formatItem(item, context, options)),
   };
 }
 
-function formatItem(item: IncrementalItem, context: GatewayContext, formatError: IncrementalDeliveryOptions['formatError']) {
-  const errors: GraphQLFormattedError[] = (item.errors ?? []).map((error) => formatOne(error, formatError));
-  const { valueCompletion, unresolvedEntities } = item.extensions ?? {};
-  if (valueCompletion || unresolvedEntities)
-    errors.push(...completionErrors(valueCompletion ?? [], unresolvedEntities ?? [], errors, context));
+function formatItem<Context extends object>(item: IncrementalItem, context: Context, options: IncrementalDeliveryOptions<Context>) {
+  const errors: GraphQLFormattedError[] = (item.errors ?? []).map((error) => formatOne(error, options.formatError));
+  let extensions: Record<string, unknown> | undefined;
+  if (item.extensions?.valueCompletion || item.extensions?.unresolvedEntities) {
+    if (options.completionErrors) errors.push(...options.completionErrors(item.extensions, errors, context));
+    else if (item.extensions.valueCompletion) extensions = { valueCompletion: item.extensions.valueCompletion };
+  }
   return {
     data: item.data,
     path: item.path,
     ...(item.label !== undefined && { label: item.label }),
     ...(errors.length > 0 && { errors }),
+    ...(extensions && { extensions }),
   };
 }
 
 /** Apollo Server's error formatting: a code for every error (INTERNAL_SERVER_ERROR by default), then `formatError`. */
-function formatOne(error: unknown, formatError: IncrementalDeliveryOptions['formatError']): GraphQLFormattedError {
+function formatOne(
+  error: unknown,
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): GraphQLFormattedError {
   const graphqlError =
     error instanceof GraphQLError
       ? error
