@@ -62,6 +62,9 @@ export interface HttpSubgraphClientOptions {
 export function createHttpSubgraphClient(options: HttpSubgraphClientOptions): SubgraphClient {
   const { url, headers: headersOf, errorFromResponse, observe } = options;
   const fetcher = options.fetcher ?? keepAliveFetcher();
+  // With its own HTTP, the client words a failed call as @apollo/gateway's fetch does; a given fetcher's
+  // errors are its own.
+  const ownHttp = options.fetcher === undefined;
   const prefixes = new Map<string, string>();
 
   const send = async (request: SubgraphRequest, call: SubgraphCall): Promise<SubgraphResponse> => {
@@ -80,9 +83,22 @@ export function createHttpSubgraphClient(options: HttpSubgraphClientOptions): Su
     const headers: Record<string, string> = extra
       ? { ...extra, 'content-type': 'application/json' }
       : { 'content-type': 'application/json' };
-    const answer = await fetcher(url, { method: 'POST', headers, body });
-    const text = await answer.text();
-    const parsed = parseBody(answer, text);
+    let answer: HttpAnswer;
+    let text: string;
+    try {
+      answer = await fetcher(url, { method: 'POST', headers, body });
+      text = await answer.text();
+    } catch (err) {
+      if (!ownHttp) throw err;
+      throw new Error(`request to ${url} failed, reason: ${(err as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseBody(answer, text);
+    } catch (err) {
+      if (!ownHttp) throw err;
+      throw new Error(`invalid json response body at ${url} reason: ${(err as Error).message}`);
+    }
     if (!answer.ok) throw errorFromResponse?.(answer, parsed) ?? defaultError(answer, parsed);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`Expected JSON response body, but received: ${parsed}`);

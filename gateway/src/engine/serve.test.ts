@@ -9,6 +9,8 @@ import { inMemoryGraph } from './testing/subgraphs.js';
 const graph = inMemoryGraph();
 const received: { service: string; headers: IncomingHttpHeaders }[] = [];
 const servers: Server[] = [];
+/** Each in-memory subgraph's URL over HTTP. */
+const urls = new Map<string, string>();
 let served: ServingGateway;
 
 beforeAll(async () => {
@@ -27,7 +29,8 @@ beforeAll(async () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
-    sdl = sdl.replace(`http://${name}.invalid/graphql`, `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    urls.set(name, `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    sdl = sdl.replace(`http://${name}.invalid/graphql`, urls.get(name)!);
   }
   served = await serveSupergraph({ supergraphSdl: sdl, port: 0 });
 });
@@ -141,6 +144,46 @@ describe('gateway:serve', () => {
     const unresolved = await ask('{ reviews { id author { birthYear } } }');
     expect(unresolved.data).toMatchObject({ reviews: expect.arrayContaining([{ id: 'r5', author: { birthYear: null } }]) });
     expect(unresolved.extensions).toBeUndefined();
+  });
+
+  it('words a subgraph that cannot be reached, or answers no JSON, as @apollo/gateway does', async () => {
+    // accounts answers a body cut short; inventory's port has nothing listening.
+    const cut = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":'));
+    const closed = createServer();
+    for (const server of [cut, closed]) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const portOf = (server: Server) => (server.address() as AddressInfo).port;
+    const closedPort = portOf(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    let sdl = graph.supergraphSdl.replace('http://accounts.invalid/graphql', `http://127.0.0.1:${portOf(cut)}/graphql`);
+    sdl = sdl.replace('http://inventory.invalid/graphql', `http://127.0.0.1:${closedPort}/graphql`);
+    for (const name of ['products', 'reviews']) sdl = sdl.replace(`http://${name}.invalid/graphql`, urls.get(name)!);
+    const engine = await serveSupergraph({ supergraphSdl: sdl, port: 0 });
+    const stock = await serveSupergraph({ supergraphSdl: sdl, port: 0, executor: 'apollo' });
+    const ask = (query: string) =>
+      Promise.all(
+        [engine, stock].map(async ({ url }) => {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query }),
+          });
+          return (await response.json()) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
+        }),
+      );
+    try {
+      const [cutShort, cutShortStock] = await ask('{ me { id } }');
+      expect(cutShort!.errors?.[0]?.message).toMatch(/^invalid json response body at http:\/\/127\.0\.0\.1:\d+\/graphql reason: /);
+      expect(cutShort).toEqual(cutShortStock);
+      // The products' data, and inventory's field null with the error; Node's HTTP and undici word a refused connection alike.
+      const [refused, refusedStock] = await ask('{ topProducts(first: 1) { upc inStock } }');
+      expect(refused!.data).toEqual({ topProducts: [{ upc: 'p1', inStock: null }] });
+      expect(refused!.errors?.[0]?.message).toMatch(/^request to http:\/\/127\.0\.0\.1:\d+\/graphql failed, reason: connect ECONNREFUSED/);
+      expect(refused).toEqual(refusedStock);
+    } finally {
+      await engine.close();
+      await stock.close();
+      cut.close();
+    }
   });
 
   it('answers /healthz', async () => {
