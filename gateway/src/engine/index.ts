@@ -12,6 +12,7 @@ export {
 export { compileProjection, type Projection } from './shape.js';
 export { stringifyResult } from './passThrough.js';
 export { registerGraphQLRoute, type GraphQLRouteOptions } from './http.js';
+export { requireResolvedOperation } from './operationResolution.js';
 export { contextOfRequest, registerIncrementalDelivery, rememberContext, type IncrementalDeliveryOptions } from './multipart.js';
 export {
   createGateway,

@@ -186,6 +186,23 @@ describe('gateway:serve', () => {
     }
   });
 
+  it('answers 400 to a document whose operation to run it cannot tell', async () => {
+    for (const body of [
+      { query: 'query A { me { id } } query B { me { name } }' },
+      { query: 'query A { me { id } }', operationName: 'C' },
+    ]) {
+      const response = await fetch(served.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      const { errors } = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(errors.map((e) => e.extensions.code)).toEqual(['OPERATION_RESOLUTION_FAILURE']);
+      expect(errors[0]!.message).toContain(body.operationName ? 'Unknown operation named "C"' : '"A", "B"');
+    }
+  });
+
   it('answers /healthz', async () => {
     const response = await fetch(served.url.replace(/\/graphql$/, '/healthz'));
     expect(response.status).toBe(200);

@@ -19,6 +19,7 @@ import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
 import { registerGraphQLRoute } from './http.js';
 import { contextOfRequest, registerIncrementalDelivery, rememberContext } from './multipart.js';
+import { requireResolvedOperation } from './operationResolution.js';
 import { stringifyResult } from './passThrough.js';
 
 interface ServeContext {
@@ -122,7 +123,7 @@ export async function serveSupergraph({
     // Errors name no file of this machine; the command stops on SIGINT/SIGTERM itself.
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), withoutUnresolvedEntities],
+    plugins: [fastifyApolloDrainPlugin(app), requireResolvedOperation(), withoutUnresolvedEntities],
   });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));
