@@ -21,6 +21,10 @@ beforeAll(async () => {
       let body = '';
       for await (const chunk of request) body += chunk;
       const result = await graph.fetch(name, JSON.parse(body)).catch((err: Error) => ({ errors: [{ message: err.message }] }));
+      // `x-stacktrace`: each error with a stack trace, as a subgraph in development mode sends it.
+      if (request.headers['x-stacktrace'])
+        for (const error of (result as { errors?: { extensions?: Record<string, unknown> }[] }).errors ?? [])
+          error.extensions = { ...error.extensions, stacktrace: ['Error: at resolver (/srv/subgraph/index.js:1:1)'] };
       // `x-escape`: "Ada" written with an escape, as JSON allows: the text tells whether the gateway wrote it again.
       const text = JSON.stringify(result);
       response
@@ -131,7 +135,7 @@ describe('gateway:serve', () => {
     const ask = async (query: string) => {
       const response = await fetch(served.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-stacktrace': '1' },
         body: JSON.stringify({ query }),
       });
       return (await response.json()) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[]; extensions?: unknown };
@@ -140,6 +144,15 @@ describe('gateway:serve', () => {
     expect(failed.errors?.length).toBeGreaterThan(0);
     const invalid = await ask('{ nope }');
     for (const error of [...(failed.errors ?? []), ...(invalid.errors ?? [])]) expect(error.extensions).not.toHaveProperty('stacktrace');
+    // Nor in a deferred part's errors.
+    const streamed = await fetch(served.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;deferSpec=20220824', 'x-stacktrace': '1' },
+      body: JSON.stringify({ query: '{ topProducts { upc ... @defer { weight } } }' }),
+    });
+    const text = await streamed.text();
+    expect(text).toContain('Scale broken');
+    expect(text).not.toContain('stacktrace');
     // r5's author is known to no subgraph but reviews: the engine reports it for Iris; @apollo/gateway says nothing.
     const unresolved = await ask('{ reviews { id author { birthYear } } }');
     expect(unresolved.data).toMatchObject({ reviews: expect.arrayContaining([{ id: 'r5', author: { birthYear: null } }]) });

@@ -13,7 +13,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createHttpSubgraphClient, type SubgraphClient } from './client.js';
 import { createGateway, type GatewayExecutorKind } from './gateway.js';
@@ -80,6 +80,13 @@ const withoutUnresolvedEntities: ApolloServerPlugin<ServeContext> = {
   },
 };
 
+/** An error as the client reads it, without the stack trace a subgraph in development mode puts in its extensions. */
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
+
 export interface ServeOptions {
   supergraphSdl: string;
   host?: string;
@@ -120,15 +127,16 @@ export async function serveSupergraph({
     gateway,
     introspection: true,
     stringifyResult,
-    // Errors name no file of this machine; the command stops on SIGINT/SIGTERM itself.
+    // Errors name no file of this machine, nor of a subgraph's; the command stops on SIGINT/SIGTERM itself.
     includeStacktraceInErrorResponses: false,
+    formatError: withoutStacktrace,
     stopOnTerminationSignals: false,
     plugins: [fastifyApolloDrainPlugin(app), requireResolvedOperation(), withoutUnresolvedEntities],
   });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));
   // @defer: the first payload from Apollo Server, the deferred parts streamed after it (multipart/mixed).
-  registerIncrementalDelivery<ServeContext>(app, { path: '/graphql', contextOf: contextOfRequest, formatError: (formatted) => formatted });
+  registerIncrementalDelivery<ServeContext>(app, { path: '/graphql', contextOf: contextOfRequest, formatError: withoutStacktrace });
   registerGraphQLRoute(app, {
     apollo,
     path: '/graphql',
