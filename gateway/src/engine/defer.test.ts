@@ -224,6 +224,17 @@ describe('@defer in the engine', () => {
     ]);
   });
 
+  it('keeps an entity’s type when a deferred part asks an @interfaceObject’s subgraph for its __typename', async () => {
+    // The ratings subgraph answers `__typename: "Media"` (its interface object) for a Book; Apollo Client
+    // adds __typename to every selection, so its deferred parts met this on every @interfaceObject field.
+    const { initial, payloads } = await agree('{ media { ... on Book { id ... @defer { __typename stars } } } }');
+    expect(initial.data).toEqual({ media: [{ id: 'm1' }, {}, { id: 'm3' }] });
+    expect(payloads.flatMap((p) => p.incremental ?? [])).toEqual([
+      { data: { __typename: 'Book', stars: 3 }, path: ['media', 0] },
+      { data: { __typename: 'Book', stars: null }, path: ['media', 2] },
+    ]);
+  });
+
   it('a field selected only in a deferred part, its own selection deferred again, comes empty with it', async () => {
     const { payloads } = await agree('{ me { id ... @defer(label: "o") { reviews { ... @defer(label: "i") { rating } } } } }');
     const items = payloads.flatMap((p) => p.incremental ?? []);

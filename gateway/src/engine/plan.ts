@@ -148,6 +148,8 @@ interface Cursor {
  */
 export class PlanEngine {
   readonly #schemas: EngineSchemas;
+  /** Whether each type name met as a `__typename` is an interface or union of the supergraph. */
+  readonly #abstractNames = new Map<string, boolean>();
   readonly #compiled = new WeakMap<QueryPlan, CompiledPlan | GraphQLError>();
   readonly #isOfType = new Map<string, boolean>();
 
@@ -407,7 +409,13 @@ export class PlanEngine {
     for (let i = 0; i < receivedEntities.length; i++) {
       const receivedEntity = receivedEntities[i];
       const existingEntity = entities[representationToEntity[i]!];
-      if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existingEntity.__typename;
+      if (
+        receivedEntity &&
+        (!receivedEntity.__typename ||
+          (context.compiled.deferred && this.#isInterfaceObjectName(receivedEntity.__typename, existingEntity.__typename)))
+      ) {
+        receivedEntity.__typename = existingEntity.__typename;
+      }
       if (receivedEntity) compiled.outputRewrites?.(receivedEntity);
       else {
         // Entities and hydrated paths both skip nulls at the fetch's path, so they line up by index.
@@ -446,6 +454,24 @@ export class PlanEngine {
       for (const error of response.errors) context.errors.push(downstreamServiceError(error, node.serviceName, pathOf));
     }
     return response.data;
+  }
+
+  /**
+   * Whether a subgraph answered an entity's `__typename` with the name of an interface (an
+   * @interfaceObject's, which is never returned to clients) where the entity already has its object
+   * type's: deferred plans can ask an @interfaceObject's subgraph for `__typename`, and its answer must
+   * not replace the type the entity has. Only for plans with @defer: @apollo/gateway's executor lets the
+   * answer replace it (and then nulls the object) in the few plain plans that do the same, and the
+   * engine answers plain plans as it does.
+   */
+  #isInterfaceObjectName(received: unknown, existing: unknown): boolean {
+    if (received === existing || typeof received !== 'string' || typeof existing !== 'string') return false;
+    let abstract = this.#abstractNames.get(received);
+    if (abstract === undefined) {
+      const type = this.#schemas.supergraph.getType(received);
+      this.#abstractNames.set(received, (abstract = !!type && isAbstractType(type)));
+    }
+    return abstract && isObjectType(this.#schemas.supergraph.getType(existing));
   }
 
   /** A `requires` selection as a function from an entity to its representation (`executeSelectionSet`). */
