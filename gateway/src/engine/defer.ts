@@ -50,6 +50,13 @@ export interface CompiledDeferred {
    */
   active: (variables: Record<string, unknown>) => boolean;
   /**
+   * The type conditions between the block's path and its deferred fragment in the operation, for each
+   * route there (none: every object at the path). The planner can leave them out of both the path and
+   * the selection (a fragment on an object type under an @interfaceObject's field), and an object of
+   * another type must get no part.
+   */
+  typeConditions: string[][];
+  /**
    * The paths, from the block's, of the blocks deferred inside it: the planner prints a field whose
    * selection is only deferred fragments out of the block's selection, yet the parts inside it need it
    * (`{"users":[{},{}]}`), so it is sent empty.
@@ -105,7 +112,7 @@ export function compileDeferredBlocks(
             label: deferred.label !== undefined && assigned.has(deferred.label) ? undefined : deferred.label,
             queryPath: deferred.queryPath,
             projection: subselection ? compileBlock(operation, deferred.queryPath, subselection) : undefined,
-            active: compileActive(operation, deferred.queryPath, deferred.label),
+            ...compileActive(operation, deferred.queryPath, deferred.label),
             inner: (nested?.deferred ?? [])
               .filter((inner) => deferred.queryPath.every((element, i) => inner.queryPath[i] === element))
               .map((inner) => inner.queryPath.slice(deferred.queryPath.length))
@@ -182,11 +189,18 @@ type Test = (variables: Record<string, unknown>) => boolean;
  * (the one with its `label`, when it has one), every @skip/@include along it and the @defer's own `if`
  * passing.
  */
-function compileActive(operation: Operation, queryPath: readonly string[], label: string | undefined): Test {
+function compileActive(
+  operation: Operation,
+  queryPath: readonly string[],
+  label: string | undefined,
+): { active: Test; typeConditions: string[][] } {
   const schema = operation.schema();
   const routes: Test[][] = [];
+  // For each route, the type conditions of the fragments it crosses after the path's last step, the
+  // deferred fragment's own included.
+  const typeConditions: string[][] = [];
   let pruned = false;
-  const walk = (set: SelectionSet, index: number, tests: Test[]): void => {
+  const walk = (set: SelectionSet, index: number, tests: Test[], conditions: string[] = []): void => {
     for (const selection of set.selections()) {
       const skip = skipCondition(schema, selection);
       if (skip === 'always') {
@@ -203,13 +217,15 @@ function compileActive(operation: Operation, queryPath: readonly string[], label
         continue;
       }
       if (!selection.selectionSet) continue;
+      const condition = (selection.element as { typeCondition?: { name: string } }).typeCondition;
+      const within = condition ? [...conditions, condition.name] : conditions;
       if (index === queryPath.length && (label === undefined || deferLabel(selection) === label)) {
         const deferred = deferCondition(selection);
         if (deferred === true) routes.push(passed);
         else if (typeof deferred === 'string') routes.push([...passed, (variables) => variables[deferred] === true]);
+        if (deferred !== false) typeConditions.push(within);
       }
-      walk(selection.selectionSet, index, passed);
-      const condition = (selection.element as { typeCondition?: { name: string } }).typeCondition;
+      walk(selection.selectionSet, index, passed, within);
       if (condition && queryPath[index] === `${FRAGMENT_PREFIX}${condition.name}`) walk(selection.selectionSet, index + 1, passed);
     }
     // A type condition the planner put in the path without a fragment of the operation there.
@@ -218,14 +234,15 @@ function compileActive(operation: Operation, queryPath: readonly string[], label
   try {
     walk(operation.selectionSet, 0, []);
   } catch {
-    return () => true;
+    return { active: () => true, typeConditions: [] };
   }
   // No route found: skipped where the walk stopped at a literal @skip/@include, else a path this walk
   // does not follow, delivered as the planner planned it.
-  if (routes.length === 0) return pruned ? () => false : () => true;
-  if (routes.some((route) => route.length === 0)) return () => true;
+  if (routes.length === 0) return { active: pruned ? () => false : () => true, typeConditions: [] };
+  const found = typeConditions.some((conditions) => conditions.length === 0) ? [] : typeConditions;
+  if (routes.some((route) => route.length === 0)) return { active: () => true, typeConditions: found };
   const defaults = operation.collectDefaultedVariableValues();
-  return (variables) => {
+  const active: Test = (variables) => {
     const values = { __proto__: null, ...defaults, ...variables } as Record<string, unknown>;
     try {
       return routes.some((route) => route.every((test) => test(values)));
@@ -233,6 +250,7 @@ function compileActive(operation: Operation, queryPath: readonly string[], label
       return true;
     }
   };
+  return { active, typeConditions: found };
 }
 
 /** Runs a plan node and resolves when its fetches are done; their errors go to `errors`, entities answered null to `unresolved`. */
@@ -363,7 +381,7 @@ export class IncrementalDelivery {
     if (!compiled) throw new Error('A deferred block of the plan was not compiled');
     if (!compiled.active(this.#shape.variables ?? {})) return [];
     const targets: { path: ResponsePath; input: Record<string, unknown>; delivered: Record<string, unknown> }[] = [];
-    this.#targets(this.#delivered, this.#shape.fullResult, compiled.queryPath, 0, [], targets);
+    this.#targets(this.#delivered, this.#shape.fullResult, compiled.queryPath, compiled.typeConditions, 0, [], targets);
     const items: IncrementalItem[] = targets.map(({ path, input, delivered }) => {
       const { data, errors: valueCompletion } = compiled.projection
         ? compiled.projection(input, this.#shape.variables, this.#shape.introspection, path)
@@ -401,6 +419,7 @@ export class IncrementalDelivery {
     delivered: unknown,
     full: unknown,
     queryPath: readonly string[],
+    typeConditions: readonly (readonly string[])[],
     index: number,
     path: ResponsePath,
     out: { path: ResponsePath; input: Record<string, unknown>; delivered: Record<string, unknown> }[],
@@ -411,12 +430,20 @@ export class IncrementalDelivery {
       if (!Array.isArray(delivered)) return;
       for (let i = 0; i < full.length; i++) {
         path.push(i);
-        this.#targets(delivered[i], full[i], queryPath, index, path, out);
+        this.#targets(delivered[i], full[i], queryPath, typeConditions, index, path, out);
         path.pop();
       }
       return;
     }
     if (index === queryPath.length) {
+      const typename = (full as Record<string, unknown>).__typename;
+      if (
+        typeConditions.length > 0 &&
+        typeof typename === 'string' &&
+        !typeConditions.some((conditions) => conditions.every((condition) => this.#shape.isOfType(typename, condition)))
+      ) {
+        return;
+      }
       out.push({ path: path.slice(), input: full as Record<string, unknown>, delivered: delivered as Record<string, unknown> });
       return;
     }
@@ -425,11 +452,11 @@ export class IncrementalDelivery {
       const typename = (full as Record<string, unknown>).__typename;
       const condition = element.slice(FRAGMENT_PREFIX.length);
       if (typeof typename === 'string' && !this.#shape.isOfType(typename, condition)) return;
-      this.#targets(delivered, full, queryPath, index + 1, path, out);
+      this.#targets(delivered, full, queryPath, typeConditions, index + 1, path, out);
       return;
     }
     path.push(element);
-    this.#targets(own(delivered, element), own(full, element), queryPath, index + 1, path, out);
+    this.#targets(own(delivered, element), own(full, element), queryPath, typeConditions, index + 1, path, out);
     path.pop();
   }
 }
