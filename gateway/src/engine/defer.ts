@@ -4,7 +4,9 @@ import {
   parseSelectionSet,
   type CompositeType,
   type FieldSelection,
+  type FragmentElement,
   type Operation,
+  type Selection,
   type SelectionSet,
 } from '@apollo/federation-internals';
 import type { DeferNode, DeferredNode, PlanNode } from '@apollo/query-planner';
@@ -18,7 +20,8 @@ type ResponsePath = (string | number)[];
  * @defer in the engine, as Apollo Router delivers it (`deferSpec=20220824`): the plan's `DeferNode`s run
  * their primary block with the rest of the plan; each deferred block starts as soon as the primary it
  * hangs off has run, and once its fetches are done becomes one subsequent payload, its data shaped by the
- * block's own selection (the planner's `subselection`) at every place of the response its `queryPath`
+ * operation's deferred fragment (or, where the engine cannot find it, the planner's `subselection`) at
+ * every place of the response its `queryPath`
  * reaches (one incremental item per element of a list), its errors beside it. A block nested in another
  * starts after its parent's data is queued, so a client never gets a part whose parent it has not.
  */
@@ -57,9 +60,9 @@ export interface CompiledDeferred {
    */
   typeConditions: string[][];
   /**
-   * The paths, from the block's, of the blocks deferred inside it: the planner prints a field whose
-   * selection is only deferred fragments out of the block's selection, yet the parts inside it need it
-   * (`{"users":[{},{}]}`), so it is sent empty.
+   * Where the part is shaped by the planner's subselection, the paths, from the block's, of the blocks
+   * deferred inside it: the planner prints a field whose selection is only deferred fragments out of
+   * the block's selection, yet the parts inside it need it (`{"users":[{},{}]}`), so it is sent empty.
    */
   inner: string[][];
 }
@@ -108,12 +111,18 @@ export function compileDeferredBlocks(
           // A block with blocks deferred inside it is a DeferNode whose primary prints its own selection.
           const nested = deferred.subselection === undefined && deferred.node?.kind === 'Defer' ? deferred.node : undefined;
           const subselection = nested ? nested.primary.subselection : deferred.subselection;
+          const { selection, ...routes } = compileRoutes(operation, deferred.queryPath, deferred.label);
+          // The part is shaped by the operation's own deferred fragment where the walk found it: the
+          // planner's subselection may lift a field out of its fragment's type condition (`__typename`
+          // asked under `... on User`, printed for every element of an interface's list), and orders
+          // fields its own way.
+          const own = selection ?? subselection;
           blocks.set(deferred, {
             label: deferred.label !== undefined && assigned.has(deferred.label) ? undefined : deferred.label,
             queryPath: deferred.queryPath,
-            projection: subselection ? compileBlock(operation, deferred.queryPath, subselection) : undefined,
-            ...compileActive(operation, deferred.queryPath, deferred.label),
-            inner: (nested?.deferred ?? [])
+            projection: own ? compileBlock(operation, deferred.queryPath, own) : undefined,
+            ...routes,
+            inner: (selection === undefined ? (nested?.deferred ?? []) : [])
               .filter((inner) => deferred.queryPath.every((element, i) => inner.queryPath[i] === element))
               .map((inner) => inner.queryPath.slice(deferred.queryPath.length))
               .filter((path) => path.length > 0),
@@ -184,23 +193,27 @@ const FRAGMENT_PREFIX = '... on ';
 type Test = (variables: Record<string, unknown>) => boolean;
 
 /**
- * Whether some route of the operation to `queryPath` (fields by response name, fragments crossed as
- * they come, `... on T` by a fragment on T or as a filter only) ends at the block's deferred fragment
- * (the one with its `label`, when it has one), every @skip/@include along it and the @defer's own `if`
- * passing.
+ * The routes of the operation to `queryPath` (fields by response name, fragments crossed as they come,
+ * `... on T` by a fragment on T or as a filter only) that end at the block's deferred fragment (the one
+ * with its `label`, when it has one): `active` tells whether, with given variables, one of them has
+ * every @skip/@include along it and the @defer's own `if` passing; `selection` is what the fragment
+ * selects, inside the fragments crossed after the path's last step.
  */
-function compileActive(
+function compileRoutes(
   operation: Operation,
   queryPath: readonly string[],
   label: string | undefined,
-): { active: Test; typeConditions: string[][] } {
+): { active: Test; typeConditions: string[][]; selection: string | undefined } {
   const schema = operation.schema();
   const routes: Test[][] = [];
   // For each route, the type conditions of the fragments it crosses after the path's last step, the
   // deferred fragment's own included.
   const typeConditions: string[][] = [];
+  // For each route, the deferred fragment's selections inside the fragments it crosses after the path's
+  // last step (their type conditions and @skip/@include kept, their @defer not).
+  const selections: string[] = [];
   let pruned = false;
-  const walk = (set: SelectionSet, index: number, tests: Test[], conditions: string[] = []): void => {
+  const walk = (set: SelectionSet, index: number, tests: Test[], conditions: string[] = [], heads: string[] = []): void => {
     for (const selection of set.selections()) {
       const skip = skipCondition(schema, selection);
       if (skip === 'always') {
@@ -223,9 +236,15 @@ function compileActive(
         const deferred = deferCondition(selection);
         if (deferred === true) routes.push(passed);
         else if (typeof deferred === 'string') routes.push([...passed, (variables) => variables[deferred] === true]);
-        if (deferred !== false) typeConditions.push(within);
+        if (deferred !== false) {
+          typeConditions.push(within);
+          const own = selection.selectionSet.toString(true, false);
+          selections.push(
+            heads.reduceRight((inner, head) => `${head} { ${inner} }`, condition ? `... on ${condition.name} { ${own} }` : own),
+          );
+        }
       }
-      walk(selection.selectionSet, index, passed, within);
+      walk(selection.selectionSet, index, passed, within, [...heads, fragmentHead(selection)]);
       if (condition && queryPath[index] === `${FRAGMENT_PREFIX}${condition.name}`) walk(selection.selectionSet, index + 1, passed);
     }
     // A type condition the planner put in the path without a fragment of the operation there.
@@ -234,13 +253,14 @@ function compileActive(
   try {
     walk(operation.selectionSet, 0, []);
   } catch {
-    return { active: () => true, typeConditions: [] };
+    return { active: () => true, typeConditions: [], selection: undefined };
   }
   // No route found: skipped where the walk stopped at a literal @skip/@include, else a path this walk
   // does not follow, delivered as the planner planned it.
-  if (routes.length === 0) return { active: pruned ? () => false : () => true, typeConditions: [] };
+  if (routes.length === 0) return { active: pruned ? () => false : () => true, typeConditions: [], selection: undefined };
   const found = typeConditions.some((conditions) => conditions.length === 0) ? [] : typeConditions;
-  if (routes.some((route) => route.length === 0)) return { active: () => true, typeConditions: found };
+  const selection = `{ ${selections.join(' ')} }`;
+  if (routes.some((route) => route.length === 0)) return { active: () => true, typeConditions: found, selection };
   const defaults = operation.collectDefaultedVariableValues();
   const active: Test = (variables) => {
     const values = { __proto__: null, ...defaults, ...variables } as Record<string, unknown>;
@@ -250,7 +270,15 @@ function compileActive(
       return true;
     }
   };
-  return { active, typeConditions: found };
+  return { active, typeConditions: found, selection };
+}
+
+/** A fragment as the operation prints it (`... on T @include(if: $x)`), without its @defer. */
+function fragmentHead(selection: Selection): string {
+  const element = selection.element as FragmentElement;
+  const condition = element.typeCondition ? ` on ${element.typeCondition.name}` : '';
+  const directives = element.appliedDirectives.filter((directive) => directive.name !== 'defer').map(String);
+  return `...${condition}${directives.length > 0 ? ` ${directives.join(' ')}` : ''}`;
 }
 
 /** Runs a plan node and resolves when its fetches are done; their errors go to `errors`, entities answered null to `unresolved`. */
