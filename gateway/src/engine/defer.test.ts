@@ -150,6 +150,15 @@ async function agree(query: string, variables: Record<string, unknown> = {}, exa
     if (!exact && (want.data === undefined || want.data === 'null')) return;
     if (!nulledPart && merged.data !== null && merged.data !== undefined) {
       const reference = JSON.parse(want.data ?? 'null');
+      // A place the plain operation nulls for an error inside it (a non-null field of a list's element
+      // failed) may come back in a deferred part that asks other fields of it (an element, with them):
+      // the part runs its own selection, as graphql-js's @defer did, and a client merges it over the null.
+      if (!exact) {
+        const failed = [...(expected.initial.errors ?? []), ...(expected.initial.extensions?.valueCompletion ?? [])]
+          .map((error) => error.path)
+          .filter(Boolean);
+        nullWhereFailed(merged.data, reference, [], failed);
+      }
       expect(merged.data, context).toEqual(reference);
       if (exact) {
         expect(sorted(merged.errors), context).toEqual(sorted(expected.initial.errors));
@@ -172,6 +181,16 @@ async function agree(query: string, variables: Record<string, unknown> = {}, exa
     expect(payloads.slice(0, -1).every((p) => p.hasNext)).toBe(true);
   }
   return { initial, payloads };
+}
+
+/** Sets to null each place of `merged` that `reference` has null for an error at or under it. */
+function nullWhereFailed(merged: any, reference: any, path: (string | number)[], failed: (string | number)[][]): void {
+  if (!merged || !reference || typeof merged !== 'object' || typeof reference !== 'object') return;
+  for (const key of Object.keys(reference)) {
+    const at = [...path, Array.isArray(reference) ? Number(key) : key];
+    if (reference[key] === null && merged[key] !== null && failed.some((p) => at.every((k, i) => p[i] === k))) merged[key] = null;
+    else nullWhereFailed(merged[key], reference[key], at, failed);
+  }
 }
 
 const DEFER_SEED = Number(process.env.ENGINE_DEFER_SEED ?? 20261203);
@@ -494,7 +513,9 @@ describe('@defer in the engine', () => {
         const { payloads } = await agree(insertDefers(query, seed), variables, false, iris);
         if (payloads.some((payload) => payload.incremental?.length)) deferred++;
       }),
-      { numRuns: runs, endOnFailure: true, seed: DEFER_SEED },
+      // The example: an operation that once failed (a list's element nulled in the first payload, and
+      // asked again in a deferred part).
+      { numRuns: runs, endOnFailure: true, seed: DEFER_SEED, examples: [[710533360]] },
     );
     // The mocks answer every entity by its key, whichever route fetched it, so the deferred plans and
     // the plain one read the same values. About two operations in three have parts after the first payload.
