@@ -43,14 +43,18 @@ afterAll(async () => {
   for (const server of servers) server.close();
 });
 
+/** POSTs a GraphQL request as JSON to `url` (the served gateway's, by default). */
+function post(body: Record<string, unknown>, headers: Record<string, string> = {}, url = served.url): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
 describe('gateway:serve', () => {
   it('answers /graphql through the engine and forwards the request headers to each subgraph', async () => {
     received.length = 0;
-    const response = await fetch(served.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer abc', 'x-tenant': 't1' },
-      body: JSON.stringify({ query: '{ me { name reviews { rating product { name inStock } } } }' }),
-    });
+    const response = await post(
+      { query: '{ me { name reviews { rating product { name inStock } } } }' },
+      { authorization: 'Bearer abc', 'x-tenant': 't1' },
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       data: {
@@ -71,11 +75,7 @@ describe('gateway:serve', () => {
   });
 
   it('reports a failing subgraph as a partial error with the data it has', async () => {
-    const response = await fetch(served.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ users { name email } }' }),
-    });
+    const response = await post({ query: '{ users { name email } }' });
     const body = (await response.json()) as { data: unknown; errors: { message: string; path: unknown[]; extensions: { code: string } }[] };
     expect(body.data).toEqual({
       users: [
@@ -90,14 +90,7 @@ describe('gateway:serve', () => {
   });
 
   it('writes the answer of a one-fetch plan that needs no shaping as the subgraph wrote it', async () => {
-    const ask = async (query: string) => {
-      const response = await fetch(served.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-escape': '1' },
-        body: JSON.stringify({ query }),
-      });
-      return response.text();
-    };
+    const ask = async (query: string) => (await post({ query }, { 'x-escape': '1' })).text();
     // One fetch, nothing to shape: the subgraph's text, its escape included.
     expect(await ask('{ me { id name } }')).toBe('{"data":{"me":{"id":"1","name":"Ad\\u0061"}}}\n');
     // Shaped (an abstract type; a second fetch; an error): written by the gateway, the value the same.
@@ -113,9 +106,7 @@ describe('gateway:serve', () => {
 
   it('streams @defer over multipart/mixed, and answers one result to a client that does not accept it', async () => {
     const query = '{ me { id ... @defer(label: "more") { name reviews { rating } } } }';
-    const post = (accept: string) =>
-      fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
-    const streamed = await post('multipart/mixed;deferSpec=20220824, application/json');
+    const streamed = await post({ query }, { accept: 'multipart/mixed;deferSpec=20220824, application/json' });
     expect(streamed.headers.get('content-type')).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
     // Read as Relay's and urql's fetchers read it.
     const parts = await meros<Record<string, unknown>>(streamed);
@@ -126,30 +117,27 @@ describe('gateway:serve', () => {
       { data: { me: { id: '1' } }, hasNext: true },
       { incremental: [{ data: { name: 'Ada', reviews: [{ rating: 5 }, { rating: 4 }] }, path: ['me'], label: 'more' }], hasNext: false },
     ]);
-    const whole = await post('application/json');
+    const whole = await post({ query }, { accept: 'application/json' });
     expect(whole.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await whole.json()).toEqual({ data: { me: { id: '1', name: 'Ada', reviews: [{ rating: 5 }, { rating: 4 }] } } });
   });
 
   it('sends no stack trace and none of the engine’s own extensions', async () => {
-    const ask = async (query: string) => {
-      const response = await fetch(served.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-stacktrace': '1' },
-        body: JSON.stringify({ query }),
-      });
-      return (await response.json()) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[]; extensions?: unknown };
-    };
+    const ask = async (query: string) =>
+      (await (await post({ query }, { 'x-stacktrace': '1' })).json()) as {
+        data?: unknown;
+        errors?: { extensions?: Record<string, unknown> }[];
+        extensions?: unknown;
+      };
     const failed = await ask('{ topProducts { upc weight } }');
     expect(failed.errors?.length).toBeGreaterThan(0);
     const invalid = await ask('{ nope }');
     for (const error of [...(failed.errors ?? []), ...(invalid.errors ?? [])]) expect(error.extensions).not.toHaveProperty('stacktrace');
     // Nor in a deferred part's errors.
-    const streamed = await fetch(served.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;deferSpec=20220824', 'x-stacktrace': '1' },
-      body: JSON.stringify({ query: '{ topProducts { upc ... @defer { weight } } }' }),
-    });
+    const streamed = await post(
+      { query: '{ topProducts { upc ... @defer { weight } } }' },
+      { accept: 'multipart/mixed;deferSpec=20220824', 'x-stacktrace': '1' },
+    );
     const text = await streamed.text();
     expect(text).toContain('Scale broken');
     expect(text).not.toContain('stacktrace');
@@ -175,11 +163,7 @@ describe('gateway:serve', () => {
     const ask = (query: string) =>
       Promise.all(
         [engine, stock].map(async ({ url }) => {
-          const response = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query }),
-          });
+          const response = await post({ query }, {}, url);
           return (await response.json()) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
         }),
       );
@@ -204,11 +188,7 @@ describe('gateway:serve', () => {
       { query: 'query A { me { id } } query B { me { name } }' },
       { query: 'query A { me { id } }', operationName: 'C' },
     ]) {
-      const response = await fetch(served.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const response = await post(body);
       expect(response.status).toBe(400);
       const { errors } = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
       expect(errors.map((e) => e.extensions.code)).toEqual(['OPERATION_RESOLUTION_FAILURE']);
