@@ -37,7 +37,7 @@ async function executorsOver(graph: InMemoryGraph): Promise<Executors> {
   });
   const pair = [
     new ApolloGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet }),
-    new EngineGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet }),
+    new EngineGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet }, { reportUnresolvedEntities: true }),
   ];
   gateways.push(...pair);
   return { stock: await pair[0]!.load(), engine: await pair[1]!.load() };

@@ -39,6 +39,13 @@ export interface EngineGatewayOptions {
    * data source's `process()`: it must do what that data source does (headers, resilience, metrics).
    */
   subgraphClients?: SubgraphClients;
+  /**
+   * Whether a result reports the entities a subgraph answered null for, in
+   * `extensions.unresolvedEntities` (a deferred part's, in its own): @apollo/gateway leaves such an
+   * entity's fields from other subgraphs null without a word, and a server that explains them to its
+   * clients turns these on. Off by default.
+   */
+  reportUnresolvedEntities?: boolean;
 }
 
 /**
@@ -52,12 +59,14 @@ export interface EngineGatewayOptions {
 export class EngineGateway extends ApolloGateway {
   #engine: { supergraph: GraphQLSchema; engine: PlanEngine } | undefined;
   readonly #clients: SubgraphClients | undefined;
+  readonly #reportUnresolvedEntities: boolean;
   readonly #storeKeys = new Map<string, string>();
 
   constructor(config?: GatewayConfig, options: EngineGatewayOptions = {}) {
     // The engine runs @defer: the planner plans deferred blocks, and the API schema declares @defer.
     super({ ...config, queryPlannerConfig: { ...config?.queryPlannerConfig, incrementalDelivery: { enableDefer: true } } });
     this.#clients = options.subgraphClients;
+    this.#reportUnresolvedEntities = options.reportUnresolvedEntities ?? false;
     const stock = this.executor;
     this.executor = (requestContext) => this.#execute(requestContext, stock);
     const internals = this as unknown as {
@@ -90,7 +99,10 @@ export class EngineGateway extends ApolloGateway {
     if (current?.supergraph !== internals.supergraphSchema) {
       current = this.#engine = {
         supergraph: internals.supergraphSchema!,
-        engine: new PlanEngine({ supergraph: internals.supergraphSchema!, api: internals.apiSchema!, apiGraphQL: internals.schema! }),
+        engine: new PlanEngine(
+          { supergraph: internals.supergraphSchema!, api: internals.apiSchema!, apiGraphQL: internals.schema! },
+          { reportUnresolvedEntities: this.#reportUnresolvedEntities },
+        ),
       };
     }
     return current!.engine;

@@ -152,9 +152,12 @@ export class PlanEngine {
   readonly #abstractNames = new Map<string, boolean>();
   readonly #compiled = new WeakMap<QueryPlan, CompiledPlan | GraphQLError>();
   readonly #isOfType = new Map<string, boolean>();
+  readonly #reportUnresolvedEntities: boolean;
 
-  constructor(schemas: EngineSchemas) {
+  /** `reportUnresolvedEntities`: see `EngineGatewayOptions`. */
+  constructor(schemas: EngineSchemas, options: { reportUnresolvedEntities?: boolean } = {}) {
     this.#schemas = schemas;
+    this.#reportUnresolvedEntities = options.reportUnresolvedEntities ?? false;
   }
 
   /** Whether this engine runs the plan (not a subscription). */
@@ -417,7 +420,7 @@ export class PlanEngine {
         receivedEntity.__typename = existingEntity.__typename;
       }
       if (receivedEntity) compiled.outputRewrites?.(receivedEntity);
-      else {
+      else if (this.#reportUnresolvedEntities) {
         // Entities and hydrated paths both skip nulls at the fetch's path, so they line up by index.
         if (!hydrated) generateHydratedPaths([], cursor.path, context.fullResult, (hydrated = []));
         const path = hydrated[representationToEntity[i]!];

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
@@ -64,22 +64,6 @@ class HeaderForwardingDataSource extends RemoteGraphQLDataSource<ServeContext> {
   }
 }
 
-/**
- * The engine reports the entities a subgraph answered null for in `extensions.unresolvedEntities`, for
- * a server that explains them; this one leaves them out, as @apollo/gateway does.
- */
-const withoutUnresolvedEntities: ApolloServerPlugin<ServeContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        if (response.body.kind !== 'single' || !response.body.singleResult.extensions?.unresolvedEntities) return;
-        const { unresolvedEntities: _, ...extensions } = response.body.singleResult.extensions;
-        response.body.singleResult.extensions = Object.keys(extensions).length > 0 ? extensions : undefined;
-      },
-    };
-  },
-};
-
 /** An error as the client reads it, without the stack trace a subgraph in development mode puts in its extensions. */
 function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
   if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
@@ -131,7 +115,7 @@ export async function serveSupergraph({
     includeStacktraceInErrorResponses: false,
     formatError: withoutStacktrace,
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), requireResolvedOperation(), withoutUnresolvedEntities],
+    plugins: [fastifyApolloDrainPlugin(app), requireResolvedOperation()],
   });
   await apollo.start();
   app.get('/healthz', async () => ({ status: 'ok', executor }));

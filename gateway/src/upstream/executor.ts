@@ -27,6 +27,7 @@ export function createExecutor(options: {
       logger: options.logger,
     },
     options.config.GATEWAY_EXECUTOR,
-    { subgraphClients: options.subgraphs.clients },
+    // Iris explains each entity a subgraph answered null for (`valueCompletion.ts`).
+    { subgraphClients: options.subgraphs.clients, reportUnresolvedEntities: true },
   );
 }

@@ -23,7 +23,11 @@ export async function loadExecutors(graph: InMemoryGraph): Promise<Executors> {
       graph.fetch(name, { query: request.query!, variables: request.variables, operationName: request.operationName }) as never,
   });
   const stockGateway = new ApolloGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet });
-  const engineGateway = new EngineGateway({ supergraphSdl: graph.supergraphSdl, buildService, logger: quiet });
+  // Reporting unresolved entities, as Iris does: the reports are compared apart (`comparable`).
+  const engineGateway = new EngineGateway(
+    { supergraphSdl: graph.supergraphSdl, buildService, logger: quiet },
+    { reportUnresolvedEntities: true },
+  );
   const stock = await stockGateway.load();
   const engine = await engineGateway.load();
   return {
