@@ -144,3 +144,23 @@ describe('schema loading', () => {
     expect(refusals(`{ ...F0 } ${fragments} fragment F16 on Query { me { id } }`).join()).toMatch(/more than 10000 selections/);
   });
 });
+
+describe('shape limits', () => {
+  const limits = loadConfig({ MAX_QUERY_DEPTH: '3', MAX_ALIASES: '2', MAX_DIRECTIVES: '2' });
+  const errorsOf = (query: string) =>
+    validate(apiSchema, parse(query), [...specifiedRules, ...limitValidationRules(limits)]).map((error) => error.toJSON());
+
+  it('names the limit, its maximum and what the operation has, in extensions as in the message', () => {
+    const deep = errorsOf('{ me { account { devices { nodes { name } } } } }');
+    expect(deep).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/limit of 3 exceeded, found 5/),
+        extensions: { limit: 'depth', max: 3, found: 5 },
+      }),
+    ]);
+    const aliased = errorsOf('{ a: me { id } b: me { id } c: me { id } }');
+    expect(aliased[0]).toMatchObject({ extensions: { limit: 'aliases', max: 2, found: 3 } });
+    const directed = errorsOf('{ me @include(if: true) @skip(if: false) { id @include(if: true) } }');
+    expect(directed[0]).toMatchObject({ extensions: { limit: 'directives', max: 2, found: 3 } });
+  });
+});

@@ -77,12 +77,15 @@ function armorRule(limit: string, max: number, rule: (options: ArmorOptions) => 
     exposeLimits: true,
     propagateOnRejection: false,
     onReject: [
-      (context, error) =>
+      (context, error) => {
+        // Armor says what it counted only in its message ("… exceeded, found 15.").
+        const found = /\bfound (\d+)/.exec(error.message)?.[1];
         context?.reportError(
           new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} Simplify the operation or split it.`, {
-            extensions: { limit, max },
+            extensions: { limit, max, ...(found !== undefined && { found: Number(found) }) },
           }),
-        ),
+        );
+      },
     ],
   });
 }
