@@ -105,3 +105,22 @@ describe('createLoginToken', () => {
     expect(firstError(result)?.extensions).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('a body that is not an operation', () => {
+  const post = async (body: string) => {
+    const response = await fetch(graph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return { status: response.status, error: ((await response.json()) as GraphQLResponse).errors?.[0] };
+  };
+
+  it('is answered BAD_REQUEST with what to send instead', async () => {
+    for (const body of ['{}', '[1,2]', '"{ me { email } }"']) {
+      const { status, error } = await post(body);
+      expect(status, body).toBe(400);
+      expect(error, body).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
+      expect(error!.message, body).toContain('a JSON object with a `query` string');
+    }
+    const truncated = await post('{"query": "{ me { email } }"');
+    expect(truncated.status).toBe(400);
+    expect(truncated.error?.message).toMatch(/^The body is not valid JSON: check it for a missing brace/);
+  });
+});

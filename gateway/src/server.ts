@@ -9,6 +9,7 @@ import {
   maskError,
   registerHttpErrorHandlers,
   rejectNulCharacters,
+  rewordRequestError,
   withoutSuggestions,
   type RunningServer,
 } from '@iris/core';
@@ -49,7 +50,7 @@ export async function serveGateway(options: ServeOptions): Promise<RunningServer
 
   // Masked here; logged with the request id by `logUnexpectedErrors`. Deferred parts are formatted alike.
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => {
-    const masked = maskError(formatted, error, () => {});
+    const masked = maskError(rewordRequestError(formatted), error, () => {});
     return introspection ? masked : withoutSuggestions(masked);
   };
   const apollo = new ApolloServer<GatewayContext>({

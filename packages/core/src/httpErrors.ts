@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, graphqlErrorBody, MASKED_MESSAGE } from './errors.js';
 import { REQUEST_ID_HEADER } from './logger.js';
 
@@ -12,13 +13,27 @@ const MESSAGES: Record<string, (error: FastifyError, request: FastifyRequest) =>
         ? ' Files are not sent as multipart: put the image in `uploadCapture` as base64 (`imageBase64`, e.g. from `base64 -w0 photo.jpg`), or PUT it to the URL `createCaptureUploadUrl` returns.'
         : ''
     }`,
-  FST_ERR_CTP_INVALID_JSON_BODY: () => 'The body is not valid JSON (objects may not set `__proto__` or `constructor.prototype`).',
+  // Fastify's parser gives no detail: a syntax error and a `__proto__` key are both this.
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    'The body is not valid JSON: check it for a missing brace, quote or comma, and send one object such as `{ "query": "{ me { email } }" }` (keys named `__proto__` are refused too).',
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'The body is empty: send `{ "query": "..." }`.',
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'The body is larger than this server accepts; send less (large files go through an upload URL).',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'The Content-Length header does not match the body.',
   FST_ERR_CTP_INVALID_TYPE: () => 'The Content-Type header is not valid.',
   FST_ERR_BAD_URL: () => 'The URL is not valid (check its percent-escapes).',
 };
+
+/** What Apollo Server says of a JSON body that is not an operation, rewritten as what to send instead. */
+const APOLLO_MESSAGES: Record<string, string> = {
+  'POST body missing, invalid Content-Type, or JSON object has no keys.':
+    'The body must be a JSON object with a `query` string, such as `{ "query": "{ me { email } }" }` (or a list of such objects, a batch).',
+};
+
+/** An error Apollo Server raised over the body of a request, worded as `MESSAGES` word Fastify's; any other as it is. */
+export function rewordRequestError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.extensions?.code === 'BAD_REQUEST' ? APOLLO_MESSAGES[formatted.message] : undefined;
+  return message ? { ...formatted, message } : formatted;
+}
 
 /** Deliberate errors a plain route may throw, and the HTTP status each answers with. */
 const CLIENT_STATUS: Record<string, number> = {

@@ -22,7 +22,7 @@ export {
   notFound,
   unauthenticated,
 } from './errors.js';
-export { registerHttpErrorHandlers } from './httpErrors.js';
+export { registerHttpErrorHandlers, rewordRequestError } from './httpErrors.js';
 
 // Input: validation of arguments into BAD_USER_INPUT errors that name the field at fault.
 export { decodeBase64, displayName, parseInput, rejectNulCharacters } from './validation.js';
