@@ -192,6 +192,30 @@ describe('access', () => {
     expect(codeOf(await asKey(allKey)(POST, { input: { appId: 'some-other-app', deviceId: phone() } }))).toBe('FORBIDDEN');
   });
 
+  it("names the credential sent when refusing another app's profiles: an API key or an app key", async () => {
+    const apiKeyRefusal = await asKey(allKey)(PAGE, { appId: 'some-other-app' });
+    expect(apiKeyRefusal.errors?.[0]).toMatchObject({
+      message: `This API key belongs to app "${DEMO.app.id}", not "some-other-app".`,
+      extensions: { code: 'FORBIDDEN' },
+    });
+    const appId = `keyed-${randomBytes(3).toString('hex')}`;
+    const registered = await graph.request(
+      `mutation($input: RegisterAppInput!) { registerApp(input: $input) { appKey } }`,
+      { input: { id: appId, name: 'Keyed', platform: 'IOS', kind: 'TRIAL' } },
+      { token: ownerToken },
+    );
+    const appKey = registered.data!.registerApp.appKey as string;
+    const basic = `Basic ${Buffer.from(`${appId}:${appKey}`).toString('base64')}`;
+    const credentials: Record<string, string>[] = [{ app_id: appId, app_key: appKey }, { authorization: basic }];
+    for (const headers of credentials) {
+      const refused = await graph.request(PAGE, { appId: DEMO.app.id }, { headers });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: `This app key belongs to app "${appId}", not "${DEMO.app.id}".`,
+        extensions: { code: 'FORBIDDEN' },
+      });
+    }
+  });
+
   it('lets users of the owning account read, and shows another owner nothing', async () => {
     const own = await graph.request(PAGE, { appId: DEMO.app.id, first: 1 }, { token: ownerToken });
     expect(own.data!.profiles.totalCount).toBeGreaterThanOrEqual(3);

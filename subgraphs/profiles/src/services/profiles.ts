@@ -38,10 +38,17 @@ const filterInput = z.object({
   country: z.array(countryCode).nullish(),
 });
 
-/** API keys belong to one app: asking about another app is refused outright. */
+/** What a refusal calls the app's credential, so that it names the one the caller sent. */
+const CREDENTIAL_NAMES: Record<Extract<Principal, { kind: 'app' }>['via'], string> = {
+  apiKey: 'API key',
+  appKey: 'app key',
+  oauth: 'access token',
+};
+
+/** API keys, app keys and apps' access tokens belong to one app: asking about another app is refused outright. */
 export function requireAppAccess(principal: Principal | null, appId: string): void {
   if (principal?.kind === 'app' && principal.appId !== appId) {
-    throw forbidden(`This API key belongs to app "${principal.appId}", not "${appId}".`);
+    throw forbidden(`This ${CREDENTIAL_NAMES[principal.via]} belongs to app "${principal.appId}", not "${appId}".`);
   }
 }
 
