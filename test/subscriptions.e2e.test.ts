@@ -222,6 +222,30 @@ describe('deviceMarkCreated through the gateway', () => {
     expect(ids).not.toContain(lastId);
   });
 
+  it('refuses an `after` that is not a mark the caller could have received, with BAD_USER_INPUT', async () => {
+    const other = await createTenant(graph, 'Elsewhere');
+    const theirs = await graph.request(
+      `mutation { createDeviceMark(input: { deviceId: "${other.device.id}" }) { id } }`,
+      {},
+      { token: await graph.login(DEMO.adminUser.email) },
+    );
+    const theirMark = theirs.data!.createDeviceMark.id as string;
+    const client = connect({ authorization: `Bearer ${owner}` });
+    // Not an id; a well-formed id of no mark; another tenant's mark: the same refusal, nothing replayed.
+    for (const after of ['not-a-uuid', '0190a000-0000-7000-8000-00000000ffff', theirMark]) {
+      const [event] = await collect(client, MARKS, { after }).until(1);
+      expect(event?.data).toBeUndefined();
+      expect(event?.errors?.[0]).toMatchObject({
+        message: '`after` must be the id of a mark you received.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    // Their own mark is a good `after` for them.
+    const resumed = collect(connect({ authorization: `Bearer ${other.token}` }), MARKS, { after: theirMark });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(resumed.events).toEqual([]);
+  });
+
   it("refuses a connection without credentials with the protocol's forbidden code", async () => {
     const code = await new Promise<number>((resolve) => {
       const client = connect({}, resolve);

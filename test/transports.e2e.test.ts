@@ -193,6 +193,23 @@ describe('subscriptions over plain HTTP on POST /graphql', () => {
   });
 });
 
+describe('/graphql/stream', () => {
+  it('refuses queries and mutations with 400 BAD_REQUEST pointing at POST /graphql, instead of answering null', async () => {
+    for (const query of [
+      '{ me { email } }',
+      '{ deviceMarks(first: 1) { nodes { id } } }',
+      'mutation { markDeviceMarksRead(input: { ids: [] }) { id } }',
+    ]) {
+      const response = await post({ query }, { authorization: `Bearer ${owner}`, accept: 'text/event-stream' }, streamUrl());
+      expect(response.status).toBe(400);
+      expect((await response.json()).errors[0]).toMatchObject({
+        message: expect.stringMatching(/^Only subscriptions are served at \/graphql\/stream; .*POST \/graphql/),
+        extensions: { code: 'BAD_REQUEST' },
+      });
+    }
+  });
+});
+
 describe('one admission for every transport: the limits HTTP applies, with its codes', () => {
   it('over HTTP (the reference)', async () => {
     const tokens = await post(
@@ -271,6 +288,18 @@ describe('credential refusals a client can act on', () => {
       { authorization: `Bearer ${expired}`, accept: 'multipart/mixed;subscriptionSpec=1.0' },
     );
     expect((await multipart.json()).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' });
+  });
+
+  it('read credentials at /graphql/stream as the other transports do: none is CREDENTIALS_MISSING, an API key is a key', async () => {
+    const accept = 'text/event-stream';
+    const missing = await post({ query: MARK_CREATED }, { accept }, streamUrl());
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_MISSING' });
+    const multipart = await post({ query: MARK_CREATED }, { accept: 'multipart/mixed;subscriptionSpec=1.0' });
+    expect((await multipart.json()).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_MISSING' });
+    const badKey = await post({ query: MARK_CREATED }, { accept, api_key: 'iris_not-a-real-key' }, streamUrl());
+    expect(badKey.status).toBe(401);
+    expect((await badKey.json()).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_INVALID' });
   });
 
   it('accept `Authorization` with a capital A in connectionParams', async () => {

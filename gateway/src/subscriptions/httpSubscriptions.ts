@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { refusedCredentials, type OperationRequest } from '../policy/admission.js';
-import { MAX_BUFFERED_BYTES, SUBSCRIBER_HEADERS, type SubscriptionRunner } from './runner.js';
+import { MAX_BUFFERED_BYTES, subscriberHeaders, type SubscriptionRunner } from './runner.js';
 
 /**
  * Subscriptions sent as a plain `POST /graphql`, as Apollo Client's HttpLink, Apollo iOS and Apollo
@@ -42,11 +42,7 @@ export function registerHttpSubscriptions(
   });
 
   async function serve(request: FastifyRequest, reply: FastifyReply, transport: Transport, body: OperationRequest) {
-    const headers: Record<string, string> = {};
-    for (const name of SUBSCRIBER_HEADERS) {
-      const value = request.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
+    const headers = subscriberHeaders(request.headers);
     let refusal: { auth: AuthState; logger: Logger } = { auth: { principal: null, credentialError: null }, logger: options.logger };
     const state = await runner.connect(headers, request.ip, (auth, context) => (refusal = { auth, logger: context.logger }));
     // Refusals are logged here: the request never reaches Apollo Server, whose operation log would.

@@ -8,6 +8,7 @@ import {
   type CredentialWatch,
   type Principal,
 } from '@iris/core';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import { internalContext, type CreateGatewayContext, type GatewayContext } from '../context.js';
 import type { Admission, OperationAdmission, OperationRequest } from '../policy/admission.js';
@@ -267,6 +268,20 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** The request headers a subscription over HTTP (SSE, multipart) passes on: credentials and the request id. */
 export const SUBSCRIBER_HEADERS = ['authorization', ...APP_CREDENTIAL_HEADERS, 'x-request-id'] as const;
+
+/**
+ * The `SUBSCRIBER_HEADERS` a request over HTTP (SSE on `/graphql/stream`, multipart or SSE on `POST
+ * /graphql`) carries, as `connect` takes them: a header that is absent stays absent, so a request
+ * without credentials is CREDENTIALS_MISSING and one with only `api_key` is an API key, as over HTTP.
+ */
+export function subscriberHeaders(source: IncomingHttpHeaders): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of SUBSCRIBER_HEADERS) {
+    const value = source[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
 
 /**
  * The credentials in `connectionParams` or headers. Header names are case-insensitive, and client

@@ -1,15 +1,16 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import { trackSubscription, type AuthState } from '@iris/core';
+import { logRefusedRequest, trackSubscription, type AuthState } from '@iris/core';
 import type { FastifyInstance } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, type OperationTypeNode } from 'graphql';
 import type { OperationArgs, Response as SseResponse } from 'graphql-sse';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
 import { refusedCredentials, type RefusedOperation } from '../policy/admission.js';
-import { SUBSCRIBER_HEADERS, type ConnectionState, type SubscriptionRunner } from './runner.js';
+import { subscriberHeaders, type ConnectionState, type SubscriptionRunner } from './runner.js';
 
 /**
  * GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode) on `/graphql/stream`,
- * for clients that cannot open a WebSocket. Credentials come as ordinary headers.
+ * for clients that cannot open a WebSocket. Credentials come as ordinary headers. Only subscriptions are
+ * served here: a query or mutation is refused with 400 BAD_REQUEST pointing at `POST /graphql`.
  */
 export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => GraphQLSchema, runner: SubscriptionRunner): () => void {
   const handler = createSseHandler<{ state: ConnectionState }>({
@@ -17,18 +18,28 @@ export function registerSseSubscriptions(app: FastifyInstance, apiSchema: () => 
     // Who is subscribing, then every limit HTTP applies (see `admission.ts`); a refusal answers before
     // the stream opens, with the status and codes HTTP would give (401 with the credential's `reason`).
     onSubscribe: async (req, params): Promise<SseResponse | OperationArgs<{ state: ConnectionState }>> => {
-      const headers: Record<string, string> = {};
-      for (const name of SUBSCRIBER_HEADERS) {
-        const value = req.headers.get(name);
-        if (value) headers[name] = value;
-      }
+      // The request's own headers, as multipart and POST /graphql read them: graphql-sse's `headers.get`
+      // answers "undefined" for a header that was not sent, which would read as a malformed Authorization.
       let refusedAuth: AuthState = { principal: null, credentialError: null };
-      const state = await runner.connect(headers, req.raw.ip, (auth) => (refusedAuth = auth));
+      const state = await runner.connect(subscriberHeaders(req.raw.headers), req.raw.ip, (auth) => (refusedAuth = auth));
       if (!state) return errorResponse(refusedCredentials(refusedAuth));
       const admitted = await runner.admit(state.context, params);
       if (!admitted.ok) {
         runner.disconnect(state);
         return errorResponse(admitted);
+      }
+      // Queries and mutations go to POST /graphql, where every plugin (authorization, the operation log)
+      // runs them; graphql-sse would execute them here against the API schema, which has no resolvers.
+      if (admitted.operation !== 'subscription') {
+        runner.disconnect(state);
+        const refusal = onlySubscriptions(admitted.operation);
+        logRefusedRequest(state.context.logger, {
+          method: req.method,
+          path: '/graphql/stream',
+          status: refusal.status,
+          errors: refusal.errors,
+        });
+        return errorResponse(refusal);
       }
       return {
         schema: admitted.schema,
@@ -80,4 +91,18 @@ function errorResponse(refusal: RefusedOperation): SseResponse {
       headers: { 'content-type': 'application/json; charset=utf-8' },
     },
   ];
+}
+
+/** 400 BAD_REQUEST for a query or mutation sent to `/graphql/stream`, saying where to send it. */
+function onlySubscriptions(operation: OperationTypeNode): RefusedOperation {
+  return {
+    ok: false,
+    status: 400,
+    errors: [
+      new GraphQLError(
+        `Only subscriptions are served at /graphql/stream; send queries and mutations (this is a ${operation}) to POST /graphql.`,
+        { extensions: { code: 'BAD_REQUEST' } },
+      ),
+    ],
+  };
 }

@@ -131,3 +131,89 @@ describe.each([
     }
   });
 });
+
+/**
+ * `/graphql/stream` reads credentials as `POST /graphql` does (a header not sent is not there), and
+ * serves subscriptions only: a query or mutation is refused, not run against the API schema.
+ */
+describe('/graphql/stream', () => {
+  let stream: FastifyInstance;
+  let streamUrl: string;
+  const seen: Record<string, string>[] = [];
+
+  beforeAll(async () => {
+    stream = Fastify();
+    const runner = createSubscriptionRunner({
+      execute: async () => null,
+      routes: () => new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]),
+      upstream: createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:9' }),
+      verifier: { watch: async () => ({ check: () => null, stop: () => {} }) } as never,
+      // Like the gateway's: a credential makes a principal, none is CREDENTIALS_MISSING, a non-Bearer
+      // Authorization is AUTHORIZATION_MALFORMED.
+      createContext: async ({ headers, clientAddress }) => {
+        const sent = headers as Record<string, string>;
+        seen.push(sent);
+        const malformed = sent.authorization !== undefined && !/^Bearer \S+$/.test(sent.authorization);
+        const credential = !malformed && (sent.authorization || sent.api_key || (sent.app_id && sent.app_key));
+        return {
+          requestId: 'r',
+          logger,
+          auth: {
+            principal: credential ? principal : null,
+            credentialError: malformed
+              ? { reason: 'AUTHORIZATION_MALFORMED', message: 'The Authorization header must be `Bearer <access token>`.' }
+              : null,
+          },
+          forwardHeaders: {},
+          clientAddress,
+        } as never;
+      },
+      admission: createOperationAdmission({ schema: () => schema, limits: config }),
+    });
+    registerSseSubscriptions(stream, () => schema, runner);
+    await stream.listen({ host: '127.0.0.1', port: 0 });
+    streamUrl = `http://127.0.0.1:${(stream.server.address() as { port: number }).port}/graphql/stream`;
+  });
+  afterAll(() => stream?.close());
+
+  const send = async (query: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify({ query }),
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('says CREDENTIALS_MISSING without credentials, as the other transports do', async () => {
+    const { status, body } = await send(OVER_DEPTH);
+    expect(status).toBe(401);
+    expect(JSON.parse(body).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_MISSING' });
+  });
+
+  it('takes `api_key` and `app_id` + `app_key` headers as credentials, with no Authorization', async () => {
+    for (const headers of [{ api_key: 'k' }, { app_id: 'i', app_key: 'k' }] as Record<string, string>[]) {
+      seen.length = 0;
+      const { status, body } = await send(OVER_DEPTH, headers);
+      expect(seen).toEqual([headers]);
+      // Past the credentials, to the admission's refusal of the document.
+      expect(status).toBe(400);
+      expect(JSON.parse(body).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+
+  it('refuses queries and mutations with 400 BAD_REQUEST pointing at POST /graphql, instead of running them', async () => {
+    for (const query of [
+      '{ me { email } }',
+      '{ deviceMarks(first: 1) { nodes { id } } }',
+      'mutation { logout(input: { refreshToken: "r" }) { __typename } }',
+    ]) {
+      const { status, body } = await send(query, { authorization: 'Bearer t' });
+      expect(status).toBe(400);
+      expect(JSON.parse(body).errors[0]).toMatchObject({
+        message: expect.stringMatching(/^Only subscriptions are served at \/graphql\/stream; .*POST \/graphql/),
+        extensions: { code: 'BAD_REQUEST' },
+      });
+    }
+  });
+});

@@ -89,6 +89,10 @@ export function createMarksData(prisma: ScopedClient<'devices'>) {
       return doomed.map((m) => m.id);
     },
 
+    /** Whether the mark `id` is one of `where` (a caller's `visibleMarks`): one lookup by primary key. */
+    isAmong: async (id: string, where: Prisma.DeviceMarkWhereInput) =>
+      (await prisma.deviceMark.findFirst({ where: { AND: [where, { id }] }, select: { id: true } })) !== null,
+
     /** Marks with an id above `afterId`, in id order. */
     after: (afterId: string, where: Prisma.DeviceMarkWhereInput, take: number) =>
       prisma.deviceMark.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, orderBy: { id: 'asc' }, take }),

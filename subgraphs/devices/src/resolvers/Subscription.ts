@@ -1,5 +1,6 @@
 import { eventStream, inScope, isUuid, returnPromptly, type IrisEvent } from '@iris/core';
 import type { SubscriptionResolvers } from '../generated/resolvers-types.js';
+import type { Prisma } from '@iris/db';
 import type { Context } from '../context.js';
 import { matchesMark, parseMarkSubscriptionFilter, type MarkSubscriptionFilter } from '../data/markFilter.js';
 
@@ -10,21 +11,20 @@ async function visible(context: Context, accountId: string, deviceId: string) {
   return (await context.data.devices.devicesByIds([deviceId], context.visibility)).length > 0;
 }
 
-/** Marks the caller may see: first those after `after` (replayed from the database), then live ones, each once. */
+/**
+ * Marks the caller may see: first those after the mark `replay.after` (replayed from the database,
+ * among `replay.visibleWhere`), then live ones, each once.
+ */
 async function* markEvents(
   context: Context,
-  after: string | null | undefined,
+  replay: { after: string; visibleWhere: Prisma.DeviceMarkWhereInput } | null,
   filter: MarkSubscriptionFilter,
   live: AsyncIterableIterator<IrisEvent<'mark.created'>>,
 ) {
   const delivered = new Set<string>();
   try {
-    if (after) {
-      for await (const mark of context.services.marks.replayAfter(
-        after,
-        await context.data.marks.visibleMarks(context.visibility),
-        filter,
-      )) {
+    if (replay) {
+      for await (const mark of context.services.marks.replayAfter(replay.after, replay.visibleWhere, filter)) {
         delivered.add(mark.id);
         yield { deviceMarkCreated: mark };
       }
@@ -59,11 +59,15 @@ async function* deviceStatusEvents(context: Context, live: AsyncIterableIterator
 // nothing), and stops listening as soon as the subscriber leaves (`returnPromptly`), not at the next event.
 export const Subscription: SubscriptionResolvers = {
   deviceMarkCreated: {
-    subscribe: (_parent, args, context) => {
+    subscribe: async (_parent, args, context) => {
       const filter = parseMarkSubscriptionFilter(args.filter);
-      if (args.after != null && !isUuid(args.after)) throw context.services.marks.badCursor();
+      // `after` must name a mark the caller sees (BAD_USER_INPUT otherwise), checked before listening.
+      const replay =
+        args.after != null
+          ? { after: args.after, visibleWhere: await context.services.marks.replayFrom(args.after, context.visibility) }
+          : null;
       const live = eventStream(context.services.bus, 'mark.created', { filter: (e) => matchesMark(filter, e.payload) });
-      return returnPromptly(markEvents(context, args.after, filter, live), live);
+      return returnPromptly(markEvents(context, replay, filter, live), live);
     },
   },
 

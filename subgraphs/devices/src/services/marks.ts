@@ -1,13 +1,16 @@
-import { badUserInput, notFound, parseInput, type IrisEventMap, type Logger, type TenantScope } from '@iris/core';
+import { badUserInput, isUuid, notFound, parseInput, type IrisEventMap, type Logger, type TenantScope } from '@iris/core';
 import type { DeviceMarkModel, Outbox, Prisma, ScopedTransaction } from '@iris/db';
 import type { ConnectionArgs } from '@iris/core';
 import { markFilterWhere, parseMarkFilter, type MarkSubscriptionFilter } from '../data/markFilter.js';
 import { markSort, type MarkOrderField } from '../data/marks.js';
+import type { Visibility } from '../data/visibility.js';
 import { z } from 'zod';
 import type { DevicesSubgraphData } from '../data/index.js';
 import type { CapturesService } from './captures.js';
 import { evaluateModeConditions, type TimeWindow } from './evaluateModeConditions.js';
 import type { Point } from './geometry.js';
+
+const badCursor = () => badUserInput('`after` must be the id of a mark you received.', 'after');
 
 const idsInput = z.object({ ids: z.array(z.uuid('must be mark ids')).min(1, 'needs at least one id').max(100, 'at most 100 ids') });
 
@@ -87,6 +90,18 @@ export function createMarksService(
       return marks.marks(base, parseMarkFilter(filter), sort, args);
     },
 
+    /**
+     * What a replay after the mark `afterId` reads from: the marks the caller sees. BAD_USER_INPUT unless
+     * `afterId` is one of them (not a mark id, no such mark, another tenant's): it can only come from
+     * an event the caller received, and one that is not would replay from an arbitrary time.
+     */
+    async replayFrom(afterId: string, visibility: Visibility): Promise<Prisma.DeviceMarkWhereInput> {
+      if (!isUuid(afterId)) throw badCursor();
+      const visibleWhere = await marks.visibleMarks(visibility);
+      if (!(await marks.isAmong(afterId, visibleWhere))) throw badCursor();
+      return visibleWhere;
+    },
+
     /** Marks made after the mark `afterId` (UUIDv7 ids follow creation order), oldest first, page by page. */
     async *replayAfter(afterId: string, visibleWhere: Prisma.DeviceMarkWhereInput, filter: MarkSubscriptionFilter) {
       let cursor = afterId;
@@ -108,8 +123,6 @@ export function createMarksService(
       }
       return row;
     },
-
-    badCursor: () => badUserInput('`after` must be the id of a mark you received.', 'after'),
 
     /** `analysis.completed`: record the result on the capture, and mark it when the mode is met. */
     async onAnalysisCompleted(event: IrisEventMap['analysis.completed']) {
