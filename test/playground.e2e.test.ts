@@ -390,6 +390,70 @@ describe.skipIf(!hasChromium)('the playground in a real browser', () => {
     await context.close();
   });
 
+  it('moves a subscription to a renewed token before the old one expires, and a mark made meanwhile still arrives', async () => {
+    // Thirty-second tokens, the shortest the gateway allows: the playground renews them 7.5 s before expiry.
+    const shortLived = await startTestGraph({ ACCESS_TOKEN_TTL_SECONDS: '30' });
+    try {
+      const token = await shortLived.login();
+      const portrait = readFileSync(new URL('./fixtures/images/astronaut.png', import.meta.url)).toString('base64');
+      /** Uploads a portrait and returns the id of the mark it made. */
+      const markACapture = async () => {
+        await shortLived.request(
+          `mutation($i: UploadCaptureInput!) { uploadCapture(input: $i) { id } }`,
+          { i: { deviceId: DEMO.device.id, imageBase64: portrait } },
+          { token },
+        );
+        await shortLived.settle();
+        const marks = await shortLived.request<{ deviceMarks: { nodes: { id: string }[] } }>(
+          `query($d: ID!) { deviceMarks(filter: { deviceId: $d }, orderBy: { field: CREATED_AT, direction: DESC }, first: 1) { nodes { id } } }`,
+          { d: DEMO.device.id },
+          { token },
+        );
+        return marks.data!.deviceMarks.nodes[0]!.id;
+      };
+      const { context, page } = await freshPage();
+      // Every socket goes through here; the subscribe of a later connection is held until `release`.
+      const sockets: { openedAt: number; sent: string[] }[] = [];
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      await page.routeWebSocket(/\/graphql$/, (socket) => {
+        const server = socket.connectToServer();
+        const seen = { openedAt: Date.now(), sent: [] as string[] };
+        const later = sockets.push(seen) > 1;
+        socket.onMessage(async (message) => {
+          seen.sent.push(String(message));
+          if (later && String(message).includes('"subscribe"')) await released;
+          server.send(message);
+        });
+      });
+      const query = 'subscription LiveAcrossRenewal { deviceMarkCreated { id faceCount device { name } } }';
+      await page.goto(`${shortLived.url.replace(/\/graphql$/, '')}/?query=${encodeURIComponent(query)}`);
+      await page.locator('.graphiql-container').waitFor({ timeout: LONG });
+      await signInWithForm(page);
+      const first = (await storedSession(page))!.accessToken;
+      const expiresAt = (JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000;
+      const bus = shortLived.bus as Partial<InProcessEventBus>;
+      const before = bus.listenerCount?.('mark.created') ?? 0;
+      await run(page);
+      if (bus.listenerCount) await expect.poll(() => bus.listenerCount!('mark.created'), { timeout: LONG }).toBeGreaterThan(before);
+      await resultShowing(page, await markACapture());
+
+      // The token is renewed: a second connection with it, opened before the first token expired.
+      await expect.poll(() => sockets[1]?.sent.some((frame) => frame.includes('"subscribe"')), { timeout: LONG }).toBe(true);
+      expect(sockets[1]!.openedAt).toBeLessThan(expiresAt);
+      const init = JSON.parse(sockets[1]!.sent.find((frame) => frame.includes('connection_init'))!) as { payload: Record<string, string> };
+      expect(init.payload.authorization).toBe(`Bearer ${(await storedSession(page))!.accessToken}`);
+      expect(init.payload.authorization).not.toBe(`Bearer ${first}`);
+      // A mark made before the new connection subscribes is replayed to it (`after` the last one shown).
+      const meanwhile = await markACapture();
+      release();
+      await resultShowing(page, meanwhile);
+      await context.close();
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   // The last two move the graph's clock forward for good, past the expiry of the token they sign in with.
   it('renews the token when the gateway answers TOKEN_EXPIRED, and runs the query again', async () => {
     const { context, page, requests } = await freshPage();

@@ -104,6 +104,37 @@ function chooseOperation(params) {
   return { params, type: 'query' };
 }
 
+/** Subscription fields that replay the events missed with `after: <id of the last one received>`. */
+const RESUMABLE = /\b(deviceMarkCreated)\b(\s*\()?/;
+
+/**
+ * The subscription's parameters to resume it after the event `lastId`: the variable its resumable field
+ * takes `after` from set to it, or `after: "<lastId>"` written into the field's arguments. Unchanged
+ * when it has no such field.
+ */
+export function resumedAfter(params, lastId) {
+  // Comments and the insides of strings blanked out, so that the positions still match the query.
+  const masked = String(params.query).replace(/#[^\n]*|"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"/g, (text) =>
+    text[0] === '#' ? ' '.repeat(text.length) : `"${' '.repeat(text.length - 2)}"`,
+  );
+  const field = RESUMABLE.exec(masked);
+  if (!field) return params;
+  const id = JSON.stringify(lastId);
+  const splice = (from, to, text) => ({ ...params, query: params.query.slice(0, from) + text + params.query.slice(to) });
+  const nameEnd = field.index + field[1].length;
+  if (!field[2]) return splice(nameEnd, nameEnd, `(after: ${id})`);
+  const argsStart = field.index + field[0].length;
+  const args = masked.slice(argsStart, masked.indexOf(')', argsStart));
+  const variable = /\bafter\s*:\s*\$(\w+)/.exec(args);
+  if (variable) return { ...params, variables: { ...params.variables, [variable[1]]: lastId } };
+  const literal = /\bafter\s*:\s*("[^"]*"|null)/.exec(args);
+  if (literal) {
+    const from = argsStart + literal.index + literal[0].length - literal[1].length;
+    return splice(from, from + literal[1].length, id);
+  }
+  return splice(argsStart, argsStart, `after: ${id}, `);
+}
+
 /** Whether nothing of the operation ran: no root field returned a value. */
 function nothingReturned(result) {
   return !result.data || Object.values(result.data).every((value) => value === null);
@@ -138,15 +169,37 @@ export function createFetcher(session, { httpUrl, wsUrl }) {
   function overWebSocket(params, typed) {
     let sentToken = null;
     let renewBeforeConnecting = null;
+    let renewing = false;
+    let lastId = null;
+    // graphql-ws sends this same object again on every reconnection: it is resumed after the last event.
+    const payload = { ...params };
     const client = graphqlWs.createClient({
       url: wsUrl,
       lazy: true,
       retryAttempts: 3,
-      // The gateway ends a connection when its token expires: renew it and carry on with the new one.
+      // The gateway ends a connection when its token expires, and the playground ends it when the session
+      // renews the token first: connect again with the new one, at once (the token is already renewed).
       shouldRetry: (event) => {
+        if (renewing && event && event.code === 4499) {
+          renewing = false;
+          return true;
+        }
         if (!sentToken || !closedForExpiry(event)) return false;
         renewBeforeConnecting = sentToken;
         return true;
+      },
+      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, retries === 0 ? 0 : 1000)),
+      on: {
+        // Resubscribe after the last event received, so what happened while reconnecting is replayed.
+        connecting: () => lastId && Object.assign(payload, resumedAfter(params, lastId)),
+        connected: () => {
+          renewing = false;
+        },
+        message: (message) => {
+          const data = message.type === 'next' && message.payload && message.payload.data;
+          const event = data && Object.values(data)[0];
+          if (event && typeof event.id === 'string') lastId = event.id;
+        },
       },
       connectionParams: async () => {
         if (renewBeforeConnecting) {
@@ -162,9 +215,19 @@ export function createFetcher(session, { httpUrl, wsUrl }) {
         return connectionParams;
       },
     });
-    const events = client.iterate(params);
+    // The session renewed the token this connection sent (before it expires): move to a connection with
+    // the new one now, rather than when the gateway ends this one at the expiry.
+    const renewed = () => {
+      const current = session.current;
+      if (!sentToken || !current || current.accessToken === sentToken || renewing) return;
+      renewing = true;
+      client.terminate();
+    };
+    session.addEventListener('change', renewed);
+    const events = client.iterate(payload);
     let failed = false;
     const close = async () => {
+      session.removeEventListener('change', renewed);
       await events.return?.();
       await client.dispose();
     };
@@ -176,11 +239,11 @@ export function createFetcher(session, { httpUrl, wsUrl }) {
         if (failed) return { done: true, value: undefined };
         try {
           const step = await events.next();
-          if (step.done) await client.dispose();
+          if (step.done) await close();
           return step;
         } catch (failure) {
           failed = true;
-          await client.dispose();
+          await close();
           const shown = subscriptionFailure(failure, wsUrl);
           const [first] = shown.errors;
           if (sentToken && first.extensions && first.extensions.reason === 'TOKEN_REVOKED') session.ended(sentToken, first.message);
