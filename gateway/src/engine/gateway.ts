@@ -61,6 +61,8 @@ export class EngineGateway extends ApolloGateway {
   readonly #clients: SubgraphClients | undefined;
   readonly #reportUnresolvedEntities: boolean;
   readonly #storeKeys = new Map<string, string>();
+  /** Whether this @apollo/gateway holds what the engine reads of it, checked at the first request. */
+  #readsInternals: boolean | undefined;
 
   constructor(config?: GatewayConfig, options: EngineGatewayOptions = {}) {
     // The engine runs @defer: the planner plans deferred blocks, and the API schema declares @defer.
@@ -111,6 +113,7 @@ export class EngineGateway extends ApolloGateway {
   async #execute(requestContext: RequestContext, stock: Executor): ReturnType<Executor> {
     const internals = this as unknown as GatewayInternals;
     const { request, document, queryHash } = requestContext;
+    if (!(this.#readsInternals ??= readsInternals(internals, requestContext.logger))) return stock(requestContext);
     if (requestContext.metrics?.captureTraces) return stock(requestContext);
     if (internals.config.__exposeQueryPlanExperimental && request.http?.headers?.get('Apollo-Query-Plan-Experimental'))
       return stock(requestContext);
@@ -225,6 +228,27 @@ export class EngineGateway extends ApolloGateway {
     }
     return plan;
   }
+}
+
+/**
+ * Whether `internals` are what the engine reads of @apollo/gateway (pinned: 2.14.4). If a version holds
+ * them otherwise, every request goes to its own executor, which is slower but answers the same.
+ */
+export function readsInternals(internals: GatewayInternals, logger: RequestContext['logger'] | undefined): boolean {
+  const reads =
+    !!internals.schema &&
+    !!internals.apiSchema &&
+    !!internals.supergraphSchema &&
+    typeof internals.queryPlanner?.buildQueryPlan === 'function' &&
+    typeof internals.queryPlanStore?.get === 'function' &&
+    typeof internals.queryPlanStore?.set === 'function' &&
+    typeof internals.serviceMap === 'object' &&
+    typeof internals.config === 'object';
+  if (!reads)
+    logger?.warn(
+      '@apollo/gateway does not hold its state as this engine expects (it reads 2.14.4): every operation runs on its own executor',
+    );
+  return reads;
 }
 
 /** The gateway for GATEWAY_EXECUTOR: @apollo/gateway's own executor (`apollo`) or Iris's engine (`iris`). */
