@@ -75,6 +75,8 @@ export class EngineGateway extends ApolloGateway {
       updateWithSchemaAndNotify(supergraph: { apiSchema(): Schema }, ...rest: unknown[]): void;
     };
     const update = internals.updateWithSchemaAndNotify;
+    // Another @apollo/gateway than the pinned one: no @defer in the API schema (see `readsInternals`).
+    if (typeof update !== 'function') return;
     internals.updateWithSchemaAndNotify = function (this: unknown, supergraph, ...rest) {
       const api = supergraph.apiSchema();
       const toGraphQLJSSchema = api.toGraphQLJSSchema.bind(api);
