@@ -41,6 +41,18 @@ beforeAll(async () => {
 afterAll(() => graph?.stop());
 
 describe('accounts linked to an app', () => {
+  it("shows an app's profiles to the accounts linked to it, and stops once the link is removed", async () => {
+    const linked = await addLinkedAccount('Profiles Co');
+    const PROFILES = `query($app: ID!) { profiles(appId: $app, first: 1) { totalCount } }`;
+    await graph.bus.drain();
+    const read = await as(linked.token)(PROFILES, { app: DEMO.app.id });
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.profiles.totalCount).toBe(0);
+    await as(admin)(REMOVE, { input: { appId: DEMO.app.id, accountId: linked.accountId } });
+    await graph.bus.drain();
+    expect(errorOf(await as(linked.token)(PROFILES, { app: DEMO.app.id }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('shows a link made by addAccountToApp in App.accounts, Account.apps and accountOfApp, and removes it', async () => {
     const linked = await addLinkedAccount('Linked Co');
 

@@ -221,7 +221,7 @@ describe('access', () => {
     expect(own.data!.profiles.totalCount).toBeGreaterThanOrEqual(3);
     const other = await createTenant(graph, 'Snoop');
     const theirs = await graph.request(PAGE, { appId: DEMO.app.id }, { token: other.token });
-    expect(theirs.data!.profiles).toMatchObject({ totalCount: 0, nodes: [] });
+    expect(codeOf(theirs)).toBe('NOT_FOUND');
     const one = await graph.request(
       `{ profile(appId: "demo-app", deviceId: "c1c9a326-4ae8-4a55-aa0b-434f62a126a7") { gender } }`,
       {},
@@ -244,6 +244,37 @@ describe('access', () => {
       { token: other.token },
     );
     expect(codeOf(byOwner)).toBe('FORBIDDEN');
+  });
+
+  it('answers NOT_FOUND for an app the user cannot see or that does not exist, never an empty list', async () => {
+    const other = await createTenant(graph, 'Outsider');
+    for (const appId of [DEMO.app.id, 'no-such-app']) {
+      const page = await graph.request(PAGE, { appId, first: 5 }, { token: other.token });
+      expect(page.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+      const count = await graph.request(
+        `query($a: ID!) { scannedImageCount(appId: $a, deviceId: "c1c9a326-4ae8-4a55-aa0b-434f62a126a7") }`,
+        { a: appId },
+        { token: other.token },
+      );
+      expect(count.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    expect(codeOf(await graph.request(PAGE, { appId: 'demo-ap' }, { token: ownerToken }))).toBe('NOT_FOUND');
+  });
+
+  it('lets the owner read an app at once after registering it', async () => {
+    const owner = await createTenant(graph, 'Fresh Apps');
+    const appId = `fresh-${randomBytes(3).toString('hex')}`;
+    const registered = await graph.request(
+      `mutation($input: RegisterAppInput!) { registerApp(input: $input) { app { id } } }`,
+      { input: { id: appId, name: 'Fresh', platform: 'IOS', kind: 'TRIAL' } },
+      { token: owner.token },
+    );
+    expect(registered.errors).toBeUndefined();
+    // No wait for the bus: the owner's very next read sees the app.
+    const page = await graph.request(PAGE, { appId, first: 5 }, { token: owner.token });
+    expect(page.errors).toBeUndefined();
+    expect(page.data!.profiles).toMatchObject({ totalCount: 0, nodes: [] });
+    expect(codeOf(await graph.request(PAGE, { appId, first: 5 }, { token: ownerToken }))).toBe('NOT_FOUND');
   });
 });
 
@@ -302,5 +333,22 @@ describe('erasure', () => {
       expect.objectContaining({ subgraph: 'profiles', removed: [{ kind: 'profile', count: 2 }] }),
       expect.objectContaining({ subgraph: 'analytics', removed: [{ kind: 'audienceMember', count: 2 }] }),
     ]);
+  });
+
+  it('refuses to erase for an app the caller cannot see or that does not exist, and writes nothing', async () => {
+    const other = await createTenant(graph, 'Eraser');
+    const ERASE = `mutation($input: DeleteUserDataByAppInput!) { deleteUserDataByApp(input: $input) { id complete } }`;
+    const deviceId = 'c1c9a326-4ae8-4a55-aa0b-434f62a126a7';
+    const before = await graph.database.prisma.erasure.count();
+    const foreign = await graph.request(ERASE, { input: { deviceId, appId: DEMO.app.id } }, { token: other.token });
+    expect(foreign.errors?.[0]).toMatchObject({
+      message: `No App with id "${DEMO.app.id}" exists, or you cannot see it.`,
+      extensions: { code: 'NOT_FOUND' },
+    });
+    const mistyped = await graph.request(ERASE, { input: { deviceId, appId: 'demo-ap' } }, { token: ownerToken });
+    expect(codeOf(mistyped)).toBe('NOT_FOUND');
+    await graph.bus.drain();
+    expect(await graph.database.prisma.erasure.count()).toBe(before);
+    expect(await graph.database.prisma.profile.count({ where: { appId: DEMO.app.id, deviceId } })).toBe(1);
   });
 });

@@ -58,6 +58,13 @@ export type IrisEventMap = {
   'account.userAdded': { accountId: string; userId: string; email: string };
   /** identity → devices: a user left an account (devices drops the user's shares). */
   'account.userRemoved': { accountId: string; userId: string };
+  /**
+   * identity → profiles: an account may now read an app's profiles (it registered the app, or was added
+   * to it); profiles keeps which accounts see which apps.
+   */
+  'app.accountLinked': { appId: string; accountId: string };
+  /** identity → profiles: an account was removed from an app (profiles stops showing it the app). */
+  'app.accountUnlinked': { appId: string; accountId: string };
   /** identity → devices: an account's storage plan changed (devices purges what is older). */
   'account.retentionPlanChanged': { accountId: string; planId: string; retentionDays: number };
   /**

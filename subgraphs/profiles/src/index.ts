@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSubgraphTypeDefs, type EventBus, type Logger, type SubgraphDefinition } from '@iris/core';
 import { Outbox, scopedClient, type Db } from '@iris/db';
 import { createContextFactory, type Context } from './context.js';
@@ -8,6 +9,12 @@ import { resolvers } from './resolvers/index.js';
 import { createServices } from './services/index.js';
 
 export const typeDefs = loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url));
+
+/**
+ * How long a read of an app profiles does not know yet waits for this process's deliveries in flight
+ * (identity's link of a just-registered app) before answering NOT_FOUND.
+ */
+const REPLICATION_GRACE_MS = 1_000;
 
 export interface ProfilesDeps {
   prisma: Db;
@@ -22,7 +29,12 @@ export function createProfilesSubgraph(deps: ProfilesDeps): SubgraphDefinition<C
   const db = scopedClient(deps.prisma, 'profiles');
   const data = createProfilesData(db);
   const outbox = new Outbox({ prisma: db, bus: deps.bus, source: 'profiles', logger: deps.logger });
-  const services = createServices({ data, outbox, erasureWaitMs: deps.erasureWaitMs ?? 3_000 });
+  const services = createServices({
+    data,
+    outbox,
+    erasureWaitMs: deps.erasureWaitMs ?? 3_000,
+    replicationSettled: () => Promise.race([deps.bus.drain(), sleep(REPLICATION_GRACE_MS, undefined, { ref: false })]),
+  });
   return {
     name: 'profiles',
     typeDefs,

@@ -1,5 +1,5 @@
 import { paginate, type ConnectionArgs, type Sort } from '@iris/core';
-import type { AccountModel, Prisma, ScopedClient } from '@iris/db';
+import type { AccountModel, Prisma, ScopedClient, ScopedTransaction } from '@iris/db';
 
 /** Account ids are UUIDv7: id order is the order accounts were created, so linked customers come oldest first. */
 const linkedAccountsSort: Sort<AccountModel> = { name: 'account.id', keys: [{ field: 'id', direction: 'asc', type: 'uuid' }] };
@@ -22,8 +22,8 @@ export function createAppLinksData(prisma: ScopedClient<'identity'>) {
     isLinked: async (appId: string, accountId: string) => (await prisma.appAccountLink.count({ where: { appId, accountId } })) > 0,
 
     /** False when there was no such link. */
-    unlink: async (appId: string, accountId: string) =>
-      (await prisma.appAccountLink.deleteMany({ where: { appId, accountId } })).count === 1,
+    unlink: async (appId: string, accountId: string, tx: ScopedTransaction<'identity'> = prisma) =>
+      (await tx.appAccountLink.deleteMany({ where: { appId, accountId } })).count === 1,
   };
 }
 

@@ -52,7 +52,7 @@ export function createAppsData(prisma: ScopedClient<'identity'>) {
       });
     },
 
-    createApp: (row: Prisma.AppUncheckedCreateInput) => prisma.app.create({ data: row }),
+    createApp: (row: Prisma.AppUncheckedCreateInput, tx: ScopedTransaction<'identity'> = prisma) => tx.app.create({ data: row }),
 
     updateApp: (id: string, changes: AppChanges, tx: ScopedTransaction<'identity'> = prisma) =>
       tx.app.update({ where: { id }, data: changes }),

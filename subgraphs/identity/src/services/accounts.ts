@@ -59,7 +59,10 @@ export function createAccountsService(
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     const created = await accounts.transaction(async (tx) => {
       const account = await accounts.createAccountWithMainUser(tx, { ...input, passwordHash, active: false });
-      if (options.appId) await accounts.linkAccountToApp(tx, account.id, options.appId);
+      if (options.appId) {
+        await accounts.linkAccountToApp(tx, account.id, options.appId);
+        await outbox.enqueue(tx, 'app.accountLinked', { appId: options.appId, accountId: account.id });
+      }
       await userAdded(tx, account.users[0]!);
       return account;
     });
@@ -139,7 +142,13 @@ export function createAccountsService(
       const input = parseInput(removeAccountFromAppInput, raw);
       const app = await data.apps.appById(input.appId);
       if (!app) throw notFound('App', input.appId);
-      if (!(await data.appLinks.unlink(app.id, input.accountId))) {
+      // The link and its event, in one transaction: profiles stops showing the app to the account.
+      const unlinked = await accounts.transaction(async (tx) => {
+        if (!(await data.appLinks.unlink(app.id, input.accountId, tx))) return false;
+        await outbox.enqueue(tx, 'app.accountUnlinked', { appId: app.id, accountId: input.accountId });
+        return true;
+      });
+      if (!unlinked) {
         throw new IrisError(ErrorCode.NOT_FOUND, `input.accountId: account "${input.accountId}" was not added to app "${app.id}".`, {
           field: 'input.accountId',
         });

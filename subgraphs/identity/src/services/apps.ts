@@ -10,7 +10,7 @@ import {
   type TenantScope,
   type TokenKeys,
 } from '@iris/core';
-import type { AppModel, SqlClient } from '@iris/db';
+import type { AppModel, Outbox, SqlClient } from '@iris/db';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { IdentityData } from '../data/index.js';
@@ -97,7 +97,14 @@ const createApiKeyInput = z.object({
 });
 
 /** Developer apps (app id and key) and API keys for app servers. */
-export function createAppsService(data: IdentityData, keys: TokenKeys, config: Config, clock: Clock, revocations: RevocationsService) {
+export function createAppsService(
+  data: IdentityData,
+  keys: TokenKeys,
+  config: Config,
+  clock: Clock,
+  revocations: RevocationsService,
+  outbox: Outbox,
+) {
   const { apps } = data;
   /** The change and the revocations it implies, in one transaction. */
   const transaction = data.accounts.transaction;
@@ -133,16 +140,24 @@ export function createAppsService(data: IdentityData, keys: TokenKeys, config: C
           'input.id',
         );
       const appKey = newSecret('iak');
-      const app = await apps.createApp({
-        id,
-        accountId,
-        name: input.name,
-        description: input.description ?? null,
-        platform: input.platform,
-        kind: input.kind,
-        redirectUris: input.redirectUris ?? [],
-        keyHash: hashSecret(appKey),
-        ...(input.appKeyScopes ? { appKeyScopes: input.appKeyScopes } : {}),
+      // The app and its owner's link (profiles shows an app to the accounts linked to it), in one transaction.
+      const app = await transaction(async (tx) => {
+        const created = await apps.createApp(
+          {
+            id,
+            accountId,
+            name: input.name,
+            description: input.description ?? null,
+            platform: input.platform,
+            kind: input.kind,
+            redirectUris: input.redirectUris ?? [],
+            keyHash: hashSecret(appKey),
+            ...(input.appKeyScopes ? { appKeyScopes: input.appKeyScopes } : {}),
+          },
+          tx,
+        );
+        await outbox.enqueue(tx, 'app.accountLinked', { appId: created.id, accountId });
+        return created;
       });
       return { app, appKey, previousKeyValidUntil: null };
     },

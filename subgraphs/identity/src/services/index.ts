@@ -31,7 +31,7 @@ export function createServices(deps: ServiceDeps) {
     verification,
     sessions,
     accounts: createAccountsService(data, verification, sessions, revocations, outbox),
-    apps: createAppsService(data, keys, config, clock, revocations),
+    apps: createAppsService(data, keys, config, clock, revocations, outbox),
     plans: createPlansService(data, outbox, config, clock),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appScopeWhere, paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import type { ErasureScope, Prisma, ProfileModel, ScopedClient, ScopedTransaction } from '@iris/db';
+import { createAppAccountsData } from './appAccounts.js';
 
 /** What a write implies beyond its rows (its events), done by the caller inside the write's transaction. */
 export type InTransaction<Written> = (tx: ScopedTransaction<'profiles'>, written: Written) => Promise<unknown>;
@@ -60,6 +61,8 @@ function filterWhere(filter: ProfileFilter): Prisma.ProfileWhereInput {
 /** Audience profiles and the erasure audit. Every read is scoped to what the caller may see. */
 export function createProfilesData(prisma: ScopedClient<'profiles'>) {
   return {
+    appAccounts: createAppAccountsData(prisma),
+
     profilesByKeys: (keys: readonly ProfileKey[], scope: TenantScope): Promise<ProfileModel[]> =>
       prisma.profile.findMany({
         where: { OR: keys.map((k) => ({ appId: k.appId, deviceId: k.deviceId })), ...visible(scope) },

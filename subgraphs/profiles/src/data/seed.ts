@@ -44,6 +44,12 @@ const examples = [
 
 /** Seeds the examples and announces them as the SDK's posts would be, so analytics counts them too. */
 export async function seedProfiles(prisma: ScopedClient<'profiles'>, outbox: Outbox): Promise<void> {
+  // identity seeds the demo app without events: its owner's link is seeded here, as identity's would be.
+  await prisma.appAccount.upsert({
+    where: { appId_accountId: { appId: DEMO.app.id, accountId: DEMO.account.id } },
+    update: {},
+    create: { appId: DEMO.app.id, accountId: DEMO.account.id },
+  });
   for (const example of examples) {
     await prisma.$transaction(async (tx) => {
       const p = await tx.profile.upsert({

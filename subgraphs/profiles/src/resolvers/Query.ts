@@ -3,8 +3,8 @@ import { isUuid } from '@iris/core';
 import { requireAppAccess } from '../services/profiles.js';
 
 export const Query: QueryResolvers = {
-  profiles: (_parent, { appId, deviceIds, filter, ...args }, { auth, data, scope, services }) =>
-    data.profilesOfApp(appId, services.profiles.readFilter(appId, auth, { deviceIds, filter }), args, scope),
+  profiles: async (_parent, { appId, deviceIds, filter, ...args }, { auth, data, scope, services }) =>
+    data.profilesOfApp(appId, await services.profiles.readFilter(appId, auth, scope, { deviceIds, filter }), args, scope),
   profile: (_parent, { appId, deviceId }, { auth, loaders }) => {
     requireAppAccess(auth.principal, appId);
     return loaders.profile.load({ appId, deviceId });
@@ -13,8 +13,8 @@ export const Query: QueryResolvers = {
     requireAppAccess(auth.principal, appId);
     return data.profileByAppUserId(appId, appUserId, scope);
   },
-  scannedImageCount: async (_parent, { appId, deviceId }, { auth, loaders }) => {
-    requireAppAccess(auth.principal, appId);
+  scannedImageCount: async (_parent, { appId, deviceId }, { auth, loaders, scope, services }) => {
+    await services.apps.requireVisibleApp(auth, scope, appId);
     return (await loaders.profile.load({ appId, deviceId }))?.scannedImageCount ?? 0;
   },
   // Receipt ids are UUIDs: any other id names no receipt, and never reaches the uuid column.

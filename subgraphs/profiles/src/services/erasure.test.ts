@@ -42,7 +42,12 @@ beforeAll(async () => {
     const outbox = new Outbox({ prisma: database.prisma, bus, source: 'profiles', logger });
     outbox.start();
     stops.push(() => outbox.stop());
-    return createServices({ data: createProfilesData(database.prisma), outbox, erasureWaitMs: WAIT_MS });
+    return createServices({
+      data: createProfilesData(database.prisma),
+      outbox,
+      erasureWaitMs: WAIT_MS,
+      replicationSettled: () => bus.drain(),
+    });
   };
   const second = instance(busB);
   first = instance(busA);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type IrisEventMap } from '@iris/core';
+import { ERASURE_PARTICIPANTS, forbidden, parseInput, principalOf, type AuthState, type IrisEventMap, type TenantScope } from '@iris/core';
 import type { Outbox } from '@iris/db';
 import { z } from 'zod';
 import type { ProfilesData } from '../data/profiles.js';
-import { requireAppAccess } from './profiles.js';
+import type { AppVisibilityService } from './appVisibility.js';
 
 const byAppInput = z.object({ deviceId: z.string().trim().min(1).max(200), appId: z.string().trim().min(1).max(200) });
 const byOwnerInput = z.object({ deviceId: z.string().trim().min(1).max(200), ownerId: z.uuid('must be an account id') });
@@ -19,7 +19,7 @@ const byOwnerInput = z.object({ deviceId: z.string().trim().min(1).max(200), own
  * (one consumer group), so the instance that records the last one announces the completion to all
  * (`userData.erasureCompleted`, to every instance) and the one holding the request answers at once.
  */
-export function createErasureService(data: ProfilesData, outbox: Outbox, options: { waitMs: number }) {
+export function createErasureService(data: ProfilesData, outbox: Outbox, apps: AppVisibilityService, options: { waitMs: number }) {
   const reported = new EventEmitter();
   reported.setMaxListeners(0);
 
@@ -42,9 +42,10 @@ export function createErasureService(data: ProfilesData, outbox: Outbox, options
   }
 
   return {
-    byApp(auth: AuthState, raw: unknown) {
+    async byApp(auth: AuthState, scope: TenantScope, raw: unknown) {
       const input = parseInput(byAppInput, raw);
-      requireAppAccess(auth.principal, input.appId);
+      // Before anything is erased or recorded: an app the caller cannot see leaves no audit and no event.
+      await apps.requireVisibleApp(auth, scope, input.appId);
       return erase(auth, { deviceId: input.deviceId, appId: input.appId, accountId: principalOf(auth).accountId });
     },
 

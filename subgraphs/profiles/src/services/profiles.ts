@@ -1,8 +1,9 @@
-import { conflict, forbidden, parseInput, principalOf, type AuthState, type Principal } from '@iris/core';
+import { conflict, forbidden, parseInput, principalOf, type AuthState, type Principal, type TenantScope } from '@iris/core';
 import type { Outbox } from '@iris/db';
 import { z } from 'zod';
 import { isCountryCode } from '../countries.js';
 import type { ProfileChanges, ProfileFilter, ProfilesData } from '../data/profiles.js';
+import type { AppVisibilityService } from './appVisibility.js';
 
 /** The most `deviceIds` one `profiles` call takes (the REST API's list had no stated limit). */
 export const MAX_DEVICE_IDS = 1_000;
@@ -63,14 +64,16 @@ function writerOf(auth: AuthState, appId: string): { accountId: string } {
 const distinct = <T>(values: readonly T[] | null | undefined) => (values ? [...new Set(values)] : values);
 
 /** Posting profiles and scanned-image counts, and the rules on reading them. */
-export function createProfilesService(data: ProfilesData, outbox: Outbox) {
+export function createProfilesService(data: ProfilesData, outbox: Outbox, apps: AppVisibilityService) {
   return {
-    readFilter(
+    /** The filter of a read of an app's profiles, once the caller may see the app. */
+    async readFilter(
       appId: string,
       auth: AuthState,
+      scope: TenantScope,
       raw: { deviceIds?: readonly string[] | null; filter?: ProfileFilter | null },
-    ): ProfileFilter {
-      requireAppAccess(auth.principal, appId);
+    ): Promise<ProfileFilter> {
+      await apps.requireVisibleApp(auth, scope, appId);
       const checked = parseInput(filterInput, { deviceIds: raw.deviceIds, country: raw.filter?.country }, 'arguments');
       return { ...raw.filter, deviceIds: checked.deviceIds ?? null };
     },
