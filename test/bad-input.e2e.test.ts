@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DEMO, signAccessToken } from '@iris/core';
+import { Kind, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from './support/apiKeys.js';
 import { startTestGraph, type GraphQLResponse, type TestGraph } from './support/graph.js';
@@ -122,5 +124,73 @@ describe('a body that is not an operation', () => {
     const truncated = await post('{"query": "{ me { email } }"');
     expect(truncated.status).toBe(400);
     expect(truncated.error?.message).toMatch(/^The body is not valid JSON: check it for a missing brace/);
+  });
+});
+
+/**
+ * The Query fields of identity, devices and analytics that look a thing up by one UUID argument (`id` or
+ * `…Id`, of type `ID!`), read from their schemas. App ids are public names such as `demo-app`, not UUIDs.
+ */
+const uuidLookups = ['identity', 'devices', 'analytics'].flatMap((subgraph) =>
+  parse(readFileSync(new URL(`../subgraphs/${subgraph}/schema.graphql`, import.meta.url), 'utf8'))
+    .definitions.flatMap((definition) =>
+      (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+      definition.name.value === 'Query'
+        ? (definition.fields ?? [])
+        : [],
+    )
+    .flatMap((field) => {
+      const args = field.arguments ?? [];
+      const [argument, ...others] = args.filter((a) => a.type.kind === Kind.NON_NULL_TYPE);
+      if (!argument || others.length > 0 || print(argument.type) !== 'ID!') return [];
+      const name = argument.name.value;
+      if (!(name === 'id' || name.endsWith('Id')) || name === 'appId' || /app id/i.test(argument.description?.value ?? '')) return [];
+      return [{ field: field.name.value, argument: name, nullable: field.type.kind !== Kind.NON_NULL_TYPE }];
+    }),
+);
+
+describe('root lookups by id', () => {
+  const ask = (lookup: (typeof uuidLookups)[number], id: string) =>
+    graph.request<Record<string, unknown>>(
+      `query($id: ID!) { ${lookup.field}(${lookup.argument}: $id) { __typename } }`,
+      { id },
+      { token },
+    );
+
+  it('answer BAD_USER_INPUT naming the argument for a malformed id, and null for a well-formed unknown one', async () => {
+    expect(uuidLookups.map((l) => l.field)).toEqual(
+      expect.arrayContaining([
+        'device',
+        'deviceGroup',
+        'deviceData',
+        'deviceMark',
+        'notification',
+        'account',
+        'action',
+        'faceAnalysis',
+        'analysisJob',
+      ]),
+    );
+    expect(uuidLookups.map((l) => l.field)).not.toContain('app');
+    for (const lookup of uuidLookups) {
+      for (const malformed of ['not-a-uuid', '', `${DEMO.device.id}0`, "x'); DROP TABLE devices; --"]) {
+        const result = await ask(lookup, malformed);
+        const error = firstError(result);
+        expect(error?.extensions, `${lookup.field}(${lookup.argument}: ${JSON.stringify(malformed)})`).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: lookup.argument,
+        });
+        expect(error?.message).toMatch(new RegExp(`^${lookup.argument}: must be an? [a-z ]+ id$`));
+        expect(error?.path).toEqual([lookup.field]);
+      }
+      const unknown = await ask(lookup, randomUUID());
+      if (lookup.nullable) {
+        expect(unknown.errors, lookup.field).toBeUndefined();
+        expect(unknown.data?.[lookup.field], lookup.field).toBeNull();
+      } else {
+        // A list for an account (unsentNotificationsToday): another account's is FORBIDDEN, never bad input.
+        expect(firstError(unknown)?.extensions?.code, lookup.field).not.toBe('BAD_USER_INPUT');
+      }
+    }
   });
 });

@@ -163,7 +163,9 @@ describe('groups, devices and sharing', () => {
 
     const stranger = await createTenant(graph, 'Stranger');
     expect((await as(stranger.token)(`{ device(id: "${DEMO.device.id}") { name } }`)).data!.device).toBeNull();
-    expect((await as(stranger.token)(`{ device(id: "not-a-uuid") { name } }`)).data!.device).toBeNull();
+    const malformed = await as(stranger.token)(`{ device(id: "not-a-uuid") { name } }`);
+    expect(malformed.data!.device).toBeNull();
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
     expect(codeOf(await as(stranger.token)(`mutation { deleteDevice(input: { id: "${DEMO.device.id}" }) { id } }`))).toBe('NOT_FOUND');
   });
 });

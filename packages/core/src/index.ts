@@ -25,7 +25,7 @@ export {
 export { registerHttpErrorHandlers, rewordRequestError } from './httpErrors.js';
 
 // Input: validation of arguments into BAD_USER_INPUT errors that name the field at fault.
-export { decodeBase64, displayName, parseInput, rejectNulCharacters } from './validation.js';
+export { decodeBase64, displayName, parseInput, rejectNulCharacters, uuidArgument } from './validation.js';
 
 // Connections: relay pagination on a keyset, with sealed cursors that never expire.
 export { encodeCursor, paginate, type Connection, type ConnectionArgs, type Sort, type SortDirection } from './connections.js';

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { z } from 'zod';
 import { badUserInput } from './errors.js';
+import { isUuid } from './loaders.js';
 
 /**
  * Checks an argument against a zod schema; the first problem becomes a `BAD_USER_INPUT` naming the
@@ -15,6 +16,18 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, argum
   }));
   const first = problems[0]!;
   throw badUserInput(`${first.field}: ${first.message}`, first.field, { problems });
+}
+
+/**
+ * A root field's UUID argument (`device(id:)`, `analysisJob(deviceDataId:)`): anything but a UUID is a
+ * `BAD_USER_INPUT` naming the argument (`id: must be a device id`), as {@link parseInput} answers for a
+ * mutation's input. A well-formed id of nothing is left to the lookup, which answers null. Not for entity
+ * references: those stay null (their loaders skip malformed keys).
+ */
+export function uuidArgument(value: string, argumentName: string, what: string): string {
+  if (isUuid(value)) return value;
+  const problem = { field: argumentName, message: `must be ${what} id` };
+  throw badUserInput(`${problem.field}: ${problem.message}`, problem.field, { problems: [problem] });
 }
 
 /** A display name: trimmed, 1 to `max` characters. */

@@ -1,4 +1,4 @@
-import { badUserInput, parseInput } from '@iris/core';
+import { badUserInput, parseInput, uuidArgument } from '@iris/core';
 import { z } from 'zod';
 import { faceDetailOf } from '../faceDetail.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
@@ -16,9 +16,11 @@ const statisticsInput = z
   .refine((i) => i.to.getTime() - i.from.getTime() <= MAX_RANGE_MS, { message: 'the range may span at most 366 days', path: ['to'] });
 
 export const Query: QueryResolvers = {
-  action: (_parent, { id }, { loaders }) => loaders.action.load(id),
-  faceAnalysis: (_parent, { id }, { loaders }, info) => loaders.analysis[faceDetailOf(info)].load(id),
-  analysisJob: (_parent, { deviceDataId }, { loaders }) => loaders.jobByCapture.load(deviceDataId),
+  action: (_parent, { id }, { loaders }) => loaders.action.load(uuidArgument(id, 'id', 'an action')),
+  faceAnalysis: (_parent, { id }, { loaders }, info) =>
+    loaders.analysis[faceDetailOf(info)].load(uuidArgument(id, 'id', 'a face analysis')),
+  analysisJob: (_parent, { deviceDataId }, { loaders }) =>
+    loaders.jobByCapture.load(uuidArgument(deviceDataId, 'deviceDataId', 'a capture')),
   analysisJobs: (_parent, { status, ...args }, { data, scope }) => data.analyses.jobs(status, args, scope),
   markStatistics: (_parent, { input }, { data, scope }) => {
     const checked = parseInput(statisticsInput, input);

@@ -1,4 +1,4 @@
-import { actingUserId } from '@iris/core';
+import { actingUserId, uuidArgument } from '@iris/core';
 import { passwordStrength } from '../services/passwords.js';
 import type { QueryResolvers } from '../generated/resolvers-types.js';
 
@@ -8,7 +8,7 @@ export const Query: QueryResolvers = {
     const userId = actingUserId(auth.principal);
     return userId ? loaders.user.load(userId) : null;
   },
-  account: (_parent, { id }, { loaders }) => loaders.account.load(id),
+  account: (_parent, { id }, { loaders }) => loaders.account.load(uuidArgument(id, 'id', 'an account')),
   accountOfApp: async (_parent, { appId }, { services, loaders, scope }) => {
     const accountId = await services.accounts.accountIdOfApp(appId, scope);
     return accountId ? loaders.account.load(accountId) : null;
@@ -16,6 +16,6 @@ export const Query: QueryResolvers = {
   app: (_parent, { id }, { loaders }) => loaders.app.load(id),
   passwordStrength: (_parent, { password }) => passwordStrength(password),
   retentionPlans: (_parent, _args, { data }) => data.plans.offeredPlans(),
-  order: (_parent, { id }, { loaders }) => loaders.order.load(id),
+  order: (_parent, { id }, { loaders }) => loaders.order.load(uuidArgument(id, 'id', 'an order')),
   orders: (_parent, { status, ...args }, { data }) => data.plans.allOrders(status, args),
 };
