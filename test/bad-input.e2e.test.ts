@@ -128,10 +128,10 @@ describe('a body that is not an operation', () => {
 });
 
 /**
- * The Query fields of identity, devices and analytics that look a thing up by one UUID argument (`id` or
- * `…Id`, of type `ID!`), read from their schemas. App ids are public names such as `demo-app`, not UUIDs.
+ * The Query fields of every subgraph that look a thing up by one UUID argument (`id` or `…Id`, of type
+ * `ID!`), read from their schemas. App ids are public names such as `demo-app`, not UUIDs.
  */
-const uuidLookups = ['identity', 'devices', 'analytics'].flatMap((subgraph) =>
+const uuidLookups = ['identity', 'devices', 'analytics', 'profiles'].flatMap((subgraph) =>
   parse(readFileSync(new URL(`../subgraphs/${subgraph}/schema.graphql`, import.meta.url), 'utf8'))
     .definitions.flatMap((definition) =>
       (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) &&
@@ -169,6 +169,7 @@ describe('root lookups by id', () => {
         'action',
         'faceAnalysis',
         'analysisJob',
+        'erasureReceipt',
       ]),
     );
     expect(uuidLookups.map((l) => l.field)).not.toContain('app');

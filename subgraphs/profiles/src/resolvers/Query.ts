@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../generated/resolvers-types.js';
-import { isUuid } from '@iris/core';
+import { uuidArgument } from '@iris/core';
 import { requireAppAccess } from '../services/profiles.js';
 
 export const Query: QueryResolvers = {
@@ -18,5 +18,5 @@ export const Query: QueryResolvers = {
     return (await loaders.profile.load({ appId, deviceId }))?.scannedImageCount ?? 0;
   },
   // Receipt ids are UUIDs: any other id names no receipt, and never reaches the uuid column.
-  erasureReceipt: (_parent, { id }, { data, scope }) => (isUuid(id) ? data.erasure(id, scope) : null),
+  erasureReceipt: (_parent, { id }, { data, scope }) => data.erasure(uuidArgument(id, 'id', 'an erasure receipt'), scope),
 };
