@@ -44,6 +44,8 @@ await sql.query(
   `INSERT INTO identity."App" (id, "accountId", name, platform, kind, "redirectUris", "updatedAt") VALUES ($1, $2, 'Bench', 'ANDROID', 'TRIAL', '{}', now())`,
   [BENCH_APP_ID, DEMO.account.id],
 );
+// What identity's `app.accountLinked` gives profiles for an app it registers (this one is written directly).
+await sql.query(`INSERT INTO profiles."AppAccount" ("appId", "accountId") VALUES ($1, $2)`, [BENCH_APP_ID, DEMO.account.id]);
 await sql.query(
   `INSERT INTO profiles."Profile" ("accountId", "appId", "deviceId", gender, age, country, transportation, pets, sports, "holidayCountries", "holidayCities", "lifeEvents", "updatedAt")
    SELECT $1, $2, 'device-' || n, (ARRAY['MALE','FEMALE','UNKNOWN'])[1 + n % 3], (ARRAY['UNDER_25','FROM_25_TO_35','OVER_55'])[1 + n % 3],

@@ -20,6 +20,8 @@ await sql.query(
   `INSERT INTO identity."App" (id, "accountId", name, platform, kind, "redirectUris", "updatedAt") VALUES ($1, $2, 'Bench', 'ANDROID', 'TRIAL', '{}', now())`,
   [appId, DEMO.account.id],
 );
+// What identity's `app.accountLinked` gives profiles for an app it registers (this one is written directly).
+await sql.query(`INSERT INTO profiles."AppAccount" ("appId", "accountId") VALUES ($1, $2)`, [appId, DEMO.account.id]);
 await seedWithProgress('profiles', TOTAL, 50_000, (from, to) =>
   sql.query(
     `INSERT INTO profiles."Profile" ("accountId", "appId", "deviceId", gender, age, country, transportation, pets, sports, "holidayCountries", "holidayCities", "lifeEvents", "updatedAt")
