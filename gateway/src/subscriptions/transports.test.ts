@@ -10,7 +10,7 @@ import type { GatewayContext } from '../context.js';
 import { createOperationAdmission } from '../policy/admission.js';
 import { useOperationLimits } from '../policy/limits.js';
 import { registerHttpSubscriptions } from './httpSubscriptions.js';
-import { createSubscriptionRunner } from './runner.js';
+import { createSubscriptionRunner, type SubscriptionRunnerOptions } from './runner.js';
 import { registerSseSubscriptions } from './sse.js';
 import { createUpstreamSubscriptions } from './upstreamSubscriptions.js';
 import { serveWebSocketSubscriptions } from './webSocket.js';
@@ -28,27 +28,34 @@ const principal = { kind: 'user', userId: 'u', accountId: 'a', role: 'MAIN' } as
 const OVER_TOKENS = `subscription { deviceMarkCreated { ${'id '.repeat(80)}} }`;
 const OVER_DEPTH = 'subscription { deviceMarkCreated { device { account { name } } } }';
 
+/**
+ * A subscription runner with the given context. Nothing is opened upstream for a refused document: a
+ * subgraph that does not exist is never called.
+ */
+function runnerWith(createContext: SubscriptionRunnerOptions['createContext']) {
+  return createSubscriptionRunner({
+    execute: async () => null,
+    routes: () => new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]),
+    upstream: createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:9' }),
+    verifier: { watch: async () => ({ check: () => null, stop: () => {} }) } as never,
+    createContext,
+    admission: createOperationAdmission({ schema: () => schema, limits: config }),
+  });
+}
+
 let app: FastifyInstance;
 let url: string;
 let stopWebSocket: () => Promise<void>;
 
 beforeAll(async () => {
   app = Fastify();
-  const runner = createSubscriptionRunner({
-    execute: async () => null,
-    routes: () => new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]),
-    // Nothing is opened upstream for a refused document: a subgraph that does not exist is never called.
-    upstream: createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:9' }),
-    verifier: { watch: async () => ({ check: () => null, stop: () => {} }) } as never,
-    createContext: async ({ clientAddress }) => ({
-      requestId: 'r',
-      logger,
-      auth: { principal, credentialError: null },
-      forwardHeaders: {},
-      clientAddress,
-    }),
-    admission: createOperationAdmission({ schema: () => schema, limits: config }),
-  });
+  const runner = runnerWith(async ({ clientAddress }) => ({
+    requestId: 'r',
+    logger,
+    auth: { principal, credentialError: null },
+    forwardHeaders: {},
+    clientAddress,
+  }));
   stopWebSocket = serveWebSocketSubscriptions(app.server, () => schema, runner, 60_000, logger);
   registerSseSubscriptions(app, () => schema, runner);
   registerHttpSubscriptions(app, runner, { heartbeatMs: 60_000, logger });
@@ -143,32 +150,25 @@ describe('/graphql/stream', () => {
 
   beforeAll(async () => {
     stream = Fastify();
-    const runner = createSubscriptionRunner({
-      execute: async () => null,
-      routes: () => new Map([['deviceMarkCreated', { subgraph: 'devices', lookupField: 'deviceMark' }]]),
-      upstream: createUpstreamSubscriptions({ subgraphUrl: () => 'http://127.0.0.1:9' }),
-      verifier: { watch: async () => ({ check: () => null, stop: () => {} }) } as never,
-      // Like the gateway's: a credential makes a principal, none is CREDENTIALS_MISSING, a non-Bearer
-      // Authorization is AUTHORIZATION_MALFORMED.
-      createContext: async ({ headers, clientAddress }) => {
-        const sent = headers as Record<string, string>;
-        seen.push(sent);
-        const malformed = sent.authorization !== undefined && !/^Bearer \S+$/.test(sent.authorization);
-        const credential = !malformed && (sent.authorization || sent.api_key || (sent.app_id && sent.app_key));
-        return {
-          requestId: 'r',
-          logger,
-          auth: {
-            principal: credential ? principal : null,
-            credentialError: malformed
-              ? { reason: 'AUTHORIZATION_MALFORMED', message: 'The Authorization header must be `Bearer <access token>`.' }
-              : null,
-          },
-          forwardHeaders: {},
-          clientAddress,
-        } as never;
-      },
-      admission: createOperationAdmission({ schema: () => schema, limits: config }),
+    // Like the gateway's: a credential makes a principal, none is CREDENTIALS_MISSING, a non-Bearer
+    // Authorization is AUTHORIZATION_MALFORMED.
+    const runner = runnerWith(async ({ headers, clientAddress }) => {
+      const sent = headers as Record<string, string>;
+      seen.push(sent);
+      const malformed = sent.authorization !== undefined && !/^Bearer \S+$/.test(sent.authorization);
+      const credential = !malformed && (sent.authorization || sent.api_key || (sent.app_id && sent.app_key));
+      return {
+        requestId: 'r',
+        logger,
+        auth: {
+          principal: credential ? principal : null,
+          credentialError: malformed
+            ? { reason: 'AUTHORIZATION_MALFORMED', message: 'The Authorization header must be `Bearer <access token>`.' }
+            : null,
+        },
+        forwardHeaders: {},
+        clientAddress,
+      } as never;
     });
     registerSseSubscriptions(stream, () => schema, runner);
     await stream.listen({ host: '127.0.0.1', port: 0 });
