@@ -4,11 +4,11 @@ import {
   isAbstractType,
   isCompositeType,
   isCustomScalarType,
+  isEnumType,
   isListType,
   isNonNullType,
   isObjectType,
   isSubtype,
-  isValidLeafValue,
   typenameFieldName,
   Variable,
   type CompositeType,
@@ -420,13 +420,13 @@ function compileValue(
       return done(bubbled ? null : output, false, bubbled);
     };
   }
-  const leaf = type as ScalarType | EnumType;
+  const isValid = leafCheck(schema, type as ScalarType | EnumType);
   const typeName = String(type);
   return (outputValue, inputValue, ctx, path, parentType) => {
     if (outputValue === null || (outputValue !== undefined && !hasSelections)) return done(outputValue, false, false);
     if (inputValue === null) return done(null, false, false);
     assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type} for type ${type}`);
-    const valid = isValidLeafValue(schema, inputValue, leaf);
+    const valid = isValid(inputValue);
     if (!valid)
       ctx.errors.push(
         ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, typeName, parentType)}.`, { path: Array.from(path) }),
@@ -546,15 +546,35 @@ function compileValueCheck(schema: Schema, type: Type, selectionSet: SelectionSe
   } else if (isCompositeType(type)) {
     check = selectionSet && compileObjectCheck(schema, selectionSet, type);
   } else {
-    // As the projection's `isValidLeafValue`, which lets a valid leaf through as it is.
-    const leaf = type as ScalarType | EnumType;
-    check = isCustomScalarType(leaf)
-      ? (value) => value !== undefined
-      : leaf === schema.stringType()
-        ? (value) => typeof value === 'string'
-        : (value) => value !== undefined && isValidLeafValue(schema, value, leaf);
+    // As the projection, which lets a valid leaf through as it is.
+    const isValid = leafCheck(schema, type as ScalarType | EnumType);
+    check = (value) => value !== undefined && isValid(value);
   }
   return check && ((value, variables) => value === null || check(value, variables));
+}
+
+const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+
+/**
+ * `isValidLeafValue(schema, value, leaf)` of @apollo/federation-internals, the value's JSON type
+ * checked against the leaf's, with the leaf's kind decided once at compile time instead of comparing
+ * it with the schema's built-in types on every value: a custom scalar takes anything, Boolean a
+ * boolean, Int an integer, ID a string or an integer, Float a finite number, an enum one of its
+ * values' names, String a string.
+ */
+export function leafCheck(schema: Schema, leaf: ScalarType | EnumType): (value: unknown) => boolean {
+  if (isCustomScalarType(leaf)) return () => true;
+  const integer = (value: unknown) =>
+    typeof value === 'number' && (Number.isSafeInteger(value) || (Number.isFinite(value) && INTEGER.test(String(value))));
+  if (leaf === schema.booleanType()) return (value) => typeof value === 'boolean';
+  if (leaf === schema.intType()) return integer;
+  if (leaf === schema.idType()) return (value) => typeof value === 'string' || integer(value);
+  if (leaf === schema.floatType()) return (value) => typeof value === 'number' && Number.isFinite(value);
+  if (isEnumType(leaf)) {
+    const names = new Set(leaf.values.map((value) => value.name));
+    return (value) => typeof value === 'string' && names.has(value);
+  }
+  return (value) => typeof value === 'string';
 }
 
 function collectsPrototypeName(selectionSet: SelectionSet): boolean {
