@@ -12,8 +12,9 @@ const delay = 30;
 beforeAll(async () => {
   server = createServer(async (req: IncomingMessage, res) => {
     calls++;
-    let body = '';
-    for await (const chunk of req) body += chunk;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
     await new Promise((resolve) => setTimeout(resolve, delay));
     const status = req.headers['x-status'] ? Number(req.headers['x-status']) : 200;
     res.writeHead(status, { 'content-type': 'application/json', 'x-calls': String(calls) });
@@ -88,10 +89,22 @@ describe('createSubgraphFetcher', () => {
     expect((await response.json()).data.echo).toBe(query);
   });
 
-  it('aborts a call whose signal fires before the answer', async () => {
+  it("aborts a call whose signal fires before the answer, with the signal's reason", async () => {
     const fetcher = createSubgraphFetcher({ dedupe: false });
     await expect(
       fetcher(url, { method: 'POST', headers: headers('Bearer a', 'r'), body: query, signal: AbortSignal.timeout(5) }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    const aborted = new AbortController();
+    aborted.abort(new Error('the caller went away'));
+    await expect(fetcher(url, { method: 'POST', headers: headers('Bearer a', 'r'), body: query, signal: aborted.signal })).rejects.toThrow(
+      'the caller went away',
+    );
+  });
+
+  it('reads an answer that arrives in many chunks whole, multi-byte characters across their edges intact', async () => {
+    const fetcher = createSubgraphFetcher();
+    const body = JSON.stringify({ query: 'query { me { id } }', variables: { text: 'ü€𝄞'.repeat(50_000) } });
+    const response = await fetcher(url, { method: 'POST', headers: headers('Bearer a', 'r'), body });
+    expect((await response.json()).data.echo).toBe(body);
   });
 });
