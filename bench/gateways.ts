@@ -11,8 +11,8 @@
  *
  * Settings (environment):
  *   BENCH_CONNECTIONS=32  BENCH_DURATION=10 (s)  BENCH_WARMUP=3 (s)
- *   BENCH_ROUNDS=1   (rounds through every target in turn; each row is the median of its rounds, which
- *     steadies figures on a shared machine: 3 takes three times as long)
+ *   BENCH_ROUNDS=1   (rounds through every target in turn, each round starting one target later; each row
+ *     is the median of its rounds, which steadies figures on a shared machine: 3 takes three times as long)
  *   BENCH_TRAFFIC=identical,varied   (every request the same, and/or every request in flight with other variables)
  *   BENCH_VARY_SIZE=1000  BENCH_VARY_CHECK=10   (varied variable sets per operation; how many every target must answer like the reference first)
  *   BENCH_GATEWAYS=iris,apollo,hive   BENCH_OPERATIONS=profiles,marks,nested   BENCH_FLOOR=true
@@ -389,13 +389,17 @@ try {
     return row;
   };
   // Rounds go through every target in turn, so that a slower spell of the machine falls on all of them;
-  // each target's row holds the median of its rounds (each round's figures kept in `rounds`).
+  // each target's row holds the median of its rounds (each round's figures kept in `rounds`). Each round
+  // starts one target later: the first of a round meets colder caches (the subgraphs' and PostgreSQL's,
+  // after the last operation), which cost the same Iris about a sixth of its rate in a trial.
   const rows: Row[] = [];
   for (const op of ops) {
     for (const traffic of TRAFFIC) {
       const samples = new Map<string, Row[]>();
+      const targets = targetsOf(op);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const target of targetsOf(op)) {
+        for (let turn = 0; turn < targets.length; turn++) {
+          const target = targets[(round + turn) % targets.length]!;
           const sample = await measure(op, traffic, target, round);
           samples.set(target.name, [...(samples.get(target.name) ?? []), sample]);
         }
