@@ -26,6 +26,8 @@
  *   BENCH_SAME_FLAGS=true   (the stock gateway and Hive Gateway also get the Node flags Iris's services start with)
  *   BENCH_NODE_ENV=production   (every process's NODE_ENV, as deployed; `development` to measure as `pnpm dev` runs)
  *   BENCH_FANOUT=true    (then runs `pnpm bench:fanout`: pure gateway work, the subgraphs answering from memory)
+ *   BENCH_REPLAY=true    (the subgraphs' answers replayed from memory during the load, `gateways/replay.ts`:
+ *     each gateway's own rate, not the ceiling of the one process that runs the seeded subgraphs)
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -61,6 +63,7 @@ const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
 const CPU_PROF = env.BENCH_CPU_PROF;
 /** Another checkout's `gateway/src/index.ts`: measured as `baseline` beside this one (before/after). */
 const BASELINE = env.BENCH_IRIS_BASELINE;
+const REPLAY = env.BENCH_REPLAY === 'true';
 if (BASELINE && !GATEWAYS.includes('baseline')) GATEWAYS.splice(1, 0, 'baseline');
 
 const LABELS: Record<string, string> = {
@@ -172,11 +175,17 @@ const info = subgraphProcess.ready as Ready & {
   ids: { appId: string; markId: string };
 };
 console.log(`seeded ${JSON.stringify(info.seeded)} in ${info.seedSeconds} s`);
+// With BENCH_REPLAY, every target calls the replay in front of the subgraphs (the floor included), and the
+// subgraphs' CPU column is the replay's.
+const replay = REPLAY ? await start('replay', { BENCH_SUBGRAPHS: JSON.stringify(info.subgraphs) }) : undefined;
+const upstream = replay ? (replay.ready as Ready & { subgraphs: Record<string, string> }).subgraphs : info.subgraphs;
+const upstreamChild = replay?.child ?? subgraphProcess.child;
+const replayForwarded = async () => (replay ? (await ask<{ forwarded: number }>(replay.child, 'replay-stats')).forwarded : 0);
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${info.accessToken}` };
 const ops = operations(info.ids).filter((op) => OPERATIONS.includes(op.name));
 
 // --- The gateways, each in its own process -------------------------------------------------------
-const gatewayEnv = { ...keyEnv, BENCH_SUBGRAPHS: JSON.stringify(info.subgraphs) };
+const gatewayEnv = { ...keyEnv, BENCH_SUBGRAPHS: JSON.stringify(upstream) };
 const gateways: { name: string; url: string; child: ChildProcess }[] = [];
 try {
   for (const name of GATEWAYS) {
@@ -202,7 +211,7 @@ try {
     ...(FLOOR && op.subgraph
       ? [
           { name: 'relay', ...relays.get(op.subgraph)! },
-          { name: 'subgraph', url: info.subgraphs[op.subgraph]! },
+          { name: 'subgraph', url: upstream[op.subgraph]! },
         ]
       : []),
   ];
@@ -292,6 +301,28 @@ try {
     }
   }
 
+  // --- With BENCH_REPLAY: every request of the run, through every target once, so the replay knows it -
+  if (replay) {
+    const started = performance.now();
+    for (const op of ops) {
+      const bodies = [
+        ...(TRAFFIC.includes('identical') ? [{ query: op.query, variables: op.variables }] : []),
+        ...(varied.get(op.name) ?? []).map((v) => ({ query: op.query, variables: v.variables })),
+      ];
+      for (const target of targetsOf(op)) {
+        let next = 0;
+        const worker = async () => {
+          while (next < bodies.length) {
+            const answer = await post(target.url, bodies[next++]!, headers);
+            if (answer.status !== 200) throw new Error(`${target.name} answered ${op.name} with ${answer.status} while recording`);
+          }
+        };
+        await Promise.all(Array.from({ length: 8 }, worker));
+      }
+    }
+    console.log(`✓ replay: ${await replayForwarded()} subgraph answers recorded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+
   // --- Load, one target at a time ------------------------------------------------------------------
   interface Row {
     operation: string;
@@ -307,7 +338,17 @@ try {
     subgraphCpuMsPerRequest: number;
     /** With BENCH_ROUNDS > 1, each round's req/s and CPU ms per request (the row holds their medians). */
     rounds: { requestsPerSecond: number; cpuMsPerRequest: number | null }[];
-    detail: { total: number; non2xx: number; mismatches: number; socketErrors: number; timeouts: number; meanMs: number; maxMs: number };
+    detail: {
+      total: number;
+      non2xx: number;
+      mismatches: number;
+      socketErrors: number;
+      timeouts: number;
+      meanMs: number;
+      maxMs: number;
+      /** With BENCH_REPLAY: subgraph calls of the measured run the replay had not recorded (the real subgraphs answered). */
+      replayForwarded: number;
+    };
   }
   const measure = async (op: Operation, traffic: 'identical' | 'varied', target: Target, round: number): Promise<Row> => {
     let wrongAnswers = 0;
@@ -356,10 +397,12 @@ try {
     if (WARMUP > 0) await run(WARMUP);
     wrongAnswers = 0;
     const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
-    const subgraphCpuBefore = await cpuMicros(subgraphProcess.child);
+    const subgraphCpuBefore = await cpuMicros(upstreamChild);
+    const forwardedBefore = await replayForwarded();
     const result = await run(DURATION);
     const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
-    const subgraphCpuMs = ((await cpuMicros(subgraphProcess.child)) - subgraphCpuBefore) / 1000;
+    const subgraphCpuMs = ((await cpuMicros(upstreamChild)) - subgraphCpuBefore) / 1000;
+    const forwarded = (await replayForwarded()) - forwardedBefore;
     const answered = Math.max(1, result.requests.total);
     const row: Row = {
       operation: op.name,
@@ -381,10 +424,11 @@ try {
         timeouts: result.timeouts,
         meanMs: result.latency.mean,
         maxMs: result.latency.max,
+        replayForwarded: forwarded,
       },
     };
     console.log(
-      `${ROUNDS > 1 ? `[${round + 1}/${ROUNDS}] ` : ''}${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req`,
+      `${ROUNDS > 1 ? `[${round + 1}/${ROUNDS}] ` : ''}${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req${replay ? `  not replayed ${forwarded}` : ''}`,
     );
     return row;
   };
@@ -428,6 +472,7 @@ try {
       cpuMsPerRequest: cpu.includes(null) ? null : median(cpu as number[]),
       subgraphCpuMsPerRequest: median(samples.map((s) => s.subgraphCpuMsPerRequest)),
       rounds: samples.map((s) => ({ requestsPerSecond: s.requestsPerSecond, cpuMsPerRequest: s.cpuMsPerRequest })),
+      detail: { ...first.detail, replayForwarded: samples.reduce((sum, s) => sum + s.detail.replayForwarded, 0) },
     };
   }
 
@@ -475,7 +520,8 @@ try {
       'peak RSS MB': r.peakRssMb ?? '',
       'CPU ms/req': r.cpuMsPerRequest ?? '',
       ...(ROUNDS > 1 ? { 'CPU each round': r.rounds.map((x) => x.cpuMsPerRequest ?? '-').join(' / ') } : {}),
-      'subgraphs CPU ms/req': r.subgraphCpuMsPerRequest,
+      [replay ? 'replay CPU ms/req' : 'subgraphs CPU ms/req']: r.subgraphCpuMsPerRequest,
+      ...(replay ? { 'not replayed': r.detail.replayForwarded } : {}),
       'Iris/stock': r.target === 'iris' ? (ratios_.throughputIrisOverStock ?? '') : '',
       'Iris CPU/stock': r.target === 'iris' ? cpuRatioCell(ratios_) : '',
       'Iris/Hive': r.target === 'iris' ? (ratios_.throughputIrisOverHive ?? '') : '',
@@ -503,13 +549,14 @@ try {
       traffic: TRAFFIC,
       variedSets: VARY_SIZE,
       tool: 'autocannon over loopback, one target at a time',
+      subgraphs: REPLAY ? 'replayed from memory (BENCH_REPLAY)' : 'live, one process, seeded database',
     },
     operations: ops.map(({ name, description, query, variables }) => ({ name, description, query, variables })),
     rows,
     ratios,
   };
   console.log(
-    `\n${info.database}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; NODE_ENV=${NODE_ENV}; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
+    `\n${info.database}${replay ? ' (subgraph answers replayed from memory)' : ''}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; NODE_ENV=${NODE_ENV}; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
   );
   console.table(table);
   console.log(markdown(table));
@@ -519,6 +566,7 @@ try {
   console.log(`written to ${file}`);
 } finally {
   for (const gateway of gateways) await stop(gateway.child);
+  if (replay) await stop(replay.child);
   await stop(subgraphProcess.child);
 }
 
