@@ -26,6 +26,8 @@
  *   BENCH_SAME_FLAGS=true   (the stock gateway and Hive Gateway also get the Node flags Iris's services start with)
  *   BENCH_NODE_ENV=production   (every process's NODE_ENV, as deployed; `development` to measure as `pnpm dev` runs)
  *   BENCH_FANOUT=true    (then runs `pnpm bench:fanout`: pure gateway work, the subgraphs answering from memory)
+ *   BENCH_SPLIT=true     (each subgraph in its own process, as `pnpm start:<subgraph>` runs it, with Redis
+ *     at REDIS_URL or 127.0.0.1:6379 for its events; needs DATABASE_URL)
  *   BENCH_REPLAY=true    (the subgraphs' answers replayed from memory during the load, `gateways/replay.ts`:
  *     each gateway's own rate, not the ceiling of the one process that runs the seeded subgraphs)
  */
@@ -64,6 +66,8 @@ const CPU_PROF = env.BENCH_CPU_PROF;
 /** Another checkout's `gateway/src/index.ts`: measured as `baseline` beside this one (before/after). */
 const BASELINE = env.BENCH_IRIS_BASELINE;
 const REPLAY = env.BENCH_REPLAY === 'true';
+const SPLIT = env.BENCH_SPLIT === 'true';
+if (SPLIT && !env.DATABASE_URL) throw new Error('BENCH_SPLIT needs DATABASE_URL: processes cannot share an embedded database');
 if (BASELINE && !GATEWAYS.includes('baseline')) GATEWAYS.splice(1, 0, 'baseline');
 
 const LABELS: Record<string, string> = {
@@ -173,13 +177,29 @@ const info = subgraphProcess.ready as Ready & {
   seeded: Record<string, number>;
   seedSeconds: number;
   ids: { appId: string; markId: string };
+  databaseUrl?: string;
 };
 console.log(`seeded ${JSON.stringify(info.seeded)} in ${info.seedSeconds} s`);
+// With BENCH_SPLIT, each subgraph also runs alone in a process of its own on the seeded database, and the
+// targets call those (the seeding process's own subgraphs stay idle).
+const split = new Map<string, { child: ChildProcess; url: string }>();
+for (const name of SPLIT ? Object.keys(info.subgraphs) : []) {
+  const { child, ready } = await start('service', {
+    ...keyEnv,
+    BENCH_SERVICE: name,
+    DATABASE_URL: info.databaseUrl!,
+    REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  });
+  split.set(name, { child, url: ready.url });
+}
+const subgraphUrls = SPLIT ? Object.fromEntries([...split].map(([name, { url }]) => [name, url])) : info.subgraphs;
 // With BENCH_REPLAY, every target calls the replay in front of the subgraphs (the floor included), and the
 // subgraphs' CPU column is the replay's.
-const replay = REPLAY ? await start('replay', { BENCH_SUBGRAPHS: JSON.stringify(info.subgraphs) }) : undefined;
-const upstream = replay ? (replay.ready as Ready & { subgraphs: Record<string, string> }).subgraphs : info.subgraphs;
-const upstreamChild = replay?.child ?? subgraphProcess.child;
+const replay = REPLAY ? await start('replay', { BENCH_SUBGRAPHS: JSON.stringify(subgraphUrls) }) : undefined;
+const upstream = replay ? (replay.ready as Ready & { subgraphs: Record<string, string> }).subgraphs : subgraphUrls;
+/** The processes whose CPU the `subgraphs CPU` column sums. */
+const upstreamChildren = replay ? [replay.child] : SPLIT ? [...split.values()].map((s) => s.child) : [subgraphProcess.child];
+const upstreamCpuMicros = async () => (await Promise.all(upstreamChildren.map(cpuMicros))).reduce((a, b) => a + b, 0);
 const replayForwarded = async () => (replay ? (await ask<{ forwarded: number }>(replay.child, 'replay-stats')).forwarded : 0);
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${info.accessToken}` };
 const ops = operations(info.ids).filter((op) => OPERATIONS.includes(op.name));
@@ -262,7 +282,7 @@ try {
   if (TRAFFIC.includes('varied')) {
     const postJson = async (url: string, query: string, variables: Record<string, unknown>) =>
       JSON.parse((await post(url, { query, variables }, headers)).text) as unknown;
-    for (const [name, list] of await variations(ops, postJson, info.subgraphs, VARY_SIZE)) {
+    for (const [name, list] of await variations(ops, postJson, subgraphUrls, VARY_SIZE)) {
       const op = ops.find((o) => o.name === name)!;
       if (list.length <= CONNECTIONS)
         throw new Error(`only ${list.length} variable sets for ${name}: no more than the ${CONNECTIONS} connections`);
@@ -397,11 +417,11 @@ try {
     if (WARMUP > 0) await run(WARMUP);
     wrongAnswers = 0;
     const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
-    const subgraphCpuBefore = await cpuMicros(upstreamChild);
+    const subgraphCpuBefore = await upstreamCpuMicros();
     const forwardedBefore = await replayForwarded();
     const result = await run(DURATION);
     const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
-    const subgraphCpuMs = ((await cpuMicros(upstreamChild)) - subgraphCpuBefore) / 1000;
+    const subgraphCpuMs = ((await upstreamCpuMicros()) - subgraphCpuBefore) / 1000;
     const forwarded = (await replayForwarded()) - forwardedBefore;
     const answered = Math.max(1, result.requests.total);
     const row: Row = {
@@ -549,14 +569,18 @@ try {
       traffic: TRAFFIC,
       variedSets: VARY_SIZE,
       tool: 'autocannon over loopback, one target at a time',
-      subgraphs: REPLAY ? 'replayed from memory (BENCH_REPLAY)' : 'live, one process, seeded database',
+      subgraphs: REPLAY
+        ? 'replayed from memory (BENCH_REPLAY)'
+        : SPLIT
+          ? 'live, one process per subgraph (BENCH_SPLIT)'
+          : 'live, one process, seeded database',
     },
     operations: ops.map(({ name, description, query, variables }) => ({ name, description, query, variables })),
     rows,
     ratios,
   };
   console.log(
-    `\n${info.database}${replay ? ' (subgraph answers replayed from memory)' : ''}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; NODE_ENV=${NODE_ENV}; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
+    `\n${info.database}${replay ? ' (subgraph answers replayed from memory)' : ''}${SPLIT ? ', one process per subgraph' : ''}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs; NODE_ENV=${NODE_ENV}; Iris's processes with ${PRODUCT_NODE_FLAGS.join(' ') || "Node's defaults"}, the others with ${SAME_FLAGS ? 'the same' : "Node's defaults"}`,
   );
   console.table(table);
   console.log(markdown(table));
@@ -567,6 +591,7 @@ try {
 } finally {
   for (const gateway of gateways) await stop(gateway.child);
   if (replay) await stop(replay.child);
+  for (const { child } of split.values()) await stop(child);
   await stop(subgraphProcess.child);
 }
 

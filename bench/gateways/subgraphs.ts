@@ -130,6 +130,7 @@ serveParent(
     subgraphs: Object.fromEntries(Object.entries(graph.subgraphs).map(([name, server]) => [name, server.url])),
     accessToken: token,
     database: scratch ? 'PostgreSQL' : 'PGlite (embedded)',
+    databaseUrl: scratch?.url,
     seeded: { profiles: PROFILES, devices: DEVICES, marks: MARKS, analyses: MARKS },
     seedSeconds: +((performance.now() - started) / 1000).toFixed(1),
     ids: { appId: BENCH_APP_ID, markId: '0190e000-0000-7000-8000-000000000041' },
