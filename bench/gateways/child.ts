@@ -3,11 +3,19 @@
  * ready, answers `rss` with its peak resident set size and `cpu` with the CPU time it has used, and exits on `stop` (or when the parent goes).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 export interface ReadyMessage {
   type: 'ready';
   url: string;
   [key: string]: unknown;
+}
+
+/** The gateway's own HTTP client (undici), resolved from the gateway package, for the processes that relay to subgraphs. */
+export async function gatewayUndici(): Promise<typeof import('../../gateway/node_modules/undici/index.js')> {
+  const require = createRequire(new URL('../../gateway/package.json', import.meta.url));
+  return import(pathToFileURL(require.resolve('undici')).href);
 }
 
 /** The subgraph URLs the parent passes down (`BENCH_SUBGRAPHS`, JSON `{ name: url }`). */

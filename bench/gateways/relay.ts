@@ -6,15 +6,9 @@
  * subgraph itself: the CPU it spends per request is what relaying the HTTP traffic costs on this machine.
  */
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { serveParent, subgraphUrls } from './child.js';
+import { gatewayUndici, serveParent, subgraphUrls } from './child.js';
 
-// The gateway's own HTTP client, resolved from the gateway package.
-const require = createRequire(new URL('../../gateway/package.json', import.meta.url));
-const { Pool } = (await import(
-  pathToFileURL(require.resolve('undici')).href
-)) as typeof import('../../gateway/node_modules/undici/index.js');
+const { Pool } = await gatewayUndici();
 
 const target = new URL(subgraphUrls()[process.env.BENCH_RELAY_TO ?? 'profiles']!);
 const pool = new Pool(target.origin, { connections: 64, pipelining: 1 });

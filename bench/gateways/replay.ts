@@ -8,14 +8,9 @@
  * Requests it still had to forward are counted (`replay-stats`): the parent reports them per row.
  */
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { serveParent, subgraphUrls } from './child.js';
+import { gatewayUndici, serveParent, subgraphUrls } from './child.js';
 
-const require = createRequire(new URL('../../gateway/package.json', import.meta.url));
-const { Agent } = (await import(
-  pathToFileURL(require.resolve('undici')).href
-)) as typeof import('../../gateway/node_modules/undici/index.js');
+const { Agent } = await gatewayUndici();
 
 interface Answer {
   status: number;
@@ -78,7 +73,7 @@ const address = server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
 
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'replay-stats') process.send?.({ type: 'replay-stats', forwarded, kept: answers.size });
+  if (message.type === 'replay-stats') process.send?.({ type: 'replay-stats', forwarded });
 });
 serveParent(
   {
