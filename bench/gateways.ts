@@ -145,6 +145,12 @@ async function stop(child: ChildProcess) {
   clearTimeout(timer);
 }
 
+/**
+ * CPU time (ms) every core of the machine has spent busy so far, whatever ran: the gateway, the
+ * subgraphs, PostgreSQL, the load generator, the kernel's network work.
+ */
+const machineBusyMs = () => cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
+
 /** CPU time (user + system, µs) the process has used so far. */
 const cpuMicros = async (child: ChildProcess) => (await ask<{ micros: number }>(child, 'cpu', 'cpu')).micros;
 
@@ -356,6 +362,12 @@ try {
     /** CPU time per answered request of the target's process, and of the subgraphs' process, during the measured run. */
     cpuMsPerRequest: number | null;
     subgraphCpuMsPerRequest: number;
+    /**
+     * CPU time per answered request of the whole machine (all cores, every process), and what is left of
+     * it after the target's, the subgraphs' and the load generator's: PostgreSQL's on a live run, mostly.
+     */
+    machineCpuMsPerRequest: number;
+    restCpuMsPerRequest: number;
     /** With BENCH_ROUNDS > 1, each round's req/s and CPU ms per request (the row holds their medians). */
     rounds: { requestsPerSecond: number; cpuMsPerRequest: number | null }[];
     detail: {
@@ -366,6 +378,8 @@ try {
       timeouts: number;
       meanMs: number;
       maxMs: number;
+      /** CPU time per answered request of this process, which runs autocannon. */
+      loadGeneratorCpuMsPerRequest: number;
       /** With BENCH_REPLAY: subgraph calls of the measured run the replay had not recorded (the real subgraphs answered). */
       replayForwarded: number;
     };
@@ -419,7 +433,12 @@ try {
     const cpuBefore = target.child ? await cpuMicros(target.child) : 0;
     const subgraphCpuBefore = await upstreamCpuMicros();
     const forwardedBefore = await replayForwarded();
+    const machineBefore = machineBusyMs();
+    const loadGeneratorBefore = process.cpuUsage();
     const result = await run(DURATION);
+    const machineMs = machineBusyMs() - machineBefore;
+    const loadGeneratorUsage = process.cpuUsage(loadGeneratorBefore);
+    const loadGeneratorMs = (loadGeneratorUsage.user + loadGeneratorUsage.system) / 1000;
     const cpuMs = target.child ? ((await cpuMicros(target.child)) - cpuBefore) / 1000 : null;
     const subgraphCpuMs = ((await upstreamCpuMicros()) - subgraphCpuBefore) / 1000;
     const forwarded = (await replayForwarded()) - forwardedBefore;
@@ -435,6 +454,8 @@ try {
       peakRssMb: target.child ? await peakRssMb(target.child) : null,
       cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
       subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
+      machineCpuMsPerRequest: +(machineMs / answered).toFixed(2),
+      restCpuMsPerRequest: +(Math.max(0, machineMs - (cpuMs ?? 0) - subgraphCpuMs - loadGeneratorMs) / answered).toFixed(2),
       rounds: [],
       detail: {
         total: result.requests.total,
@@ -445,10 +466,11 @@ try {
         meanMs: result.latency.mean,
         maxMs: result.latency.max,
         replayForwarded: forwarded,
+        loadGeneratorCpuMsPerRequest: +(loadGeneratorMs / answered).toFixed(2),
       },
     };
     console.log(
-      `${ROUNDS > 1 ? `[${round + 1}/${ROUNDS}] ` : ''}${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req${replay ? `  not replayed ${forwarded}` : ''}`,
+      `${ROUNDS > 1 ? `[${round + 1}/${ROUNDS}] ` : ''}${op.name.padEnd(9)} ${traffic.padEnd(9)} ${(LABELS[target.name] ?? target.name).padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${row.peakRssMb ? `  peak RSS ${row.peakRssMb} MB` : ''}${row.cpuMsPerRequest === null ? '' : `  CPU ${row.cpuMsPerRequest} ms/req`}  subgraphs CPU ${row.subgraphCpuMsPerRequest} ms/req  machine CPU ${row.machineCpuMsPerRequest} ms/req${replay ? `  not replayed ${forwarded}` : ''}`,
     );
     return row;
   };
@@ -491,8 +513,14 @@ try {
       peakRssMb: first.peakRssMb === null ? null : Math.max(...samples.map((s) => s.peakRssMb ?? 0)),
       cpuMsPerRequest: cpu.includes(null) ? null : median(cpu as number[]),
       subgraphCpuMsPerRequest: median(samples.map((s) => s.subgraphCpuMsPerRequest)),
+      machineCpuMsPerRequest: median(samples.map((s) => s.machineCpuMsPerRequest)),
+      restCpuMsPerRequest: median(samples.map((s) => s.restCpuMsPerRequest)),
       rounds: samples.map((s) => ({ requestsPerSecond: s.requestsPerSecond, cpuMsPerRequest: s.cpuMsPerRequest })),
-      detail: { ...first.detail, replayForwarded: samples.reduce((sum, s) => sum + s.detail.replayForwarded, 0) },
+      detail: {
+        ...first.detail,
+        replayForwarded: samples.reduce((sum, s) => sum + s.detail.replayForwarded, 0),
+        loadGeneratorCpuMsPerRequest: median(samples.map((s) => s.detail.loadGeneratorCpuMsPerRequest)),
+      },
     };
   }
 
@@ -513,6 +541,9 @@ try {
         p99IrisOverStock: ratio(iris?.p99Ms, apollo?.p99Ms),
         p99IrisOverHive: ratio(iris?.p99Ms, hive?.p99Ms),
         cpuIrisOverStock: ratio(iris?.cpuMsPerRequest ?? undefined, apollo?.cpuMsPerRequest ?? undefined),
+        // When the machine's cores are the limit (every process of a request on the same two cores), the
+        // most Iris/stock rate the machine allows: the stock gateway's whole-machine CPU per request over Iris's.
+        machineBoundIrisOverStock: ratio(apollo?.machineCpuMsPerRequest, iris?.machineCpuMsPerRequest),
         // Round by round: the machine's speed drifts over a run, less within one round's few minutes.
         cpuIrisOverStockEachRound:
           iris && apollo
@@ -541,9 +572,12 @@ try {
       'CPU ms/req': r.cpuMsPerRequest ?? '',
       ...(ROUNDS > 1 ? { 'CPU each round': r.rounds.map((x) => x.cpuMsPerRequest ?? '-').join(' / ') } : {}),
       [replay ? 'replay CPU ms/req' : 'subgraphs CPU ms/req']: r.subgraphCpuMsPerRequest,
+      'machine CPU ms/req': r.machineCpuMsPerRequest,
+      'rest CPU ms/req': r.restCpuMsPerRequest,
       ...(replay ? { 'not replayed': r.detail.replayForwarded } : {}),
       'Iris/stock': r.target === 'iris' ? (ratios_.throughputIrisOverStock ?? '') : '',
       'Iris CPU/stock': r.target === 'iris' ? cpuRatioCell(ratios_) : '',
+      'machine bound': r.target === 'iris' ? (ratios_.machineBoundIrisOverStock ?? '') : '',
       'Iris/Hive': r.target === 'iris' ? (ratios_.throughputIrisOverHive ?? '') : '',
     };
   });
