@@ -5,8 +5,12 @@ import { Prisma } from './generated/prisma/client.js';
  * Prisma's query building and row mapping cost several times the statement itself on small batches.
  */
 
-/** `$1::uuid, $2::uuid, …` for `IN (…)`. Not for an empty list: `IN ()` is not SQL. */
-export const uuidList = (ids: readonly string[]): Prisma.Sql => Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`));
+/**
+ * A list of ids as one parameter, `$1::uuid[]`, for `column = ANY(…)`: the statement's text is the same
+ * whatever the list's length, so it stays one prepared statement (`preparedStatementNames`) instead of
+ * one per length, and PostgreSQL parses a short text instead of one with a placeholder per id.
+ */
+export const uuidArray = (ids: readonly string[]): Prisma.Sql => Prisma.sql`${[...ids]}::uuid[]`;
 
 /**
  * The columns of a model's scalar fields (`Prisma.<Model>ScalarFieldEnum`), qualified by a table

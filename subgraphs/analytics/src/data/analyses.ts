@@ -1,7 +1,7 @@
 import { paginate, scopeWhere, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
 import {
   Prisma,
-  uuidList,
+  uuidArray,
   type AnalysisJobModel,
   type AnalysisJobStatus,
   type FaceAnalysisModel,
@@ -28,7 +28,7 @@ function summaryAnalyses(
   scope: TenantScope,
 ): Promise<FaceAnalysisModel[]> {
   if (ids.length === 0 || (!scope.all && scope.accountIds.length === 0)) return Promise.resolve([]);
-  const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" IN (${uuidList(scope.accountIds)})`;
+  const tenant = scope.all ? Prisma.empty : Prisma.sql`AND "accountId" = ANY(${uuidArray(scope.accountIds)})`;
   return prisma.$queryRaw<FaceAnalysisModel[]>`
     SELECT id, "accountId", "deviceId", "dataId", width, height, models, "durationMs", "faceCount", "createdAt",
       CASE WHEN jsonb_typeof(faces) = 'array' THEN (
@@ -36,7 +36,7 @@ function summaryAnalyses(
         FROM jsonb_array_elements(faces) WITH ORDINALITY AS face_at(face, position)
       ) ELSE faces END AS faces
     FROM analytics."FaceAnalysis"
-    WHERE ${Prisma.raw(column === 'id' ? 'id' : '"dataId"')} IN (${uuidList(ids)}) ${tenant}`;
+    WHERE ${Prisma.raw(column === 'id' ? 'id' : '"dataId"')} = ANY(${uuidArray(ids)}) ${tenant}`;
 }
 
 /** A job's outcome came after another worker took the job over: it is that worker's to record. */

@@ -1,5 +1,5 @@
 import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } from '@iris/core';
-import { modelColumns, Prisma, uuidList, type DeviceDataModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
+import { modelColumns, Prisma, uuidArray, type DeviceDataModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
 import { owned, visibleDeviceSql, type Visibility } from './visibility.js';
 
 const capturesSort: Sort<DeviceDataModel> = { name: 'deviceData.id', keys: [{ field: 'id', direction: 'desc', type: 'uuid' }] };
@@ -14,7 +14,7 @@ export function createCapturesData(prisma: ScopedClient<'devices'>) {
         : prisma.$queryRaw<DeviceDataModel[]>`
             SELECT ${modelColumns(Prisma.DeviceDataScalarFieldEnum, 'capture')} FROM devices."DeviceData" capture
             JOIN devices."Device" device ON device.id = capture."deviceId"
-            WHERE capture.id IN (${uuidList(ids)}) AND ${visibleDeviceSql(v, 'device')}`,
+            WHERE capture.id = ANY(${uuidArray(ids)}) AND ${visibleDeviceSql(v, 'device')}`,
 
     ownedCapture: (id: string, scope: TenantScope) =>
       isUuid(id) ? prisma.deviceData.findFirst({ where: { id, ...owned(scope) } }) : Promise.resolve(null),

@@ -2,7 +2,7 @@ import { isUuid, paginate, type ConnectionArgs, type Sort, type TenantScope } fr
 import {
   modelColumns,
   Prisma,
-  uuidList,
+  uuidArray,
   type DeviceGroupModel,
   type DeviceModel,
   type ScopedClient,
@@ -53,7 +53,7 @@ export function createDevicesData(prisma: ScopedClient<'devices'>) {
         ? Promise.resolve([])
         : prisma.$queryRaw<DeviceModel[]>`
             SELECT ${modelColumns(Prisma.DeviceScalarFieldEnum, 'device')} FROM devices."Device" device
-            WHERE device.id IN (${uuidList(ids)}) ${withDeleted ? Prisma.empty : Prisma.sql`AND device."deletedAt" IS NULL`} AND ${visibleDeviceSql(v, 'device')}`,
+            WHERE device.id = ANY(${uuidArray(ids)}) ${withDeleted ? Prisma.empty : Prisma.sql`AND device."deletedAt" IS NULL`} AND ${visibleDeviceSql(v, 'device')}`,
 
     ownedDevice: (id: string, scope: TenantScope, withDeleted = false) =>
       // A malformed id names no device (and must not reach the uuid column).

@@ -1,5 +1,5 @@
 import { paginate, type ConnectionArgs, type Sort, type SortDirection, type TenantScope } from '@iris/core';
-import { Prisma, type DeviceMarkModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
+import { Prisma, uuidArray, type DeviceMarkModel, type ScopedClient, type ScopedTransaction } from '@iris/db';
 import { markFilterWhere, type MarkFilter } from './markFilter.js';
 import { owned, visibleMark, type Visibility } from './visibility.js';
 
@@ -64,7 +64,7 @@ export function createMarksData(prisma: ScopedClient<'devices'>) {
             SELECT * FROM (
               SELECT m.*, row_number() OVER (PARTITION BY m."deviceId" ORDER BY m."createdAt" DESC, m.id DESC) AS rank
               FROM devices."DeviceMark" m
-              WHERE m."deviceId" IN (${Prisma.join(deviceIds.map((id) => Prisma.sql`${id}::uuid`))}) AND m."deletedAt" IS NULL
+              WHERE m."deviceId" = ANY(${uuidArray(deviceIds)}) AND m."deletedAt" IS NULL
             ) ranked WHERE rank <= ${perDevice} ORDER BY "deviceId", "createdAt" DESC`,
 
     /** Updates the tenant's marks among `ids`; returns them (others are left alone and not returned). */

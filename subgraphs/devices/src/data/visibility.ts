@@ -1,5 +1,5 @@
 import { scopeWhere, type TenantScope } from '@iris/core';
-import { Prisma, uuidList } from '@iris/db';
+import { Prisma, uuidArray } from '@iris/db';
 
 /**
  * What a request may see in this subgraph: its tenant's rows, and what other accounts shared with
@@ -25,7 +25,7 @@ export function visibleDevice(v: Visibility): Prisma.DeviceWhereInput {
 export function visibleDeviceSql(v: Visibility, device: string): Prisma.Sql {
   if (v.scope.all) return Prisma.sql`TRUE`;
   const alias = Prisma.raw(device);
-  const own = v.scope.accountIds.length > 0 ? Prisma.sql`${alias}."accountId" IN (${uuidList(v.scope.accountIds)})` : Prisma.sql`FALSE`;
+  const own = v.scope.accountIds.length > 0 ? Prisma.sql`${alias}."accountId" = ANY(${uuidArray(v.scope.accountIds)})` : Prisma.sql`FALSE`;
   if (!v.userId) return own;
   return Prisma.sql`(${own}
     OR EXISTS (SELECT 1 FROM devices."DeviceShare" share WHERE share."deviceId" = ${alias}.id AND share."userId" = ${v.userId}::uuid)
