@@ -6,9 +6,9 @@ import { Prisma } from './generated/prisma/client.js';
  */
 
 /**
- * A list of ids as one parameter, `$1::uuid[]`, for `column = ANY(…)`: the statement's text is the same
- * whatever the list's length, so it stays one prepared statement (`preparedStatementNames`) instead of
- * one per length, and PostgreSQL parses a short text instead of one with a placeholder per id.
+ * A list of ids as one parameter, `$1::uuid[]`, for `column = ANY(…)`: the statement's text is short and
+ * the same whatever the list's length. PostgreSQL parsed and planned a list of fifty placeholders
+ * (`IN ($1::uuid, …, $50::uuid)`) in about twice the time the whole read takes this way.
  */
 export const uuidArray = (ids: readonly string[]): Prisma.Sql => Prisma.sql`${[...ids]}::uuid[]`;
 
