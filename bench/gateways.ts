@@ -443,6 +443,8 @@ try {
     const subgraphCpuMs = ((await upstreamCpuMicros()) - subgraphCpuBefore) / 1000;
     const forwarded = (await replayForwarded()) - forwardedBefore;
     const answered = Math.max(1, result.requests.total);
+    /** CPU ms over the run as ms per answered request, two decimals. */
+    const perRequest = (ms: number) => +(ms / answered).toFixed(2);
     const row: Row = {
       operation: op.name,
       traffic,
@@ -452,10 +454,10 @@ try {
       p99Ms: result.latency.p99,
       errors: result.errors + result.non2xx + result.mismatches,
       peakRssMb: target.child ? await peakRssMb(target.child) : null,
-      cpuMsPerRequest: cpuMs === null ? null : +(cpuMs / answered).toFixed(2),
-      subgraphCpuMsPerRequest: +(subgraphCpuMs / answered).toFixed(2),
-      machineCpuMsPerRequest: +(machineMs / answered).toFixed(2),
-      restCpuMsPerRequest: +(Math.max(0, machineMs - (cpuMs ?? 0) - subgraphCpuMs - loadGeneratorMs) / answered).toFixed(2),
+      cpuMsPerRequest: cpuMs === null ? null : perRequest(cpuMs),
+      subgraphCpuMsPerRequest: perRequest(subgraphCpuMs),
+      machineCpuMsPerRequest: perRequest(machineMs),
+      restCpuMsPerRequest: perRequest(Math.max(0, machineMs - (cpuMs ?? 0) - subgraphCpuMs - loadGeneratorMs)),
       rounds: [],
       detail: {
         total: result.requests.total,
@@ -466,7 +468,7 @@ try {
         meanMs: result.latency.mean,
         maxMs: result.latency.max,
         replayForwarded: forwarded,
-        loadGeneratorCpuMsPerRequest: +(loadGeneratorMs / answered).toFixed(2),
+        loadGeneratorCpuMsPerRequest: perRequest(loadGeneratorMs),
       },
     };
     console.log(

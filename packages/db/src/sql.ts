@@ -10,7 +10,7 @@ import { Prisma } from './generated/prisma/client.js';
  * the same whatever the list's length. PostgreSQL parsed and planned a list of fifty placeholders
  * (`IN ($1::uuid, …, $50::uuid)`) in about twice the time the whole read takes this way.
  */
-export const uuidArray = (ids: readonly string[]): Prisma.Sql => Prisma.sql`${[...ids]}::uuid[]`;
+export const uuidArray = (ids: readonly string[]): Prisma.Sql => Prisma.sql`${ids}::uuid[]`;
 
 /**
  * The columns of a model's scalar fields (`Prisma.<Model>ScalarFieldEnum`), qualified by a table
