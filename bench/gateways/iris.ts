@@ -7,15 +7,19 @@ import { serveParent, subgraphUrls, supergraphSdl } from './child.js';
 const entry = process.env.BENCH_IRIS_GATEWAY ? pathToFileURL(process.env.BENCH_IRIS_GATEWAY).href : '../../gateway/src/index.js';
 const { startGateway } = (await import(entry)) as typeof import('../../gateway/src/index.js');
 const urls = subgraphUrls();
-// Limits on, but the rate limit set out of reach: every request of the run comes from one user.
-const config = loadConfig({
-  RATE_LIMIT_POINTS: '1000000000',
-  ...process.env,
-  LOG_LEVEL: 'warn',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  PLAYGROUND: 'false',
-});
+// Limits on, but the rate limit set out of reach: every request of the run comes from one user. Read as
+// `pnpm start:gateway` reads it (the gateway alone needs no database, on PGlite runs too).
+const config = loadConfig(
+  {
+    RATE_LIMIT_POINTS: '1000000000',
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PLAYGROUND: 'false',
+  },
+  { service: 'gateway' },
+);
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'iris' });
 const keys = await loadTokenKeys(config);
 const gateway = await startGateway(
